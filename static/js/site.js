@@ -1,0 +1,2 @@
+// Progressive enhancement only: the page works fully without this file.
+"use strict";

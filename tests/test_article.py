@@ -1,0 +1,117 @@
+"""The article page carries all of the owner's text, cleanly rendered."""
+
+import re
+from html import unescape
+from pathlib import Path
+
+import frontmatter
+import pytest
+
+from webapp.content import ARTICLE_FILE, ContentError, load_article
+
+SEED = Path(__file__).resolve().parents[2] / "shared/seed/article.txt"
+
+
+def page_text(html):
+    """The visible words of an HTML page, with tags removed and spaces folded."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = unescape(re.sub(r"<[^>]+>", "", html))
+    return " ".join(text.split())
+
+
+def plain(text):
+    """Markdown source reduced to the words a reader sees, quotes made straight."""
+    text = re.sub(r"[*_`#]", "", text)
+    for curly, straight in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'")):
+        text = text.replace(curly, straight)
+    return " ".join(text.split())
+
+
+def sentences(markdown):
+    """Every sentence of the article's Markdown source."""
+    for line in markdown.splitlines():
+        line = re.sub(r"^\s*(?:\d+\.|-)\s+", "", line).strip()
+        if not line or line == "---":
+            continue
+        yield from (s for s in re.split(r"(?<=[.!?])\s+", plain(line)) if s)
+
+
+def test_every_sentence_of_the_content_file_is_on_the_page(client):
+    text = plain(page_text(client.get("/").get_data(as_text=True)))
+    post = frontmatter.load(ARTICLE_FILE)
+    missing = [s for s in sentences(post.content) if s not in text]
+    assert missing == []
+    for key in ("title", "cta", "health_note"):
+        assert plain(" ".join(str(post[key]).split())) in text
+
+
+def test_content_file_carries_every_sentence_of_the_owners_text():
+    if not SEED.exists():
+        pytest.fail(f"the owner's text is expected at {SEED}")
+    source = plain(frontmatter.load(ARTICLE_FILE).content)
+    seed_lines = SEED.read_text(encoding="utf-8").splitlines()
+    # The first line is the date, the last the call to action; both have
+    # their own places (front matter "published" and "cta").
+    missing = [
+        sentence
+        for line in seed_lines[2:-1]
+        for sentence in sentences(line)
+        if sentence not in source
+    ]
+    assert missing == []
+
+
+def test_formatting_artefacts_are_fixed(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "# # #" not in html
+    assert "**" not in page_text(html)
+    assert html.count("<h2>") == 4
+    assert "<h2>Key Differences Between Medical and Therapeutic Massage</h2>" in html
+    assert "<strong>Purpose</strong>" in html
+    assert "<em>Medical massage</em>" in html
+    # The owner's separators become section breaks, not stray headings or rules.
+    assert html.count('class="article__section"') == 5
+    assert "<hr" not in html
+
+
+def test_publication_date_is_a_time_element(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<time datetime="2025-03-18">18 March 2025</time>' in html
+
+
+def test_booking_call_to_action_and_health_note(client):
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(
+        r'<a class="button button--large" href="/book\?from=article-end"', html
+    )
+    assert ">BOOK TODAY</a>" in html
+    assert "not medical advice" in html
+    assert "ask your healthcare provider" in html
+
+
+def test_raw_html_in_the_article_is_escaped(tmp_path):
+    article = tmp_path / "article.md"
+    article.write_text(
+        "---\ntitle: T\npublished: 2025-03-18\ndescription: D\ncta: Go\n"
+        "health_note: H\n---\nHello <script>alert(1)</script>\n",
+        encoding="utf-8",
+    )
+    html = load_article(article).sections[0].html
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "message"),
+    [
+        ("published: 2025-03-18\ndescription: D\ncta: Go\nhealth_note: H", "'title'"),
+        ("title: T\npublished: soon\ndescription: D\ncta: Go\nhealth_note: H", "date"),
+        ("title: T\npublished: 2025-03-18\ndescription: D\ncta: Go", "'health_note'"),
+    ],
+)
+def test_bad_content_file_names_the_file_and_the_key(tmp_path, front_matter, message):
+    article = tmp_path / "article.md"
+    article.write_text(f"---\n{front_matter}\n---\nText.\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=message) as error:
+        load_article(article)
+    assert str(article) in str(error.value)

@@ -1,0 +1,54 @@
+"""Friendly error pages in the site's design; never a stack trace."""
+
+from flask import current_app, make_response, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .http import vary_on_htmx, wants_fragment
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back and try again."),
+    404: (
+        "We could not find that page",
+        "The link may be old or mistyped. The article is on the home page.",
+    ),
+    405: ("That is not something this page can do", "Please go back and try again."),
+    429: (
+        "Too many attempts",
+        "Please wait a few minutes before you try again.",
+    ),
+    500: (
+        "Something went wrong on our side",
+        "Please try again in a moment. If you wanted to book, the booking page "
+        "is still open to you.",
+    ),
+}
+
+
+def render_error(error):
+    """Render an HTTP error as a page, or as a small fragment for htmx."""
+    code = error.code or 500
+    title, detail = MESSAGES.get(code, (error.name, error.description))
+    template = "partials/_error.html" if wants_fragment() else "errors/error.html"
+    response = render_template(template, code=code, title=title, detail=detail)
+    return vary_on_htmx(_response(response, code, error))
+
+
+def _response(body, code, error):
+    """Build the response, keeping headers such as ``Retry-After``."""
+    response = make_response(body, code)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def render_unexpected(error):
+    """Log any unexpected exception and show the friendly 500 page."""
+    current_app.logger.exception("Unhandled error")
+    return render_error(InternalServerError(original_exception=error))
+
+
+def init_app(app):
+    """Register the error handlers."""
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(Exception, render_unexpected)

@@ -1,0 +1,35 @@
+"""Default configuration: the practice's business details and the app's knobs.
+
+Every value here can be overridden by an environment variable with the
+``FLASK_`` prefix (``FLASK_BOOKING_URL``, ``FLASK_PRACTICE_NAME``, ...), read by
+``app.config.from_prefixed_env()`` in the app factory.
+"""
+
+DEFAULTS = {
+    # Where every booking button finally leads.
+    "BOOKING_URL": "https://www.massagebook.com/therapists/Reachforserenity",
+    # Business details, shown in the footer and in the page's structured data.
+    "PRACTICE_NAME": "Reach for Serenity",
+    "PRACTICE_PHONE": "",
+    "PRACTICE_ADDRESS": "",
+    "PRACTICE_CITY": "",
+    # The practice's own time zone, for "when do people book" in the stats.
+    "TIME_ZONE": "America/New_York",
+    # The site's public address, used for canonical links and the sitemap.
+    # Empty means "the address the request came in on" (fine behind a proxy
+    # that passes the Host header through).
+    "SITE_URL": "",
+    # The SQLite file; relative paths are taken from the project folder.
+    "DATABASE": "data.db",
+    # How many reverse proxies sit in front of the app (0 when exposed directly).
+    "PROXY_COUNT": 0,
+    "SESSION_COOKIE_HTTPONLY": True,
+    # None means "secure unless debugging or testing", decided in the factory.
+    "SESSION_COOKIE_SECURE": None,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+}
+
+# Secret keys that must never reach production (examples from docs and tests).
+KNOWN_BAD_SECRET_KEYS = frozenset(
+    {"", "dev", "change-me", "changeme", "secret", "test"}
+)

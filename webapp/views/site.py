@@ -1,0 +1,77 @@
+"""The article page and the files search engines and monitors ask for."""
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    render_template,
+    request,
+    url_for,
+)
+
+from .. import content
+from ..db import get_db, pending_migrations
+
+bp = Blueprint("site", __name__)
+
+
+@bp.app_template_global()
+def site_url(endpoint="site.index", **values):
+    """An absolute URL on the site's public address."""
+    base = current_app.config.get("SITE_URL", "").rstrip("/")
+    path = url_for(endpoint, **values)
+    if base:
+        return base + path
+    return request.host_url.rstrip("/") + path
+
+
+@bp.get("/")
+def index():
+    """The article, with its booking buttons."""
+    return render_template("article/index.html", article=content.get_article())
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the app and its database are usable, 503 otherwise."""
+    try:
+        db = get_db()
+        db.execute("SELECT 1").fetchone()
+        pending = pending_migrations(db)
+    except Exception:  # any database failure means "not healthy"
+        current_app.logger.exception("Health check failed")
+        return _plain("database unavailable\n", 503)
+    if pending:
+        return _plain("migrations pending\n", 503)
+    return _plain("ok\n", 200)
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Let crawlers read the article; keep them off booking and owner pages."""
+    body = render_template("site/robots.txt", sitemap_url=site_url("site.sitemap"))
+    return _plain(body, 200)
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """The one public page, with its last change date."""
+    body = render_template(
+        "site/sitemap.xml",
+        page_url=site_url(),
+        lastmod=content.get_article().published.isoformat(),
+    )
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico; answer with the SVG icon."""
+    return current_app.send_static_file("favicon.svg")
+
+
+def _plain(body, status):
+    """A short plain-text response that no cache keeps."""
+    response = Response(body, status=status, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response
