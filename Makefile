@@ -48,13 +48,16 @@ instance/secret_key:
 	$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
 	chmod 600 $@
 
+# Local serving only: plain HTTP on loopback, so the session cookie may travel
+# without HTTPS. Production sets its own environment (docs/deploy.md).
+LOCAL_ENV = FLASK_SECRET_KEY="$$(cat instance/secret_key)" FLASK_SESSION_COOKIE_SECURE=false
+
 run: install instance/secret_key
-	$(FLASK) migrate
+	$(LOCAL_ENV) $(FLASK) migrate
 	@echo
 	@echo "  Serving the article at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo
-	FLASK_SECRET_KEY="$$(cat instance/secret_key)" FLASK_SESSION_COOKIE_SECURE=false \
-	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'webapp:create_app()'
+	$(LOCAL_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'webapp:create_app()'
 
 test: install-test browser
 	$(BIN)/ruff check .
