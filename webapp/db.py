@@ -81,3 +81,20 @@ def init_app(app):
     """Close connections after each request and register the DB commands."""
     app.teardown_appcontext(close_db)
     app.cli.add_command(migrate_command)
+
+
+@migrations()
+def m201_login_attempts(db):
+    """Failed logins per client, keyed by a hash (never the IP address)."""
+    db["login_attempts"].create({"client_key": str, "attempted_at": float})
+    db["login_attempts"].create_index(["client_key", "attempted_at"])
+    db["login_attempts"].create_index(["attempted_at"])
+
+
+@migrations()
+def m202_owner_sessions(db):
+    """The owner's open sessions, so that logging out really ends one."""
+    # Only a hash of each session id: a copy of the database opens no session.
+    db["owner_sessions"].create(
+        {"id_hash": str, "created_at": float, "expires_at": float}, pk="id_hash"
+    )
