@@ -1,6 +1,7 @@
 """The SQLite database: one connection per request, PRAGMAs, migrations."""
 
 import sqlite3
+from contextlib import contextmanager
 
 import click
 import sqlite_utils
@@ -48,6 +49,20 @@ def migrate(db):
 def pending_migrations(db):
     """Names of the migrations not yet applied to ``db``."""
     return [migration.name for migration in migrations.pending(db)]
+
+
+@contextmanager
+def immediate(db):
+    """A short write transaction that takes the write lock up front."""
+    # BEGIN IMMEDIATE: another worker cannot write between our read and our
+    # write, and waiting for the lock happens here (busy_timeout), not at COMMIT.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.execute("COMMIT")
 
 
 @migrations()
@@ -98,3 +113,67 @@ def m202_owner_sessions(db):
     db["owner_sessions"].create(
         {"id_hash": str, "created_at": float, "expires_at": float}, pk="id_hash"
     )
+
+
+# --- Tracking: events, filtered tallies, daily rollups (see webapp/tracking.py) ---
+
+EVENT_TEXT_COLUMNS = (
+    "page",
+    "placement",
+    "widget",
+    "detail",
+    "referrer_host",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+    "device",
+    "browser",
+    "visitor",
+)
+
+
+@migrations()
+def m101_events(db):
+    """Raw events: page views, booking clicks, widget events (no IP, no UA)."""
+    columns = {"id": int, "ts": str, "day": str, "hour": int, "kind": str}
+    columns.update(dict.fromkeys(EVENT_TEXT_COLUMNS, str))
+    columns["repeat"] = int
+    defaults = dict.fromkeys(EVENT_TEXT_COLUMNS, "")
+    defaults["repeat"] = 0
+    db["events"].create(
+        columns, pk="id", not_null=set(columns) - {"id"}, defaults=defaults
+    )
+    # Per-day reads (live totals for today, rollups, exports, prune).
+    db["events"].create_index(["day", "kind"])
+    # Repeat-click check and landing-referrer lookup for one visitor.
+    db["events"].create_index(["visitor", "kind", "ts"])
+
+
+@migrations()
+def m102_filtered_daily(db):
+    """What was not counted, per day, reason (bot, prefetch, ...) and kind."""
+    db["filtered_daily"].create(
+        {"day": str, "reason": str, "kind": str, "events": int},
+        pk=("day", "reason", "kind"),
+        not_null={"day", "reason", "kind", "events"},
+    )
+
+
+@migrations()
+def m103_daily_counts(db):
+    """Daily rollups of events by dimension, and which days are rolled up."""
+    db["daily_counts"].create(
+        {
+            "day": str,
+            "kind": str,
+            "dimension": str,
+            "value": str,
+            "events": int,
+            "uniques": int,
+        },
+        pk=("day", "kind", "dimension", "value"),
+        not_null={"day", "kind", "dimension", "value", "events", "uniques"},
+    )
+    db["rolled_days"].create({"day": str, "rolled_at": str}, pk="day")
