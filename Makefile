@@ -54,6 +54,7 @@ LOCAL_ENV = FLASK_SECRET_KEY="$$(cat instance/secret_key)" FLASK_SESSION_COOKIE_
 
 run: install instance/secret_key
 	$(LOCAL_ENV) $(FLASK) migrate
+	@$(LOCAL_ENV) $(FLASK) init-password --url http://$(HOST):$(PORT)/stats
 	@echo
 	@echo "  Serving the article at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo

@@ -15,7 +15,6 @@ import secrets
 import sqlite3
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import unquote, urlsplit
@@ -36,7 +35,7 @@ from flask import (
 from flask.cli import with_appcontext
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import connect, get_db, pending_migrations
+from .db import connect, get_db, immediate, pending_migrations
 from .http import HX_REQUEST
 
 HASH_META_KEY = "owner_password_hash"
@@ -132,20 +131,6 @@ def _password_hash(db):
     """The stored hash, or None."""
     row = db.execute("SELECT value FROM meta WHERE key = ?", [HASH_META_KEY]).fetchone()
     return row[0] if row else None
-
-
-@contextmanager
-def immediate(db):
-    """A short write transaction that takes the write lock up front."""
-    # BEGIN IMMEDIATE: a read-then-write cannot be overtaken by another
-    # worker between the read and the write.
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.conn.rollback()
-        raise
-    db.execute("COMMIT")
 
 
 # --- Failed-login throttling ---------------------------------------------------
