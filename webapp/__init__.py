@@ -1,18 +1,15 @@
 """The massage practice's site: the article, its widgets, booking clicks, stats."""
 
-import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, auth, content, db, errors, placements, security
+from . import assets, auth, checks, content, db, errors, placements, security
+from .checks import ConfigError as ConfigError
 from .settings import DEFAULTS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-class ConfigError(RuntimeError):
-    """The app cannot start with this configuration; the message says why."""
 
 
 def create_app(test_config=None):
@@ -27,14 +24,16 @@ def create_app(test_config=None):
     if test_config is not None:
         app.config.from_mapping(test_config)
 
-    _check_secret_key(app)
     app.config["DATABASE"] = str(PROJECT_ROOT / app.config["DATABASE"])
+    checks.enforce_at_startup(app)
+    _trust_proxies(app)
     # Cookies travel only over HTTPS unless we run locally in debug or test mode.
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
 
     content.init_app(app)
     db.init_app(app)
+    checks.init_app(app)
     assets.init_app(app)
     security.init_app(app)
     errors.init_app(app)
@@ -52,13 +51,12 @@ def create_app(test_config=None):
     return app
 
 
-def _check_secret_key(app):
-    """Refuse to start outside debug and testing without a real secret key."""
-    if app.debug or app.testing:
-        app.config.setdefault("SECRET_KEY", os.urandom(32).hex())
-        return
-    if not app.config.get("SECRET_KEY"):
-        raise ConfigError(
-            "FLASK_SECRET_KEY is not set: generate one with "
-            "`python3 -c 'import secrets; print(secrets.token_hex(32))'`"
-        )
+def _trust_proxies(app):
+    """Believe X-Forwarded-For/-Proto/-Host only from the configured proxies."""
+    count = app.config["PROXY_COUNT"]
+    # A bad count was refused at start-up, except for owner commands, which
+    # serve no requests (`flask check` reports it).
+    if count and checks.check_proxy_count(app.config).ok:
+        # Each proxy appends one address; trusting more than are really there
+        # would let a visitor choose the address we see.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

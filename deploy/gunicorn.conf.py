@@ -1,0 +1,100 @@
+"""Gunicorn settings for the site on one small VPS (1 vCPU, 1 GB RAM).
+
+Used by deploy/webapp.service as `gunicorn --config deploy/gunicorn.conf.py`.
+Options given on the command line (or in GUNICORN_CMD_ARGS) win over this
+file, e.g. `gunicorn --config deploy/gunicorn.conf.py --bind 127.0.0.1:9000`.
+
+Lines marked "You may change" are safe to edit; restart the service after
+(`systemctl restart webapp`; `systemctl reload webapp` re-reads most of them).
+"""
+
+import subprocess
+import sys
+
+# The app factory: gunicorn calls it once in each worker.
+wsgi_app = "webapp:create_app()"
+
+# You may change: where gunicorn listens. Only the proxy on this machine
+# (Caddy or nginx) talks to it, so it listens on loopback, never publicly.
+# A unix socket also works: "unix:/run/webapp/gunicorn.sock" (then point the
+# proxy at it and add RuntimeDirectory=webapp to the systemd unit).
+bind = ["127.0.0.1:8000"]
+
+# You may change: worker processes. 3 = gunicorn's rule of thumb
+# (2 x CPUs + 1) for 1 vCPU; each takes roughly 50-70 MB of RAM, and during a
+# graceful reload old and new workers overlap for a moment, so keep
+# workers x 2 x 70 MB well under the machine's memory.
+workers = 3
+
+# Threads per worker: a request that waits (on SQLite's busy timeout, on a
+# slow client) does not hold up the others. gthread keeps idle keep-alive
+# connections off the threads.
+worker_class = "gthread"
+# You may change: 2 threads x 3 workers = 6 requests in progress at once,
+# plenty for an article site; raise to 4 if the stats page feels slow.
+threads = 2
+
+# You may change: a request running longer than this (seconds) is killed and
+# its worker replaced. Every page here answers in milliseconds.
+timeout = 30
+# Seconds a worker gets to finish its requests on reload or stop. The systemd
+# unit's TimeoutStopSec is a little longer than this.
+graceful_timeout = 20
+# Seconds an idle connection from the proxy stays open. The proxy's own idle
+# timeout (4 s in the shipped Caddyfile and nginx site) is shorter, so the
+# proxy never sends a request on a connection gunicorn is closing.
+keepalive = 5
+
+# Replace each worker after about this many requests: a slow memory leak in
+# any library can never fill the machine.
+max_requests = 2000
+max_requests_jitter = 200
+
+# Load the app in each worker, not in the master: a graceful reload (SIGHUP,
+# `systemctl reload webapp`) then starts workers with the new code, and no
+# database connection is ever opened before gunicorn forks.
+preload_app = False
+
+# Logs go to stdout/stderr, which systemd sends to the journal
+# (`journalctl -u webapp`).
+accesslog = "-"
+errorlog = "-"
+# You may change: "warning" logs less, "debug" much more.
+loglevel = "info"
+# Time, request line, status, size, duration. Deliberately no client address
+# (%(h)s), no user agent (%(a)s) and no referrer (%(f)s): the site promises
+# not to keep personal data, and logs are data. Set accesslog = None to keep
+# no access log at all.
+access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+# Gunicorn itself must not believe X-Forwarded-* headers: the app decides,
+# in one place, how many proxies to trust (FLASK_PROXY_COUNT, via Werkzeug's
+# ProxyFix). Otherwise gunicorn would take X-Forwarded-Proto from anything
+# on loopback as the truth.
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
+
+# Reload and stop are driven by signals from systemd, not by gunicorn's own
+# control socket (which would need a writable home folder).
+control_socket_disable = True
+
+proc_name = "webapp"
+
+
+def on_starting(server):
+    """Refuse to start, with one clear line, if the start-up checks fail."""
+    # The checks run in a separate process so that the master never imports
+    # the app: if it did, workers forked after a reload would keep the old code.
+    result = subprocess.run(  # noqa: S603 (our own interpreter and command)
+        [sys.executable, "-m", "flask", "--app", "webapp", "check", "--quiet"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        lines = (result.stderr + result.stdout).strip().splitlines()
+        problems = [line for line in lines if line.startswith("error: ")]
+        # The first problem found; failing that, the last line (a traceback's).
+        problem = problems[0] if problems else (lines or ["no output"])[-1]
+        # gunicorn prints a RuntimeError raised here as "Error: ..." and exits 1.
+        raise RuntimeError(f"webapp cannot start: {problem.removeprefix('error: ')}")

@@ -1,0 +1,233 @@
+"""Start-up checks: production refuses a bad configuration with one clear line."""
+
+import os
+import secrets
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from webapp import ConfigError, create_app
+from webapp.checks import MIN_SECRET_KEY_LENGTH, run_checks
+from webapp.db import connect, migrate, migrations
+
+GOOD_KEY = secrets.token_hex(32)
+NOBODY = 65534
+
+
+def production_env(database, **extra):
+    """A clean environment for a production run (no debug, no testing)."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(Path(database).parent),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "FLASK_DATABASE": str(database),
+        "FLASK_SECRET_KEY": GOOD_KEY,
+    }
+    env.update(extra)
+    return {key: value for key, value in env.items() if value is not None}
+
+
+def flask(args, env, cwd, preexec_user=None):
+    """Run `flask --app webapp ...` in a fresh process, as in production."""
+    command = [sys.executable, "-m", "flask", "--app", "webapp", *args]
+    if preexec_user is not None:
+        command = [
+            "setpriv",
+            f"--reuid={preexec_user}",
+            f"--regid={preexec_user}",
+            "--clear-groups",
+            *command,
+        ]
+    return subprocess.run(
+        command, env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+def error_lines(result):
+    """The lines that say what is wrong, without gunicorn or Flask chatter."""
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+
+
+def test_production_app_starts_with_a_good_configuration(monkeypatch, database_path):
+    monkeypatch.setenv("FLASK_SECRET_KEY", GOOD_KEY)
+    app = create_app({"DATABASE": str(database_path)})
+    assert not app.debug
+    assert not app.testing
+    assert app.test_client().get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("key", "line"),
+    [
+        (None, "FLASK_SECRET_KEY is not set"),
+        ("", "FLASK_SECRET_KEY is not set"),
+        ("change-me", "FLASK_SECRET_KEY is an example value"),
+        ("dev", "FLASK_SECRET_KEY is an example value"),
+        ("  Secret ", "FLASK_SECRET_KEY is an example value"),
+        ("x" * (MIN_SECRET_KEY_LENGTH - 1), "FLASK_SECRET_KEY is too short (31"),
+    ],
+)
+def test_production_refuses_a_missing_or_weak_secret_key(
+    monkeypatch, database_path, key, line
+):
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    config = {"DATABASE": str(database_path)}
+    if key is not None:
+        config["SECRET_KEY"] = key
+    with pytest.raises(ConfigError) as raised:
+        create_app(config)
+    message = str(raised.value)
+    assert line in message
+    assert "\n" not in message
+    assert "secrets.token_hex(32)" in message
+
+
+def test_debug_and_testing_get_a_throwaway_key(monkeypatch, database_path):
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    for mode in ({"TESTING": True}, {"DEBUG": True}):
+        app = create_app({"DATABASE": str(database_path), **mode})
+        assert len(app.config["SECRET_KEY"]) >= MIN_SECRET_KEY_LENGTH
+
+
+def all_migration_names():
+    """Every migration's name, in order (all pending on an empty database)."""
+    empty = sqlite_utils.Database(memory=True)
+    names = [migration.name for migration in migrations.pending(empty)]
+    empty.close()
+    return names
+
+
+def test_production_refuses_pending_migrations(monkeypatch, tmp_path):
+    path = tmp_path / "old.db"
+    names = all_migration_names()
+    db = connect(str(path))
+    # An older release's database: only the first migration applied.
+    migrations.apply(db, stop_before=names[1])
+    db.conn.close()
+    monkeypatch.setenv("FLASK_SECRET_KEY", GOOD_KEY)
+    with pytest.raises(ConfigError) as raised:
+        create_app({"DATABASE": str(path)})
+    assert str(raised.value) == (
+        f"database {path} has {len(names) - 1} pending migration(s) "
+        f"({', '.join(names[1:])}): run `flask --app webapp migrate`"
+    )
+
+
+def test_production_refuses_a_database_that_does_not_exist(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLASK_SECRET_KEY", GOOD_KEY)
+    path = tmp_path / "never-made.db"
+    with pytest.raises(ConfigError, match="does not exist yet: run `flask"):
+        create_app({"DATABASE": str(path)})
+    assert not path.exists(), "a check must not create the database"
+
+
+def test_production_refuses_a_missing_database_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLASK_SECRET_KEY", GOOD_KEY)
+    with pytest.raises(ConfigError, match="database folder .*nowhere does not exist"):
+        create_app({"DATABASE": str(tmp_path / "nowhere" / "data.db")})
+
+
+@pytest.mark.parametrize("value", ["two", -1, True, 1.5])
+def test_a_bad_proxy_count_is_refused_in_every_mode(database_path, value):
+    with pytest.raises(ConfigError, match="FLASK_PROXY_COUNT must be a whole number"):
+        create_app(
+            {"TESTING": True, "DATABASE": str(database_path), "PROXY_COUNT": value}
+        )
+
+
+def test_check_command_prints_an_ok_summary(database_path, tmp_path):
+    result = flask(["check"], production_env(database_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "ok    secret key: set (64 characters)" in result.stdout
+    assert "ok    migrations:" in result.stdout
+    assert "All checks passed" in result.stdout
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [
+        ({"FLASK_SECRET_KEY": None}, "error: FLASK_SECRET_KEY is not set"),
+        ({"FLASK_SECRET_KEY": "change-me"}, "error: FLASK_SECRET_KEY is an example"),
+        ({"FLASK_SECRET_KEY": "short"}, "error: FLASK_SECRET_KEY is too short"),
+        ({"FLASK_PROXY_COUNT": "many"}, "error: FLASK_PROXY_COUNT must be"),
+    ],
+)
+def test_check_command_fails_with_one_clear_line(database_path, tmp_path, change, line):
+    result = flask(["check"], production_env(database_path, **change), cwd=tmp_path)
+    assert result.returncode == 1
+    assert error_lines(result) == [result.stderr.strip()]
+    assert error_lines(result)[0].startswith(line)
+    assert "Traceback" not in result.stderr
+
+
+def test_check_command_reports_pending_migrations(tmp_path):
+    path = tmp_path / "empty.db"
+    sqlite3.connect(path).close()
+    result = flask(["check"], production_env(path), cwd=tmp_path)
+    assert result.returncode == 1
+    names = all_migration_names()
+    assert error_lines(result) == [
+        f"error: database {path} has {len(names)} pending migration(s) "
+        f"({', '.join(names)}): run `flask --app webapp migrate`"
+    ]
+
+
+def test_migrate_works_on_a_fresh_database_in_production(tmp_path):
+    path = tmp_path / "state" / "data.db"
+    path.parent.mkdir()
+    env = production_env(path)
+    before = flask(["check"], env, cwd=tmp_path)
+    assert "does not exist yet" in before.stderr
+    migrated = flask(["migrate"], env, cwd=tmp_path)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "Applied" in migrated.stdout
+    after = flask(["check"], env, cwd=tmp_path)
+    assert after.returncode == 0, after.stderr
+
+
+def test_owner_commands_still_load_without_a_secret_key(tmp_path):
+    # `migrate` (and backup, stats...) need no key; serving does.
+    path = tmp_path / "data.db"
+    result = flask(["migrate"], production_env(path, FLASK_SECRET_KEY=None), tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def unwritable_folder():
+    """A folder, outside pytest's private tmp, that a test user cannot write."""
+    folder = Path(tempfile.mkdtemp(prefix="webapp-readonly-"))
+    db = connect(str(folder / "data.db"))
+    migrate(db)
+    db.conn.close()
+    for name in os.listdir(folder):
+        (folder / name).chmod(0o644)
+    folder.chmod(0o555)
+    yield folder
+    folder.chmod(0o755)
+    shutil.rmtree(folder)
+
+
+def test_check_command_refuses_a_folder_it_cannot_write(unwritable_folder):
+    # root can write anywhere, so as root the check runs as "nobody".
+    user = NOBODY if os.geteuid() == 0 else None
+    env = production_env(unwritable_folder / "data.db", HOME="/")
+    result = flask(["check"], env, cwd="/", preexec_user=user)
+    assert result.returncode == 1
+    assert error_lines(result) == [
+        f"error: database folder {unwritable_folder} is not writable by this user "
+        "(Permission denied): fix its owner or FLASK_DATABASE"
+    ]
+
+
+def test_run_checks_skips_migrations_when_asked(tmp_path):
+    config = {"SECRET_KEY": GOOD_KEY, "DATABASE": str(tmp_path / "x.db")}
+    names = [result.name for result in run_checks(config, migrations=False)]
+    assert "migrations" not in names
+    assert all(result.ok for result in run_checks(config, migrations=False))
