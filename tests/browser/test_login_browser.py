@@ -1,0 +1,95 @@
+"""The owner signs in and out in a real browser, on a phone, with JS on and off."""
+
+import pytest
+
+from .conftest import DESKTOP, PHONE, axe_violations
+
+
+def _no_sideways_scroll(page):
+    """Nothing wider than the screen."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_owner_signs_in_and_out(open_page, live_server, owner_password, js):
+    page = open_page("/stats?period=7d", viewport=PHONE, js=js)
+    # Sent to the login page, which remembers where the owner was going.
+    assert page.url.startswith(live_server.url + "/login?next=")
+    assert page.get_by_role("heading", name="Sign in to your stats").is_visible()
+    assert _no_sideways_scroll(page) <= 0
+
+    page.get_by_label("Password").fill("not the right one at all")
+    page.get_by_role("button", name="Sign in").click()
+    alert = page.get_by_role("alert")
+    assert "That password is not right." in alert.inner_text()
+    assert page.get_by_label("Password").get_attribute("aria-invalid") == "true"
+    assert page.title().startswith("Error: ")
+
+    page.get_by_label("Password").fill(owner_password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/stats?period=7d")
+    assert page.get_by_role("heading", name="What the article brings").is_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(live_server.url + "/login")
+    assert page.get_by_role("status").inner_text() == "You are signed out."
+
+    page.goto(live_server.url + "/stats")
+    assert page.url.startswith(live_server.url + "/login?next=")
+    page.watch.assert_clean()
+
+
+def test_session_cookie_is_httponly_and_lax(open_page, live_server, owner_password):
+    page = open_page("/login")
+    page.get_by_label("Password").fill(owner_password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/stats")
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "session"]
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Lax"
+    assert page.evaluate("document.cookie") == ""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1280px"])
+def test_login_page_has_no_accessibility_violations(
+    open_page, owner_password, viewport
+):
+    page = open_page("/login", viewport=viewport)
+    assert axe_violations(page) == []
+    # And with an error showing.
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("alert").wait_for()
+    assert axe_violations(page) == []
+    page.watch.assert_clean()
+
+
+def test_signed_in_stats_page_has_no_accessibility_violations(
+    open_page, live_server, owner_password
+):
+    page = open_page("/login")
+    page.get_by_label("Password").fill(owner_password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/stats")
+    assert axe_violations(page) == []
+    assert _no_sideways_scroll(page) <= 0
+    page.watch.assert_clean()
+
+
+def test_sign_in_form_fits_a_phone(open_page, owner_password):
+    page = open_page("/login", viewport=PHONE)
+    field = page.get_by_label("Password").bounding_box()
+    button = page.get_by_role("button", name="Sign in").bounding_box()
+    # Big enough to tap, and inside the screen with a margin.
+    assert field["height"] >= 44
+    assert button["height"] >= 44
+    assert field["x"] >= 16
+    assert field["x"] + field["width"] <= PHONE["width"] - 16
+    # Text in the field is at least 16px, so phones do not zoom in.
+    size = page.get_by_label("Password").evaluate(
+        "el => parseFloat(getComputedStyle(el).fontSize)"
+    )
+    assert size >= 16
+    assert _no_sideways_scroll(page) <= 0
