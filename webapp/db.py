@@ -177,3 +177,12 @@ def m103_daily_counts(db):
         not_null={"day", "kind", "dimension", "value", "events", "uniques"},
     )
     db["rolled_days"].create({"day": str, "rolled_at": str}, pk="day")
+
+
+@migrations()
+def m104_daily_counts_covering(db):
+    """Let period reports read rollups from the index alone (no table lookups)."""
+    db["daily_counts"].create_index(
+        ["day", "kind", "dimension", "value", "events", "uniques"],
+        index_name="daily_counts_covering",
+    )

@@ -1,6 +1,11 @@
 """Where on the page a booking button sits, and the link each button uses."""
 
+from urllib.parse import parse_qsl, urlsplit
+
 from flask import request, url_for
+
+from .http import wants_fragment
+from .text import clean_text
 
 # Every booking button names its placement; /book logs anything else as UNKNOWN.
 PLACEMENTS = (
@@ -19,6 +24,9 @@ UNKNOWN = "unknown"
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 UTM_MAX_LENGTH = 100
 
+# htmx sends the address of the page that made the request in this header.
+HX_CURRENT_URL = "HX-Current-URL"
+
 
 def normalise_placement(value):
     """The placement if it is a known one, else ``unknown``."""
@@ -26,13 +34,31 @@ def normalise_placement(value):
 
 
 def current_utm():
-    """The UTM parameters of the current request, trimmed, empty ones left out."""
+    """The UTM parameters of the page being read, cleaned, empty ones left out.
+
+    For an htmx fragment the page's own address arrives in ``HX-Current-URL``:
+    its UTM is the page's, so booking buttons inside widgets keep the campaign.
+    """
+    args = _page_args() if wants_fragment() else request.args
     utm = {}
     for field in UTM_FIELDS:
-        value = request.args.get(field, "").strip()
+        value = clean_text(args.get(field), UTM_MAX_LENGTH)
         if value:
-            utm[field] = value[:UTM_MAX_LENGTH]
+            utm[field] = value
     return utm
+
+
+def _page_args():
+    """The query arguments of the page an htmx request came from."""
+    current_url = request.headers.get(HX_CURRENT_URL, "")
+    try:
+        query = urlsplit(current_url).query
+    except ValueError:  # a malformed URL (bad IPv6 brackets) carries no campaign
+        return {}
+    args = {}
+    for name, value in parse_qsl(query, errors="replace"):
+        args.setdefault(name, value)
+    return args
 
 
 def book_href(placement):
