@@ -1,7 +1,6 @@
 """Start-up checks: production refuses a bad configuration with one clear line."""
 
 import os
-import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -16,34 +15,14 @@ from webapp import ConfigError, create_app
 from webapp.checks import MIN_SECRET_KEY_LENGTH, run_checks
 from webapp.db import connect, migrate, migrations
 
-GOOD_KEY = secrets.token_hex(32)
-NOBODY = 65534
+from .test_deploy_support import GOOD_KEY, production_env, without_root_powers
 
 
-def production_env(database, **extra):
-    """A clean environment for a production run (no debug, no testing)."""
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(Path(database).parent),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "FLASK_DATABASE": str(database),
-        "FLASK_SECRET_KEY": GOOD_KEY,
-    }
-    env.update(extra)
-    return {key: value for key, value in env.items() if value is not None}
-
-
-def flask(args, env, cwd, preexec_user=None):
+def flask(args, env, cwd, unprivileged=False):
     """Run `flask --app webapp ...` in a fresh process, as in production."""
     command = [sys.executable, "-m", "flask", "--app", "webapp", *args]
-    if preexec_user is not None:
-        command = [
-            "setpriv",
-            f"--reuid={preexec_user}",
-            f"--regid={preexec_user}",
-            "--clear-groups",
-            *command,
-        ]
+    if unprivileged:
+        command = without_root_powers(command)
     return subprocess.run(
         command, env=env, cwd=cwd, capture_output=True, text=True, timeout=60
     )
@@ -215,10 +194,8 @@ def unwritable_folder():
 
 
 def test_check_command_refuses_a_folder_it_cannot_write(unwritable_folder):
-    # root can write anywhere, so as root the check runs as "nobody".
-    user = NOBODY if os.geteuid() == 0 else None
     env = production_env(unwritable_folder / "data.db", HOME="/")
-    result = flask(["check"], env, cwd="/", preexec_user=user)
+    result = flask(["check"], env, cwd="/", unprivileged=True)
     assert result.returncode == 1
     assert error_lines(result) == [
         f"error: database folder {unwritable_folder} is not writable by this user "

@@ -1,0 +1,247 @@
+"""The shipped gunicorn config, really serving on loopback: pages, reload, refusals."""
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from .test_deploy_support import (
+    BOOKING_URL,
+    DEPLOY,
+    Gunicorn,
+    asset_path,
+    migrated_database,
+    production_env,
+    request,
+    without_root_powers,
+)
+
+# Bounds for the reload test: it stops at whichever comes first.
+TRAFFIC_THREADS = 4
+MAX_REQUESTS = 4000
+MAX_SECONDS = 40
+
+
+@pytest.fixture
+def served(tmp_path):
+    """gunicorn with the shipped config on a migrated production database."""
+    database = migrated_database(tmp_path)
+    with Gunicorn(production_env(database), tmp_path, tmp_path / "gunicorn.log") as g:
+        yield g
+
+
+def test_shipped_config_runs_several_gthread_workers(served):
+    log = served.log()
+    assert "Using worker: gthread" in log
+    assert len(set(served.worker_pids())) >= 3
+    assert f"Listening at: http://127.0.0.1:{served.port}" in log
+    assert ":8000" not in log, "--bind on the command line must win over the file"
+
+
+def test_page_health_static_and_booking_over_real_http(served):
+    page = request(served.port, "/")
+    assert page.status == 200
+    assert "text/html" in page.headers["content-type"]
+    assert "Massage" in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+
+    health = request(served.port, "/healthz")
+    assert (health.status, health.text) == (200, "ok\n")
+
+    booking = request(served.port, "/book?from=footer")
+    assert booking.status == 302
+    assert booking.headers["location"] == BOOKING_URL
+    assert booking.headers["cache-control"] == "no-store"
+
+    css = request(served.port, asset_path(page.text, "css/site.css"))
+    assert css.status == 200
+    assert "immutable" in css.headers["cache-control"]
+    assert "max-age=31536000" in css.headers["cache-control"]
+
+
+def test_head_and_unknown_urls_never_fail(served):
+    assert request(served.port, "/", method="HEAD").status == 200
+    assert request(served.port, "/no/such/page").status == 404
+    assert request(served.port, "/book?from=%00%ff" + "x" * 3000).status == 302
+
+
+def test_access_log_keeps_no_address_or_user_agent(served):
+    request(
+        served.port,
+        "/?utm_source=logtest",
+        headers={
+            "User-Agent": "DistinctiveAgent/9.9 (log test)",
+            "X-Forwarded-For": "203.0.113.77",
+            "Referer": "https://referrer.example/secret-path",
+        },
+    )
+    time.sleep(0.3)
+    lines = [line for line in served.log().splitlines() if "utm_source=logtest" in line]
+    assert len(lines) == 1, served.log()
+    line = lines[0]
+    for private in ("127.0.0.1", "DistinctiveAgent", "203.0.113.77", "referrer"):
+        assert private not in line
+
+
+def test_forwarded_headers_are_ignored_without_a_proxy_count(served):
+    # gunicorn itself must not believe X-Forwarded-Proto (PROXY_COUNT=0).
+    spoofed = request(
+        served.port,
+        "/",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"},
+    )
+    assert spoofed.status == 200
+    assert "strict-transport-security" not in spoofed.headers
+    assert "evil.example" not in spoofed.text
+
+
+def _traffic(port, paths, stop, results, lock):
+    """Fire requests until told to stop; record every outcome."""
+    i = 0
+    while not stop.is_set():
+        path, expected = paths[i % len(paths)]
+        i += 1
+        try:
+            status = request(port, path, timeout=15).status
+            outcome = "ok" if status == expected else f"{path}: HTTP {status}"
+        except OSError as error:  # refused, reset, timed out
+            outcome = f"{path}: {type(error).__name__}: {error}"
+        with lock:
+            results.append(outcome)
+            if len(results) >= MAX_REQUESTS:
+                stop.set()
+
+
+def _count(results, lock):
+    with lock:
+        return len(results)
+
+
+def test_graceful_reload_mid_traffic_fails_no_request(served):
+    page = request(served.port, "/").text
+    paths = [
+        ("/", 200),
+        ("/healthz", 200),
+        ("/book?from=footer", 302),
+        (asset_path(page, "css/site.css"), 200),
+    ]
+    old_workers = set(served.worker_pids())
+    stop, lock, results = threading.Event(), threading.Lock(), []
+    threads = [
+        threading.Thread(
+            target=_traffic, args=(served.port, paths, stop, results, lock)
+        )
+        for _ in range(TRAFFIC_THREADS)
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + MAX_SECONDS
+    reloaded_at = None
+    try:
+        while _count(results, lock) < 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        served.signal(signal.SIGHUP)
+        # Keep the traffic going until every old worker has left and the new
+        # ones have answered a few hundred more requests.
+        while not stop.is_set() and time.monotonic() < deadline:
+            log = served.log()
+            old_gone = all(f"Worker exiting (pid: {pid})" in log for pid in old_workers)
+            new_up = len(set(served.worker_pids()) - old_workers) >= len(old_workers)
+            if reloaded_at is None and old_gone and new_up:
+                reloaded_at = _count(results, lock)
+            if reloaded_at is not None and _count(results, lock) > reloaded_at + 300:
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+
+    log = served.log()
+    assert reloaded_at is not None, f"the reload did not finish in time:\n{log}"
+    failures = [outcome for outcome in results if outcome != "ok"]
+    assert not failures, f"{len(failures)} of {len(results)} failed: {failures[:5]}"
+    assert "Handling signal: hup" in log
+    assert served.process.poll() is None, "gunicorn must still be running"
+    assert request(served.port, "/healthz").status == 200
+
+
+def _start_and_fail(env, cwd, unprivileged=False):
+    """Run gunicorn with the shipped config; it must exit on its own."""
+    command = Gunicorn(env, cwd, os.devnull).command()
+    if unprivileged:
+        command = without_root_powers(command)
+    return subprocess.run(
+        command, env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+def _error_lines(output):
+    """gunicorn's "Error: ..." lines."""
+    return [line for line in output.splitlines() if line.startswith("Error:")]
+
+
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [
+        ({"FLASK_SECRET_KEY": None}, "FLASK_SECRET_KEY is not set: generate one with"),
+        ({"FLASK_SECRET_KEY": "change-me"}, "FLASK_SECRET_KEY is an example value"),
+        ({"FLASK_SECRET_KEY": "too-short"}, "FLASK_SECRET_KEY is too short (9 char"),
+        ({"FLASK_PROXY_COUNT": "-1"}, "FLASK_PROXY_COUNT must be a whole number"),
+    ],
+)
+def test_gunicorn_refuses_a_bad_configuration_with_one_line(tmp_path, change, line):
+    database = migrated_database(tmp_path)
+    result = _start_and_fail(production_env(database, **change), tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    [error] = _error_lines(output)
+    assert error.startswith(f"Error: webapp cannot start: {line}"), output
+    assert "Traceback" not in output
+    assert "Booting worker" not in output, "no worker may start"
+
+
+def test_gunicorn_refuses_pending_migrations(tmp_path):
+    database = tmp_path / "data.db"
+    sqlite3.connect(database).close()  # exists, but never migrated
+    result = _start_and_fail(production_env(database), tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    [error] = _error_lines(output)
+    assert error.startswith(f"Error: webapp cannot start: database {database} has ")
+    assert error.endswith("): run `flask --app webapp migrate`")
+    assert "Booting worker" not in output
+
+
+def test_gunicorn_refuses_a_database_folder_it_cannot_write():
+    folder = Path(tempfile.mkdtemp(prefix="webapp-readonly-"))
+    try:
+        migrated_database(folder)
+        for name in os.listdir(folder):
+            (folder / name).chmod(0o644)
+        folder.chmod(0o555)
+        env = production_env(folder / "data.db", HOME="/")
+        result = _start_and_fail(env, "/", unprivileged=True)
+        output = result.stdout + result.stderr
+        assert result.returncode == 1, output
+        assert _error_lines(output) == [
+            f"Error: webapp cannot start: database folder {folder} is not writable "
+            "by this user (Permission denied): fix its owner or FLASK_DATABASE"
+        ]
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def test_gunicorn_config_documents_every_value_the_owner_may_change():
+    text = (DEPLOY / "gunicorn.conf.py").read_text()
+    for setting in ("bind", "workers", "threads", "timeout", "loglevel"):
+        block = text.split(f"\n{setting} = ")[0].rsplit("\n\n", 1)[-1]
+        assert "You may change" in block, f"{setting} has no owner-facing comment"
