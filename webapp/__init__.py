@@ -5,7 +5,18 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, auth, checks, content, db, errors, placements, security
+from . import (
+    assets,
+    auth,
+    checks,
+    content,
+    db,
+    errors,
+    placements,
+    security,
+    tracking,
+    widgets,
+)
 from .checks import ConfigError as ConfigError
 from .settings import DEFAULTS
 
@@ -32,6 +43,7 @@ def create_app(test_config=None):
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
 
     content.init_app(app)
+    widgets.init_app(app)  # after content: it checks the article's sections
     db.init_app(app)
     checks.init_app(app)
     assets.init_app(app)
@@ -39,15 +51,18 @@ def create_app(test_config=None):
     errors.init_app(app)
     placements.init_app(app)
     auth.init_app(app)
+    tracking.init_app(app)
 
     from .views import auth as auth_views
     from .views import booking, site
     from .views import stats as stats_views
+    from .views import widgets as widget_views
 
     app.register_blueprint(site.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(stats_views.bp)
+    app.register_blueprint(widget_views.bp)
     return app
 
 

@@ -5,6 +5,8 @@ from flask import request
 HX_REQUEST = "HX-Request"
 HX_BOOSTED = "HX-Boosted"
 HX_HISTORY_RESTORE = "HX-History-Restore-Request"
+# The URL of the page an htmx request comes from (carries the widgets' state).
+HX_CURRENT_URL = "HX-Current-URL"
 
 # Headers that browsers send when they fetch a page the reader has not opened.
 PREFETCH_HEADERS = ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")

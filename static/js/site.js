@@ -1,2 +1,171 @@
 // Progressive enhancement only: the page works fully without this file.
+// No inline script or hx-on anywhere (the CSP forbids them): behaviour lives here.
 "use strict";
+
+(function () {
+  // --- Widgets --------------------------------------------------------------
+  // Without JavaScript the widgets are plain links and a GET form that load
+  // full pages. With it, htmx swaps only a widget's panel and pushes the full
+  // page's URL; this file adds the WAI-ARIA tabs pattern to the comparison,
+  // marks the current choice after a swap and keeps the links' URLs in step
+  // with the page's URL, so a copied or middle-clicked link keeps every widget.
+
+  // The comparison's aspect links become tabs; the panel becomes their tabpanel.
+  function setUpTabs(root) {
+    root.querySelectorAll("[data-tabs]").forEach(function (list) {
+      const widget = list.closest("[data-widget]");
+      const panel = widget.querySelector("[data-widget-panel]");
+      list.setAttribute("role", "tablist");
+      list.querySelectorAll("li").forEach(function (item) {
+        item.setAttribute("role", "presentation");
+      });
+      list.querySelectorAll("a[data-key]").forEach(function (tab) {
+        tab.setAttribute("role", "tab");
+        tab.setAttribute("aria-controls", panel.id);
+        tab.removeAttribute("aria-current");
+      });
+      panel.setAttribute("role", "tabpanel");
+      panel.tabIndex = 0;
+      markCurrent(widget);
+    });
+  }
+
+  // Mark the link whose content the panel shows (the panel says which).
+  function markCurrent(widget) {
+    const panel = widget.querySelector("[data-widget-panel]");
+    const marker = panel && panel.querySelector("[data-current]");
+    if (!marker) {
+      return; // an error message: the reader's last choice still stands
+    }
+    const current = marker.getAttribute("data-current");
+    widget.querySelectorAll("a[data-key]").forEach(function (link) {
+      const on = link.getAttribute("data-key") === current;
+      if (link.getAttribute("role") === "tab") {
+        link.setAttribute("aria-selected", on ? "true" : "false");
+        link.tabIndex = on ? 0 : -1; // roving tabindex: Tab reaches the selected tab
+        if (on) {
+          panel.setAttribute("aria-labelledby", link.id);
+        }
+      } else if (on) {
+        link.setAttribute("aria-current", "true");
+      } else {
+        link.removeAttribute("aria-current");
+      }
+    });
+  }
+
+  // Arrow keys, Home and End move between tabs; Enter or Space activates one
+  // (manual activation: each activation loads a panel and adds a history entry).
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+      return;
+    }
+    const tab = event.target.closest && event.target.closest('[role="tab"]');
+    if (!tab) {
+      return;
+    }
+    const tabs = Array.from(
+      tab.closest('[role="tablist"]').querySelectorAll('[role="tab"]')
+    );
+    const index = tabs.indexOf(tab);
+    let next;
+    switch (event.key) {
+      case "ArrowRight":
+        next = tabs[(index + 1) % tabs.length];
+        break;
+      case "ArrowLeft":
+        next = tabs[(index - 1 + tabs.length) % tabs.length];
+        break;
+      case "Home":
+        next = tabs[0];
+        break;
+      case "End":
+        next = tabs[tabs.length - 1];
+        break;
+      case " ":
+        event.preventDefault(); // a link ignores Space; a tab does not
+        tab.click();
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    next.focus();
+  });
+
+  // Give every widget link and the chooser form the page's current state,
+  // keeping only their own parameters (data-own) from what the server wrote.
+  function keepStateInLinks() {
+    const here = new URLSearchParams(window.location.search);
+    document.querySelectorAll("a[data-own]").forEach(function (link) {
+      const own = link.getAttribute("data-own").split(" ");
+      const url = new URL(link.getAttribute("href"), window.location.href);
+      const params = new URLSearchParams();
+      here.forEach(function (value, key) {
+        if (!own.includes(key)) {
+          params.append(key, value);
+        }
+      });
+      url.searchParams.forEach(function (value, key) {
+        if (own.includes(key)) {
+          params.append(key, value);
+        }
+      });
+      const query = params.toString();
+      link.setAttribute("href", url.pathname + (query ? "?" + query : "") + url.hash);
+    });
+    document.querySelectorAll("form[data-own]").forEach(function (form) {
+      const own = form.getAttribute("data-own").split(" ");
+      form.querySelectorAll("input[data-carry]").forEach(function (input) {
+        input.remove();
+      });
+      here.forEach(function (value, key) {
+        if (own.includes(key)) {
+          return;
+        }
+        const input = document.createElement("input");
+        input.type = "hidden";
+        input.name = key;
+        input.value = value;
+        input.setAttribute("data-carry", "");
+        form.prepend(input);
+      });
+    });
+  }
+
+  // A panel that is loading says so to assistive technology.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const target = event.detail.target;
+    if (target && target.hasAttribute("data-widget-panel")) {
+      target.setAttribute("aria-busy", "true");
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const target = event.detail.target;
+    if (target && target.hasAttribute("data-widget-panel")) {
+      target.removeAttribute("aria-busy");
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const target = event.detail.target;
+    const widget = target && target.closest && target.closest("[data-widget]");
+    if (widget) {
+      markCurrent(widget);
+    }
+    keepStateInLinks();
+  });
+
+  // Back and forward replace the page's body: set the widgets up again.
+  document.addEventListener("htmx:historyRestore", function () {
+    // The snapshot was taken while a panel was loading.
+    document.querySelectorAll("[data-widget-panel][aria-busy]").forEach(function (panel) {
+      panel.removeAttribute("aria-busy");
+    });
+    setUpTabs(document);
+    keepStateInLinks();
+  });
+
+  setUpTabs(document);
+})();

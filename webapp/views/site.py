@@ -4,13 +4,15 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    make_response,
     render_template,
     request,
     url_for,
 )
 
-from .. import content
+from .. import content, widgets
 from ..db import get_db, pending_migrations
+from ..http import vary_on_htmx
 
 bp = Blueprint("site", __name__)
 
@@ -27,8 +29,17 @@ def site_url(endpoint="site.index", **values):
 
 @bp.get("/")
 def index():
-    """The article, with its booking buttons."""
-    return render_template("article/index.html", article=content.get_article())
+    """The article, with its widgets in the state its URL names; always a full page."""
+    view = widgets.page_view()
+    widgets.record_page_events(view)
+    body = render_template(
+        "article/index.html",
+        article=content.get_article(),
+        widgets=view.content,
+        view=view,
+    )
+    # 422 when the chooser's answers need fixing; the page is complete either way.
+    return vary_on_htmx(make_response(body, view.status))
 
 
 @bp.get("/healthz")
