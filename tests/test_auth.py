@@ -77,7 +77,7 @@ def test_right_password_opens_the_stats_page(client, owner_password):
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
     html = page.get_data(as_text=True)
-    assert "You are signed in" in html
+    assert "Only you can see this page" in html
     assert 'action="/logout"' in html
 
 
