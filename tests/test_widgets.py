@@ -1,0 +1,439 @@
+"""The widgets' full pages and htmx fragments, with and without HX-Request."""
+
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import g
+
+from webapp.placements import PLACEMENTS
+from webapp.widgets import load_widgets
+
+WIDGETS = load_widgets()
+ASPECTS = [aspect.id for aspect in WIDGETS.comparison.aspects]
+TECHNIQUES = [technique.id for technique in WIDGETS.techniques.items]
+HTMX = {"HX-Request": "true"}
+MEDICAL = "reason=problem&referral=yes&recent=no&goal=relief"
+THERAPEUTIC = "reason=stress&referral=no&recent=no&goal=relax"
+PROVIDER_FIRST = "reason=problem&referral=no&recent=surgery&goal=relief"
+
+
+def htmx(current="http://localhost/", **headers):
+    """The headers htmx sends from the page at ``current``."""
+    return {"HX-Request": "true", "HX-Current-URL": current, **headers}
+
+
+def text(response):
+    """The response's visible words, tags removed and spaces folded."""
+    html = response.get_data(as_text=True)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def is_full_page(response):
+    return response.get_data(as_text=True).lstrip().lower().startswith("<!doctype html")
+
+
+def query(url):
+    """A URL's query as a plain dict (one value per key)."""
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def events(client, path, **kwargs):
+    """The widget uses one request notes for the click log."""
+    with client:
+        response = client.get(path, **kwargs)
+        return response, list(g.get("widget_events", []))
+
+
+# --- The full page -------------------------------------------------------------
+
+
+def test_plain_page_shows_every_widget_in_its_default_state(client):
+    response, noted = events(client, "/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    words = text(response)
+    assert WIDGETS.comparison.title in words
+    assert WIDGETS.comparison.aspects[0].medical[0] in words
+    assert WIDGETS.techniques.empty in words
+    assert WIDGETS.chooser.questions[0].label in words
+    assert re.search(r'id="aspect-purpose"\s+href="/\?aspect=purpose#compare"', html)
+    assert "checked" not in html
+    # A plain visit is not a widget use.
+    assert noted == []
+
+
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_each_aspect_has_a_full_page(client, aspect):
+    response = client.get(f"/?aspect={aspect}")
+    assert response.status_code == 200
+    chosen = WIDGETS.comparison.get(aspect)
+    words = text(response)
+    assert chosen.medical[0] in words and chosen.therapeutic[0] in words
+    html = response.get_data(as_text=True)
+    current = re.findall(r'id="aspect-([a-z-]+)"[^>]*aria-current="true"', html, re.S)
+    assert current == [aspect]
+
+
+@pytest.mark.parametrize("technique", TECHNIQUES)
+def test_each_technique_has_a_full_page(client, technique):
+    response = client.get(f"/?technique={technique}")
+    assert response.status_code == 200
+    chosen = WIDGETS.techniques.get(technique)
+    words = text(response)
+    for part in (chosen.what_it_is, chosen.feels_like, chosen.suits, chosen.ask_first):
+        assert part in words
+    assert 'href="/book?from=technique"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("answers", "outcome"),
+    [
+        (MEDICAL, "medical"),
+        (THERAPEUTIC, "therapeutic"),
+        (PROVIDER_FIRST, "provider-first"),
+    ],
+)
+def test_chooser_full_page_gives_the_suggestion_and_its_booking_button(
+    client, answers, outcome
+):
+    response = client.get(f"/?{answers}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert WIDGETS.chooser.outcomes[outcome].title in text(response)
+    assert f'href="/book?from=chooser-{outcome}"' in html
+    # The form keeps the reader's answers ticked.
+    for key, value in query("/?" + answers).items():
+        assert re.search(f'id="chooser-{key}-{value}"[^>]*checked', html)
+
+
+def test_surgery_brings_the_ask_your_provider_note_whatever_else(client):
+    response = client.get("/?reason=upkeep&referral=yes&recent=surgery&goal=move")
+    words = text(response)
+    assert "Talk to your healthcare provider first" in words
+    assert "Book a therapeutic massage" not in words
+    assert "Book a medical massage" not in words
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?reason=problem&referral=maybe&recent=no&goal=relief",
+        "/?reason=problem",
+        "/?show=suggestion",
+        "/?reason=%3Cscript%3E&referral=yes&recent=no&goal=relief",
+    ],
+)
+def test_bad_chooser_answers_rerender_the_form_with_a_clear_message(client, path):
+    response = client.get(path)
+    assert response.status_code == 422
+    assert is_full_page(response)
+    words = text(response)
+    assert WIDGETS.chooser.errors["title"] in words
+    assert "Our suggestion" not in words
+    assert "/book?from=chooser-" not in response.get_data(as_text=True)
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/?aspect=massage", "/?technique=reiki"])
+def test_unknown_aspect_or_technique_is_a_404_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert is_full_page(response)
+    assert "We could not find that page" in text(response)
+
+
+def test_a_full_page_url_is_a_full_page_even_for_htmx(client):
+    for headers in (HTMX, {"HX-History-Restore-Request": "true"}):
+        response = client.get("/?aspect=training", headers=headers)
+        assert response.status_code == 200
+        assert is_full_page(response)
+        assert "HX-Request" in response.headers["Vary"]
+
+
+def test_widgets_sit_after_the_sections_they_belong_to(client):
+    html = client.get("/").get_data(as_text=True)
+    order = [
+        html.index('id="key-differences-between-medical-and-therapeutic-massage"'),
+        html.index('id="compare"'),
+        html.index('id="techniques"'),
+        html.index('id="which-one-is-right-for-you"'),
+        html.index('id="chooser"'),
+    ]
+    assert order == sorted(order)
+
+
+def test_links_keep_the_other_widgets_state(client):
+    html = client.get(
+        f"/?aspect=training&technique=swedish&{THERAPEUTIC}&utm_source=news"
+    ).get_data(as_text=True)
+    link = re.search(r'id="aspect-approach"\s+href="([^"]+)"', html).group(1)
+    assert link.endswith("#compare")
+    assert query(unescape(link)) == {
+        "aspect": "approach",
+        "technique": "swedish",
+        **query("/?" + THERAPEUTIC),
+        "utm_source": "news",
+    }
+    link = re.search(r'id="technique-hot-stone"\s+href="([^"]+)"', html).group(1)
+    assert query(unescape(link))["aspect"] == "training"
+    assert query(unescape(link))["technique"] == "hot-stone"
+    # The chooser form carries the rest in hidden fields.
+    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    assert hidden == {
+        "aspect": "training",
+        "technique": "swedish",
+        "utm_source": "news",
+    }
+
+
+def test_every_widget_booking_button_has_a_known_placement(client):
+    placements = set()
+    for path in ("/", "/?technique=swedish", f"/?{MEDICAL}", f"/?{PROVIDER_FIRST}"):
+        html = client.get(path).get_data(as_text=True)
+        placements |= set(re.findall(r'data-placement="([^"]+)"', html))
+        for href in re.findall(r'href="(/book\?[^"]+)"', html):
+            assert query(unescape(href))["from"] in PLACEMENTS
+    assert {"after-comparison", "technique"} <= placements
+    assert {"chooser-medical", "chooser-provider-first"} <= placements
+
+
+# --- The htmx fragments --------------------------------------------------------
+
+
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_aspect_fragment_for_htmx(client, aspect):
+    response = client.get(f"/widgets/compare/{aspect}", headers=htmx())
+    assert response.status_code == 200
+    assert not is_full_page(response)
+    html = response.get_data(as_text=True)
+    assert "<header" not in html and "<form" not in html
+    assert WIDGETS.comparison.get(aspect).medical[0] in text(response)
+    assert response.headers["HX-Push-Url"] == f"/?aspect={aspect}#compare"
+    assert "HX-Request" in response.headers["Vary"]
+    assert response.cache_control.private and response.cache_control.no_store
+    # The live region that is already on the page gets the news.
+    label = WIDGETS.comparison.get(aspect).label
+    assert re.search(
+        r'<p [^>]*id="compare-status"[^>]*hx-swap-oob="innerHTML">Now comparing: '
+        + re.escape(label),
+        html,
+    )
+
+
+@pytest.mark.parametrize("technique", TECHNIQUES)
+def test_technique_fragment_for_htmx(client, technique):
+    response = client.get(f"/widgets/techniques/{technique}", headers=htmx())
+    assert response.status_code == 200
+    assert not is_full_page(response)
+    assert WIDGETS.techniques.get(technique).ask_first in text(response)
+    assert (
+        response.headers["HX-Push-Url"] == f"/?technique={technique}#technique-detail"
+    )
+    assert 'href="/book?from=technique"' in response.get_data(as_text=True)
+    assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize(
+    ("answers", "outcome"),
+    [
+        (MEDICAL, "medical"),
+        (THERAPEUTIC, "therapeutic"),
+        (PROVIDER_FIRST, "provider-first"),
+    ],
+)
+def test_chooser_fragment_for_htmx(client, answers, outcome):
+    response = client.get(f"/widgets/chooser?{answers}", headers=htmx())
+    assert response.status_code == 200
+    assert not is_full_page(response)
+    html = response.get_data(as_text=True)
+    assert f'href="/book?from=chooser-{outcome}"' in html
+    title = WIDGETS.chooser.outcomes[outcome].title
+    assert f"Our suggestion: {title}." in html  # the live region's words
+    push = response.headers["HX-Push-Url"]
+    assert push.endswith("#chooser-result")
+    assert query(push) == query("/?" + answers)
+
+
+def test_chooser_fragment_with_bad_answers_is_the_form_and_a_422(client):
+    response = client.get(
+        "/widgets/chooser?reason=problem&referral=perhaps&recent=no", headers=htmx()
+    )
+    assert response.status_code == 422
+    assert not is_full_page(response)
+    words = text(response)
+    assert WIDGETS.chooser.errors["invalid"] in words
+    assert WIDGETS.chooser.errors["missing"] in words
+    assert WIDGETS.chooser.status_error in words
+    assert "HX-Push-Url" not in response.headers
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_fragment_keeps_the_other_widgets_state_from_the_readers_page(client):
+    page = f"http://localhost/?technique=swedish&{MEDICAL}&utm_source=news#chooser"
+    response = client.get("/widgets/compare/training", headers=htmx(page))
+    assert query(response.headers["HX-Push-Url"]) == {
+        "aspect": "training",
+        "technique": "swedish",
+        **query("/?" + MEDICAL),
+        "utm_source": "news",
+    }
+    response = client.get(f"/widgets/chooser?{THERAPEUTIC}", headers=htmx(page))
+    pushed = query(response.headers["HX-Push-Url"])
+    assert pushed["technique"] == "swedish"
+    assert pushed["reason"] == "stress"
+    # The booking button keeps the visit's campaign.
+    assert "utm_source=news" in response.get_data(as_text=True)
+
+
+def test_fragment_drops_bad_state_from_the_readers_page(client):
+    page = "http://localhost/?technique=reiki&aspect=<x>&reason=problem"
+    response = client.get("/widgets/compare/training", headers=htmx(page))
+    assert response.status_code == 200
+    assert response.headers["HX-Push-Url"] == "/?aspect=training#compare"
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/widgets/compare/training", "/?aspect=training#compare"),
+        ("/widgets/techniques/swedish", "/?technique=swedish#technique-detail"),
+        (
+            f"/widgets/chooser?{MEDICAL}&aspect=approach",
+            f"/?aspect=approach&{MEDICAL}#chooser-result",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"HX-Request": "true", "HX-Boosted": "true"}],
+    ids=["plain", "boosted"],
+)
+def test_fragment_url_without_htmx_leads_to_the_full_page(
+    client, path, location, headers
+):
+    response = client.get(path, headers=headers)
+    assert response.status_code == 302
+    assert query(response.headers["Location"]) == query(location)
+    assert response.headers["Location"].endswith(location.split("#")[1])
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_chooser_url_without_htmx_keeps_bad_answers_for_the_page_to_explain(client):
+    response = client.get("/widgets/chooser?reason=nope", follow_redirects=True)
+    assert response.status_code == 422
+    assert WIDGETS.chooser.errors["invalid"] in text(response)
+
+
+@pytest.mark.parametrize(
+    "path", ["/widgets/compare/massage", "/widgets/techniques/reiki"]
+)
+def test_unknown_aspect_or_technique_is_a_small_error_fragment_for_htmx(client, path):
+    response = client.get(path, headers=htmx())
+    assert response.status_code == 404
+    assert not is_full_page(response)
+    assert "We could not find that page" in text(response)
+    assert "HX-Request" in response.headers["Vary"]
+    assert "HX-Push-Url" not in response.headers
+    # Without htmx it is the full 404 page.
+    response = client.get(path)
+    assert response.status_code == 404 and is_full_page(response)
+
+
+def test_page_and_fragment_share_one_partial(client):
+    fragment = client.get("/widgets/compare/training", headers=htmx())
+    panel = fragment.get_data(as_text=True).split('<p class="visually-hidden"')[0]
+    page = client.get("/?aspect=training").get_data(as_text=True)
+    assert panel.strip() in page
+    fragment = client.get("/widgets/techniques/swedish", headers=htmx())
+    detail = fragment.get_data(as_text=True).split('<p class="visually-hidden"')[0]
+    page = client.get("/?technique=swedish").get_data(as_text=True)
+    assert detail.strip() in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?aspect=%00",
+        "/?aspect=" + "a" * 5000,
+        "/?technique=%ff%fe",
+        "/?aspect=training&aspect=approach",
+        "/?reason=%00&referral=%ff",
+        "/?reason=problem&reason=stress&referral=yes&recent=no&goal=relax",
+        "/widgets/compare/%00",
+        "/widgets/compare/" + "x" * 3000,
+        "/widgets/techniques/..%2f..%2fetc",
+        "/widgets/chooser?reason[]=x&goal=%0d%0a",
+    ],
+)
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_malformed_widget_requests_never_give_a_500(client, path, headers):
+    response = client.get(path, headers=headers)
+    assert response.status_code < 500
+    assert b"Traceback" not in response.data
+
+
+@pytest.mark.parametrize(
+    "current",
+    ["http://[::1", "not a url", "http://localhost/?%ff=%fe&aspect=%00", "x" * 9000],
+)
+def test_malformed_current_url_header_never_gives_a_500(client, current):
+    response = client.get("/widgets/compare/training", headers=htmx(current))
+    assert response.status_code == 200
+    assert response.headers["HX-Push-Url"] == "/?aspect=training#compare"
+
+
+# --- What the click log is told ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "noted"),
+    [
+        ("/widgets/compare/training", [("aspect", "training")]),
+        ("/widgets/techniques/deep-tissue", [("technique", "deep-tissue")]),
+        (f"/widgets/chooser?{MEDICAL}", [("chooser", "medical")]),
+        (f"/widgets/chooser?{PROVIDER_FIRST}", [("chooser", "provider-first")]),
+        ("/widgets/chooser?reason=problem", []),
+        ("/widgets/compare/massage", []),
+    ],
+)
+def test_fragments_note_widget_uses(client, path, noted):
+    assert events(client, path, headers=htmx())[1] == noted
+
+
+def test_full_pages_note_only_what_changed_since_the_readers_last_page(client):
+    base = "http://localhost"
+    # A shared link: everything it shows was chosen.
+    assert events(client, f"/?aspect=training&{THERAPEUTIC}")[1] == [
+        ("aspect", "training"),
+        ("chooser", "therapeutic"),
+    ]
+    # JavaScript off, one widget at a time: the Referer is the previous state.
+    headers = {"Referer": f"{base}/?aspect=training"}
+    assert events(client, "/?aspect=training&technique=swedish", headers=headers)[
+        1
+    ] == [("technique", "swedish")]
+    headers = {"Referer": f"{base}/?aspect=training&technique=swedish"}
+    assert events(
+        client, f"/?aspect=training&technique=swedish&{MEDICAL}", headers=headers
+    )[1] == [("chooser", "medical")]
+    # Another site's link with the same query is a first visit.
+    headers = {"Referer": "https://elsewhere.example/?aspect=training"}
+    assert events(client, "/?aspect=training", headers=headers)[1] == [
+        ("aspect", "training")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/", {}),
+        ("/?aspect=training", {"HX-History-Restore-Request": "true"}),
+        ("/?aspect=massage", {}),
+        ("/?reason=problem", {}),
+        ("/?utm_source=news", {}),
+    ],
+)
+def test_pages_that_are_not_widget_uses_note_nothing(client, path, headers):
+    assert events(client, path, headers=headers)[1] == []
