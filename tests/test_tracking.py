@@ -1,0 +1,533 @@
+"""What a visit leaves in the database: honest counts, nothing personal, clean text."""
+
+import datetime
+import logging
+
+import pytest
+from flask import g
+
+from webapp import stats, tracking
+from webapp.db import connect
+from webapp.http import PREFETCH_HEADERS
+
+PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+)
+DESKTOP = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+)
+# iMessage's link preview fetcher.
+IMESSAGE = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 "
+    "(KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 "
+    "facebookexternalhit/1.1 Facebot Twitterbot/1.0"
+)
+TABLET = (
+    "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+)
+
+
+def rows(database_path, sql="SELECT * FROM events ORDER BY id", params=()):
+    """Query the test database with a connection of our own (closed after)."""
+    db = connect(str(database_path))
+    try:
+        return list(db.query(sql, params))
+    finally:
+        db.conn.close()
+
+
+def tallies(database_path):
+    """{(reason, kind): count} of what was filtered."""
+    return {
+        (r["reason"], r["kind"]): r["events"]
+        for r in rows(database_path, "SELECT * FROM filtered_daily")
+    }
+
+
+def visit(client, path="/", agent=PHONE, method="get", **kwargs):
+    """Request ``path`` and close the response (that is when events are written)."""
+    headers = {"User-Agent": agent, **kwargs.pop("headers", {})}
+    with getattr(client, method)(path, headers=headers, **kwargs) as response:
+        response.get_data()
+        return response
+
+
+@pytest.fixture
+def widget_client(app):
+    """A client for an app with a stand-in widget view that reports its events."""
+
+    @app.get("/test-widget")
+    def test_widget():
+        g.widget_events = [("aspect", "training"), ("chooser", "medical")]
+        return "widget"
+
+    @app.get("/test-junk-widget")
+    def test_junk_widget():
+        g.widget_events = [
+            None,
+            ("only-one",),
+            ("technique", "x" * 5000, "extra"),
+            ("tech\x00nique", "deep\r\ntissue\u202e" + "y" * 500),
+        ]
+        return "widget"
+
+    return app.test_client()
+
+
+# --- Page views ------------------------------------------------------------------
+
+
+def test_full_page_view_of_the_article_is_logged_with_its_details(
+    client, database_path
+):
+    landing = "/?utm_source=newsletter&utm_medium=email&utm_campaign=march"
+    referrer = "https://www.google.com/search?q=medical+massage+near+me"
+    response = visit(client, landing, headers={"Referer": referrer})
+    assert response.status_code == 200
+    (view,) = rows(database_path)
+    assert view["kind"] == "view"
+    assert view["page"] == "/"
+    assert view["referrer_host"] == "www.google.com"  # host only, never the URL
+    assert (view["utm_source"], view["utm_medium"], view["utm_campaign"]) == (
+        "newsletter",
+        "email",
+        "march",
+    )
+    assert view["device"] == "mobile"
+    assert view["browser"] == "Mobile Safari"
+    assert len(view["visitor"]) == 16
+    assert view["ts"].endswith("Z")
+    stamp = datetime.datetime.fromisoformat(view["ts"].replace("Z", "+00:00"))
+    assert abs(datetime.datetime.now(datetime.UTC) - stamp).total_seconds() < 60
+
+
+@pytest.mark.parametrize(
+    ("agent", "device", "browser"),
+    [
+        (PHONE, "mobile", "Mobile Safari"),
+        (DESKTOP, "desktop", "Chrome"),
+        (TABLET, "tablet", "Mobile Safari"),
+    ],
+)
+def test_device_class_and_browser_family(client, database_path, agent, device, browser):
+    visit(client, agent=agent)
+    (view,) = rows(database_path)
+    assert (view["device"], view["browser"]) == (device, browser)
+
+
+def test_fragment_requests_head_and_errors_are_not_page_views(client, database_path):
+    visit(client, headers={"HX-Request": "true"})
+    visit(client, "/no-such-page")
+    visit(client, "/healthz")
+    assert rows(database_path) == []
+
+
+def test_history_restore_is_a_full_page_and_counts(client, database_path):
+    visit(client, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert [r["kind"] for r in rows(database_path)] == ["view"]
+
+
+def test_internal_referrer_is_not_a_source(client, database_path):
+    visit(client, headers={"Referer": "http://localhost/?utm_source=x"})
+    assert rows(database_path)[0]["referrer_host"] == ""
+
+
+def test_readers_get_no_cookie_and_no_session(widget_client, database_path):
+    for path in ("/", "/book?from=header", "/test-widget"):
+        response = visit(widget_client, path)
+        assert "Set-Cookie" not in response.headers
+        assert "Cookie" not in response.headers.get("Vary", "")
+    assert len(rows(database_path)) == 4
+
+
+# --- Widget events ---------------------------------------------------------------
+
+
+def test_widget_events_are_logged_with_the_pages_campaign(widget_client, database_path):
+    headers = {
+        "HX-Request": "true",
+        "HX-Current-URL": "http://localhost/?utm_source=instagram&utm_campaign=spring",
+    }
+    visit(widget_client, "/test-widget", headers=headers)
+    events = rows(database_path)
+    assert [(e["kind"], e["widget"], e["detail"]) for e in events] == [
+        ("widget", "aspect", "training"),
+        ("widget", "chooser", "medical"),
+    ]
+    assert {(e["page"], e["utm_source"], e["utm_campaign"]) for e in events} == {
+        ("/", "instagram", "spring")
+    }
+
+
+def test_widget_events_of_bots_are_tallied_not_logged(widget_client, database_path):
+    visit(widget_client, "/test-widget", agent="Googlebot/2.1")
+    assert rows(database_path) == []
+    assert tallies(database_path) == {("bot", "widget"): 2}
+
+
+def test_malformed_widget_events_are_skipped_or_cleaned(widget_client, database_path):
+    response = visit(widget_client, "/test-junk-widget")
+    assert response.status_code == 200
+    events = rows(database_path)
+    assert [(e["widget"], len(e["detail"])) for e in events] == [
+        ("tech nique", tracking.LIMITS["detail"])
+    ]
+    assert events[0]["detail"].startswith("deep tissue y")
+
+
+def test_booking_link_inside_a_fragment_keeps_the_campaign(app):
+    headers = {
+        "HX-Request": "true",
+        "HX-Current-URL": "http://localhost/?utm_source=instagram&utm_term=a%0Db",
+    }
+    with app.test_request_context("/widgets/x", headers=headers):
+        href = tracking.current_utm()
+    assert href == {"utm_source": "instagram", "utm_term": "a b"}
+
+
+# --- Booking clicks: dedupe and attribution --------------------------------------
+
+
+def test_repeat_clicks_count_as_clicks_but_once_as_unique_clickers(
+    client, database_path
+):
+    for placement in ("header", "article-end", "header"):
+        visit(client, f"/book?from={placement}")
+    visit(client, "/book?from=footer", agent=DESKTOP)  # another reader
+    clicks = rows(database_path)
+    assert [c["repeat"] for c in clicks] == [0, 1, 1, 0]
+    today = tracking.local_today(client.application)
+    db = connect(str(database_path))
+    try:
+        report = stats.report(db, today, today)
+    finally:
+        db.conn.close()
+    assert report.booking_clicks == 4
+    assert report.unique_clickers == 2
+
+
+def test_a_click_after_thirty_quiet_minutes_counts_as_unique_again(database_path):
+    tz = tracking.zone("UTC")
+    start = datetime.datetime(2025, 3, 18, 9, 0, tzinfo=datetime.UTC)
+    db = connect(str(database_path))
+    try:
+        for minutes in (0, 29, 58, 89):
+            reader = tracking.Visit(
+                "198.51.100.4", PHONE, None, "/", "", {}, "mobile", "Mobile Safari",
+                [{"kind": "click", "placement": "header"}],
+            )  # fmt: skip
+            now = start + datetime.timedelta(minutes=minutes)
+            tracking.record(db, reader, "secret", tz, now=now)
+        repeats = [r[0] for r in db.execute("SELECT repeat FROM events ORDER BY id")]
+    finally:
+        db.conn.close()
+    # 29 and 58 follow a click by < 30 minutes; 89 comes 31 minutes after 58.
+    assert repeats == [0, 1, 1, 0]
+
+
+def test_a_click_takes_the_landing_referrer_and_campaign_of_its_reader(
+    client, database_path
+):
+    visit(
+        client,
+        "/?utm_source=facebook&utm_campaign=spring",
+        headers={"Referer": "https://l.facebook.com/"},
+    )
+    visit(client, "/book?from=article-end", headers={"Referer": "http://localhost/"})
+    view, click = rows(database_path)
+    assert click["referrer_host"] == "l.facebook.com"
+    assert (click["utm_source"], click["utm_campaign"]) == ("facebook", "spring")
+    assert click["page"] == "/"
+
+
+def test_the_same_reader_is_one_visitor_a_day_and_a_stranger_the_next(database_path):
+    tz = tracking.zone("America/New_York")
+    db = connect(str(database_path))
+    try:
+        keys = []
+        for day, hour in ((18, 12), (18, 23), (19, 5)):
+            now = datetime.datetime(2025, 3, day, hour, tzinfo=datetime.UTC)
+            reader = tracking.Visit(
+                "198.51.100.4", PHONE, None, "/", "", {}, "mobile", "Mobile Safari",
+                [{"kind": "view"}],
+            )  # fmt: skip
+            tracking.record(db, reader, "secret", tz, now=now)
+            keys.append(
+                db.execute("SELECT visitor FROM events ORDER BY id DESC").fetchone()[0]
+            )
+        salts = [
+            r[0]
+            for r in db.execute("SELECT value FROM meta WHERE key = 'visitor_salt'")
+        ]
+    finally:
+        db.conn.close()
+    # 23:00 UTC on the 18th is still the 18th in New York; 05:00 on the 19th is not.
+    assert keys[0] == keys[1] != keys[2]
+    assert len(salts) == 1 and salts[0].startswith("2025-03-19:")
+
+
+def test_yesterdays_salt_is_gone_from_the_database_file(database_path):
+    tz = tracking.zone("UTC")
+    db = connect(str(database_path))
+    try:
+        for day in (18, 19):
+            now = datetime.datetime(2025, 3, day, 12, tzinfo=datetime.UTC)
+            reader = tracking.Visit(
+                "198.51.100.4", PHONE, None, "/", "", {}, "mobile", "Mobile Safari",
+                [{"kind": "view"}],
+            )  # fmt: skip
+            tracking.record(db, reader, "secret", tz, now=now)
+            if day == 18:
+                old = db.execute("SELECT value FROM meta WHERE key = 'visitor_salt'")
+                old_salt = old.fetchone()[0].partition(":")[2]
+    finally:
+        db.conn.close()  # the last connection checkpoints the WAL into the file
+    assert old_salt.encode() not in database_path.read_bytes()
+    wal = database_path.with_name(database_path.name + "-wal")
+    assert not wal.exists() or old_salt.encode() not in wal.read_bytes()
+
+
+# --- Honest counting: what is filtered, and why ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("agent", "reason"),
+    [
+        (
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "bot",
+        ),
+        (
+            "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+            "bot",
+        ),
+        ("curl/8.5.0", "bot"),
+        ("python-requests/2.32.3", "bot"),
+        ("", "bot"),
+        ("WhatsApp/2.23.20.0 A", "shared"),
+        (
+            "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+            "shared",
+        ),
+        (IMESSAGE, "shared"),
+        ("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", "shared"),
+        ("TelegramBot (like TwitterBot)", "shared"),
+        ("Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)", "shared"),
+    ],
+)
+def test_bots_and_link_previews_are_tallied_by_reason_not_counted(
+    client, database_path, agent, reason
+):
+    visit(client, "/", agent=agent)
+    visit(client, "/book?from=header", agent=agent)
+    assert rows(database_path) == []
+    assert tallies(database_path) == {(reason, "view"): 1, (reason, "click"): 1}
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("Sec-Purpose", "prefetch"),
+        ("Sec-Purpose", "prefetch;prerender"),
+        ("Purpose", "prefetch"),
+        ("X-Purpose", "preview"),
+        ("X-Moz", "prefetch"),
+    ],
+)
+def test_prefetch_and_prerender_are_tallied_not_counted(
+    client, database_path, header, value
+):
+    assert header in PREFETCH_HEADERS
+    visit(client, "/", headers={header: value})
+    visit(client, "/book?from=header", headers={header: value})
+    assert rows(database_path) == []
+    assert tallies(database_path) == {("prefetch", "view"): 1, ("prefetch", "click"): 1}
+
+
+def test_head_requests_are_tallied_not_counted(client, database_path):
+    response = visit(client, "/", method="head")
+    assert response.status_code == 200
+    visit(client, "/book?from=header", method="head")
+    assert rows(database_path) == []
+    assert tallies(database_path) == {("head", "view"): 1, ("head", "click"): 1}
+
+
+def test_the_logged_in_owners_visits_are_tallied_not_counted(
+    owner_client, database_path
+):
+    visit(owner_client, "/")
+    visit(owner_client, "/book?from=header")
+    assert rows(database_path) == []
+    assert tallies(database_path) == {("owner", "view"): 1, ("owner", "click"): 1}
+
+
+def test_filtered_tallies_reach_the_report(client, database_path):
+    visit(client, "/", agent="Googlebot/2.1")
+    visit(client, "/", agent="WhatsApp/2.23")
+    visit(client, "/", method="head")
+    visit(client, "/")
+    today = tracking.local_today(client.application)
+    db = connect(str(database_path))
+    try:
+        report = stats.report(db, today, today)
+    finally:
+        db.conn.close()
+    assert report.page_views == 1
+    assert report.filtered == {
+        "head": 1,
+        "prefetch": 0,
+        "shared": 1,
+        "bot": 1,
+        "owner": 0,
+    }
+
+
+# --- Privacy ---------------------------------------------------------------------
+
+PRIVATE_IP = "203.0.113.197"
+PRIVATE_AGENT = DESKTOP + " Qx7PrivacyProbe/4.2"
+
+
+def test_ip_and_user_agent_never_reach_the_database_its_wal_or_the_logs(
+    widget_client, database_path, caplog
+):
+    # Hold a connection open so the WAL is not checkpointed away before we look.
+    keeper = connect(str(database_path))
+    try:
+        environ = {"REMOTE_ADDR": PRIVATE_IP}
+        with caplog.at_level(logging.DEBUG):
+            for path in ("/?utm_source=x", "/book?from=header", "/test-widget"):
+                visit(widget_client, path, agent=PRIVATE_AGENT, environ_base=environ)
+            headers = {"HX-Request": "true", "HX-Current-URL": "http://localhost/"}
+            visit(
+                widget_client,
+                "/test-widget",
+                agent=PRIVATE_AGENT,
+                environ_base=environ,
+                headers=headers,
+            )
+        stored = [r["kind"] for r in rows(database_path)]
+        assert stored == ["view", "click", "widget", "widget", "widget", "widget"]
+        files = [database_path, database_path.with_name(database_path.name + "-wal")]
+        contents = b"".join(path.read_bytes() for path in files if path.exists())
+    finally:
+        keeper.conn.close()
+    assert len(contents) > 0
+    for secret in (PRIVATE_IP, PRIVATE_AGENT, "Qx7PrivacyProbe"):
+        assert secret.encode() not in contents
+        assert secret.encode("utf-16-le") not in contents
+        assert secret not in caplog.text
+    for record in caplog.records:
+        assert PRIVATE_IP not in str(record.args)
+
+
+def test_a_failed_write_is_logged_without_ip_or_user_agent(tmp_path, caplog):
+    from webapp import create_app
+
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "none" / "x.db")})
+    with caplog.at_level(logging.DEBUG):
+        visit(
+            app.test_client(),
+            "/book?from=header",
+            agent=PRIVATE_AGENT,
+            environ_base={"REMOTE_ADDR": PRIVATE_IP},
+        )
+    assert "Event not recorded" in caplog.text
+    assert PRIVATE_IP not in caplog.text
+    assert "Qx7PrivacyProbe" not in caplog.text
+
+
+def test_scrub_cuts_private_strings_out_of_a_message():
+    text = f"failed for {PRIVATE_IP} with {PRIVATE_AGENT}"
+    assert tracking.scrub(text, PRIVATE_IP, PRIVATE_AGENT) == (
+        "failed for [private] with [private]"
+    )
+
+
+# --- Bad input: capped, cleaned, never a 500 -------------------------------------
+
+
+def test_long_and_control_character_utm_values_are_stored_capped_and_clean(
+    client, database_path
+):
+    long = "a" * 10_000
+    query = (
+        f"/book?from=header&utm_source={long}"
+        "&utm_medium=e%00m%0Da%0Ai%1Bl%7F&utm_campaign=%E2%80%AEspring%E2%80%8B"
+        "&utm_content=%FF%FE%FD&utm_term=%20%20"
+    )
+    response = visit(client, query)
+    assert response.status_code == 302
+    (click,) = rows(database_path)
+    assert click["utm_source"] == "a" * 100
+    assert click["utm_medium"] == "e m a i l"
+    assert click["utm_campaign"] == "spring"
+    # Bytes that are not UTF-8 arrive replaced or still escaped: printable.
+    assert click["utm_content"] and click["utm_content"].isprintable()
+    assert click["utm_term"] == ""
+
+
+@pytest.mark.parametrize(
+    "referrer",
+    [
+        "http://[::1",
+        "not a url at all",
+        "https://" + "sub." * 500 + "example.com/",
+        "https://ex\x07ample.com/path",
+        "https://\xff\xfe.example/",
+        "javascript:alert(1)",
+        "https://user:pass@www.example.com:8443/secret?token=abc",
+    ],
+)
+def test_odd_referrers_are_stored_as_a_clean_host_or_nothing(
+    client, database_path, referrer
+):
+    response = visit(client, "/", headers={"Referer": referrer})
+    assert response.status_code == 200
+    (view,) = rows(database_path)
+    host = view["referrer_host"]
+    assert len(host) <= tracking.LIMITS["referrer_host"]
+    assert host.isprintable()
+    assert "/" not in host and "?" not in host and "@" not in host
+    assert "secret" not in host and "token" not in host and "pass" not in host
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "Mozilla/5.0 " + "A" * 8000,
+        "Mozilla/5.0 (iPhone)\x00\x01\x1b[31m\x7f",
+        "Mozilla/5.0 \xff\xfe\xe9t\xe9",
+        "Mozilla/5.0 (\u202eevil)",
+    ],
+)
+def test_odd_user_agents_never_give_a_500(client, database_path, agent):
+    for path in ("/", "/book?from=header"):
+        response = visit(client, path, agent=agent)
+        assert response.status_code in (200, 302)
+    for event in rows(database_path):
+        assert event["browser"].isprintable()
+        assert len(event["browser"]) <= tracking.LIMITS["browser"]
+        assert event["device"] in ("mobile", "tablet", "desktop")
+
+
+@pytest.mark.parametrize(
+    "current_url",
+    ["http://[::1", "\x00\x01", "http://localhost/?" + "utm_source=x&" * 2000, ""],
+)
+def test_odd_hx_current_url_never_gives_a_500(widget_client, current_url):
+    headers = {"HX-Request": "true", "HX-Current-URL": current_url}
+    response = visit(widget_client, "/test-widget", headers=headers)
+    assert response.status_code == 200
+
+
+def test_clean_text_strips_controls_and_caps():
+    from webapp.text import clean_text
+
+    assert clean_text("  a\tb\x00c\u200bd\u2028e  ", 100) == "a b c d e"
+    assert clean_text("x" * 50, 10) == "x" * 10
+    assert clean_text(None, 10) == ""
+    assert clean_text(12, 10) == "12"
