@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install install-test browser lint format clean
+.PHONY: run test install install-test browser deploy-tools lint format clean
 
 # The stamp files make repeat runs fast: pip only runs when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -42,6 +42,26 @@ browser:
 	  fi; \
 	fi
 
+# Caddy and nginx (and openssl for a test certificate) check the shipped deploy/
+# files; systemd-analyze verifies the units where the systemd package installs.
+DEPLOY_TOOLS := /usr/bin/caddy:caddy /usr/sbin/nginx:nginx /usr/bin/openssl:openssl
+deploy-tools:
+	@missing=""; for pair in $(DEPLOY_TOOLS); do \
+	  [ -x "$${pair%%:*}" ] || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's$$missing for the deploy tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || { echo "error: could not install the Debian packages:$$missing"; exit 1; }; \
+	  else \
+	    echo "error: the deploy tests need Debian's$$missing: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+	@if [ ! -x /usr/bin/systemd-analyze ] && [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null 2>&1 \
+	    || echo "note: the systemd package did not install; the unit checks will be skipped"; \
+	fi
+
 # A local secret key, generated once and kept out of git (production sets FLASK_SECRET_KEY).
 instance/secret_key:
 	mkdir -p instance
@@ -60,7 +80,7 @@ run: install instance/secret_key
 	@echo
 	$(LOCAL_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'webapp:create_app()'
 
-test: install-test browser
+test: install-test browser deploy-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

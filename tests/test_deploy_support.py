@@ -3,6 +3,7 @@
 No tests live here; the test_deploy_* modules import these helpers.
 """
 
+import gzip
 import http.client
 import os
 import re
@@ -89,8 +90,11 @@ class Response:
 
     @property
     def text(self):
-        """The body as text."""
-        return self.body.decode("utf-8", "replace")
+        """The body as text (gzip undone, as a browser would)."""
+        body = self.body
+        if self.headers.get("content-encoding") == "gzip":
+            body = gzip.decompress(body)
+        return body.decode("utf-8", "replace")
 
 
 def request(port, path, method="GET", headers=None, timeout=10, https=False):
