@@ -267,13 +267,15 @@ def add_to_rollups(db, summary):
 
 
 def prune(db, keep_days, today):
-    """Fold raw events older than ``keep_days`` days into rollups; delete them.
+    """Keep raw events of the last ``keep_days`` days (today included); fold the rest.
 
     Returns the number of raw events deleted. Deletes in small batches so that
     clicks arriving meanwhile never wait long for the write lock.
     """
     ensure_rollups(db, today)
-    cutoff = (today - datetime.timedelta(days=keep_days)).isoformat()
+    if keep_days < 1:
+        raise ValueError("keep_days must be at least 1: today cannot be rolled up")
+    cutoff = (today - datetime.timedelta(days=keep_days - 1)).isoformat()
     deleted = 0
     while True:
         with immediate(db):

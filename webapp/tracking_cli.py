@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from . import demo, stats
 from .db import connect, get_db, pending_migrations
@@ -41,6 +42,7 @@ def _database():
     help="How many days to count, today included.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
 def stats_command(days, as_json):
     """Show page views, booking clicks and what was filtered, for the last N days.
 
@@ -95,6 +97,7 @@ def _stats_text(numbers, time_zone):
 
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
 def backup_command(path):
     """Write a consistent copy of the live database to PATH; safe while serving.
 
@@ -154,10 +157,11 @@ def backup(source, target):
 @click.command("prune")
 @click.option(
     "--keep-days",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=1),
     required=True,
-    help="Keep raw events of this many most recent days (today is never pruned).",
+    help="Keep raw events of this many most recent days, today included.",
 )
+@with_appcontext
 def prune_command(keep_days):
     """Fold raw events older than N days into daily totals, and delete them.
 
@@ -173,7 +177,7 @@ def prune_command(keep_days):
     db = _database()
     today = local_today()
     deleted = stats.prune(db, keep_days, today)
-    cutoff = today - timedelta(days=keep_days)
+    cutoff = today - timedelta(days=keep_days - 1)
     click.echo(f"Folded and deleted {deleted:,} raw event(s) from before {cutoff}.")
 
 
@@ -193,6 +197,7 @@ def prune_command(keep_days):
 )
 @click.option("--force", is_flag=True, help="Add them even to a database in use.")
 @click.option("--seed", type=int, help="Random seed, for the same data every time.")
+@with_appcontext
 def seed_demo_command(events, days, force, seed):
     """Fill the database with made-up events, to try the stats before launch.
 

@@ -1,0 +1,274 @@
+"""The owner's commands: stats, backup, prune, seed-demo."""
+
+import json
+import sqlite3
+import stat
+import threading
+
+import pytest
+
+from webapp import create_app
+from webapp.db import connect, migrate
+
+PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+)
+DESKTOP = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+)
+
+
+def visit(client, path, agent=PHONE, **headers):
+    """One request, response closed so that its event is written."""
+    with client.get(path, headers={"User-Agent": agent, **headers}) as response:
+        return response.status_code
+
+
+def stats_json(runner, *args):
+    """``flask stats --json`` as a dict."""
+    result = runner.invoke(args=["stats", "--json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def count(database_path, sql):
+    """One number from the test database."""
+    db = connect(str(database_path))
+    try:
+        return db.execute(sql).fetchone()[0]
+    finally:
+        db.conn.close()
+
+
+@pytest.fixture
+def traffic(client):
+    """Two readers (one clicks twice), a bot and a link preview."""
+    visit(client, "/")
+    visit(client, "/book?from=header")
+    visit(client, "/book?from=article-end")
+    visit(client, "/", agent=DESKTOP)
+    visit(client, "/", agent="Googlebot/2.1")
+    visit(client, "/", agent="WhatsApp/2.23.20.0 A")
+    return client
+
+
+# --- stats -----------------------------------------------------------------------
+
+
+def test_stats_json_gives_the_totals(runner, traffic):
+    numbers = stats_json(runner)
+    assert numbers["page_views"] == 2
+    assert numbers["unique_visitors"] == 2
+    assert numbers["booking_clicks"] == 2
+    assert numbers["unique_clickers"] == 1
+    assert numbers["click_through_rate"] == 0.5
+    assert numbers["filtered"] == {
+        "bot": 1,
+        "shared": 1,
+        "prefetch": 0,
+        "head": 0,
+        "owner": 0,
+    }
+    assert numbers["days"] == 7
+
+
+def test_stats_text_reads_like_a_small_table(runner, traffic):
+    result = runner.invoke(args=["stats", "--days", "30"])
+    assert result.exit_code == 0, result.output
+    assert "(30 days, America/New_York)" in result.output
+    assert "Page views" in result.output and "Booking clicks" in result.output
+    assert "50.0%" in result.output
+    assert "bots and crawlers" in result.output
+
+
+def test_stats_rejects_a_period_of_no_days(runner):
+    result = runner.invoke(args=["stats", "--days", "0"])
+    assert result.exit_code != 0
+    assert "--days" in result.output
+
+
+def test_stats_on_a_database_that_is_not_migrated_says_what_to_do(tmp_path):
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    app = create_app({"TESTING": True, "DATABASE": str(empty)})
+    result = app.test_cli_runner().invoke(args=["stats"])
+    assert result.exit_code == 1
+    assert "flask --app webapp migrate" in result.output
+
+
+@pytest.mark.parametrize("command", ["stats", "backup", "prune", "seed-demo"])
+def test_every_command_has_help_with_an_example(runner, command):
+    result = runner.invoke(args=[command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert f"flask --app webapp {command}" in result.output
+
+
+# --- backup ----------------------------------------------------------------------
+
+
+def test_backup_is_a_consistent_private_copy_without_the_salt(
+    runner, traffic, tmp_path
+):
+    target = tmp_path / "backups" / "data-2025-03-18.db"
+    target.parent.mkdir()
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Backed up" in result.output
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    copy = sqlite3.connect(target)
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert copy.execute("SELECT count(*) FROM events").fetchone()[0] == 4
+        salt = "SELECT count(*) FROM meta WHERE key = 'visitor_salt'"
+        assert copy.execute(salt).fetchone()[0] == 0
+    finally:
+        copy.close()
+    assert not list(target.parent.glob(".*partial*"))
+
+
+def test_backup_while_clicks_keep_arriving(app, runner, database_path, tmp_path):
+    stop = threading.Event()
+    answered = []
+
+    def reader():
+        client = app.test_client()
+        while not stop.is_set() and len(answered) < 2000:
+            answered.append(visit(client, "/book?from=footer"))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for number in range(3):
+            target = tmp_path / f"copy-{number}.db"
+            result = runner.invoke(args=["backup", str(target)])
+            assert result.exit_code == 0, result.output
+            copy = sqlite3.connect(target)
+            try:
+                assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            finally:
+                copy.close()
+    finally:
+        stop.set()
+        thread.join()
+    assert set(answered) == {302}
+    stored = count(database_path, "SELECT count(*) FROM events WHERE kind = 'click'")
+    assert stored == len(answered)
+
+
+def test_backup_refuses_to_overwrite_the_live_database(runner, database_path):
+    result = runner.invoke(args=["backup", str(database_path)])
+    assert result.exit_code == 1
+    assert "another file" in result.output
+
+
+def test_backup_into_a_missing_folder_says_so(runner, tmp_path):
+    result = runner.invoke(args=["backup", str(tmp_path / "nope" / "x.db")])
+    assert result.exit_code == 1
+    assert "No folder" in result.output
+
+
+# --- prune -----------------------------------------------------------------------
+
+
+def test_prune_keeps_the_totals(runner, database_path):
+    seeded = runner.invoke(args=["seed-demo", "--events", "3000", "--days", "20"])
+    assert seeded.exit_code == 0, seeded.output
+    before = stats_json(runner, "--days", "20")
+    result = runner.invoke(args=["prune", "--keep-days", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Folded and deleted" in result.output
+    assert stats_json(runner, "--days", "20") == before
+    days = count(database_path, "SELECT count(DISTINCT day) FROM events")
+    assert days <= 3
+
+
+def test_prune_needs_at_least_one_day(runner):
+    result = runner.invoke(args=["prune", "--keep-days", "0"])
+    assert result.exit_code != 0
+
+
+# --- seed-demo -------------------------------------------------------------------
+
+
+def test_seed_demo_makes_exactly_the_events_asked_for(runner, database_path):
+    result = runner.invoke(
+        args=["seed-demo", "--events", "5000", "--days", "30", "--seed", "7"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Added 5,000 demo events" in result.output
+    assert count(database_path, "SELECT count(*) FROM events") == 5000
+    numbers = stats_json(runner, "--days", "30")
+    views = count(database_path, "SELECT count(*) FROM events WHERE kind = 'view'")
+    clicks = count(database_path, "SELECT count(*) FROM events WHERE kind = 'click'")
+    unique = count(
+        database_path,
+        "SELECT count(*) FROM events WHERE kind = 'click' AND repeat = 0",
+    )
+    visitors = count(
+        database_path,
+        "SELECT count(*) FROM (SELECT DISTINCT day, visitor FROM events "
+        "WHERE kind = 'view')",
+    )
+    assert numbers["page_views"] == views > 0
+    assert numbers["booking_clicks"] == clicks > 0
+    assert numbers["unique_clickers"] == unique
+    assert numbers["unique_visitors"] == visitors
+    assert sum(numbers["filtered"].values()) > 0
+
+
+def test_seed_demo_data_looks_like_real_traffic(runner, database_path):
+    runner.invoke(args=["seed-demo", "--events", "4000", "--seed", "3"])
+    db = connect(str(database_path))
+    try:
+        kinds = dict(db.execute("SELECT kind, count(*) FROM events GROUP BY kind"))
+        devices = dict(
+            db.execute("SELECT device, count(*) FROM events GROUP BY device")
+        )
+        placements = {r[0] for r in db.execute("SELECT DISTINCT placement FROM events")}
+        future = db.execute(
+            "SELECT count(*) FROM events WHERE ts > strftime('%Y-%m-%dT%H:%M:%SZ', "
+            "'now', '+1 minute')"
+        ).fetchone()[0]
+    finally:
+        db.conn.close()
+    assert kinds["view"] > kinds["widget"] > kinds["click"] > 0
+    assert devices["mobile"] > devices["desktop"] > devices["tablet"] > 0
+    assert {"header", "article-end"} <= placements
+    assert future == 0
+
+
+def test_seed_demo_refuses_a_database_with_real_events(runner, traffic, database_path):
+    result = runner.invoke(args=["seed-demo", "--events", "100"])
+    assert result.exit_code == 1
+    assert "already holds real events" in result.output
+    assert count(database_path, "SELECT count(*) FROM events") == 4
+
+
+def test_seed_demo_adds_to_a_used_database_only_with_force(
+    runner, traffic, database_path
+):
+    result = runner.invoke(args=["seed-demo", "--events", "100", "--force"])
+    assert result.exit_code == 0, result.output
+    assert count(database_path, "SELECT count(*) FROM events") == 104
+
+
+def test_seed_demo_twice_needs_force_too(runner, database_path):
+    assert runner.invoke(args=["seed-demo", "--events", "50"]).exit_code == 0
+    again = runner.invoke(args=["seed-demo", "--events", "50"])
+    assert again.exit_code == 1
+    assert "already holds demo events" in again.output
+
+
+def test_seed_demo_fills_a_fresh_file_given_by_the_environment(tmp_path, monkeypatch):
+    path = tmp_path / "demo.db"
+    db = connect(str(path))
+    migrate(db)
+    db.conn.close()
+    monkeypatch.setenv("FLASK_DATABASE", str(path))
+    app = create_app({"TESTING": True})
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--events", "200"])
+    assert result.exit_code == 0, result.output
+    assert count(path, "SELECT count(*) FROM events") == 200
