@@ -1,0 +1,278 @@
+"""Nightly backups and restores with the shipped scripts, while the site serves."""
+
+import json
+import os
+import pwd
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+from .test_deploy_support import (
+    DEPLOY,
+    FLASK,
+    GOOD_KEY,
+    Gunicorn,
+    migrated_database,
+    production_env,
+    request,
+)
+
+TOTALS = ("page_views", "unique_visitors", "booking_clicks", "unique_clickers")
+
+
+def run(command, env, cwd, check=True):
+    """Run a command; fail the test with its output when it fails."""
+    result = subprocess.run(
+        [str(part) for part in command],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def stats(database, cwd):
+    """`flask --app webapp stats --json` on a database file."""
+    result = run(
+        [FLASK, "--app", "webapp", "stats", "--json"], production_env(database), cwd
+    )
+    return json.loads(result.stdout)
+
+
+def backups(folder):
+    """The backup files in ``folder``, oldest first."""
+    return sorted(path.name for path in Path(folder).glob("data-*.db"))
+
+
+def click(port, placement, count):
+    """Press a booking button ``count`` times; every press must redirect."""
+    for _ in range(count):
+        assert request(port, f"/book?from={placement}").status == 302
+
+
+@pytest.fixture
+def served(tmp_path):
+    """gunicorn with the shipped config on a fresh production database."""
+    database = migrated_database(tmp_path)
+    with Gunicorn(production_env(database), tmp_path, tmp_path / "gunicorn.log") as g:
+        g.database = database
+        yield g
+
+
+def test_backup_and_restore_round_trip_while_serving(served, tmp_path):
+    for _ in range(3):
+        assert request(served.port, "/").status == 200
+    click(served.port, "footer", 4)
+    click(served.port, "header", 2)
+    live = stats(served.database, tmp_path)
+    assert (live["page_views"], live["booking_clicks"]) == (3, 6)
+
+    # Back up while the site keeps answering (health checks write nothing,
+    # so the copy must match the live totals exactly).
+    stop = threading.Event()
+    answered = []
+
+    def keep_serving():
+        while not stop.is_set():
+            answered.append(request(served.port, "/healthz").status)
+
+    thread = threading.Thread(target=keep_serving)
+    thread.start()
+    try:
+        run(
+            [DEPLOY / "backup.sh", tmp_path / "backups", 3],
+            production_env(served.database),
+            tmp_path,
+        )
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert answered and set(answered) == {200}
+    [name] = backups(tmp_path / "backups")
+    backup = tmp_path / "backups" / name
+
+    # Clicks after the backup are in the live database only.
+    click(served.port, "footer", 2)
+    assert stats(served.database, tmp_path)["booking_clicks"] == 8
+
+    restored = tmp_path / "restored" / "data.db"
+    restored.parent.mkdir()
+    result = run(
+        [DEPLOY / "restore.sh", backup, restored], production_env(restored), tmp_path
+    )
+    assert f"restored {backup} to {restored}" in result.stdout
+    restored_totals = stats(restored, tmp_path)
+    for key in (*TOTALS, "filtered"):
+        assert restored_totals[key] == live[key], key
+
+    # The restored database passes the start-up checks and serves.
+    env = production_env(restored)
+    assert (
+        "All checks passed"
+        in run([FLASK, "--app", "webapp", "check"], env, tmp_path).stdout
+    )
+    with Gunicorn(env, tmp_path, tmp_path / "restored.log") as again:
+        assert request(again.port, "/healthz").text == "ok\n"
+        click(again.port, "footer", 1)
+    assert stats(restored, tmp_path)["booking_clicks"] == 7
+
+
+def test_backup_during_a_burst_of_clicks_is_a_consistent_snapshot(served, tmp_path):
+    click(served.port, "footer", 5)
+    stop = threading.Event()
+    redirects = []
+
+    def keep_clicking():
+        while not stop.is_set() and len(redirects) < 2000:
+            redirects.append(request(served.port, "/book?from=article-end").status)
+
+    thread = threading.Thread(target=keep_clicking)
+    thread.start()
+    try:
+        before = len(redirects)
+        run(
+            [DEPLOY / "backup.sh", tmp_path / "backups"],
+            production_env(served.database),
+            tmp_path,
+        )
+        after = len(redirects)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert set(redirects) == {302}
+    [name] = backups(tmp_path / "backups")
+    copied = stats(tmp_path / "backups" / name, tmp_path)["booking_clicks"]
+    # Clicks in flight at either edge may fall on either side of the snapshot.
+    assert 5 + before - 1 <= copied <= 5 + after + 1
+    assert stats(served.database, tmp_path)["booking_clicks"] == 5 + len(redirects)
+
+
+def _fake_backup(path):
+    """A small valid SQLite file standing in for an old nightly copy."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE old (x)")
+    conn.close()
+
+
+def test_backup_script_names_copies_by_date_and_keeps_the_newest(tmp_path):
+    database = migrated_database(tmp_path)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for day in ("2020-01-01", "2020-01-02", "2020-01-03"):
+        _fake_backup(folder / f"data-{day}-033000.db")
+    (folder / "notes.txt").write_text("not a backup")
+
+    result = run([DEPLOY / "backup.sh", folder, 2], production_env(database), tmp_path)
+
+    kept = backups(folder)
+    assert len(kept) == 2
+    assert kept[0] == "data-2020-01-03-033000.db"
+    assert kept[1] > "data-2020-"  # today's, named data-YYYY-MM-DD-HHMMSS.db
+    assert len(kept[1]) == len("data-2025-03-18-033000.db")
+    assert (folder / "notes.txt").exists()
+    assert result.stdout.count("removed the old copy") == 2
+    assert list(folder.glob(".*")) == [], "no partial file may be left behind"
+
+
+def test_a_failed_backup_exits_non_zero_and_deletes_nothing(tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for day in ("2020-01-01", "2020-01-02"):
+        _fake_backup(folder / f"data-{day}-033000.db")
+    env = production_env(tmp_path / "missing.db")
+    result = run([DEPLOY / "backup.sh", folder, 1], env, tmp_path, check=False)
+    assert result.returncode != 0
+    assert backups(folder) == ["data-2020-01-01-033000.db", "data-2020-01-02-033000.db"]
+
+
+@pytest.mark.parametrize("keep", ["0", "-1", "many"])
+def test_backup_script_refuses_a_bad_keep_count(tmp_path, keep):
+    database = migrated_database(tmp_path)
+    result = run(
+        [DEPLOY / "backup.sh", tmp_path / "b", keep],
+        production_env(database),
+        tmp_path,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "KEEP must be a whole number" in result.stderr
+
+
+def test_restore_refuses_a_broken_backup_and_changes_nothing(tmp_path):
+    database = migrated_database(tmp_path)
+    before = database.read_bytes()
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"this is not a database" * 100)
+    result = run(
+        [DEPLOY / "restore.sh", broken, database],
+        production_env(database),
+        tmp_path,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "is not a usable database" in result.stderr
+    assert database.read_bytes() == before
+
+
+def test_restore_keeps_the_database_it_replaces(tmp_path):
+    database = migrated_database(tmp_path)
+    old = database.read_bytes()
+    backup = tmp_path / "backup.db"
+    _fake_backup(backup)
+    run([DEPLOY / "restore.sh", backup, database], production_env(database), tmp_path)
+    assert database.read_bytes() == backup.read_bytes()
+    [kept] = tmp_path.glob("data.db.before-restore-*")
+    assert kept.read_bytes() == old
+
+
+@pytest.fixture
+def open_folder():
+    """A folder that another user can reach (pytest's tmp_path is private)."""
+    folder = Path(tempfile.mkdtemp(prefix="webapp-manage-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_manage_script_runs_owner_commands_as_the_site_user(open_folder):
+    # As root (the VPS case) the command runs as another user; otherwise as us.
+    user = "nobody" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+    state = open_folder / "state"
+    state.mkdir()
+    state.chmod(0o777)
+    env_file = open_folder / "env"
+    env_file.write_text(
+        "# as in deploy/env.example\n"
+        f"FLASK_SECRET_KEY={GOOD_KEY}\n"
+        f"FLASK_DATABASE={state}/data.db\n"
+        'FLASK_PRACTICE_NAME="Calm Hands Massage"\n'
+    )
+    env_file.chmod(0o600)
+    env = {
+        "PATH": os.environ["PATH"],
+        "WEBAPP_ENV_FILE": str(env_file),
+        "WEBAPP_USER": user,
+    }
+    run([DEPLOY / "manage.sh", "migrate"], env, "/")
+    database = state / "data.db"
+    assert pwd.getpwuid(database.stat().st_uid).pw_name == user
+    assert database.stat().st_mode & 0o077 == 0, "owner commands create private files"
+    checked = run([DEPLOY / "manage.sh", "check"], env, "/")
+    assert "All checks passed" in checked.stdout
+    missing = run(
+        [DEPLOY / "manage.sh", "check"],
+        {**env, "WEBAPP_ENV_FILE": str(open_folder / "nope")},
+        "/",
+        check=False,
+    )
+    assert missing.returncode == 1
+    assert "cannot read" in missing.stderr
