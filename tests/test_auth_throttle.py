@@ -198,6 +198,8 @@ def gunicorn_url(database_path, owner_password, tmp_path):
             f"127.0.0.1:{port}",
             "--workers",
             "3",
+            # Several test servers may run at once: no shared control socket.
+            "--no-control-socket",
             "webapp:create_app()",
         ],
         cwd=PROJECT,
@@ -210,9 +212,9 @@ def gunicorn_url(database_path, owner_password, tmp_path):
         deadline = time.monotonic() + 20
         while True:
             try:
-                with urllib.request.urlopen(url + "/healthz", timeout=1):
+                with urllib.request.urlopen(url + "/healthz", timeout=5):
                     break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet, or a worker still booting
                 if time.monotonic() > deadline or process.poll() is not None:
                     pytest.fail(
                         "gunicorn did not start: "
