@@ -36,7 +36,7 @@ from flask.cli import with_appcontext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import connect, get_db, immediate, pending_migrations
-from .http import HX_REQUEST
+from .http import HX_CURRENT_URL, HX_REQUEST
 
 HASH_META_KEY = "owner_password_hash"
 # NIST SP 800-63B asks for at least 15 characters when a password is the
@@ -363,7 +363,7 @@ def _unauthorized(kind):
     response = make_response(body, 401)
     # htmx follows HX-Redirect even on an error status: the whole page goes
     # to the login form, which brings the owner back here afterwards.
-    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    current = urlsplit(request.headers.get(HX_CURRENT_URL, ""))
     back = current.path + (f"?{current.query}" if current.query else "")
     response.headers["HX-Redirect"] = url_for("auth.login", next=safe_next(back))
     response.vary.add(HX_REQUEST)
