@@ -3,6 +3,7 @@
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -27,6 +28,7 @@ from .test_deploy_support import (
 TRAFFIC_THREADS = 4
 MAX_REQUESTS = 4000
 MAX_SECONDS = 40
+STARTUP = 30
 
 
 @pytest.fixture
@@ -245,3 +247,16 @@ def test_gunicorn_config_documents_every_value_the_owner_may_change():
     for setting in ("bind", "workers", "threads", "timeout", "loglevel"):
         block = text.split(f"\n{setting} = ")[0].rsplit("\n\n", 1)[-1]
         assert "You may change" in block, f"{setting} has no owner-facing comment"
+
+
+def test_gunicorn_tells_systemd_when_it_is_ready(tmp_path):
+    # webapp.service is Type=notify: systemd waits for READY=1 on this socket.
+    database = migrated_database(tmp_path)
+    address = str(tmp_path / "notify.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(address)
+        listener.settimeout(STARTUP)
+        env = production_env(database, NOTIFY_SOCKET=address)
+        with Gunicorn(env, tmp_path, tmp_path / "gunicorn.log"):
+            message = listener.recv(4096).decode()
+    assert "READY=1" in message
