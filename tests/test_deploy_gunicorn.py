@@ -1,6 +1,7 @@
 """The shipped gunicorn config, really serving on loopback: pages, reload, refusals."""
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -68,6 +69,24 @@ def test_page_health_static_and_booking_over_real_http(served):
     assert "max-age=31536000" in css.headers["cache-control"]
 
 
+def widget_fragment_path(page_html):
+    """The first widget fragment URL the page asks htmx to load."""
+    match = re.search(r'hx-get="(/widgets/[^"]+)"', page_html)
+    assert match, "the page links no widget fragment"
+    return match.group(1).replace("&amp;", "&")
+
+
+def test_widget_fragment_over_real_http(served):
+    path = widget_fragment_path(request(served.port, "/").text)
+    fragment = request(served.port, path, headers={"HX-Request": "true"})
+    assert fragment.status == 200
+    assert "<html" not in fragment.text
+    assert fragment.text.strip()
+    assert "HX-Request" in fragment.headers["vary"]
+    # Without htmx the same URL leads to the full page, never a bare fragment.
+    assert request(served.port, path).status == 302
+
+
 def test_head_and_unknown_urls_never_fail(served):
     assert request(served.port, "/", method="HEAD").status == 200
     assert request(served.port, "/no/such/page").status == 404
@@ -108,10 +127,10 @@ def _traffic(port, paths, stop, results, lock):
     """Fire requests until told to stop; record every outcome."""
     i = 0
     while not stop.is_set():
-        path, expected = paths[i % len(paths)]
+        path, expected, headers = paths[i % len(paths)]
         i += 1
         try:
-            status = request(port, path, timeout=15).status
+            status = request(port, path, headers=headers, timeout=15).status
             outcome = "ok" if status == expected else f"{path}: HTTP {status}"
         except OSError as error:  # refused, reset, timed out
             outcome = f"{path}: {type(error).__name__}: {error}"
@@ -129,10 +148,11 @@ def _count(results, lock):
 def test_graceful_reload_mid_traffic_fails_no_request(served):
     page = request(served.port, "/").text
     paths = [
-        ("/", 200),
-        ("/healthz", 200),
-        ("/book?from=footer", 302),
-        (asset_path(page, "css/site.css"), 200),
+        ("/", 200, {}),
+        ("/healthz", 200, {}),
+        ("/book?from=footer", 302, {}),
+        (asset_path(page, "css/site.css"), 200, {}),
+        (widget_fragment_path(page), 200, {"HX-Request": "true"}),
     ]
     old_workers = set(served.worker_pids())
     stop, lock, results = threading.Event(), threading.Lock(), []
