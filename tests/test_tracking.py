@@ -531,3 +531,18 @@ def test_clean_text_strips_controls_and_caps():
     assert clean_text("x" * 50, 10) == "x" * 10
     assert clean_text(None, 10) == ""
     assert clean_text(12, 10) == "12"
+
+
+def test_background_writer_stores_every_event_off_the_request(database_path):
+    from webapp import create_app
+
+    app = create_app(
+        {"TESTING": True, "DATABASE": str(database_path), "TRACK_IN_BACKGROUND": True}
+    )
+    client = app.test_client()
+    for placement in ("header", "footer", "article-end"):
+        response = client.get(f"/book?from={placement}", headers={"User-Agent": PHONE})
+        assert response.status_code == 302  # not closed: nothing waits on close
+    visit(client, "/")
+    tracking.flush()
+    assert [r["kind"] for r in rows(database_path)] == ["click"] * 3 + ["view"]

@@ -20,10 +20,11 @@ that changes every day (the old salt is overwritten, with ``secure_delete``) and
 the app's secret key. So one reader is one visitor within a day, and cannot be
 followed across days. The salt is kept out of backups (see ``backup``).
 
-Events are written when the WSGI server closes the response, i.e. after the
-reader has the redirect or the page: a slow or broken database never delays a
-booking. (In tests, close responses: ``with client.get(...)``.) A failure is
-logged, with the IP address and User-Agent scrubbed out of the message.
+Events are written by a background thread in each worker process, after the
+request has queued them: a slow, locked or broken database never delays a
+booking. In tests (``TRACK_IN_BACKGROUND`` is off when ``TESTING``) they are
+written when the response is closed: use ``with client.get(...)``. A failure
+is logged, with the IP address and User-Agent scrubbed out of the message.
 
 Schema (migrations ``m101``-``m103`` in webapp/db.py; read by webapp/stats.py)
     ``events``: one row per counted event.
@@ -46,11 +47,15 @@ Schema (migrations ``m101``-``m103`` in webapp/db.py; read by webapp/stats.py)
         ``rolled_days(day)``: per-day rollups written by webapp/stats.py.
 """
 
+import atexit
 import contextlib
 import functools
 import hashlib
 import hmac
+import os
+import queue
 import secrets
+import threading
 import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -75,6 +80,12 @@ ARTICLE_ENDPOINT = "site.index"
 REPEAT_WINDOW = timedelta(minutes=30)
 SALT_META_KEY = "visitor_salt"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# The background writer: how many visits may wait, how many are written per
+# connection, how long a stopping worker may take to write what is left
+# (gunicorn's graceful_timeout is longer).
+WRITE_QUEUE_SIZE = 10_000
+WRITE_BATCH = 200
+DRAIN_SECONDS = 15
 
 # Longest value kept for each stored text field.
 LIMITS = {
@@ -292,22 +303,125 @@ def _events_of(response):
 
 
 def _write_after(response, visit):
-    """Write ``visit`` when the server closes the response (after it is sent)."""
+    """Write ``visit`` without keeping the reader waiting.
+
+    In production a background thread writes it (see ``_Writer``); with
+    ``TRACK_IN_BACKGROUND`` off (tests) it is written when the response is
+    closed, after it has been sent.
+    """
     app = current_app._get_current_object()
-    response.call_on_close(functools.partial(_write_now, app, visit))
+    if app.config["TRACK_IN_BACKGROUND"]:
+        _writer.submit(app, visit)
+    else:
+        response.call_on_close(functools.partial(_write_now, app, [visit]))
 
 
-def _write_now(app, visit):
-    """Write one visit's events in a fresh app context; log, never raise."""
+def _write_now(app, visits):
+    """Write visits' events over one connection; log failures, never raise."""
     try:
         with app.app_context():
             db = get_db()
-            if visit.reason is not None:
-                tally(db, visit.reason, [event["kind"] for event in visit.events])
-            else:
-                record(db, visit, secret=app.config["SECRET_KEY"], tz=_zone(app))
-    except Exception as error:
-        _log_failure(app, error, visit)
+            for visit in visits:
+                try:
+                    _write_visit(app, db, visit)
+                except Exception as error:
+                    _log_failure(app, error, visit)
+    except Exception as error:  # the connection itself failed
+        _log_failure(app, error, visits[0] if len(visits) == 1 else None)
+
+
+def _write_visit(app, db, visit):
+    """Tally a filtered visit or record a counted one."""
+    if visit.reason is not None:
+        tally(db, visit.reason, [event["kind"] for event in visit.events])
+    else:
+        record(db, visit, secret=app.config["SECRET_KEY"], tz=_zone(app))
+
+
+class _Writer:
+    """One thread per worker process that writes events as they come.
+
+    A request only puts its visit on a queue: a slow, locked or broken
+    database never holds up a reader, not even when every request thread
+    would otherwise be waiting on the busy timeout. The thread starts on first
+    use (so after gunicorn forks), writes what is queued in batches over one
+    connection, and the queue is drained when the worker exits.
+    """
+
+    def __init__(self):
+        self._pid = None
+        self._queue = None
+        self._thread = None
+        self._lock = threading.Lock()
+
+    def submit(self, app, visit):
+        """Queue a visit for writing; drop it (logged) if the queue is full."""
+        self._ensure_running()
+        try:
+            self._queue.put_nowait((app, visit))
+        except queue.Full:
+            app.logger.error(
+                "Event not recorded (the reader was not affected): "
+                "%d events are already waiting for the database",
+                WRITE_QUEUE_SIZE,
+            )
+
+    def flush(self):
+        """Wait until every queued visit has been written (or failed)."""
+        if self._queue is not None and self._pid == os.getpid():
+            self._queue.join()
+
+    def _ensure_running(self):
+        """Start the thread in this process if it is not running."""
+        if self._pid == os.getpid() and self._thread.is_alive():
+            return
+        with self._lock:
+            if self._pid != os.getpid():
+                self._queue = queue.Queue(WRITE_QUEUE_SIZE)
+                self._pid = os.getpid()
+                atexit.register(self._drain)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="tracking-writer", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self):
+        """Write queued visits until told to stop (a None on the queue)."""
+        while True:
+            batch = [self._queue.get()]
+            while batch[-1] is not None and len(batch) < WRITE_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            visits = [item for item in batch if item is not None]
+            try:
+                by_app = {}
+                for app, visit in visits:
+                    by_app.setdefault(app, []).append(visit)
+                for app, app_visits in by_app.items():
+                    _write_now(app, app_visits)
+            finally:
+                for _item in batch:
+                    self._queue.task_done()
+            if batch[-1] is None:
+                return
+
+    def _drain(self):
+        """At process exit: write what is still queued, within reason."""
+        if self._pid != os.getpid() or not self._thread.is_alive():
+            return
+        self._queue.put(None)
+        self._thread.join(timeout=DRAIN_SECONDS)
+
+
+_writer = _Writer()
+
+
+def flush():
+    """Wait until this process has written every event it queued."""
+    _writer.flush()
 
 
 def tally(db, reason, kinds, day=None):
@@ -516,6 +630,9 @@ def init_app(app):
             f"FLASK_TIME_ZONE {app.config['TIME_ZONE']!r} is not a known time zone "
             "(use a name like America/New_York)"
         ) from None
+    # Tests write synchronously (when the response is closed), so that a
+    # test can read what a request stored right after it.
+    app.config.setdefault("TRACK_IN_BACKGROUND", not app.testing)
     app.after_request(track_response)
 
     from . import tracking_cli

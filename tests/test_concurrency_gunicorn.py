@@ -1,0 +1,289 @@
+"""A real gunicorn (the deploy settings, several workers) over loopback.
+
+Thousands of clicks from several processes and threads at once are stored
+exactly once each; a locked database never delays or breaks the redirect; the
+logs and the database never see a reader's User-Agent.
+"""
+
+import http.client
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import get_context
+from pathlib import Path
+
+import pytest
+
+from webapp.db import BUSY_TIMEOUT_MS, connect, migrate
+from webapp.placements import PLACEMENTS
+
+PROJECT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+CONFIG = PROJECT / "deploy" / "gunicorn.conf.py"
+BOOKING_URL = "https://www.massagebook.com/therapists/Reachforserenity"
+BROWSER = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36"
+)
+# A token no log line or database page may ever contain.
+PROBE = "Zq9LoadProbe"
+WORKERS = 4
+PROCESSES = 4
+THREADS = 4
+CLICKS_PER_THREAD = 250  # 4 x 4 x 250 = 4,000 clicks
+
+
+def _free_port():
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database, log_path, workers=WORKERS):
+    """Serve the app from ``database`` with gunicorn; stop it gracefully after."""
+    assert GUNICORN.exists(), f"gunicorn is not installed in the venv: {GUNICORN}"
+    assert CONFIG.exists(), f"missing gunicorn settings: {CONFIG}"
+    port = _free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "FLASK_SECRET_KEY": "concurrency-test-secret-key-0123456789abcdef",
+        "FLASK_DATABASE": str(database),
+    }
+    command = [
+        str(GUNICORN),
+        "--config",
+        str(CONFIG),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+    ]
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(  # noqa: S603 (our own venv's gunicorn)
+            command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_until_up(port, process, log_path)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)  # graceful: requests in flight finish
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            pytest.fail("gunicorn did not stop within 30 s of SIGTERM")
+
+
+def _wait_until_up(port, process, log_path):
+    """Wait for /healthz to answer 200, or fail with gunicorn's log."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn exited early:\n{Path(log_path).read_text()}")
+        try:
+            status, _ = get(port, "/healthz")
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"gunicorn did not come up in 30 s:\n{Path(log_path).read_text()}")
+
+
+def get(port, path, agent=BROWSER):
+    """One GET over a fresh connection: (status, Location header)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"User-Agent": agent})
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Location")
+    finally:
+        connection.close()
+
+
+def fire_clicks(port, process_number, threads, clicks_per_thread):
+    """Run in a separate process: threads clicking /book; count the answers."""
+    answers = Counter()
+    lock = threading.Lock()
+
+    def clicker(thread_number):
+        agent = f"{BROWSER} {PROBE}/{process_number}-{thread_number}"
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            for number in range(clicks_per_thread):
+                placement = PLACEMENTS[number % len(PLACEMENTS)]
+                connection.request(
+                    "GET", f"/book?from={placement}", headers={"User-Agent": agent}
+                )
+                response = connection.getresponse()
+                response.read()
+                location = response.getheader("Location")
+                with lock:
+                    answers[(response.status, location, placement)] += 1
+                if response.will_close:
+                    connection.close()
+                    connection = http.client.HTTPConnection(
+                        "127.0.0.1", port, timeout=30
+                    )
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=clicker, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return answers
+
+
+@pytest.fixture
+def served_database(tmp_path):
+    """A migrated database file for gunicorn to serve."""
+    path = tmp_path / "served.db"
+    db = connect(str(path))
+    migrate(db)
+    db.conn.close()
+    return path
+
+
+def _rows(database, sql):
+    """Rows from the served database, read after gunicorn has stopped."""
+    db = connect(str(database))
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.conn.close()
+
+
+def test_thousands_of_concurrent_clicks_are_each_stored_exactly_once(
+    served_database, tmp_path
+):
+    log_path = tmp_path / "gunicorn.log"
+    total = Counter()
+    with gunicorn(served_database, log_path) as port:
+        context = get_context("spawn")
+        with ProcessPoolExecutor(PROCESSES, mp_context=context) as pool:
+            futures = [
+                pool.submit(fire_clicks, port, n, THREADS, CLICKS_PER_THREAD)
+                for n in range(PROCESSES)
+            ]
+            for future in futures:
+                total.update(future.result(timeout=300))
+    # gunicorn has stopped gracefully: every response's write has finished.
+    answered = sum(total.values())
+    assert answered == PROCESSES * THREADS * CLICKS_PER_THREAD
+    redirects = {key: n for key, n in total.items() if key[:2] == (302, BOOKING_URL)}
+    assert sum(redirects.values()) == answered, f"not all 302: {total}"
+
+    stored = Counter(
+        placement
+        for (placement,) in _rows(
+            served_database, "SELECT placement FROM events WHERE kind = 'click'"
+        )
+    )
+    expected = Counter()
+    for (_status, _location, placement), n in redirects.items():
+        expected[placement] += n
+    assert stored == expected
+    # Each clicking thread is one reader: one unique click, the rest repeats.
+    uniques = _rows(
+        served_database,
+        "SELECT count(*) FROM events WHERE kind = 'click' AND repeat = 0",
+    )
+    assert uniques[0][0] == PROCESSES * THREADS
+    visitors = _rows(served_database, "SELECT count(DISTINCT visitor) FROM events")
+    assert visitors[0][0] == PROCESSES * THREADS
+
+    log = log_path.read_text()
+    assert "database is locked" not in log
+    assert "Event not recorded" not in log
+    assert "Traceback" not in log
+    assert PROBE not in log
+    raw = served_database.read_bytes()
+    assert PROBE.encode() not in raw
+
+
+def test_a_locked_database_never_delays_or_breaks_the_redirect(
+    served_database, tmp_path
+):
+    """While another connection holds the write lock past the busy timeout.
+
+    Requests only queue their events for the worker's writer thread, so
+    every reader is answered at once while the writes wait on the lock.
+    """
+    log_path = tmp_path / "gunicorn.log"
+    agent = f"{BROWSER} {PROBE}"
+    with gunicorn(served_database, log_path, workers=2) as port:
+        assert get(port, "/book?from=header")[0] == 302  # works before the lock
+        blocker = sqlite3.connect(served_database, isolation_level=None)
+        try:
+            blocker.execute("BEGIN EXCLUSIVE")
+            locked_at = time.monotonic()
+            timings = []
+            for placement in ("article-end", "footer", "technique", "footer"):
+                started = time.monotonic()
+                answer = get(port, f"/book?from={placement}", agent=agent)
+                timings.append(time.monotonic() - started)
+                assert answer == (302, BOOKING_URL)
+            # Hold the lock past the busy timeout of every write waiting on it.
+            held = time.monotonic() - locked_at
+            time.sleep(max(0, BUSY_TIMEOUT_MS / 1000 + 1 - held))
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert max(timings) < 0.5, timings
+        assert get(port, "/book?from=footer")[0] == 302  # and works after
+    stored = _rows(served_database, "SELECT count(*) FROM events WHERE kind = 'click'")
+    log = log_path.read_text()
+    lost = log.count("Event not recorded")
+    # A click whose write waited past the busy timeout is lost, and logged;
+    # every other click is stored. Nothing is counted twice.
+    assert lost >= 1
+    assert "database is locked" in log
+    assert stored[0][0] + lost == 6
+    assert PROBE not in log
+
+
+RAW_REQUESTS = [
+    "GET //evil.example/book HTTP/1.1\r\nHost: localhost\r\n",
+    "GET http://evil.example/book?from=header HTTP/1.1\r\nHost: evil.example\r\n",
+    "GET /book?from=header HTTP/1.1\r\nHost: evil.example\r\n",
+    "GET /book?from=header HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-Host: evil.example\r\n",  # noqa: E501
+    "GET /book/..%2F..%2Fevil.example HTTP/1.1\r\nHost: localhost\r\n",
+    "GET /book%2F%2Fevil.example HTTP/1.1\r\nHost: localhost\r\n",
+    "GET /book?from=%0d%0aLocation:%20http://evil.example HTTP/1.1\r\nHost: x\r\n",
+    "GET /%5C%5Cevil.example/book HTTP/1.1\r\nHost: localhost\r\n",
+]
+
+
+def test_raw_open_redirect_attempts_over_http_never_lead_elsewhere(
+    served_database, tmp_path
+):
+    with gunicorn(served_database, tmp_path / "gunicorn.log", workers=1) as port:
+        for raw in RAW_REQUESTS:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall((raw + "Connection: close\r\n\r\n").encode("latin-1"))
+                answer = b""
+                while chunk := sock.recv(65536):
+                    answer += chunk
+            head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+            status = int(head.split(" ", 2)[1])
+            locations = re.findall(r"(?im)^location:[ \t]*([^\r\n]*)", head)
+            assert status in (302, 404), (raw, head)
+            if status == 302:
+                assert locations == [BOOKING_URL], (raw, head)
+            else:
+                assert locations == [], (raw, head)
