@@ -1,0 +1,602 @@
+"""The owner's dashboard, its fragment, CSV and JSON: private, right, in agreement."""
+
+import csv
+import datetime
+import io
+import json
+import re
+from html import unescape
+
+import pytest
+
+from webapp import tracking
+from webapp.db import connect
+from webapp.tracking import CLICK, VIEW, WIDGET, local_today
+
+from .conftest import log_in
+
+PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+)
+DESKTOP = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+)
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+WHATSAPP = "WhatsApp/2.23.20.0 A"
+
+STATS_URLS = [
+    "/stats",
+    "/stats?period=30d",
+    "/stats?from=2025-01-01&to=2025-01-31",
+    "/stats.json",
+    "/stats.json?period=all",
+    "/stats/events.csv",
+    "/stats/events.csv?period=90d",
+    "/stats/daily.csv",
+    "/stats/daily.csv?period=today",
+]
+HEADLINES = {
+    "Page views": "page_views",
+    "Unique visitors": "unique_visitors",
+    "Booking clicks": "booking_clicks",
+    "Unique clickers": "unique_clickers",
+}
+PAYLOADS = (
+    "<script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    '=HYPERLINK("http://x","y")',
+)
+
+
+# --- Helpers ------------------------------------------------------------------------
+
+
+def reader(app, address, agent=PHONE):
+    """A test client that looks like one reader (its own address and browser)."""
+    client = app.test_client()
+    client.environ_base.update(REMOTE_ADDR=address, HTTP_USER_AGENT=agent)
+    return client
+
+
+def visit(client, path, **kwargs):
+    """Request ``path`` and close the response (events are written on close)."""
+    with client.get(path, **kwargs) as response:
+        response.get_data()
+        return response
+
+
+def record(app, events, address, *, agent=PHONE, referrer="", utm=None, when=None):
+    """Store events straight through the tracking module (as a request would)."""
+    device, browser = tracking.device_and_browser(agent)
+    db = connect(app.config["DATABASE"])
+    try:
+        tracking.record(
+            db,
+            tracking.Visit(
+                ip=address,
+                user_agent=agent,
+                reason=None,
+                page="/",
+                referrer_host=referrer,
+                utm=utm or {},
+                device=device,
+                browser=browser,
+                events=events,
+            ),
+            secret=app.config["SECRET_KEY"],
+            tz=tracking.zone(app.config["TIME_ZONE"]),
+            now=when,
+        )
+    finally:
+        db.conn.close()
+
+
+def headlines(html):
+    """The headline numbers shown on the page, by label."""
+    return dict(re.findall(r"<dt>([^<]+)</dt>\s*<dd>([^<]*)", html))
+
+
+def csv_rows(response):
+    """A CSV download's rows (header first), BOM checked and removed."""
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def cli_totals(app, days):
+    """What ``flask --app webapp stats --json --days N`` prints, parsed."""
+    result = app.test_cli_runner().invoke(args=["stats", "--json", "--days", str(days)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+@pytest.fixture
+def seeded(app, owner_password):
+    """Known traffic, through real requests: totals known by construction.
+
+    Readers: A (Google, phone) views twice and clicks twice within 30 minutes
+    (one repeat); B (newsletter campaign, desktop) views and clicks once; C and
+    D only view. C uses the chooser. Not counted: one bot, one HEAD, one link
+    preview, one prefetch and the owner's own view.
+    """
+    a = reader(app, "198.51.100.1")
+    google = {"Referer": "https://www.google.com/search?q=massage"}
+    visit(a, "/", headers=google)
+    visit(a, "/", headers=google)  # a reload keeps its referrer
+    visit(a, "/book?from=header")
+    visit(a, "/book?from=header")
+    b = reader(app, "198.51.100.2", DESKTOP)
+    visit(b, "/?utm_source=news&utm_campaign=spring")
+    visit(b, "/book?from=article-end&utm_source=news&utm_campaign=spring")
+    visit(reader(app, "198.51.100.3"), "/")
+    visit(reader(app, "198.51.100.4"), "/")
+    record(
+        app,
+        [{"kind": WIDGET, "widget": "chooser", "detail": "medical"}],
+        "198.51.100.3",
+    )
+    visit(reader(app, "198.51.100.5", GOOGLEBOT), "/")
+    with reader(app, "198.51.100.6").head("/") as response:
+        response.get_data()
+    visit(reader(app, "198.51.100.7", WHATSAPP), "/")
+    visit(reader(app, "198.51.100.8"), "/", headers={"Sec-Purpose": "prefetch"})
+    owner = reader(app, "198.51.100.9")
+    log_in(owner, owner_password)
+    visit(owner, "/")
+    return owner
+
+
+EXPECTED = {
+    "page_views": 5,
+    "unique_visitors": 4,
+    "booking_clicks": 3,
+    "unique_clickers": 2,
+    "click_through_rate": 0.5,
+    "widget_events": 1,
+    "filtered": {"bot": 1, "head": 1, "owner": 1, "prefetch": 1, "shared": 1},
+}
+
+
+# --- Only the owner ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", STATS_URLS)
+def test_anonymous_client_is_refused_every_stats_url(client, path):
+    with client.get(path) as response:
+        body = response.get_data(as_text=True)
+    if path.endswith((".csv",)) or ".csv?" in path or ".json" in path:
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Page views" not in body and "page_views" not in body
+
+
+@pytest.mark.parametrize("path", STATS_URLS)
+def test_anonymous_htmx_request_is_refused_too(client, path):
+    with client.get(path, headers={"HX-Request": "true"}) as response:
+        assert response.status_code == 401
+        assert "page_views" not in response.get_data(as_text=True)
+
+
+def test_a_signed_out_owner_is_refused_again(seeded):
+    html = seeded.get("/stats").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    seeded.post("/logout", data={"csrf_token": token})
+    assert seeded.get("/stats.json").status_code == 401
+    with seeded.get("/stats/events.csv") as response:
+        assert response.status_code == 401
+
+
+# --- Numbers that agree everywhere --------------------------------------------------
+
+
+def test_dashboard_shows_the_numbers_known_by_construction(seeded):
+    html = seeded.get("/stats?period=7d").get_data(as_text=True)
+    numbers = headlines(html)
+    for label, key in HEADLINES.items():
+        assert numbers[label] == str(EXPECTED[key]), label
+    assert numbers["Click-through rate"] == "50.0%"
+
+
+def test_dashboard_csv_json_and_cli_agree(app, seeded):
+    data = seeded.get("/stats.json?period=7d").get_json()
+    totals = data["totals"]
+    for key, value in EXPECTED.items():
+        assert totals[key] == value, key
+    # The owner's command line says the same.
+    assert cli_totals(app, 7) == totals
+    # The page.
+    numbers = headlines(seeded.get("/stats?period=7d").get_data(as_text=True))
+    for label, key in HEADLINES.items():
+        assert numbers[label] == f"{totals[key]:,}"
+    # Daily totals: the CSV and the JSON have the same days and numbers,
+    # and they add up to the totals.
+    with seeded.get("/stats/daily.csv?period=7d") as response:
+        header, *days = csv_rows(response)
+    assert header == [
+        "day",
+        "page_views",
+        "unique_visitors",
+        "booking_clicks",
+        "unique_clickers",
+        "widget_events",
+    ]
+    assert len(days) == 7
+    assert [dict(zip(header, row, strict=True)) for row in days] == [
+        {k: str(v) for k, v in day.items()} for day in data["daily"]
+    ]
+    for column in ("page_views", "booking_clicks", "unique_clickers", "widget_events"):
+        index = header.index(column)
+        assert sum(int(row[index]) for row in days) == totals[column]
+    # Raw events: one row per counted event.
+    with seeded.get("/stats/events.csv?period=7d") as response:
+        header, *events = csv_rows(response)
+    kinds = [row[header.index("kind")] for row in events]
+    assert kinds.count(VIEW) == totals["page_views"]
+    assert kinds.count(CLICK) == totals["booking_clicks"]
+    assert kinds.count(WIDGET) == totals["widget_events"]
+    repeats = [row[header.index("repeat")] for row in events if row[2] == CLICK]
+    assert repeats.count("0") == totals["unique_clickers"]
+
+
+def test_breakdowns_agree_with_what_was_clicked(seeded):
+    data = seeded.get("/stats.json?period=7d").get_json()
+    by = data["breakdowns"]
+    assert {i["value"]: i["booking_clicks"] for i in by["placement"]} == {
+        "header": 2,
+        "article-end": 1,
+    }
+    google = next(i for i in by["referrer_host"] if i["value"] == "www.google.com")
+    assert google["unique_visitors"] == 1
+    assert google["booking_clicks"] == 2  # the clicks take their landing's referrer
+    assert google["unique_clickers"] == 1
+    spring = next(i for i in by["utm_campaign"] if i["value"] == "spring")
+    assert (spring["unique_visitors"], spring["booking_clicks"]) == (1, 1)
+    assert spring["click_through_rate"] == 1.0
+    assert {i["value"]: i["booking_clicks"] for i in by["device"]} == {
+        "mobile": 2,
+        "desktop": 1,
+    }
+    assert data["chooser"] == [
+        {"outcome": "medical", "shown": 1, "readers": 1, "booking_clicks": 0}
+    ]
+    groups = data["widget_groups"]
+    assert groups["used"] == {"visitors": 1, "clickers": 0, "click_through_rate": 0.0}
+    assert groups["not-used"]["visitors"] == 3
+    assert groups["not-used"]["clickers"] == 2
+    heat = data["clicks_by_weekday_hour"]
+    assert heat["weekdays"][0] == "Monday"
+    assert sum(map(sum, heat["clicks"])) == 3
+    assert data["filtered"] == EXPECTED["filtered"]
+
+
+def test_dashboard_shows_breakdowns_filtered_reasons_and_the_rough_flag(seeded):
+    html = seeded.get("/stats?period=7d").get_data(as_text=True)
+    text = unescape(re.sub(r"<[^>]+>", " ", html.replace("<wbr>", "")))
+    text = " ".join(text.split())
+    assert "Top of the page 2 66.7%" in text
+    assert "End of the article 1 33.3%" in text
+    assert "www.google.com 1 2 100.0%" in text
+    assert "spring 1 1 100.0%" in text
+    assert "Mobile 3 2" in text
+    assert "Medical massage 1 0" in text
+    assert "Used a widget 1 0 0.0%" in text
+    assert "Did not use one 3 2 66.7%" in text
+    for label in (
+        "Bots and crawlers 1",
+        "HEAD requests 1",
+        "Your own visits 1",
+        "Prefetch and prerender 1",
+        "Link previews (shared) 1",
+    ):
+        assert label in text
+    # Four visitors: the click-through rate is only a rough guide.
+    assert "Few visits so far: treat this rate as a rough guide." in text
+
+
+def test_no_rough_flag_once_there_are_enough_visitors(app, owner_client):
+    for n in range(30):
+        record(app, [{"kind": VIEW}], f"203.0.113.{n}")
+    record(app, [{"kind": CLICK, "placement": "footer"}], "203.0.113.1")
+    html = owner_client.get("/stats?period=7d").get_data(as_text=True)
+    assert headlines(html)["Unique visitors"] == "30"
+    assert headlines(html)["Click-through rate"] == "3.3%"
+    assert "rough guide" not in html.split("<figure")[0]
+
+
+def test_change_against_the_previous_period(app, owner_client):
+    today = local_today(app)
+    noon = datetime.time(12)
+    tz = tracking.zone(app.config["TIME_ZONE"])
+    last_week = datetime.datetime.combine(today - datetime.timedelta(days=8), noon, tz)
+    for n in range(40):
+        record(app, [{"kind": VIEW}], f"203.0.113.{n}", when=last_week)
+    for n in range(50):
+        record(app, [{"kind": VIEW}], f"203.0.113.{n}")
+    data = owner_client.get("/stats.json?period=7d").get_json()
+    assert data["previous"]["page_views"] == 40
+    assert data["totals"]["page_views"] == 50
+    html = owner_client.get("/stats?period=7d").get_data(as_text=True)
+    assert '+25% <span class="owner-change__was">(before: 40)</span>' in html
+
+
+def test_heatmap_puts_a_click_in_its_local_weekday_and_hour(app, owner_client):
+    tz = tracking.zone(app.config["TIME_ZONE"])
+    day = local_today(app) - datetime.timedelta(days=2)
+    when = datetime.datetime.combine(day, datetime.time(19, 30), tz)
+    record(app, [{"kind": CLICK, "placement": "footer"}], "203.0.113.7", when=when)
+    grid = owner_client.get("/stats.json?period=7d").get_json()
+    grid = grid["clicks_by_weekday_hour"]["clicks"]
+    assert grid[day.weekday()][19] == 1
+    assert sum(map(sum, grid)) == 1
+    html = owner_client.get("/stats?period=7d").get_data(as_text=True)
+    table = html.split('class="heat-table"')[1].split("</table>")[0]
+    row = re.search(r'<th scope="row">7 pm</th>(.*?)</tr>', table, re.S).group(1)
+    cells = re.findall(r'<td class="heat (heat-\d)">([^<]*)', row)
+    assert cells[day.weekday()] == ("heat-4", "1")
+    assert [c for i, c in enumerate(cells) if i != day.weekday()] == [
+        ("heat-0", "")
+    ] * 6
+
+
+@pytest.mark.parametrize("key", ["today", "7d", "30d", "90d", "all"])
+def test_every_preset_works_on_an_empty_database(owner_client, key):
+    response = owner_client.get(f"/stats?period={key}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert headlines(html)["Page views"] == "0"
+    assert "n/a" in headlines(html)["Click-through rate"]
+    assert f'id="period-{key}" class="dash-preset"' in html
+    assert re.search(rf'id="period-{key}"[^>]*aria-current="page"', html)
+    assert owner_client.get(f"/stats.json?period={key}").status_code == 200
+
+
+def test_a_date_range_is_shown_with_its_days(app, owner_client):
+    today = local_today(app)
+    start = today - datetime.timedelta(days=2)
+    url = f"/stats?from={start.isoformat()}&to={today.isoformat()}"
+    html = owner_client.get(url).get_data(as_text=True)
+    assert f"{start.isoformat()} to {today.isoformat()}" in html
+    assert f'value="{start.isoformat()}"' in html
+    data = owner_client.get(url.replace("/stats", "/stats.json")).get_json()
+    assert data["period"]["days"] == 3
+    assert len(data["daily"]) == 3
+    # The exports keep the range.
+    assert (
+        f"/stats/daily.csv?from={start.isoformat()}&amp;to={today.isoformat()}" in html
+    )
+
+
+# --- Bad periods ------------------------------------------------------------------
+
+
+BAD_PERIODS = [
+    ("period=yesterday", "Choose one of the periods offered."),
+    ("from=2025-02-30&to=2025-03-01", "“from” must be a date like 2025-03-18."),
+    ("from=2025-03-01&to=tomorrow", "“to” must be a date like 2025-03-18."),
+    ("from=2025-03-01", "Choose both a “from” and a “to” date."),
+    ("to=2025-03-01", "Choose both a “from” and a “to” date."),
+    (
+        "from=2025-03-09&to=2025-03-01",
+        "The “from” date must not be after the “to” date.",
+    ),
+    ("from=2019-12-31&to=2025-03-01", "Dates before 2020-01-01 are not kept."),
+    ("from=2025-03-01&to=2999-01-01", "The “to” date cannot be in the future."),
+    ("from=" + "9" * 5000 + "&to=2025-01-01", "“from” must be a date"),
+    ("from=%00%ff&to=2025-01-01", "“from” must be a date"),
+]
+
+
+@pytest.mark.parametrize(("query", "message"), BAD_PERIODS)
+def test_a_bad_period_gives_400_with_the_message_and_keeps_the_form(
+    owner_client, query, message
+):
+    response = owner_client.get(f"/stats?{query}")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert message in unescape(html)
+    assert 'role="alert"' in html
+    assert 'id="period-range"' in html
+    assert 'aria-invalid="true"' in html
+    assert "What the article brings" in html
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(("query", "message"), BAD_PERIODS)
+def test_a_bad_period_gives_400_in_the_fragment_json_and_csv(
+    owner_client, query, message
+):
+    fragment = owner_client.get(f"/stats?{query}", headers={"HX-Request": "true"})
+    assert fragment.status_code == 400
+    assert message in unescape(fragment.get_data(as_text=True))
+    assert "<html" not in fragment.get_data(as_text=True)
+    data = owner_client.get(f"/stats.json?{query}")
+    assert data.status_code == 400
+    assert message in data.get_json()["error"]
+    for path in ("/stats/events.csv", "/stats/daily.csv"):
+        with owner_client.get(f"{path}?{query}") as response:
+            assert response.status_code == 400
+            assert response.mimetype == "text/plain"
+            assert message in response.get_data(as_text=True)
+
+
+def test_the_range_form_keeps_what_was_typed_escaped(owner_client):
+    typed = '"><script>alert(1)</script>'
+    response = owner_client.get("/stats", query_string={"from": typed, "to": "x"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert typed not in html
+    assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+    assert 'value="x"' in html
+
+
+# --- Page or fragment -------------------------------------------------------------
+
+
+def test_full_page_and_fragment_render_the_same_partial(owner_client):
+    page = owner_client.get("/stats?period=30d")
+    fragment = owner_client.get("/stats?period=30d", headers={"HX-Request": "true"})
+    for response in (page, fragment):
+        assert response.status_code == 200
+        assert "HX-Request" in response.headers["Vary"]
+        assert response.headers["Cache-Control"] == "no-store"
+    page_html = page.get_data(as_text=True)
+    fragment_html = fragment.get_data(as_text=True)
+    assert page_html.lstrip().startswith("<!doctype html>")
+    assert "<html" not in fragment_html and "site-header" not in fragment_html
+    # htmx sets the title from the fragment's own top-level <title>.
+    assert fragment_html.lstrip().startswith(
+        "<title>Your stats: Last 30 days | Reach for Serenity"
+    )
+    inner = re.search(
+        r'<div id="dashboard" class="dash">(.*)</div>\s*</section>', page_html, re.S
+    ).group(1)
+    without_title = fragment_html.split("</title>", 1)[1]
+    # The CSRF token of the sign-out form is outside; what is inside is the same.
+    assert " ".join(inner.split()) == " ".join(without_title.split())
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"HX-Request": "true", "HX-History-Restore-Request": "true"},
+        {"HX-Request": "true", "HX-Boosted": "true"},
+    ],
+    ids=["plain", "history-restore", "boosted"],
+)
+def test_anything_but_a_real_htmx_request_gets_the_full_page(owner_client, headers):
+    response = owner_client.get("/stats?period=7d", headers=headers)
+    assert response.status_code == 200
+    assert "<!doctype html>" in response.get_data(as_text=True)
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_picker_links_and_form_swap_the_dashboard_with_htmx(owner_client):
+    html = owner_client.get("/stats").get_data(as_text=True)
+    for key in ("today", "7d", "30d", "90d", "all"):
+        assert (
+            f'href="/stats?period={key}" hx-get="/stats?period={key}" '
+            'hx-target="#dashboard" hx-push-url="true"'
+        ) in html
+    form = re.search(r'<form id="period-range"[^>]*>', html).group(0)
+    for attribute in (
+        'method="get"',
+        'action="/stats"',
+        'hx-get="/stats"',
+        'hx-target="#dashboard"',
+        'hx-push-url="true"',
+    ):
+        assert attribute in form
+
+
+def test_dashboard_has_no_inline_style_or_script(seeded):
+    html = seeded.get("/stats?period=7d").get_data(as_text=True)
+    assert " style=" not in html
+    assert "<style" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert not re.search(r"\son[a-z]+\s*=", html)
+    # The chart is inline SVG with a table of the same numbers.
+    assert html.count('<svg class="chart__svg') == 2
+    assert "The numbers as a table" in html
+
+
+# --- Escaping: stored strings are inert everywhere -----------------------------------
+
+
+@pytest.fixture
+def hostile(app, owner_password):
+    """Events whose referrer and campaign fields hold markup and formulas."""
+    for n, payload in enumerate(PAYLOADS):
+        utm = {field: payload for field in ("utm_source", "utm_campaign", "utm_term")}
+        record(
+            app,
+            [{"kind": VIEW}, {"kind": CLICK, "placement": "header"}],
+            f"192.0.2.{n + 1}",
+            referrer=payload,
+            utm=utm,
+        )
+    # And through a real request: the campaign arrives in the landing URL.
+    landing = reader(app, "192.0.2.50")
+    visit(
+        landing,
+        "/",
+        query_string={
+            "utm_campaign": PAYLOADS[0],
+            "utm_source": PAYLOADS[1],
+            "utm_content": PAYLOADS[2],
+        },
+    )
+    visit(landing, "/book?from=footer")
+    client = app.test_client()
+    log_in(client, owner_password)
+    return client
+
+
+def test_hostile_strings_are_escaped_in_the_page_and_svg(hostile):
+    for headers in ({}, {"HX-Request": "true"}):
+        html = hostile.get("/stats?period=7d", headers=headers).get_data(as_text=True)
+        assert "<script>alert" not in html
+        assert "<svg onload" not in html
+        assert "onload=alert" not in html.replace("onload=alert(1)&gt;", "")
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "&#34;&gt;&lt;svg onload=alert(1)&gt;" in html
+        assert "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)" in html
+        for svg in re.findall(r"<svg.*?</svg>", html, re.S):
+            assert "alert" not in svg and "HYPERLINK" not in svg
+
+
+def test_hostile_strings_are_neutralised_in_the_csv(hostile):
+    with hostile.get("/stats/events.csv?period=7d") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/csv"
+        assert "attachment" in response.headers["Content-Disposition"]
+        header, *rows = csv_rows(response)
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert '\'=HYPERLINK("http://x","y")' in cells
+    assert "<script>alert(1)</script>" in cells  # as text: a spreadsheet shows it
+    referrers = {row[header.index("referrer_host")] for row in rows}
+    assert '\'=HYPERLINK("http://x","y")' in referrers
+
+
+def test_hostile_strings_stay_plain_data_in_json(hostile):
+    response = hostile.get("/stats.json?period=7d")
+    assert response.mimetype == "application/json"
+    campaigns = {i["value"] for i in response.get_json()["breakdowns"]["utm_campaign"]}
+    assert set(PAYLOADS) <= campaigns
+
+
+# --- Downloads ----------------------------------------------------------------------
+
+
+def test_downloads_are_named_for_their_period(app, owner_client):
+    today = local_today(app).isoformat()
+    with owner_client.get("/stats/daily.csv?period=today") as response:
+        assert response.headers["Content-Disposition"] == (
+            f'attachment; filename="daily-{today}-to-{today}.csv"'
+        )
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.mimetype == "text/csv"
+        header, row = csv_rows(response)
+    assert row == [today, "0", "0", "0", "0", "0"]
+    with owner_client.get("/stats/events.csv?period=today") as response:
+        header, *rows = csv_rows(response)
+    assert header[:3] == ["ts", "day", "kind"]
+    assert "visitor" not in header  # the export travels further than the database
+    assert rows == []
+
+
+def test_event_timestamps_are_iso_utc(app, seeded):
+    with seeded.get("/stats/events.csv?period=7d") as response:
+        header, *rows = csv_rows(response)
+    for row in rows:
+        stamp = row[header.index("ts")]
+        assert datetime.datetime.fromisoformat(stamp).utcoffset() == datetime.timedelta(
+            0
+        )
+        datetime.date.fromisoformat(row[header.index("day")])
