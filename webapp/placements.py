@@ -39,7 +39,12 @@ def current_utm():
     For an htmx fragment the page's own address arrives in ``HX-Current-URL``:
     its UTM is the page's, so booking buttons inside widgets keep the campaign.
     """
-    args = _page_args() if wants_fragment() else request.args
+    if wants_fragment():
+        args = _page_args()
+    elif b"utm_" in request.query_string:
+        args = request.args
+    else:
+        return {}  # the common case, checked without parsing the query
     utm = {}
     for field in UTM_FIELDS:
         value = clean_text(args.get(field), UTM_MAX_LENGTH)

@@ -48,14 +48,15 @@ Schema (migrations ``m101``-``m103`` in webapp/db.py; read by webapp/stats.py)
 """
 
 import atexit
+import collections
 import contextlib
 import functools
 import hashlib
 import hmac
 import os
-import queue
 import secrets
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -66,7 +67,7 @@ import user_agents
 from crawlerdetect import CrawlerDetect
 from flask import current_app, g, request, session
 
-from .db import get_db, immediate
+from .db import connect, get_db, immediate
 from .http import PREFETCH_HEADERS, wants_fragment
 from .placements import current_utm, normalise_placement
 from .text import clean_text
@@ -80,10 +81,11 @@ ARTICLE_ENDPOINT = "site.index"
 REPEAT_WINDOW = timedelta(minutes=30)
 SALT_META_KEY = "visitor_salt"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-# The background writer: how many visits may wait, how many are written per
-# connection, how long a stopping worker may take to write what is left
-# (gunicorn's graceful_timeout is longer).
+# The background writer: how many visits may wait, how long it lets visits
+# gather after waking, how many it takes at a time, how long a stopping worker
+# may take to write what is left (gunicorn's graceful_timeout is longer).
 WRITE_QUEUE_SIZE = 10_000
+WRITE_GATHER_SECONDS = 0.02
 WRITE_BATCH = 200
 DRAIN_SECONDS = 15
 
@@ -145,18 +147,32 @@ class Visit:
 
 def filter_reason():
     """Why the current request must not be counted, or None for a real reader."""
-    if request.method == "HEAD":
+    environ = request.environ
+    if environ.get("REQUEST_METHOD") == "HEAD":
         return "head"
-    headers = request.headers
-    if any(name in headers for name in PREFETCH_HEADERS):
+    if any(key in environ for key in _PREFETCH_ENVIRON_KEYS):
         return "prefetch"
-    agent = request.user_agent.string
+    reason = agent_reason(environ.get("HTTP_USER_AGENT", ""))
+    if reason is None and is_owner():
+        return "owner"
+    return reason
+
+
+# The WSGI environ keys of the prefetch headers (looked up on every request).
+_PREFETCH_ENVIRON_KEYS = tuple(
+    "HTTP_" + name.upper().replace("-", "_") for name in PREFETCH_HEADERS
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def agent_reason(agent):
+    """``shared``, ``bot`` or None for a User-Agent (cached: agents repeat)."""
     if is_link_preview(agent):
         return "shared"
-    if not agent.strip() or _is_crawler(agent):
+    # A browser always says what it is; a request without a User-Agent is a
+    # script. Otherwise crawlerdetect decides.
+    if not agent.strip() or _crawlers.is_crawler(agent):
         return "bot"
-    if is_owner():
-        return "owner"
     return None
 
 
@@ -164,12 +180,6 @@ def is_link_preview(agent):
     """True for the fetcher of a chat or social app building a link preview."""
     agent = agent.lower()
     return any(name in agent for name in LINK_PREVIEW_AGENTS)
-
-
-@functools.lru_cache(maxsize=2048)
-def _is_crawler(agent):
-    """crawlerdetect's verdict, cached: the same few agents come back all day."""
-    return _crawlers.is_crawler(agent)
 
 
 def is_owner():
@@ -230,18 +240,19 @@ def _path_of(url):
 
 def capture(events, page):
     """Take what the current request contributes (in memory, for ``write``)."""
-    agent = request.user_agent.string
     reason = filter_reason()
     if reason is not None:
         # Filtered requests are only tallied: nothing about them is kept.
         return Visit("", "", reason, "", "", {}, "", "", events)
+    agent = request.environ.get("HTTP_USER_AGENT", "")
     device, browser = device_and_browser(agent)
+    referrer = request.referrer
     return Visit(
         ip=request.remote_addr or "",
         user_agent=agent,
         reason=None,
         page=page,
-        referrer_host=referrer_host(request.referrer, _own_hosts()),
+        referrer_host=referrer_host(referrer, _own_hosts()) if referrer else "",
         utm=current_utm(),
         device=device,
         browser=browser,
@@ -256,7 +267,8 @@ def record_click(response, placement):
     """Count a booking click once ``response`` (the redirect) has been sent."""
     try:
         event = {"kind": CLICK, "placement": normalise_placement(placement)}
-        visit = capture([event], page=_path_of(request.referrer))
+        referrer = request.referrer
+        visit = capture([event], page=_path_of(referrer) if referrer else "")
         _write_after(response, visit)
     except Exception as error:  # the redirect must go out whatever happens here
         _log_failure(current_app._get_current_object(), error, None)
@@ -331,45 +343,67 @@ def _write_now(app, visits):
 
 
 def _write_visit(app, db, visit):
-    """Tally a filtered visit or record a counted one."""
+    """Tally a filtered visit or record a counted one, in its own transaction."""
+    with immediate(db):
+        _write_in_transaction(app, db, visit)
+
+
+def _write_in_transaction(app, db, visit):
+    """Tally or record a visit; the caller holds the write lock."""
     if visit.reason is not None:
         tally(db, visit.reason, [event["kind"] for event in visit.events])
     else:
-        record(db, visit, secret=app.config["SECRET_KEY"], tz=_zone(app))
+        _record(db, visit, secret=app.config["SECRET_KEY"], tz=_zone(app))
 
 
 class _Writer:
     """One thread per worker process that writes events as they come.
 
-    A request only puts its visit on a queue: a slow, locked or broken
+    A request only appends its visit to a list: a slow, locked or broken
     database never holds up a reader, not even when every request thread
     would otherwise be waiting on the busy timeout. The thread starts on first
-    use (so after gunicorn forks), writes what is queued in batches over one
-    connection, and the queue is drained when the worker exits.
+    use (so after gunicorn forks, never at import), wakes when the list stops
+    being empty, lets a short moment's visits gather (so a busy minute costs
+    few wake-ups), keeps its own connection, writes each visit in its own
+    short transaction, and is drained when the worker exits.
     """
 
     def __init__(self):
         self._pid = None
-        self._queue = None
         self._thread = None
         self._lock = threading.Lock()
+        self._pending = collections.deque()
+        self._wake = threading.Event()
+        self._done = threading.Condition()
+        self._busy = False
+        self._stopping = False
+        self._db = None
+        self._db_key = None
 
     def submit(self, app, visit):
-        """Queue a visit for writing; drop it (logged) if the queue is full."""
+        """Queue a visit for writing; drop it (logged) if far too many wait."""
         self._ensure_running()
-        try:
-            self._queue.put_nowait((app, visit))
-        except queue.Full:
+        if len(self._pending) >= WRITE_QUEUE_SIZE:
             app.logger.error(
                 "Event not recorded (the reader was not affected): "
                 "%d events are already waiting for the database",
                 WRITE_QUEUE_SIZE,
             )
+            return
+        # deque.append is atomic: no lock on the hot path.
+        self._pending.append((app, visit))
+        if not self._wake.is_set():
+            self._wake.set()
 
-    def flush(self):
-        """Wait until every queued visit has been written (or failed)."""
-        if self._queue is not None and self._pid == os.getpid():
-            self._queue.join()
+    def flush(self, timeout=30):
+        """Wait until every visit queued so far has been written (or failed)."""
+        if self._pid != os.getpid():
+            return
+        self._wake.set()
+        with self._done:
+            self._done.wait_for(
+                lambda: not self._pending and not self._busy, timeout=timeout
+            )
 
     def _ensure_running(self):
         """Start the thread in this process if it is not running."""
@@ -377,7 +411,9 @@ class _Writer:
             return
         with self._lock:
             if self._pid != os.getpid():
-                self._queue = queue.Queue(WRITE_QUEUE_SIZE)
+                # Nothing of the parent's survives a fork: no connection, no
+                # half-taken lock, no visits that the parent will write.
+                self.__init__()
                 self._pid = os.getpid()
                 atexit.register(self._drain)
             if self._thread is None or not self._thread.is_alive():
@@ -387,32 +423,97 @@ class _Writer:
                 self._thread.start()
 
     def _run(self):
-        """Write queued visits until told to stop (a None on the queue)."""
-        while True:
-            batch = [self._queue.get()]
-            while batch[-1] is not None and len(batch) < WRITE_BATCH:
+        """Write pending visits until the process stops."""
+        try:
+            while True:
+                self._wake.wait()
+                if not self._stopping:
+                    time.sleep(WRITE_GATHER_SECONDS)
+                self._wake.clear()
+                with self._done:
+                    self._busy = True
                 try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            visits = [item for item in batch if item is not None]
+                    while self._pending:
+                        self._write_some()
+                finally:
+                    with self._done:
+                        self._busy = False
+                        self._done.notify_all()
+                if self._stopping:
+                    return
+        finally:
+            self._close()
+
+    def _write_some(self):
+        """Write up to WRITE_BATCH pending visits."""
+        batch = []
+        while self._pending and len(batch) < WRITE_BATCH:
+            batch.append(self._pending.popleft())
+        by_app = {}
+        for app, visit in batch:
+            by_app.setdefault(app, []).append(visit)
+        for app, visits in by_app.items():
+            self._write(app, visits)
+
+    def _write(self, app, visits):
+        """Write visits in one transaction; log failures, never raise.
+
+        One transaction for a batch: a busy minute's clicks cost one commit
+        (and one wait, if the database is locked), not one each. Each visit
+        has its own savepoint, so one bad visit cannot undo the others.
+        """
+        failed = set()
+        with app.app_context():
             try:
-                by_app = {}
-                for app, visit in visits:
-                    by_app.setdefault(app, []).append(visit)
-                for app, app_visits in by_app.items():
-                    _write_now(app, app_visits)
-            finally:
-                for _item in batch:
-                    self._queue.task_done()
-            if batch[-1] is None:
-                return
+                db = self._connection(app.config["DATABASE"])
+                with immediate(db):
+                    for number, visit in enumerate(visits):
+                        try:
+                            with db.atomic():  # a savepoint inside the transaction
+                                _write_in_transaction(app, db, visit)
+                        except Exception as error:
+                            failed.add(number)
+                            _log_failure(app, error, visit)
+            except Exception as error:
+                # The transaction itself failed (locked past the busy timeout,
+                # read-only, no such table...): none of the batch was stored.
+                for number, visit in enumerate(visits):
+                    if number not in failed:
+                        _log_failure(app, error, visit)
+                self._close()  # start afresh: the file may have changed
+
+    def _connection(self, path):
+        """This thread's connection to ``path``, reopened if the file changed.
+
+        Kept open between writes: opening and closing a connection per event
+        would checkpoint the WAL at every close. A restored or replaced file
+        (another inode) is noticed and reopened, never written past.
+        """
+        try:
+            stat = os.stat(path)
+            key = (path, stat.st_dev, stat.st_ino)
+        except OSError:
+            key = (path, None, None)
+        if self._db is not None and self._db_key != key:
+            self._close()
+        if self._db is None:
+            self._db = connect(path)
+            self._db_key = key
+        return self._db
+
+    def _close(self):
+        """Close this thread's connection, if open."""
+        db, self._db = self._db, None
+        if db is not None:
+            with contextlib.suppress(Exception):
+                db.conn.close()
 
     def _drain(self):
-        """At process exit: write what is still queued, within reason."""
+        """At process exit: write what is still pending, within reason."""
         if self._pid != os.getpid() or not self._thread.is_alive():
             return
-        self._queue.put(None)
+        self._stopping = True
+        self._wake.set()
         self._thread.join(timeout=DRAIN_SECONDS)
 
 
@@ -439,29 +540,34 @@ def tally(db, reason, kinds, day=None):
 def record(db, visit, secret, tz, now=None):
     """Store a counted visit's events in one short write transaction."""
     with immediate(db):
-        # The time is read while we hold the write lock, so a day that
-        # stats.py has rolled up can never receive a late event.
-        now = now or datetime.now(UTC)
-        local = now.astimezone(tz)
-        day = local.date().isoformat()
-        visitor = visitor_key(_daily_salt(db, day), secret, visit.ip, visit.user_agent)
-        base = {
-            "ts": now.strftime(TIMESTAMP_FORMAT),
-            "day": day,
-            "hour": local.hour,
-            "page": visit.page,
-            "referrer_host": visit.referrer_host,
-            "device": visit.device,
-            "browser": visit.browser,
-            "visitor": visitor,
-        }
-        base.update(visit.utm)
-        for event in visit.events:
-            row = {**base, **event}
-            if row["kind"] == CLICK:
-                row["repeat"] = _clicked_recently(db, visitor, now)
-                _attribute_to_landing(db, row)
-            _insert_event(db, row)
+        _record(db, visit, secret, tz, now)
+
+
+def _record(db, visit, secret, tz, now=None):
+    """Store a counted visit's events; the caller holds the write lock."""
+    # The time is read while we hold the write lock, so a day that
+    # stats.py has rolled up can never receive a late event.
+    now = now or datetime.now(UTC)
+    local = now.astimezone(tz)
+    day = local.date().isoformat()
+    visitor = visitor_key(_daily_salt(db, day), secret, visit.ip, visit.user_agent)
+    base = {
+        "ts": now.strftime(TIMESTAMP_FORMAT),
+        "day": day,
+        "hour": local.hour,
+        "page": visit.page,
+        "referrer_host": visit.referrer_host,
+        "device": visit.device,
+        "browser": visit.browser,
+        "visitor": visitor,
+    }
+    base.update(visit.utm)
+    for event in visit.events:
+        row = {**base, **event}
+        if row["kind"] == CLICK:
+            row["repeat"] = _clicked_recently(db, visitor, now)
+            _attribute_to_landing(db, row)
+        _insert_event(db, row)
 
 
 _EVENT_COLUMNS = (
@@ -606,7 +712,8 @@ def _log_failure(app, error, visit):
     else:
         # Outside a request there is nothing of a reader to scrub.
         with contextlib.suppress(RuntimeError):
-            text = scrub(text, request.remote_addr, request.user_agent.string)
+            agent = request.environ.get("HTTP_USER_AGENT", "")
+            text = scrub(text, request.remote_addr, agent)
     app.logger.error("Event not recorded (the reader was not affected): %s", text)
 
 

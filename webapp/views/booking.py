@@ -1,6 +1,10 @@
 """The booking redirect: every BOOK button goes through here."""
 
-from flask import Blueprint, current_app, redirect, request
+import functools
+
+from flask import Blueprint, current_app, request
+from markupsafe import escape
+from werkzeug.urls import iri_to_uri
 
 from .. import tracking
 
@@ -12,7 +16,21 @@ bp = Blueprint("booking", __name__)
 @bp.get("/book", merge_slashes=False)
 def book():
     """Send the reader to the booking page; the target never comes from the request."""
-    response = redirect(current_app.config["BOOKING_URL"], code=302)
-    response.headers["Cache-Control"] = "no-store"
-    # Written after the redirect has gone out; a failure is only logged.
+    location, body = _redirect_to(current_app.config["BOOKING_URL"])
+    response = current_app.response_class(
+        body, status=302, headers={"Location": location, "Cache-Control": "no-store"}
+    )
+    # Written after the reader has the redirect; a failure is only logged.
     return tracking.record_click(response, request.args.get("from"))
+
+
+@functools.lru_cache(maxsize=4)
+def _redirect_to(url):
+    """The Location header and the small HTML body of a redirect to ``url``."""
+    location = iri_to_uri(url)
+    body = (
+        '<!doctype html>\n<html lang="en"><title>Redirecting...</title>'
+        f'<p>Continue to <a href="{escape(location)}">the booking page</a>.</p>'
+        "</html>\n"
+    )
+    return location, body

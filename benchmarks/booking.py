@@ -1,0 +1,215 @@
+"""Benchmark: GET /book and GET / against a bare Flask app, same gunicorn settings.
+
+Run from the project folder (installs Debian's wrk with apt-get when it is
+missing and you are root; otherwise says how to install it):
+
+    .venv/bin/python benchmarks/booking.py
+
+It serves the site (on a fresh, migrated database in a temporary folder) and
+benchmarks/bare_app.py with gunicorn on 127.0.0.1, both with
+deploy/gunicorn.conf.py, and measures requests per second with wrk, taking
+turns (bare, /book, /) for a few rounds and keeping each one's median. A phone
+browser's User-Agent is sent, so every /book is a counted click written to
+SQLite and every / a counted page view. It prints both ratios against the bare
+app (targets: /book >= 0.6, / >= 0.7) and checks that every click answered was
+stored.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from webapp.db import connect, migrate  # noqa: E402
+
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+CONFIG = PROJECT / "deploy" / "gunicorn.conf.py"
+PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+)
+TARGETS = {"/book": 0.6, "/": 0.7}
+
+
+def main():
+    """Serve both apps, measure them in turns, print the figures and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per target")
+    parser.add_argument("--connections", type=int, default=12)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    args = parser.parse_args()
+    wrk = require_wrk()
+
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+        database = Path(folder) / "bench.db"
+        db = connect(str(database))
+        migrate(db)
+        db.conn.close()
+        site = stack.enter_context(serve("webapp:create_app()", database, folder))
+        bare = stack.enter_context(serve("bare_app:app", database, folder))
+        runs = {
+            "bare /": f"http://127.0.0.1:{bare}/",
+            "site /book": f"http://127.0.0.1:{site}/book?from=header",
+            "site /": f"http://127.0.0.1:{site}/",
+        }
+        for url in runs.values():  # warm up: workers loaded, caches filled
+            measure(wrk, url, 2, args)
+        rates = {name: [] for name in runs}
+        book_requests = 0
+        for _ in range(args.rounds):
+            for name, url in runs.items():
+                rate, requests, errors = measure(wrk, url, args.duration, args)
+                if errors:
+                    sys.exit(f"{name}: {errors} answers were not 2xx/3xx")
+                rates[name].append(rate)
+                if name == "site /book":
+                    book_requests += requests
+        stack.close()  # graceful stop: queued clicks are written before exit
+        stored = _count_clicks(database)
+
+    medians = {name: statistics.median(values) for name, values in rates.items()}
+    print_report(medians, rates, args, book_requests, stored)
+
+
+def require_wrk():
+    """wrk's path; installs Debian's package as root, else explains and exits."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installing Debian's wrk package...", flush=True)
+        for command in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+        ):  # noqa: E501
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        found = shutil.which("wrk")
+    if not found:
+        sys.exit("error: this benchmark needs wrk: sudo apt-get install wrk")
+    return found
+
+
+@contextmanager
+def serve(app, database, folder):
+    """Run gunicorn with the deploy settings on a free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "FLASK_SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef",
+        "FLASK_DATABASE": str(database),
+    }
+    log_path = Path(folder) / f"gunicorn-{port}.log"
+    command = [
+        str(GUNICORN),
+        "--config",
+        str(CONFIG),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--pythonpath",
+        str(PROJECT / "benchmarks"),
+        app,
+    ]
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(  # noqa: S603 (our own venv's gunicorn)
+            command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_until_up(port, process, log_path)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+
+
+def _wait_until_up(port, process, log_path):
+    """Wait until the server answers on ``port``."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"gunicorn exited:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"gunicorn did not start:\n{log_path.read_text()}")
+
+
+def measure(wrk, url, duration, args):
+    """Run wrk once: (requests per second, requests, non-2xx/3xx answers)."""
+    result = subprocess.run(  # noqa: S603 (wrk from PATH, our own arguments)
+        [
+            wrk,
+            f"-t{args.threads}",
+            f"-c{args.connections}",
+            f"-d{duration}s",
+            "-H",
+            f"User-Agent: {PHONE}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = result.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    if socket_errors:
+        print(f"  note: {url}: socket errors: {socket_errors.group(1)}")
+    return rate, requests, int(errors.group(1)) if errors else 0
+
+
+def _count_clicks(database):
+    """Clicks stored by the site during the run."""
+    db = connect(str(database))
+    try:
+        return db.execute(
+            "SELECT count(*) FROM events WHERE kind = 'click'"
+        ).fetchone()[0]  # noqa: E501
+    finally:
+        db.conn.close()
+
+
+def print_report(medians, rates, args, book_requests, stored):
+    """The figures, the two ratios, and whether every click was stored."""
+    cpus = os.cpu_count()
+    print(
+        f"\ngunicorn with deploy/gunicorn.conf.py on 127.0.0.1, {cpus} CPU(s); "
+        f"wrk -t{args.threads} -c{args.connections}, {args.rounds} x {args.duration}s"
+        " each, median:\n"
+    )
+    for name, rate in medians.items():
+        runs = ", ".join(f"{r:,.0f}" for r in rates[name])
+        print(f"  {name:<12} {rate:>9,.0f} req/s   (runs: {runs})")
+    print()
+    bare = medians["bare /"]
+    for path, target in TARGETS.items():
+        ratio = medians[f"site {path}"] / bare
+        verdict = "meets" if ratio >= target else "BELOW"
+        print(f"  GET {path:<6} / bare = {ratio:.2f}   ({verdict} the {target} target)")
+    # The warm-up's clicks are stored too, so at least the measured ones.
+    print(f"\n  clicks stored: {stored:,} (measured runs answered {book_requests:,})")
+    if stored < book_requests:
+        sys.exit("error: fewer clicks stored than answered")
+
+
+if __name__ == "__main__":
+    main()
