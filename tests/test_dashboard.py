@@ -9,7 +9,7 @@ from html import unescape
 
 import pytest
 
-from webapp import tracking
+from webapp import stats, tracking
 from webapp.db import connect
 from webapp.tracking import CLICK, VIEW, WIDGET, local_today
 
@@ -600,3 +600,35 @@ def test_event_timestamps_are_iso_utc(app, seeded):
             0
         )
         datetime.date.fromisoformat(row[header.index("day")])
+
+
+# --- The previous period's totals (stats.period_totals) ------------------------------
+
+
+def test_period_totals_equal_a_full_reports_totals(app, seeded):
+    tz = tracking.zone(app.config["TIME_ZONE"])
+    today = local_today(app)
+    for days_ago in (3, 9, 12):
+        when = datetime.datetime.combine(
+            today - datetime.timedelta(days=days_ago), datetime.time(10), tz
+        )
+        record(app, [{"kind": VIEW}, {"kind": CLICK}], "203.0.113.9", when=when)
+    db = connect(app.config["DATABASE"])
+    try:
+        stats.ensure_rollups(db, today)
+        # All rolled up (12-1 days ago: read from the totals alone), or not.
+        for start_ago, end_ago in (
+            (12, 1),
+            (12, 7),
+            (9, 3),
+            (13, 7),
+            (6, 0),
+            (400, 380),
+        ):
+            start = today - datetime.timedelta(days=start_ago)
+            end = today - datetime.timedelta(days=end_ago)
+            assert stats.period_totals(db, start, end) == (
+                stats.report(db, start, end).totals()
+            )
+    finally:
+        db.conn.close()

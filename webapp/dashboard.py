@@ -179,7 +179,8 @@ class Dashboard:
     period: object
     previous_period: object
     report: stats.Report
-    previous: stats.Report
+    # The previous period's ``Report.totals()``.
+    previous: dict
     time_zone: str
     headlines: list = field(default_factory=list)
     chart: Chart | None = None
@@ -202,7 +203,7 @@ def build(db, period, today, time_zone, chooser_outcomes=None):
     """The dashboard for ``period`` (a periods.Period), compared with the one before."""
     report = stats.report(db, period.start, period.end, today=today)
     previous_period = period.previous()
-    previous = stats.report(db, previous_period.start, previous_period.end)
+    previous = stats.period_totals(db, previous_period.start, previous_period.end)
     board = Dashboard(period, previous_period, report, previous, time_zone)
     board.headlines = headlines(report, previous)
     board.chart = chart(report)
@@ -220,7 +221,7 @@ def headlines(report, previous):
     """The five headline numbers, each against the previous period."""
     items = []
     for key, label in HEADLINES:
-        value, before = getattr(report, key), getattr(previous, key)
+        value, before = getattr(report, key), previous[key]
         if key == "click_through_rate":
             text, before_text = percent(value), percent(before)
             change, direction = _rate_change(value, before)
@@ -516,7 +517,7 @@ def as_json(board):
             "time_zone": board.time_zone,
         },
         "totals": report.totals(),
-        "previous": board.previous.totals(),
+        "previous": board.previous,
         "daily": report.daily(),
         "breakdowns": breakdowns,
         "chooser": [
