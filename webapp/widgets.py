@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from .content import CONTENT_DIR, ContentError
 from .http import HX_CURRENT_URL, HX_HISTORY_RESTORE
-from .placements import PLACEMENTS, UTM_FIELDS, UTM_MAX_LENGTH
+from .placements import UTM_FIELDS, current_utm
 
 WIDGETS_FILE = CONTENT_DIR / "widgets.yaml"
 
@@ -312,7 +312,7 @@ class _Node:
             )
 
 
-def _unique(nodes_and_items, path, file):
+def _unique(nodes_and_items, file):
     """Check that ids are unique within one list."""
     seen = set()
     for node, item in nodes_and_items:
@@ -325,6 +325,7 @@ def _unique(nodes_and_items, path, file):
 
 
 def _load_comparison(node, file):
+    """The comparison widget's words."""
     aspects = []
     for item in node.nodes("aspects"):
         aspects.append(
@@ -349,13 +350,14 @@ def _load_comparison(node, file):
         status=node.text("status", fields=("aspect",)),
         book_lead=node.text("book_lead"),
         book_label=node.text("book_label"),
-        aspects=_unique(aspects, "aspects", file),
+        aspects=_unique(aspects, file),
     )
     node.done()
     return comparison
 
 
 def _load_techniques(node, file):
+    """The technique notes' words."""
     items = []
     for item in node.nodes("items"):
         items.append(
@@ -391,13 +393,14 @@ def _load_techniques(node, file):
         empty=node.text("empty"),
         status=node.text("status", fields=("technique",)),
         book_label=node.text("book_label"),
-        items=_unique(items, "items", file),
+        items=_unique(items, file),
     )
     node.done()
     return techniques
 
 
 def _load_question(node, file):
+    """One chooser question and its answers."""
     answers = []
     for item in node.nodes("answers"):
         answer = Answer(
@@ -417,7 +420,7 @@ def _load_question(node, file):
         id=node.ident(),
         label=node.text("label"),
         hint=node.text("hint", required=False),
-        answers=_unique(answers, "answers", file),
+        answers=_unique(answers, file),
     )
     if question.id in RESERVED_PARAMS:
         raise ContentError(
@@ -429,10 +432,11 @@ def _load_question(node, file):
 
 
 def _load_chooser(node, file):
+    """The chooser's words, with the answers the safety rule needs."""
     questions = []
     for item in node.nodes("questions"):
         questions.append((item, _load_question(item, file)))
-    questions = _unique(questions, "questions", file)
+    questions = _unique(questions, file)
     safety = next((q for q in questions if q.id == SAFETY_QUESTION), None)
     for answer_id in SAFETY_ANSWERS:
         answer = safety.get(answer_id) if safety else None
@@ -459,10 +463,6 @@ def _load_chooser(node, file):
             ),
             book_label=item.text("book_label"),
         )
-        if outcomes[outcome_id].placement not in PLACEMENTS:
-            raise ContentError(  # pragma: no cover - PLACEMENTS lists all three
-                f"{file}: outcome '{outcome_id}' has no booking placement"
-            )
         item.done()
     outcomes_node.done()
     errors_node = node.node("errors")
@@ -608,7 +608,7 @@ class WidgetState:
     aspect: str | None = None
     technique: str | None = None
     answers: tuple = ()
-    utm: tuple = ()
+    utm: tuple = ()  # the visit's campaign, passed on so booking links keep it
 
     def params(self, exclude=()):
         """The URL parameters for this state, in a stable order."""
@@ -644,12 +644,7 @@ def read_state(args, widgets, strict):
             abort(404)
         technique = None
     form = read_chooser(widgets.chooser, args)
-    utm = tuple(
-        (field, value[:UTM_MAX_LENGTH])
-        for field in UTM_FIELDS
-        if (value := args.get(field, "").strip())
-    )
-    return WidgetState(aspect, technique, tuple((form.answers or {}).items()), utm)
+    return WidgetState(aspect, technique, tuple((form.answers or {}).items()))
 
 
 def current_page_args():
@@ -714,6 +709,7 @@ def page_view():
     """The widgets for a full page load, from its URL (unknown ids are a 404)."""
     widgets = get_widgets()
     state = read_state(request.args, widgets, strict=True)
+    state = replace(state, utm=tuple(current_utm().items()))
     chooser = read_chooser(widgets.chooser, request.args)
     return WidgetView(widgets, state, chooser)
 
@@ -732,6 +728,8 @@ def fragment_view(aspect=None, technique=None, chooser_args=None):
     page_args = current_page_args()
     args = page_args if page_args is not None else request.args
     state = read_state(args, widgets, strict=False)
+    # The visit's campaign, read where the booking links read it.
+    state = replace(state, utm=tuple(current_utm().items()))
     if aspect is not None:
         state = replace(state, aspect=aspect)
     if technique is not None:

@@ -9,6 +9,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 
 from .. import widgets
 from ..http import vary_on_htmx, wants_fragment
+from ..placements import current_utm
 
 bp = Blueprint("widgets", __name__, url_prefix="/widgets")
 
@@ -45,8 +46,7 @@ def chooser():
         # Pass the answers on as they came, so the page shows what to fix.
         keys = ("aspect", "technique", *widgets.get_widgets().chooser.keys)
         params = {key: request.args[key] for key in keys if key in request.args}
-        state = widgets.read_state(request.args, widgets.get_widgets(), strict=False)
-        params.update(state.utm)
+        params.update(current_utm())
         return _to_page(url_for("site.index", _anchor=widgets.CHOOSER_ANCHOR, **params))
     view = widgets.fragment_view(chooser_args=request.args)
     recommendation = view.chooser.recommendation
