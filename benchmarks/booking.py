@@ -51,6 +51,12 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="runs per target")
     parser.add_argument("--connections", type=int, default=12)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--gunicorn-arg",
+        action="append",
+        default=[],
+        help="extra gunicorn option for both apps, e.g. --gunicorn-arg=--workers=4",
+    )
     args = parser.parse_args()
     wrk = require_wrk()
 
@@ -59,12 +65,17 @@ def main():
         db = connect(str(database))
         migrate(db)
         db.conn.close()
-        site = stack.enter_context(serve("webapp:create_app()", database, folder))
-        bare = stack.enter_context(serve("bare_app:app", database, folder))
+        extra = args.gunicorn_arg
+        site = stack.enter_context(
+            serve("webapp:create_app()", database, folder, extra)
+        )
+        bare = stack.enter_context(serve("bare_app:app", database, folder, extra))
         runs = {
             "bare /": f"http://127.0.0.1:{bare}/",
             "site /book": f"http://127.0.0.1:{site}/book?from=header",
             "site /": f"http://127.0.0.1:{site}/",
+            # For reference: the site's own cost with no tracking and no database.
+            "site /robots.txt": f"http://127.0.0.1:{site}/robots.txt",
         }
         for url in runs.values():  # warm up: workers loaded, caches filled
             measure(wrk, url, 2, args)
@@ -104,7 +115,7 @@ def require_wrk():
 
 
 @contextmanager
-def serve(app, database, folder):
+def serve(app, database, folder, extra=()):
     """Run gunicorn with the deploy settings on a free loopback port."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -123,6 +134,7 @@ def serve(app, database, folder):
         f"127.0.0.1:{port}",
         "--pythonpath",
         str(PROJECT / "benchmarks"),
+        *extra,
         app,
     ]
     with open(log_path, "w") as log:
@@ -191,14 +203,15 @@ def _count_clicks(database):
 def print_report(medians, rates, args, book_requests, stored):
     """The figures, the two ratios, and whether every click was stored."""
     cpus = os.cpu_count()
+    extra = "; gunicorn " + " ".join(args.gunicorn_arg) if args.gunicorn_arg else ""
     print(
         f"\ngunicorn with deploy/gunicorn.conf.py on 127.0.0.1, {cpus} CPU(s); "
         f"wrk -t{args.threads} -c{args.connections}, {args.rounds} x {args.duration}s"
-        " each, median:\n"
+        f" each, median{extra}:\n"
     )
     for name, rate in medians.items():
         runs = ", ".join(f"{r:,.0f}" for r in rates[name])
-        print(f"  {name:<12} {rate:>9,.0f} req/s   (runs: {runs})")
+        print(f"  {name:<17} {rate:>9,.0f} req/s   (runs: {runs})")
     print()
     bare = medians["bare /"]
     for path, target in TARGETS.items():

@@ -546,3 +546,28 @@ def test_background_writer_stores_every_event_off_the_request(database_path):
     visit(client, "/")
     tracking.flush()
     assert [r["kind"] for r in rows(database_path)] == ["click"] * 3 + ["view"]
+
+
+def test_background_writer_follows_a_restored_database_file(database_path, tmp_path):
+    import os
+
+    from webapp import create_app
+    from webapp.db import migrate
+
+    app = create_app(
+        {"TESTING": True, "DATABASE": str(database_path), "TRACK_IN_BACKGROUND": True}
+    )
+    client = app.test_client()
+    client.get("/book?from=header", headers={"User-Agent": PHONE})
+    tracking.flush()
+    restored = tmp_path / "restored.db"
+    db = connect(str(restored))
+    migrate(db)
+    db.conn.close()
+    # As a restore would: the old file and its WAL go, the copy takes its place.
+    for suffix in ("-wal", "-shm"):
+        database_path.with_name(database_path.name + suffix).unlink(missing_ok=True)
+    os.replace(restored, database_path)
+    client.get("/book?from=footer", headers={"User-Agent": PHONE})
+    tracking.flush()
+    assert [r["placement"] for r in rows(database_path)] == ["footer"]

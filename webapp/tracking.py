@@ -369,7 +369,14 @@ class _Writer:
     """
 
     def __init__(self):
-        self._pid = None
+        self._reset()
+        # A forked worker starts with a clean writer of its own: no thread,
+        # no connection, no lock held by a parent's thread, nothing pending.
+        os.register_at_fork(after_in_child=self._reset)
+        atexit.register(self._drain)
+
+    def _reset(self):
+        """Forget every thread, lock, connection and visit (fresh process)."""
         self._thread = None
         self._lock = threading.Lock()
         self._pending = collections.deque()
@@ -397,7 +404,7 @@ class _Writer:
 
     def flush(self, timeout=30):
         """Wait until every visit queued so far has been written (or failed)."""
-        if self._pid != os.getpid():
+        if self._thread is None:
             return
         self._wake.set()
         with self._done:
@@ -406,16 +413,11 @@ class _Writer:
             )
 
     def _ensure_running(self):
-        """Start the thread in this process if it is not running."""
-        if self._pid == os.getpid() and self._thread.is_alive():
+        """Start the writer thread in this process if it is not running."""
+        thread = self._thread
+        if thread is not None and thread.is_alive():
             return
         with self._lock:
-            if self._pid != os.getpid():
-                # Nothing of the parent's survives a fork: no connection, no
-                # half-taken lock, no visits that the parent will write.
-                self.__init__()
-                self._pid = os.getpid()
-                atexit.register(self._drain)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="tracking-writer", daemon=True
@@ -510,11 +512,12 @@ class _Writer:
 
     def _drain(self):
         """At process exit: write what is still pending, within reason."""
-        if self._pid != os.getpid() or not self._thread.is_alive():
+        thread = self._thread
+        if thread is None or not thread.is_alive():
             return
         self._stopping = True
         self._wake.set()
-        self._thread.join(timeout=DRAIN_SECONDS)
+        thread.join(timeout=DRAIN_SECONDS)
 
 
 _writer = _Writer()
