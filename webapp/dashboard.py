@@ -109,6 +109,11 @@ class Headline:
     direction: str
     rough: bool = False
 
+    @property
+    def show_previous(self):
+        """Whether "(before: N)" adds anything to the change's words."""
+        return self.previous not in (0, None)
+
 
 @dataclass
 class Bar:
@@ -287,8 +292,10 @@ def chart(report):
         )
     return Chart(
         step=step,
-        views=_series(rows, "page_views", "Page views", "page views"),
-        clicks=_series(rows, "booking_clicks", "Booking clicks", "booking clicks"),
+        views=_series(rows, "page_views", "Page views", "page views", step),
+        clicks=_series(
+            rows, "booking_clicks", "Booking clicks", "booking clicks", step
+        ),
         rows=rows,
     )
 
@@ -326,7 +333,7 @@ def nice_top(value):
     return 10 * power  # pragma: no cover (the loop always returns)
 
 
-def _series(rows, key, name, unit):
+def _series(rows, key, name, unit, step="day"):
     """Chart geometry for one number: bars scaled to a round top value."""
     values = [row[key] for row in rows]
     top = nice_top(max(values, default=0))
@@ -350,7 +357,8 @@ def _series(rows, key, name, unit):
     peak = ""
     if any(values):
         best = max(range(len(values)), key=lambda i: (values[i], -i))
-        peak = f"most on {rows[best]['label']} ({number(values[best])})"
+        where = "on" if step == "day" else "in"
+        peak = f"most {where} {rows[best]['label']} ({number(values[best])})"
     return Series(name, unit, sum(values), top, bars, peak)
 
 
