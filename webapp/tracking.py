@@ -47,16 +47,11 @@ Schema (migrations ``m101``-``m103`` in webapp/db.py; read by webapp/stats.py)
         ``rolled_days(day)``: per-day rollups written by webapp/stats.py.
 """
 
-import atexit
-import collections
 import contextlib
 import functools
 import hashlib
 import hmac
-import os
 import secrets
-import threading
-import time
 import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -67,10 +62,11 @@ import user_agents
 from crawlerdetect import CrawlerDetect
 from flask import current_app, g, request, session
 
-from .db import connect, get_db, immediate
+from .db import get_db, immediate
 from .http import PREFETCH_HEADERS, wants_fragment
 from .placements import current_utm, normalise_placement
 from .text import clean_text
+from .writer import BackgroundWriter
 
 VIEW, CLICK, WIDGET = "view", "click", "widget"
 KINDS = (VIEW, CLICK, WIDGET)
@@ -81,13 +77,6 @@ ARTICLE_ENDPOINT = "site.index"
 REPEAT_WINDOW = timedelta(minutes=30)
 SALT_META_KEY = "visitor_salt"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-# The background writer: how many visits may wait, how long it lets visits
-# gather after waking, how many it takes at a time, how long a stopping worker
-# may take to write what is left (gunicorn's graceful_timeout is longer).
-WRITE_QUEUE_SIZE = 10_000
-WRITE_GATHER_SECONDS = 0.02
-WRITE_BATCH = 200
-DRAIN_SECONDS = 15
 
 # Longest value kept for each stored text field.
 LIMITS = {
@@ -317,7 +306,7 @@ def _events_of(response):
 def _write_after(response, visit):
     """Write ``visit`` without keeping the reader waiting.
 
-    In production a background thread writes it (see ``_Writer``); with
+    In production a background thread writes it (webapp/writer.py); with
     ``TRACK_IN_BACKGROUND`` off (tests) it is written when the response is
     closed, after it has been sent.
     """
@@ -356,171 +345,12 @@ def _write_in_transaction(app, db, visit):
         _record(db, visit, secret=app.config["SECRET_KEY"], tz=_zone(app))
 
 
-class _Writer:
-    """One thread per worker process that writes events as they come.
-
-    A request only appends its visit to a list: a slow, locked or broken
-    database never holds up a reader, not even when every request thread
-    would otherwise be waiting on the busy timeout. The thread starts on first
-    use (so after gunicorn forks, never at import), wakes when the list stops
-    being empty, lets a short moment's visits gather (so a busy minute costs
-    few wake-ups), keeps its own connection, writes each visit in its own
-    short transaction, and is drained when the worker exits.
-    """
-
-    def __init__(self):
-        self._reset()
-        # A forked worker starts with a clean writer of its own: no thread,
-        # no connection, no lock held by a parent's thread, nothing pending.
-        os.register_at_fork(after_in_child=self._reset)
-        atexit.register(self._drain)
-
-    def _reset(self):
-        """Forget every thread, lock, connection and visit (fresh process)."""
-        self._thread = None
-        self._lock = threading.Lock()
-        self._pending = collections.deque()
-        self._wake = threading.Event()
-        self._done = threading.Condition()
-        self._busy = False
-        self._stopping = False
-        self._db = None
-        self._db_key = None
-
-    def submit(self, app, visit):
-        """Queue a visit for writing; drop it (logged) if far too many wait."""
-        self._ensure_running()
-        if len(self._pending) >= WRITE_QUEUE_SIZE:
-            app.logger.error(
-                "Event not recorded (the reader was not affected): "
-                "%d events are already waiting for the database",
-                WRITE_QUEUE_SIZE,
-            )
-            return
-        # deque.append is atomic: no lock on the hot path.
-        self._pending.append((app, visit))
-        if not self._wake.is_set():
-            self._wake.set()
-
-    def flush(self, timeout=30):
-        """Wait until every visit queued so far has been written (or failed)."""
-        if self._thread is None:
-            return
-        self._wake.set()
-        with self._done:
-            self._done.wait_for(
-                lambda: not self._pending and not self._busy, timeout=timeout
-            )
-
-    def _ensure_running(self):
-        """Start the writer thread in this process if it is not running."""
-        thread = self._thread
-        if thread is not None and thread.is_alive():
-            return
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="tracking-writer", daemon=True
-                )
-                self._thread.start()
-
-    def _run(self):
-        """Write pending visits until the process stops."""
-        try:
-            while True:
-                self._wake.wait()
-                if not self._stopping:
-                    time.sleep(WRITE_GATHER_SECONDS)
-                self._wake.clear()
-                with self._done:
-                    self._busy = True
-                try:
-                    while self._pending:
-                        self._write_some()
-                finally:
-                    with self._done:
-                        self._busy = False
-                        self._done.notify_all()
-                if self._stopping:
-                    return
-        finally:
-            self._close()
-
-    def _write_some(self):
-        """Write up to WRITE_BATCH pending visits."""
-        batch = []
-        while self._pending and len(batch) < WRITE_BATCH:
-            batch.append(self._pending.popleft())
-        by_app = {}
-        for app, visit in batch:
-            by_app.setdefault(app, []).append(visit)
-        for app, visits in by_app.items():
-            self._write(app, visits)
-
-    def _write(self, app, visits):
-        """Write visits in one transaction; log failures, never raise.
-
-        One transaction for a batch: a busy minute's clicks cost one commit
-        (and one wait, if the database is locked), not one each. Each visit
-        has its own savepoint, so one bad visit cannot undo the others.
-        """
-        failed = set()
-        with app.app_context():
-            try:
-                db = self._connection(app.config["DATABASE"])
-                with immediate(db):
-                    for number, visit in enumerate(visits):
-                        try:
-                            with db.atomic():  # a savepoint inside the transaction
-                                _write_in_transaction(app, db, visit)
-                        except Exception as error:
-                            failed.add(number)
-                            _log_failure(app, error, visit)
-            except Exception as error:
-                # The transaction itself failed (locked past the busy timeout,
-                # read-only, no such table...): none of the batch was stored.
-                for number, visit in enumerate(visits):
-                    if number not in failed:
-                        _log_failure(app, error, visit)
-                self._close()  # start afresh: the file may have changed
-
-    def _connection(self, path):
-        """This thread's connection to ``path``, reopened if the file changed.
-
-        Kept open between writes: opening and closing a connection per event
-        would checkpoint the WAL at every close. A restored or replaced file
-        (another inode) is noticed and reopened, never written past.
-        """
-        try:
-            stat = os.stat(path)
-            key = (path, stat.st_dev, stat.st_ino)
-        except OSError:
-            key = (path, None, None)
-        if self._db is not None and self._db_key != key:
-            self._close()
-        if self._db is None:
-            self._db = connect(path)
-            self._db_key = key
-        return self._db
-
-    def _close(self):
-        """Close this thread's connection, if open."""
-        db, self._db = self._db, None
-        if db is not None:
-            with contextlib.suppress(Exception):
-                db.conn.close()
-
-    def _drain(self):
-        """At process exit: write what is still pending, within reason."""
-        thread = self._thread
-        if thread is None or not thread.is_alive():
-            return
-        self._stopping = True
-        self._wake.set()
-        thread.join(timeout=DRAIN_SECONDS)
-
-
-_writer = _Writer()
+_writer = BackgroundWriter(
+    write=_write_in_transaction,
+    # _log_failure is defined further down.
+    on_error=lambda app, error, visit: _log_failure(app, error, visit),
+    name="tracking-writer",
+)
 
 
 def flush():
