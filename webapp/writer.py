@@ -181,6 +181,10 @@ class BackgroundWriter:
             with contextlib.suppress(Exception):
                 db.conn.close()
 
+    def stop(self):
+        """Write what is pending, then stop the thread and close its connection."""
+        self._drain()
+
     def _drain(self):
         """At process exit: write what is still pending, within reason."""
         thread = self._thread
