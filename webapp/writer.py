@@ -90,6 +90,7 @@ class BackgroundWriter:
             return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
+                self._stopping = False
                 self._thread = threading.Thread(
                     target=self._run, name=self._name, daemon=True
                 )
