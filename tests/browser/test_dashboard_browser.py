@@ -125,6 +125,13 @@ def test_switching_periods_with_htmx_pushes_the_url_and_back_restores(
     page.go_forward()
     page.wait_for_url(live_server.url + "/stats?period=30d")
     expect(heading).to_contain_text("Last 30 days")
+
+    # From the keyboard: focus stays on the chosen period after the swap.
+    page.get_by_role("link", name="Last 90 days").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(live_server.url + "/stats?period=90d")
+    expect(heading).to_contain_text("Last 90 days")
+    assert page.evaluate("document.activeElement.id") == "period-90d"
     page.watch.assert_clean()
 
 
