@@ -16,7 +16,7 @@ from flask import (
 
 from .. import dashboard, stats
 from ..auth import login_required
-from ..db import get_db
+from ..db import connect, get_db
 from ..export import csv_response
 from ..http import vary_on_htmx, wants_fragment
 from ..periods import EARLIEST, PRESETS, PeriodError, parse_period
@@ -95,11 +95,24 @@ def events_csv():
         period = _period(db, today)
     except PeriodError as problem:
         return _csv_error(problem)
-    rows = (
-        [event[column] for column in stats.EXPORT_COLUMNS]
-        for event in stats.raw_events(db, period.start, period.end)
+    return csv_response(
+        stats.EXPORT_COLUMNS,
+        _raw_event_rows(period),
+        _filename("events", period),
     )
-    return csv_response(stats.EXPORT_COLUMNS, rows, _filename("events", period))
+
+
+def _raw_event_rows(period):
+    """The period's raw events as CSV rows, on a connection of their own.
+
+    The download streams after the request's connection is closed.
+    """
+    db = connect(current_app.config["DATABASE"])
+    try:
+        for event in stats.raw_events(db, period.start, period.end):
+            yield [event[column] for column in stats.EXPORT_COLUMNS]
+    finally:
+        db.conn.close()
 
 
 @bp.get("/stats/daily.csv")
