@@ -8,6 +8,7 @@ their URL carries a content hash, and the forwarded headers the app trusts.
 
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -478,3 +479,28 @@ def test_proxy_logs_keep_no_visitor_address(nginx):
     [line] = [line for line in log.splitlines() if "nginxlog" in line]
     assert "127.0.0.1" not in line
     assert "DistinctiveAgent" not in line
+
+
+def test_env_example_as_filled_in_passes_the_start_up_checks(tmp_path):
+    # The example with only the two things step 4 changes: the key, and here
+    # the database path (a test cannot use /var/lib/webapp).
+    database = migrated_database(tmp_path)
+    env = production_env(database)
+    for line in (DEPLOY / "env.example").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.split("=", 1)
+            env[name] = value.strip('"')
+    env["FLASK_SECRET_KEY"] = production_env(database)["FLASK_SECRET_KEY"]
+    env["FLASK_DATABASE"] = str(database)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "webapp", "check"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "ok    proxy count: 1 (X-Forwarded-For/-Proto/-Host trusted)" in result.stdout
+    )
