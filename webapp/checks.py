@@ -15,6 +15,7 @@ import click
 import sqlite_utils
 from flask import current_app
 
+from .db import pending_migrations
 from .settings import KNOWN_BAD_SECRET_KEYS
 
 # 32 characters is 128 bits of hex: `secrets.token_hex(32)` gives 64.
@@ -111,8 +112,6 @@ def check_database_writable(config):
 
 def check_migrations(config):
     """The database exists and every migration has been applied."""
-    from .db import pending_migrations  # db imports nothing from here
-
     path = Path(config["DATABASE"])
     if not path.exists():
         return _fail(
