@@ -97,17 +97,17 @@ def events_csv():
         return _csv_error(problem)
     return csv_response(
         stats.EXPORT_COLUMNS,
-        _raw_event_rows(period),
+        _raw_event_rows(current_app.config["DATABASE"], period),
         _filename("events", period),
     )
 
 
-def _raw_event_rows(period):
+def _raw_event_rows(path, period):
     """The period's raw events as CSV rows, on a connection of their own.
 
     The download streams after the request's connection is closed.
     """
-    db = connect(current_app.config["DATABASE"])
+    db = connect(path)
     try:
         for event in stats.raw_events(db, period.start, period.end):
             yield [event[column] for column in stats.EXPORT_COLUMNS]
