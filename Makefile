@@ -78,7 +78,7 @@ run: install instance/secret_key
 	@echo
 	@echo "  Serving the article at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo
-	$(LOCAL_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'webapp:create_app()'
+	$(LOCAL_ENV) $(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
 
 test: install-test browser deploy-tools
 	$(BIN)/ruff check .
