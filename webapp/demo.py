@@ -239,6 +239,7 @@ class _Maker:
         moment = [start]
 
         def event(kind, after, **extra):
+            """One event ``after`` seconds after the previous one (same day)."""
             moment[0] = min(moment[0] + datetime.timedelta(seconds=after), end_of_day)
             return {**base, **self._when(moment[0]), "kind": kind, **extra}
 
