@@ -76,6 +76,9 @@ REASONS = ("head", "prefetch", "shared", "bot", "owner")
 ARTICLE_ENDPOINT = "site.index"
 REPEAT_WINDOW = timedelta(minutes=30)
 SALT_META_KEY = "visitor_salt"
+# User-Agents are classified (and cached) by their first characters: real
+# ones are far shorter, and a flood of huge made-up ones cannot fill memory.
+AGENT_CLASSIFY_LENGTH = 512
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 # Longest value kept for each stored text field.
@@ -141,7 +144,7 @@ def filter_reason():
         return "head"
     if any(key in environ for key in _PREFETCH_ENVIRON_KEYS):
         return "prefetch"
-    reason = agent_reason(environ.get("HTTP_USER_AGENT", ""))
+    reason = agent_reason(environ.get("HTTP_USER_AGENT", "")[:AGENT_CLASSIFY_LENGTH])
     if reason is None and is_owner():
         return "owner"
     return reason
@@ -153,7 +156,7 @@ _PREFETCH_ENVIRON_KEYS = tuple(
 )
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=2048)
 def agent_reason(agent):
     """``shared``, ``bot`` or None for a User-Agent (cached: agents repeat)."""
     if is_link_preview(agent):
@@ -234,7 +237,7 @@ def capture(events, page):
         # Filtered requests are only tallied: nothing about them is kept.
         return Visit("", "", reason, "", "", {}, "", "", events)
     agent = request.environ.get("HTTP_USER_AGENT", "")
-    device, browser = device_and_browser(agent)
+    device, browser = device_and_browser(agent[:AGENT_CLASSIFY_LENGTH])
     referrer = request.referrer
     return Visit(
         ip=request.remote_addr or "",
