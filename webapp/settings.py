@@ -21,6 +21,9 @@ DEFAULTS = {
     "SITE_URL": "",
     # The SQLite file; relative paths are taken from the project folder.
     "DATABASE": "data.db",
+    # How many rendered article pages (one per distinct address) each worker
+    # keeps; 0 renders every request.
+    "ARTICLE_CACHE_SIZE": 256,
     # How many reverse proxies sit in front of the app (0 when exposed directly).
     "PROXY_COUNT": 0,
     "SESSION_COOKIE_HTTPONLY": True,

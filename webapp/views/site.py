@@ -12,7 +12,7 @@ from flask import (
 
 from .. import content, widgets
 from ..db import get_db, pending_migrations
-from ..http import vary_on_htmx
+from ..http import vary_on_htmx, wants_fragment
 
 bp = Blueprint("site", __name__)
 
@@ -32,14 +32,35 @@ def index():
     """The article, with its widgets in the state its URL names; always a full page."""
     view = widgets.page_view()
     widgets.record_page_events(view)
-    body = render_template(
-        "article/index.html",
-        article=content.get_article(),
-        widgets=view.content,
-        view=view,
-    )
     # 422 when the chooser's answers need fixing; the page is complete either way.
-    return vary_on_htmx(make_response(body, view.status))
+    return vary_on_htmx(make_response(_article_html(view), view.status))
+
+
+def _article_html(view):
+    """The article page's HTML, rendered once per address and kept.
+
+    Everything on the page follows from the address (host and query) and from
+    content loaded at start-up, so a page once rendered is the same for every
+    reader who asks for that address. Keeping it makes the article about as
+    cheap to serve as a static file. htmx requests (whose booking links read
+    the page address from a header) are always rendered afresh.
+    """
+    cache = current_app.extensions.setdefault("article_pages", {})
+    size = current_app.config["ARTICLE_CACHE_SIZE"]
+    key = (request.host_url, request.query_string)
+    html = None if wants_fragment() else cache.get(key)
+    if html is None:
+        html = render_template(
+            "article/index.html",
+            article=content.get_article(),
+            widgets=view.content,
+            view=view,
+        )
+        if size and not wants_fragment():
+            if len(cache) >= size:
+                cache.clear()  # bounded: odd addresses cannot fill memory
+            cache[key] = html
+    return html
 
 
 @bp.get("/healthz")

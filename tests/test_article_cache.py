@@ -1,0 +1,56 @@
+"""The article page is rendered once per address and kept: never a wrong page."""
+
+import re
+
+
+def book_links(html):
+    """The booking buttons' addresses on a page."""
+    return re.findall(r'href="(/book\?[^"]+)"', html)
+
+
+def test_each_campaign_address_keeps_its_own_booking_links(client):
+    first = client.get("/?utm_source=news").get_data(as_text=True)
+    second = client.get("/?utm_source=radio").get_data(as_text=True)
+    again = client.get("/?utm_source=news").get_data(as_text=True)
+    assert all("utm_source=news" in link for link in book_links(first))
+    assert all("utm_source=radio" in link for link in book_links(second))
+    assert again == first
+    plain = client.get("/").get_data(as_text=True)
+    assert not any("utm_" in link for link in book_links(plain))
+
+
+def test_widget_state_follows_the_address(client):
+    training = client.get("/?aspect=training").get_data(as_text=True)
+    purpose = client.get("/?aspect=purpose").get_data(as_text=True)
+    assert re.search(r'aria-current="true">Training', training)
+    assert re.search(r'aria-current="true">Purpose', purpose)
+
+
+def test_canonical_address_follows_the_host(client):
+    one = client.get("/", base_url="https://one.example").get_data(as_text=True)
+    two = client.get("/", base_url="https://two.example").get_data(as_text=True)
+    assert '<link rel="canonical" href="https://one.example/">' in one
+    assert '<link rel="canonical" href="https://two.example/">' in two
+
+
+def test_unknown_aspect_is_still_a_404_after_pages_were_kept(client):
+    client.get("/?aspect=training")
+    assert client.get("/?aspect=nonsense").status_code == 404
+
+
+def test_kept_pages_are_bounded(app, client):
+    app.config["ARTICLE_CACHE_SIZE"] = 3
+    for number in range(10):
+        client.get(f"/?utm_source=s{number}")
+    assert len(app.extensions["article_pages"]) <= 3
+
+
+def test_every_full_page_load_is_still_counted(app, client):
+    for _ in range(3):
+        with client.get("/?utm_source=news"):
+            pass
+    with app.app_context():
+        from webapp.db import get_db
+
+        views = get_db().execute("SELECT count(*) FROM events WHERE kind = 'view'")
+        assert views.fetchone()[0] == 3
