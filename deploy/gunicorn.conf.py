@@ -46,9 +46,11 @@ graceful_timeout = 20
 keepalive = 5
 
 # Replace each worker after about this many requests: a slow memory leak in
-# any library can never fill the machine.
-max_requests = 2000
-max_requests_jitter = 200
+# any library can never fill the machine. High enough that a burst of
+# traffic does not spend its time restarting workers (each restart reloads
+# the app); the app's own caches are bounded. You may change.
+max_requests = 20000
+max_requests_jitter = 2000
 
 # Load the app in each worker, not in the master: a graceful reload (SIGHUP,
 # `systemctl reload webapp`) then starts workers with the new code, and no
