@@ -30,14 +30,14 @@ def site_url(endpoint="site.index", **values):
 @bp.get("/")
 def index():
     """The article, with its widgets in the state its URL names; always a full page."""
-    view = widgets.page_view()
+    view, html = _article_page()
     widgets.record_page_events(view)
     # 422 when the chooser's answers need fixing; the page is complete either way.
-    return vary_on_htmx(make_response(_article_html(view), view.status))
+    return vary_on_htmx(make_response(html, view.status))
 
 
-def _article_html(view):
-    """The article page's HTML, rendered once per address and kept.
+def _article_page():
+    """The widgets' state and the article page's HTML, kept per address.
 
     Everything on the page follows from the address (host and query) and from
     content loaded at start-up, so a page once rendered is the same for every
@@ -46,21 +46,26 @@ def _article_html(view):
     the page address from a header) are always rendered afresh.
     """
     cache = current_app.extensions.setdefault("article_pages", {})
-    size = current_app.config["ARTICLE_CACHE_SIZE"]
     key = (request.host_url, request.query_string)
-    html = None if wants_fragment() else cache.get(key)
-    if html is None:
-        html = render_template(
-            "article/index.html",
-            article=content.get_article(),
-            widgets=view.content,
-            view=view,
+    kept = not wants_fragment()
+    page = cache.get(key) if kept else None
+    if page is None:
+        view = widgets.page_view()  # an unknown aspect or technique is a 404
+        page = (
+            view,
+            render_template(
+                "article/index.html",
+                article=content.get_article(),
+                widgets=view.content,
+                view=view,
+            ),
         )
-        if size and not wants_fragment():
+        size = current_app.config["ARTICLE_CACHE_SIZE"]
+        if kept and size:
             if len(cache) >= size:
                 cache.clear()  # bounded: odd addresses cannot fill memory
-            cache[key] = html
-    return html
+            cache[key] = page
+    return page
 
 
 @bp.get("/healthz")
