@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .db import immediate
+from .placements import UTM_FIELDS
 from .tracking import CLICK, REASONS, VIEW, WIDGET
 
 TOTAL = "total"
@@ -43,7 +44,7 @@ VISITORS = "visitors"
 WIDGET_USE = "widget_use"
 USED, NOT_USED = "used", "not-used"
 
-_UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+_UTM = UTM_FIELDS
 # Breakdowns kept per kind; names are the events columns they come from
 # ("widget" is "widget:detail", "hour" the local hour as two digits).
 DIMENSIONS = {

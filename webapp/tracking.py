@@ -62,7 +62,7 @@ import user_agents
 from crawlerdetect import CrawlerDetect
 from flask import current_app, g, request, session
 
-from .db import get_db, immediate
+from .db import EVENT_TEXT_COLUMNS, get_db, immediate
 from .http import PREFETCH_HEADERS, wants_fragment
 from .placements import current_utm, normalise_placement
 from .text import clean_text
@@ -406,26 +406,7 @@ def _record(db, visit, secret, tz, now=None):
         _insert_event(db, row)
 
 
-_EVENT_COLUMNS = (
-    "ts",
-    "day",
-    "hour",
-    "kind",
-    "page",
-    "placement",
-    "widget",
-    "detail",
-    "referrer_host",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-    "device",
-    "browser",
-    "visitor",
-    "repeat",
-)
+_EVENT_COLUMNS = ("ts", "day", "hour", "kind", *EVENT_TEXT_COLUMNS, "repeat")
 _INSERT_EVENT = "INSERT INTO events ({}) VALUES ({})".format(  # noqa: S608 (constants)
     ", ".join(_EVENT_COLUMNS), ", ".join("?" for _ in _EVENT_COLUMNS)
 )
