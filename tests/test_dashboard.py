@@ -350,7 +350,7 @@ def test_every_preset_works_on_an_empty_database(owner_client, key):
     html = response.get_data(as_text=True)
     assert headlines(html)["Page views"] == "0"
     assert "n/a" in headlines(html)["Click-through rate"]
-    assert f'id="period-{key}" class="dash-preset"' in html
+    assert f'id="period-{key}" class="pill"' in html
     assert re.search(rf'id="period-{key}"[^>]*aria-current="page"', html)
     assert owner_client.get(f"/stats.json?period={key}").status_code == 200
 
