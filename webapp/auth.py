@@ -364,8 +364,12 @@ def _unauthorized(kind):
     response = make_response(body, 401)
     # htmx follows HX-Redirect even on an error status: the whole page goes
     # to the login form, which brings the owner back here afterwards.
-    current = urlsplit(request.headers.get(HX_CURRENT_URL, ""))
-    back = current.path + (f"?{current.query}" if current.query else "")
+    try:
+        current = urlsplit(request.headers.get(HX_CURRENT_URL, ""))
+    except ValueError:  # a malformed URL (bad IPv6 brackets): no page to go back to
+        back = ""
+    else:
+        back = current.path + (f"?{current.query}" if current.query else "")
     response.headers["HX-Redirect"] = url_for("auth.login", next=safe_next(back))
     response.vary.add(HX_REQUEST)
     return response
