@@ -1,6 +1,7 @@
 """Malformed requests of every kind: a clear 4xx, never a 500 or a stack trace."""
 
 import pytest
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 
 @pytest.fixture
@@ -35,3 +36,48 @@ def test_anonymous_htmx_request_with_a_malformed_current_url_gets_401(
     assert response.status_code == 401
     # The way back to the login form still works; it just forgets the page.
     assert response.headers["HX-Redirect"] == "/login?next=/stats"
+
+
+# --- The Host header ------------------------------------------------------------
+
+
+def call_with_host(app, path, host, method="GET", **options):
+    """(status code, headers, body) of a request with this Host header.
+
+    Werkzeug's test client cannot send these hosts (it decodes the URL of
+    every response for its cookie jar), so the app is called as a WSGI app.
+    """
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    environ = EnvironBuilder(
+        path=path, method=method, headers={"Host": host}, **options
+    ).get_environ()
+    app_iter, status, headers = run_wsgi_app(app, environ, buffered=True)
+    try:
+        body = b"".join(app_iter).decode("utf-8", "replace")
+    finally:
+        getattr(app_iter, "close", lambda: None)()
+    return int(status.split()[0]), headers, body
+
+
+# Host names that Werkzeug cannot encode (IDNA), so no URL of the site can be
+# built for them. No browser sends one; a script or scanner may.
+UNUSABLE_HOSTS = ["x" * 64, "a..b", "." + "y" * 70 + ".example"]
+
+
+@pytest.mark.parametrize("host", UNUSABLE_HOSTS)
+@pytest.mark.parametrize("path", ["/", "/book?from=header", "/no-such-page", "/stats"])
+def test_an_unusable_host_header_is_a_plain_400(app, host, path):
+    status, headers, body = call_with_host(app, path, host)
+    assert status == 400, body[:500]
+    assert headers["Content-Type"].startswith("text/plain")
+    assert "Please go back and try again." in body
+    assert "Traceback" not in body
+    assert "Location" not in headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_an_unusable_host_header_on_a_form_post_is_a_plain_400(app):
+    status, _, body = call_with_host(
+        app, "/login", "x" * 64, method="POST", data={"password": "x"}
+    )
+    assert status == 400, body[:500]

@@ -1,7 +1,7 @@
 """Friendly error pages in the site's design; never a stack trace."""
 
-from flask import current_app, make_response, render_template
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Response, current_app, make_response, render_template, request
+from werkzeug.exceptions import BadHost, HTTPException, InternalServerError
 
 from .http import vary_on_htmx, wants_fragment
 
@@ -28,6 +28,11 @@ def render_error(error):
     """Render an HTTP error as a page, or as a small fragment for htmx."""
     code = error.code or 500
     title, detail = MESSAGES.get(code, (error.name, error.description))
+    if isinstance(request.routing_exception, BadHost):
+        # Werkzeug could not use the Host header (an IDNA label too long or
+        # empty), so no link of the page can be built: say it in plain words.
+        body = Response(f"{title}. {detail}\n", mimetype="text/plain")
+        return _response(body, code, error)
     template = "partials/_error.html" if wants_fragment() else "errors/error.html"
     response = render_template(template, code=code, title=title, detail=detail)
     return vary_on_htmx(_response(response, code, error))
