@@ -81,3 +81,24 @@ def test_an_unusable_host_header_on_a_form_post_is_a_plain_400(app):
         app, "/login", "x" * 64, method="POST", data={"password": "x"}
     )
     assert status == 400, body[:500]
+
+
+# Punycode labels that are not valid punycode: Werkzeug routes them, but
+# cannot decode them back (request.host_url raises UnicodeError).
+UNDECODABLE_HOSTS = ["xn--", "xn--zz", "XN--zz", "www.xn--a.example"]
+
+
+@pytest.mark.parametrize("host", UNDECODABLE_HOSTS)
+@pytest.mark.parametrize("path", ["/", "/robots.txt", "/sitemap.xml"])
+def test_a_host_with_broken_punycode_never_gives_a_500(app, host, path):
+    status, _, body = call_with_host(app, path, host)
+    assert status == 200, body[:500]
+    # The page's own links name the host as it was sent, never decoded.
+    assert f"http://{host}/" in body
+
+
+def test_pages_for_different_hosts_are_kept_apart(app):
+    for host in ("one.example", "two.example"):
+        status, _, body = call_with_host(app, "/", host)
+        assert status == 200
+        assert f'<link rel="canonical" href="http://{host}/">' in body

@@ -24,7 +24,9 @@ def site_url(endpoint="site.index", **values):
     path = url_for(endpoint, **values)
     if base:
         return base + path
-    return request.host_url.rstrip("/") + path
+    # The host as sent, not request.host_url: that decodes punycode and
+    # raises on a label that is not valid punycode ("xn--zz").
+    return f"{request.scheme}://{request.host}{path}"
 
 
 @bp.get("/")
@@ -46,7 +48,7 @@ def _article_page():
     the page address from a header) are always rendered afresh.
     """
     cache = current_app.extensions.setdefault("article_pages", {})
-    key = (request.host_url, request.query_string)
+    key = (request.scheme, request.host, request.query_string)
     kept = not wants_fragment()
     page = cache.get(key) if kept else None
     if page is None:
