@@ -1,5 +1,7 @@
 """Malformed requests of every kind: a clear 4xx, never a 500 or a stack trace."""
 
+import io
+
 import pytest
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
@@ -102,3 +104,46 @@ def test_pages_for_different_hosts_are_kept_apart(app):
         status, _, body = call_with_host(app, "/", host)
         assert status == 200
         assert f'<link rel="canonical" href="http://{host}/">' in body
+
+
+# --- Request bodies ---------------------------------------------------------------
+
+
+class BrokenBody(io.RawIOBase):
+    """A request body whose reading fails half-way, as gunicorn's does for a
+    garbled chunk size or a client that stops sending."""
+
+    def __init__(self):
+        self.sent = False
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        if self.sent:
+            raise OSError("Invalid chunk size: 'zz'")
+        self.sent = True
+        buffer[:9] = b"password="
+        return 9
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x"],
+)
+@pytest.mark.parametrize("path", ["/login", "/logout", "/no-such-page"])
+def test_a_body_that_cannot_be_read_is_a_400(strict_client, path, content_type):
+    response = strict_client.post(
+        path,
+        content_type=content_type,
+        # A chunked body, as gunicorn hands it over: no length, the server
+        # ends (or here, fails) the stream.
+        environ_overrides={
+            "wsgi.input": BrokenBody(),
+            "wsgi.input_terminated": True,
+            "CONTENT_LENGTH": "",
+            "HTTP_TRANSFER_ENCODING": "chunked",
+        },
+    )
+    assert_no_server_error(response)
+    assert response.status_code == 400

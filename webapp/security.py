@@ -1,6 +1,6 @@
 """Security headers on every response, and CSRF protection for every form."""
 
-from flask import request
+from flask import abort, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -36,7 +36,19 @@ def set_security_headers(response):
     return response
 
 
+def read_form_body():
+    """Parse a form body up front: one that cannot be read is a 400, not a 500."""
+    # gunicorn raises OSError while the body is read (a garbled chunk size, a
+    # client that stops sending); CSRFProtect reads the form first of all.
+    if request.environ.get("CONTENT_TYPE"):
+        try:
+            request.form  # noqa: B018 (parsing it is the point)
+        except OSError:
+            abort(400)
+
+
 def init_app(app):
     """Wire CSRF protection and the security headers into the app."""
+    app.before_request(read_form_body)  # before CSRFProtect's check
     csrf.init_app(app)
     app.after_request(set_security_headers)
