@@ -1,9 +1,13 @@
 """Malformed requests of every kind: a clear 4xx, never a 500 or a stack trace."""
 
 import io
+import json
+import re
 
 import pytest
 from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from webapp import create_app
 
 
 @pytest.fixture
@@ -147,3 +151,53 @@ def test_a_body_that_cannot_be_read_is_a_400(strict_client, path, content_type):
     )
     assert_no_server_error(response)
     assert response.status_code == 400
+
+
+# --- The page's structured data ------------------------------------------------------
+
+
+def structured_data(client):
+    """The JSON-LD block of the article page: (raw text, the business entry)."""
+    html = client.get("/").get_data(as_text=True)
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    data = json.loads(raw.group(1))
+    business = next(
+        item for item in data["@graph"] if item["@type"] == "HealthAndBeautyBusiness"
+    )
+    return raw.group(1), business
+
+
+def test_structured_data_leaves_out_absent_details_instead_of_null(client):
+    raw, business = structured_data(client)
+    assert "null" not in raw
+    assert "telephone" not in business
+    assert "address" not in business
+
+
+@pytest.mark.parametrize(
+    ("settings", "address"),
+    [
+        (
+            {"PRACTICE_ADDRESS": "1 Main Street", "PRACTICE_CITY": "Springfield"},
+            {"streetAddress": "1 Main Street", "addressLocality": "Springfield"},
+        ),
+        ({"PRACTICE_CITY": "Springfield"}, {"addressLocality": "Springfield"}),
+        ({"PRACTICE_ADDRESS": "1 Main Street"}, {"streetAddress": "1 Main Street"}),
+    ],
+)
+def test_structured_data_carries_the_details_that_are_set(
+    database_path, settings, address
+):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(database_path),
+            "PRACTICE_PHONE": "+1 555 0100",
+            **settings,
+        }
+    )
+    raw, business = structured_data(app.test_client())
+    assert "null" not in raw
+    assert '""' not in raw
+    assert business["telephone"] == "+1 555 0100"
+    assert business["address"] == {"@type": "PostalAddress", **address}
