@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from gunicorn.http.errors import InvalidChunkSize, NoMoreData
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from webapp import create_app
@@ -114,10 +115,10 @@ def test_pages_for_different_hosts_are_kept_apart(app):
 
 
 class BrokenBody(io.RawIOBase):
-    """A request body whose reading fails half-way, as gunicorn's does for a
-    garbled chunk size or a client that stops sending."""
+    """A request body whose reading fails half-way with ``error``."""
 
-    def __init__(self):
+    def __init__(self, error):
+        self.error = error
         self.sent = False
 
     def readable(self):
@@ -125,25 +126,35 @@ class BrokenBody(io.RawIOBase):
 
     def readinto(self, buffer):
         if self.sent:
-            raise OSError("Invalid chunk size: 'zz'")
+            raise self.error
         self.sent = True
         buffer[:9] = b"password="
         return 9
+
+
+# What gunicorn raises while a body is read: a garbled chunk size, a body
+# that ends too soon, and a client that went away.
+BODY_ERRORS = [
+    InvalidChunkSize(b"zz"),
+    NoMoreData(b""),
+    ConnectionResetError("Connection reset by peer"),
+]
 
 
 @pytest.mark.parametrize(
     "content_type",
     ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x"],
 )
+@pytest.mark.parametrize("error", BODY_ERRORS, ids=lambda error: type(error).__name__)
 @pytest.mark.parametrize("path", ["/login", "/logout", "/no-such-page"])
-def test_a_body_that_cannot_be_read_is_a_400(strict_client, path, content_type):
+def test_a_body_that_cannot_be_read_is_a_400(strict_client, path, content_type, error):
     response = strict_client.post(
         path,
         content_type=content_type,
         # A chunked body, as gunicorn hands it over: no length, the server
         # ends (or here, fails) the stream.
         environ_overrides={
-            "wsgi.input": BrokenBody(),
+            "wsgi.input": BrokenBody(error),
             "wsgi.input_terminated": True,
             "CONTENT_LENGTH": "",
             "HTTP_TRANSFER_ENCODING": "chunked",
@@ -201,3 +212,11 @@ def test_structured_data_carries_the_details_that_are_set(
     assert '""' not in raw
     assert business["telephone"] == "+1 555 0100"
     assert business["address"] == {"@type": "PostalAddress", **address}
+
+
+def test_a_form_too_large_is_still_a_413(strict_client):
+    response = strict_client.post(
+        "/login", data={"password": "x" * 600_000}, content_type="multipart/form-data"
+    )
+    assert_no_server_error(response)
+    assert response.status_code == 413

@@ -1,7 +1,8 @@
 """Security headers on every response, and CSRF protection for every form."""
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 csrf = CSRFProtect()
 
@@ -38,12 +39,18 @@ def set_security_headers(response):
 
 def read_form_body():
     """Parse a form body up front: one that cannot be read is a 400, not a 500."""
-    # gunicorn raises OSError while the body is read (a garbled chunk size, a
-    # client that stops sending); CSRFProtect reads the form first of all.
+    # CSRFProtect reads the form first of all. While it is read, the server
+    # raises its own errors for a client's broken body: gunicorn's
+    # InvalidChunkSize or NoMoreData, an OSError when the client went away.
     if request.environ.get("CONTENT_TYPE"):
         try:
             request.form  # noqa: B018 (parsing it is the point)
-        except OSError:
+        except HTTPException:
+            raise  # Werkzeug's own answer, such as 413 for a body too large
+        except Exception as error:
+            current_app.logger.warning(
+                "Request body could not be read (%s)", type(error).__name__
+            )
             abort(400)
 
 
