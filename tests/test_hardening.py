@@ -3,12 +3,23 @@
 import io
 import json
 import re
+import socket
+from urllib.parse import urlencode
 
 import pytest
 from gunicorn.http.errors import InvalidChunkSize, NoMoreData
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from webapp import create_app
+from webapp.auth import set_password
+from webapp.db import connect
+
+from .test_deploy_support import (
+    BOOKING_URL,
+    Gunicorn,
+    migrated_database,
+    production_env,
+)
 
 
 @pytest.fixture
@@ -226,3 +237,161 @@ def test_a_form_too_large_is_still_a_413(strict_client):
     )
     assert_no_server_error(response)
     assert response.status_code == 413
+
+
+# --- Over real HTTP: gunicorn with the shipped config --------------------------------
+
+OWNER_PASSWORD = "quiet harbour copper lantern"
+PATHS = [
+    "/",
+    "/book?from=header",
+    "/login",
+    "/stats",
+    "/stats/events.csv",
+    "/widgets/compare/training",
+    "/widgets/chooser",
+    "/no-such-page",
+]
+# (what is odd, extra headers or extra query) for every path.
+MALFORMED = [
+    ("host too long", {"Host": "x" * 64}),
+    ("broken punycode host", {"Host": "xn--zz"}),
+    ("forwarded host too long", {"X-Forwarded-Host": "x" * 64}),
+    ("forwarded host punycode", {"X-Forwarded-Host": "xn--zz"}),
+    ("forwarded for garbage", {"X-Forwarded-For": "\xff, [::1"}),
+    ("htmx, bad current URL", {"HX-Request": "true", "HX-Current-URL": "http://[::1"}),
+    (
+        "htmx history restore",
+        {"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    ),
+    ("prefetch", {"Sec-Purpose": "prefetch;prerender"}),
+    ("non-UTF-8 headers", {"User-Agent": "Mozilla/5.0 \xff\xfe", "Referer": "\xff"}),
+    # gunicorn itself answers 400 to these; the app never sees them.
+    ("controls in headers", {"User-Agent": "a\x01b", "Referer": "\x00"}),
+    ("bad referer", {"Referer": "http://[::1/?aspect=%ff"}),
+    ("garbage session", {"Cookie": "session=\xff\xfe.garbage.x"}),
+    ("tampered session", {"Cookie": "session=eyJvd25lciI6dHJ1ZX0.Zz.abc"}),
+    ("huge header", {"X-Padding": "p" * 7000}),
+    ("huge query", "q" * 6000),
+    ("bad percent-encoding", "%zz=%ff%fe&%=%"),
+    ("controls in query", "from=%00%01%7f&next=%0d%0aSet-Cookie:x=y"),
+    ("raw non-UTF-8 query", "aspect=\xff&utm_source=\xfe<b>"),
+    ("repeated parameters", "aspect=training&aspect=nope&from=a&from=b"),
+]
+
+
+def raw_request(port, method, target, headers=(), body=b""):
+    """Send one request as raw bytes; return (status, headers text, body)."""
+    lines = [f"{method} {target} HTTP/1.1", "Connection: close"]
+    names = {name.lower() for name, _ in headers}
+    if "host" not in names:
+        lines.append("Host: 127.0.0.1")
+    lines += [f"{name}: {value}" for name, value in headers]
+    if body and "transfer-encoding" not in names:
+        lines.append(f"Content-Length: {len(body)}")
+    data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(data)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, content = answer.partition(b"\r\n\r\n")
+    head = head.decode("latin-1")
+    return int(head.split(" ", 2)[1]), head, content.decode("utf-8", "replace")
+
+
+def assert_answered_safely(port, method, target, headers=(), body=b""):
+    """A 4xx or less, no stack trace, no redirect off the site but to booking."""
+    status, head, content = raw_request(port, method, target, headers, body)
+    where = (method, target[:60], headers)
+    assert status < 500, (where, head)
+    assert "Traceback" not in content, where
+    for location in re.findall(r"(?im)^location:[ \t]*([^\r\n]*)", head):
+        local = location.startswith("/") and not location.startswith(("//", "/\\"))
+        assert local or location == BOOKING_URL, (where, location)
+    return status, head
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """gunicorn with the shipped config behind one (pretend) proxy, and the
+    owner's session cookie."""
+    folder = tmp_path_factory.mktemp("hardening")
+    database = migrated_database(folder)
+    db = connect(str(database))
+    try:
+        set_password(db, OWNER_PASSWORD)
+    finally:
+        db.conn.close()
+    env = production_env(database, FLASK_PROXY_COUNT="1")
+    with Gunicorn(env, folder, folder / "gunicorn.log", args=["--workers", "1"]) as g:
+        _, head, page = raw_request(g.port, "GET", "/login")
+        cookie = re.search(r"(?im)^set-cookie: (session=[^;]+)", head).group(1)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        form = urlencode({"csrf_token": token, "password": OWNER_PASSWORD}).encode()
+        status, head, _ = raw_request(
+            g.port,
+            "POST",
+            "/login",
+            [("Cookie", cookie), ("Content-Type", FORM)],
+            form,
+        )
+        assert status == 302, head
+        g.owner_cookie = re.search(r"(?im)^set-cookie: (session=[^;]+)", head).group(1)
+        yield g
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("who", ["reader", "owner"])
+def test_malformed_requests_over_http_never_fail(served, who):
+    cookie = [("Cookie", served.owner_cookie)] if who == "owner" else []
+    for path in PATHS:
+        for _, change in MALFORMED:
+            if isinstance(change, str):
+                target = path + ("&" if "?" in path else "?") + change
+                headers = []
+            else:
+                target, headers = path, list(change.items())
+            if any(name == "Cookie" for name, _ in headers):
+                request_headers = headers
+            else:
+                request_headers = cookie + headers
+            assert_answered_safely(served.port, "GET", target, request_headers)
+        for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+            assert_answered_safely(served.port, method, path, cookie)
+    log = served.log()
+    assert "Unhandled error" not in log
+    assert "Error handling request" not in log
+
+
+@pytest.mark.parametrize(
+    ("headers", "body"),
+    [
+        ([("Transfer-Encoding", "chunked")], b"zz\r\npassword=x\r\n0\r\n\r\n"),
+        ([("Transfer-Encoding", "chunked")], b"5\r\npasswordxx\r\n0\r\n\r\n"),
+        ([], b"password=\xff\xfe&csrf_token=\x00"),
+        ([], b"%zz=%ff&password"),
+    ],
+    ids=["garbled chunk size", "chunk without terminator", "non-UTF-8", "bad %"],
+)
+@pytest.mark.parametrize("path", ["/login", "/logout"])
+def test_broken_form_posts_over_http_are_400(served, path, headers, body):
+    status, head = assert_answered_safely(
+        served.port, "POST", path, [("Content-Type", FORM), *headers], body
+    )
+    assert status == 400, head
+    assert "Error handling request" not in served.log()
+    assert "Unhandled error" not in served.log()
+
+
+def test_booking_still_redirects_over_http_with_odd_headers(served):
+    # Every oddity that reaches the app and leaves the host alone.
+    for name, change in MALFORMED:
+        if isinstance(change, str) or "host" in name or "controls" in name:
+            continue
+        status, head = assert_answered_safely(
+            served.port, "GET", "/book?from=footer", list(change.items())
+        )
+        assert status == 302, (change, head)
