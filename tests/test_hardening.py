@@ -4,6 +4,7 @@ import io
 import json
 import re
 import socket
+from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
@@ -395,3 +396,110 @@ def test_booking_still_redirects_over_http_with_odd_headers(served):
             served.port, "GET", "/book?from=footer", list(change.items())
         )
         assert status == 302, (change, head)
+
+
+# --- Markup: nothing inline for the CSP to block, a CSRF token in every POST form ---
+
+
+class MarkupAudit(HTMLParser):
+    """Collects what a strict CSP would block and the page's POST forms."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+        self.post_forms = []  # the hidden field names of each POST form
+        self._form = None
+
+    def handle_starttag(self, tag, attrs):
+        names = dict(attrs)
+        if "style" in names:
+            self.problems.append(f"style attribute on <{tag}>")
+        self.problems += [f"{n} on <{tag}>" for n in names if n.startswith("on")]
+        self.problems += [f"{n} on <{tag}>" for n in names if n.startswith("hx-on")]
+        if tag == "style":
+            self.problems.append("<style>")
+        json_ld = names.get("type") == "application/ld+json"
+        if tag == "script" and "src" not in names and not json_ld:
+            self.problems.append("inline <script>")
+        if tag == "form" and (names.get("method") or "").lower() == "post":
+            self._form = []
+            self.post_forms.append(self._form)
+        if tag == "input" and self._form is not None and names.get("type") == "hidden":
+            self._form.append(names.get("name"))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+
+
+def audit(html):
+    """(what a strict CSP would block, the hidden fields of each POST form)."""
+    parser = MarkupAudit()
+    parser.feed(html)
+    parser.close()
+    return parser.problems, parser.post_forms
+
+
+ARTICLE_STATES = [
+    "/",
+    "/?aspect=training&technique=hot-stone",
+    "/?reason=problem&referral=yes&recent=no&goal=relief&show=suggestion",
+    "/?reason=stress&referral=no&recent=surgery&goal=relax&show=suggestion",
+    "/?show=suggestion",  # the chooser asks for its answers (422)
+    "/?reason=%3Cb%3E&show=suggestion",
+]
+
+
+@pytest.mark.parametrize("path", ARTICLE_STATES)
+def test_article_page_has_nothing_inline_in_any_state(client, path):
+    html = client.get(path).get_data(as_text=True)
+    problems, post_forms = audit(html)
+    assert problems == []
+    assert post_forms == []  # readers' widgets are GET forms and links
+    assert html.count('<script type="application/ld+json">') == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/widgets/compare/training",
+        "/widgets/techniques/swedish",
+        "/widgets/chooser?reason=problem&referral=no&recent=injury&goal=move",
+        "/widgets/chooser?reason=nope",
+        "/widgets/compare/nope",
+    ],
+)
+def test_widget_fragments_have_nothing_inline(client, path):
+    response = client.get(path, headers={"HX-Request": "true"})
+    problems, _ = audit(response.get_data(as_text=True))
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("path", "post_forms"),
+    [
+        ("/stats", 1),  # sign out
+        ("/stats?period=all", 1),
+        ("/stats?from=2025-13-01&to=x", 1),
+        ("/no-such-page", 0),
+    ],
+)
+def test_owner_pages_have_nothing_inline_and_csrf_in_every_post_form(
+    owner_client, path, post_forms
+):
+    problems, forms = audit(owner_client.get(path).get_data(as_text=True))
+    assert problems == []
+    assert len(forms) == post_forms
+    assert all("csrf_token" in fields for fields in forms)
+
+
+def test_login_and_expired_form_pages_carry_a_csrf_token(client, owner_client):
+    problems, forms = audit(client.get("/login").get_data(as_text=True))
+    assert problems == []
+    assert len(forms) == 1 and "csrf_token" in forms[0]
+    # The "form expired" page offers a fresh sign-out form.
+    expired = owner_client.post("/logout", data={"csrf_token": "stale"})
+    assert expired.status_code == 400
+    problems, forms = audit(expired.get_data(as_text=True))
+    assert problems == []
+    assert len(forms) == 1 and "csrf_token" in forms[0]
