@@ -503,3 +503,26 @@ def test_login_and_expired_form_pages_carry_a_csrf_token(client, owner_client):
     problems, forms = audit(expired.get_data(as_text=True))
     assert problems == []
     assert len(forms) == 1 and "csrf_token" in forms[0]
+
+
+# --- Redirects never take their host from the request --------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/widgets//compare/training",
+        "/widgets/techniques//swedish",
+        "/static//css/site.css",
+        "/static/css//site.css",
+        "/healthz//",
+    ],
+)
+def test_a_doubled_slash_is_never_a_redirect_built_from_the_host(strict_client, path):
+    with strict_client.get(
+        path, headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    ) as response:
+        assert_no_server_error(response)
+        assert "Location" not in response.headers
+        # 404; a static file's path may hold "//" and still name the file.
+        assert response.status_code in (200, 404)

@@ -58,4 +58,7 @@ def init_app(app):
     """Wire CSRF protection and the security headers into the app."""
     app.before_request(read_form_body)  # before CSRFProtect's check
     csrf.init_app(app)
+    # Werkzeug answers "/a//b" with a 308 to an absolute URL built from the
+    # Host header: a doubled slash is a 404 instead (as "//book" already is).
+    app.url_map.merge_slashes = False
     app.after_request(set_security_headers)
