@@ -176,6 +176,35 @@ def test_a_body_that_cannot_be_read_is_a_400(strict_client, path, content_type, 
     assert response.status_code == 400
 
 
+def test_booking_redirects_even_with_a_broken_body(strict_client):
+    response = strict_client.get(
+        "/book?from=header",
+        content_type="application/x-www-form-urlencoded",
+        environ_overrides={
+            "wsgi.input": BrokenBody(InvalidChunkSize(b"zz")),
+            "wsgi.input_terminated": True,
+            "CONTENT_LENGTH": "",
+            "HTTP_TRANSFER_ENCODING": "chunked",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("https://www.massagebook.com/")
+
+
+def test_a_form_too_large_is_still_a_413(strict_client):
+    field = b"x" * 600_000  # Flask keeps at most 500 kB of form fields
+    body = (
+        b'--x\r\nContent-Disposition: form-data; name="password"\r\n\r\n'
+        + field
+        + b"\r\n--x--\r\n"
+    )
+    response = strict_client.post(
+        "/login", data=body, content_type="multipart/form-data; boundary=x"
+    )
+    assert_no_server_error(response)
+    assert response.status_code == 413
+
+
 # --- The page's structured data ------------------------------------------------------
 
 
@@ -224,20 +253,6 @@ def test_structured_data_carries_the_details_that_are_set(
     assert '""' not in raw
     assert business["telephone"] == "+1 555 0100"
     assert business["address"] == {"@type": "PostalAddress", **address}
-
-
-def test_a_form_too_large_is_still_a_413(strict_client):
-    field = b"x" * 600_000  # Flask keeps at most 500 kB of form fields
-    body = (
-        b'--x\r\nContent-Disposition: form-data; name="password"\r\n\r\n'
-        + field
-        + b"\r\n--x--\r\n"
-    )
-    response = strict_client.post(
-        "/login", data=body, content_type="multipart/form-data; boundary=x"
-    )
-    assert_no_server_error(response)
-    assert response.status_code == 413
 
 
 # --- Over real HTTP: gunicorn with the shipped config --------------------------------
@@ -313,6 +328,9 @@ def assert_answered_safely(port, method, target, headers=(), body=b""):
     return status, head
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """gunicorn with the shipped config behind one (pretend) proxy, and the
@@ -340,9 +358,6 @@ def served(tmp_path_factory):
         assert status == 302, head
         g.owner_cookie = re.search(r"(?im)^set-cookie: (session=[^;]+)", head).group(1)
         yield g
-
-
-FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.mark.parametrize("who", ["reader", "owner"])
@@ -396,6 +411,14 @@ def test_booking_still_redirects_over_http_with_odd_headers(served):
             served.port, "GET", "/book?from=footer", list(change.items())
         )
         assert status == 302, (change, head)
+    status, head = assert_answered_safely(
+        served.port,
+        "GET",
+        "/book?from=footer",
+        [("Content-Type", FORM), ("Transfer-Encoding", "chunked")],
+        b"zz\r\nfrom=x\r\n0\r\n\r\n",
+    )
+    assert status == 302, head
 
 
 # --- Markup: nothing inline for the CSP to block, a CSRF token in every POST form ---

@@ -39,10 +39,12 @@ def set_security_headers(response):
 
 def read_form_body():
     """Parse a form body up front: one that cannot be read is a 400, not a 500."""
-    # CSRFProtect reads the form first of all. While it is read, the server
-    # raises its own errors for a client's broken body: gunicorn's
-    # InvalidChunkSize or NoMoreData, an OSError when the client went away.
-    if request.environ.get("CONTENT_TYPE"):
+    # CSRFProtect reads the form of these methods first of all. While it is
+    # read, the server raises its own errors for a client's broken body:
+    # gunicorn's InvalidChunkSize or NoMoreData, an OSError when the client
+    # went away. Other methods' bodies are never read (GET /book redirects).
+    methods = current_app.config["WTF_CSRF_METHODS"]
+    if request.method in methods and request.environ.get("CONTENT_TYPE"):
         try:
             request.form  # noqa: B018 (parsing it is the point)
         except HTTPException:
