@@ -23,8 +23,6 @@ import argparse
 import http.client
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,10 +33,12 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from tests.servers import Gunicorn, GunicornFailed  # noqa: E402
+
 VENV_BIN = Path(sys.executable).parent
 FLASK = VENV_BIN / "flask"
-GUNICORN = VENV_BIN / "gunicorn"
-CONFIG = PROJECT / "deploy" / "gunicorn.conf.py"
 SECRET = "benchmark-only-secret-key-0123456789abcdef"
 PASSWORD = "benchmark owner password, not a real one"
 PHONE = (
@@ -154,54 +154,15 @@ def prepare(database, events):
 @contextmanager
 def serve(database, folder):
     """gunicorn with the shipped settings on a free loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log_path = folder / f"gunicorn-{port}.log"
-    command = [
-        str(GUNICORN),
-        "--config",
-        str(CONFIG),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--access-logfile",
-        "/dev/null",
-    ]
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(  # noqa: S603 (our own venv's gunicorn)
-            command,
-            cwd=PROJECT,
-            env=_env(database),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    log_path = folder / f"gunicorn-{database.stem}.log"
+    server = Gunicorn(
+        _env(database), PROJECT, log_path, ["--access-logfile", "/dev/null"]
+    )
     try:
-        _wait_until_up(port, process, log_path)
-        yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_up(port, process, log_path):
-    """Wait (at most 30 s) until gunicorn answers on ``port``."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"gunicorn exited:\n{log_path.read_text()}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            connection.getresponse().read()
-            connection.close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit(f"gunicorn did not start:\n{log_path.read_text()}")
+        with server:
+            yield server.port
+    except GunicornFailed as error:
+        sys.exit(str(error))
 
 
 class Client:

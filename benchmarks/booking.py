@@ -19,24 +19,19 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from tests.servers import Gunicorn, GunicornFailed  # noqa: E402
 from webapp.db import connect, migrate  # noqa: E402
 
-GUNICORN = Path(sys.executable).with_name("gunicorn")
-CONFIG = PROJECT / "deploy" / "gunicorn.conf.py"
 PHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
@@ -117,50 +112,19 @@ def require_wrk():
 @contextmanager
 def serve(app, database, folder, extra=()):
     """Run gunicorn with the deploy settings on a free loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "FLASK_SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef",
         "FLASK_DATABASE": str(database),
     }
-    log_path = Path(folder) / f"gunicorn-{port}.log"
-    command = [
-        str(GUNICORN),
-        "--config",
-        str(CONFIG),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--pythonpath",
-        str(PROJECT / "benchmarks"),
-        *extra,
-        app,
-    ]
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(  # noqa: S603 (our own venv's gunicorn)
-            command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+    args = ["--pythonpath", str(PROJECT / "benchmarks"), *extra, app]
+    log_path = Path(folder) / f"gunicorn-{app.split(':')[0]}.log"
+    server = Gunicorn(env, PROJECT, log_path, args, ready_path="/")
     try:
-        _wait_until_up(port, process, log_path)
-        yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
-
-
-def _wait_until_up(port, process, log_path):
-    """Wait until the server answers on ``port``."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"gunicorn exited:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit(f"gunicorn did not start:\n{log_path.read_text()}")
+        with server:
+            yield server.port
+    except GunicornFailed as error:
+        sys.exit(str(error))
 
 
 def measure(wrk, url, duration, args):

@@ -1,12 +1,7 @@
 """Failed logins are throttled per client, in SQLite, across every worker."""
 
 import http.cookiejar
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,6 +13,7 @@ import pytest
 from webapp import create_app
 
 from .conftest import csrf_token_from, log_in
+from .servers import Gunicorn, production_env
 
 SECRET = "test-secret-key-not-for-production"
 ATTACKER = {"REMOTE_ADDR": "203.0.113.77"}
@@ -173,59 +169,17 @@ def test_failures_are_not_throttled_for_a_missing_csrf_token(two_apps, owner_pas
 # --- The same under a real gunicorn with several workers --------------------------
 
 
-def _free_port():
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn_url(database_path, owner_password, tmp_path):
-    """The app served by gunicorn with three workers on 127.0.0.1."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "FLASK_SECRET_KEY": SECRET,
-        "FLASK_DATABASE": str(database_path),
-        "FLASK_SESSION_COOKIE_SECURE": "false",
-    }
-    log = (tmp_path / "gunicorn.log").open("w")
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "3",
-            # Several test servers may run at once: no shared control socket.
-            "--no-control-socket",
-            "webapp:create_app()",
-        ],
-        cwd=PROJECT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    """The app served by gunicorn (shipped config, three workers) on 127.0.0.1."""
+    env = production_env(
+        database_path,
+        FLASK_SECRET_KEY=SECRET,
+        FLASK_SESSION_COOKIE_SECURE="false",
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=5):
-                    break
-            except OSError:  # not listening yet, or a worker still booting
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail(
-                        "gunicorn did not start: "
-                        + (tmp_path / "gunicorn.log").read_text()
-                    )
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    log_path = tmp_path / "gunicorn.log"
+    with Gunicorn(env, PROJECT, log_path, args=["--workers", "3"]) as server:
+        yield f"http://127.0.0.1:{server.port}"
 
 
 def test_gunicorn_workers_share_one_allowance(gunicorn_url):

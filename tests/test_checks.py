@@ -15,7 +15,7 @@ from webapp import ConfigError, create_app
 from webapp.checks import MIN_SECRET_KEY_LENGTH, run_checks
 from webapp.db import connect, migrate, migrations
 
-from .test_deploy_support import GOOD_KEY, production_env, without_root_powers
+from .servers import GOOD_KEY, production_env, without_root_powers
 
 
 def flask(args, env, cwd, unprivileged=False):

@@ -6,13 +6,9 @@ logs and the database never see a reader's User-Agent.
 """
 
 import http.client
-import os
 import re
-import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -26,9 +22,9 @@ import pytest
 from webapp.db import BUSY_TIMEOUT_MS, connect, migrate
 from webapp.placements import PLACEMENTS
 
+from .servers import Gunicorn, production_env
+
 PROJECT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
-CONFIG = PROJECT / "deploy" / "gunicorn.conf.py"
 BOOKING_URL = "https://www.massagebook.com/therapists/Reachforserenity"
 BROWSER = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
@@ -42,65 +38,19 @@ THREADS = 4
 CLICKS_PER_THREAD = 250  # 4 x 4 x 250 = 4,000 clicks
 
 
-def _free_port():
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def gunicorn(database, log_path, workers=WORKERS, extra=()):
     """Serve the app from ``database`` with gunicorn; stop it gracefully after."""
-    assert GUNICORN.exists(), f"gunicorn is not installed in the venv: {GUNICORN}"
-    assert CONFIG.exists(), f"missing gunicorn settings: {CONFIG}"
-    port = _free_port()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "FLASK_SECRET_KEY": "concurrency-test-secret-key-0123456789abcdef",
-        "FLASK_DATABASE": str(database),
-    }
-    command = [
-        str(GUNICORN),
-        "--config",
-        str(CONFIG),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        *extra,
-    ]
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(  # noqa: S603 (our own venv's gunicorn)
-            command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        _wait_until_up(port, process, log_path)
-        yield port
-    finally:
-        process.send_signal(signal.SIGTERM)  # graceful: requests in flight finish
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            pytest.fail("gunicorn did not stop within 30 s of SIGTERM")
-
-
-def _wait_until_up(port, process, log_path):
-    """Wait for /healthz to answer 200, or fail with gunicorn's log."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited early:\n{Path(log_path).read_text()}")
-        try:
-            status, _ = get(port, "/healthz")
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"gunicorn did not come up in 30 s:\n{Path(log_path).read_text()}")
+    env = production_env(
+        database,
+        FLASK_SECRET_KEY="concurrency-test-secret-key-0123456789abcdef",
+        FLASK_BOOKING_URL=None,  # the default, the owner's booking page
+    )
+    server = Gunicorn(env, PROJECT, log_path, args=["--workers", str(workers), *extra])
+    with server:
+        yield server.port
+        # graceful: requests in flight finish
+        assert server.stop(), "gunicorn did not stop within 30 s of SIGTERM"
 
 
 def get(port, path, agent=BROWSER):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_deploy_support import (
+from .servers import (
     DEPLOY,
     FLASK,
     GOOD_KEY,

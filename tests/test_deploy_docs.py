@@ -8,7 +8,7 @@ import pytest
 
 from webapp.checks import check_secret_key
 
-from .test_deploy_support import DEPLOY, PROJECT_ROOT
+from .servers import DEPLOY, PROJECT_ROOT
 
 DOC = PROJECT_ROOT / "docs" / "deploy.md"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_deploy_support import (
+from .servers import (
     BOOKING_URL,
     DEPLOY,
     Gunicorn,

@@ -15,7 +15,7 @@ from webapp import create_app
 from webapp.auth import set_password
 from webapp.db import connect
 
-from .test_deploy_support import (
+from .servers import (
     BOOKING_URL,
     Gunicorn,
     migrated_database,

@@ -1,6 +1,7 @@
-"""Helpers for the deploy tests: a real gunicorn with the shipped config, HTTP.
+"""Real servers for tests and benchmarks: gunicorn with the shipped config, HTTP.
 
-No tests live here; the test_deploy_* modules import these helpers.
+No tests live here; the deploy, concurrency, throttling and hardening tests
+and the scripts in benchmarks/ import these helpers.
 """
 
 import gzip
@@ -14,8 +15,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
-import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -127,11 +126,20 @@ def asset_path(page_html, name):
     return match.group(0).replace("&amp;", "&")
 
 
-class Gunicorn:
-    """gunicorn with deploy/gunicorn.conf.py, bound to a free loopback port."""
+class GunicornFailed(RuntimeError):
+    """gunicorn did not start, or did not stop when asked; carries its log."""
 
-    def __init__(self, env, cwd, log_path, args=()):
+
+class Gunicorn:
+    """gunicorn with deploy/gunicorn.conf.py, bound to a free loopback port.
+
+    ``ready_path`` is the page that must answer 200 before the server counts
+    as started (the bare benchmark app has no /healthz).
+    """
+
+    def __init__(self, env, cwd, log_path, args=(), ready_path="/healthz"):
         self.env = env
+        self.ready_path = ready_path
         self.cwd = cwd
         self.log_path = Path(log_path)
         self.port = free_port()
@@ -164,15 +172,15 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self.stop()
-                pytest.fail(f"gunicorn exited early:\n{self.log()}")
+                raise GunicornFailed(f"gunicorn exited early:\n{self.log()}")
             try:
-                if request(self.port, "/healthz", timeout=2).status == 200:
+                if request(self.port, self.ready_path, timeout=2).status == 200:
                     return self
             except OSError:
                 pass
             time.sleep(0.1)
         self.stop()
-        pytest.fail(f"gunicorn did not become healthy:\n{self.log()}")
+        raise GunicornFailed(f"gunicorn did not become healthy:\n{self.log()}")
 
     def signal(self, signum):
         """Send a signal to the master (HUP = graceful reload)."""
@@ -186,17 +194,23 @@ class Gunicorn:
         ]
 
     def stop(self):
-        """Stop gunicorn gracefully (SIGTERM) and close its log."""
+        """Stop gunicorn gracefully (SIGTERM) and close its log.
+
+        Returns False when it had to be killed after 30 s.
+        """
+        graceful = True
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
+                graceful = False
                 self.process.kill()
                 self.process.wait(timeout=10)
         if self._log is not None:
             self._log.close()
             self._log = None
+        return graceful
 
     def log(self):
         """Everything gunicorn wrote so far."""
