@@ -119,7 +119,7 @@ def _env(database):
 
 def flask(database, *arguments, stdin=None):
     """Run one `flask --app webapp ...` command; its output, or exit on failure."""
-    result = subprocess.run(  # noqa: S603 (our own venv's flask, our arguments)
+    result = subprocess.run(
         [str(FLASK), "--app", "webapp", *arguments],
         cwd=PROJECT,
         env=_env(database),

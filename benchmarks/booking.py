@@ -30,7 +30,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from tests.servers import Gunicorn, GunicornFailed  # noqa: E402
-from webapp.db import connect, migrate  # noqa: E402
+from webapp.core.db import connect, migrate  # noqa: E402
 
 PHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
@@ -101,7 +101,7 @@ def require_wrk():
         for command in (
             ["apt-get", "update", "-qq"],
             ["apt-get", "install", "-y", "-qq", "wrk"],
-        ):  # noqa: E501
+        ):
             subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         found = shutil.which("wrk")
     if not found:
@@ -129,7 +129,7 @@ def serve(app, database, folder, extra=()):
 
 def measure(wrk, url, duration, args):
     """Run wrk once: (requests per second, requests, non-2xx/3xx answers)."""
-    result = subprocess.run(  # noqa: S603 (wrk from PATH, our own arguments)
+    result = subprocess.run(
         [
             wrk,
             f"-t{args.threads}",
@@ -159,7 +159,7 @@ def _count_clicks(database):
     try:
         return db.execute(
             "SELECT count(*) FROM events WHERE kind = 'click'"
-        ).fetchone()[0]  # noqa: E501
+        ).fetchone()[0]
     finally:
         db.conn.close()
 

@@ -87,7 +87,7 @@ def on_starting(server):
     """Refuse to start, with one clear line, if the start-up checks fail."""
     # The checks run in a separate process so that the master never imports
     # the app: if it did, workers forked after a reload would keep the old code.
-    result = subprocess.run(  # noqa: S603 (our own interpreter and command)
+    result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "webapp", "check", "--quiet"],
         capture_output=True,
         text=True,

@@ -1,22 +1,33 @@
-"""Fixtures: an app on a temporary SQLite file, its test client and CLI runner."""
+"""Fixtures and shared helpers: an app on a temporary SQLite file, its test
+client and CLI runner, the owner's login, readers' browsers, hostile strings.
+
+Plain constants and functions are imported where needed, e.g.
+``from .conftest import PHONE, visit``.
+"""
 
 import re
 
 import pytest
 
 from webapp import create_app
-from webapp.auth import set_password
-from webapp.db import connect, migrate
+from webapp.auth.passwords import set_password
+from webapp.core.db import connect, migrate
+
+
+def create_migrated_database(path):
+    """Create the SQLite file ``path`` with every migration applied; return it."""
+    db = connect(str(path))
+    try:
+        migrate(db)
+    finally:
+        db.conn.close()
+    return path
 
 
 @pytest.fixture
 def database_path(tmp_path):
     """A migrated SQLite file in a temporary folder (never the real data.db)."""
-    path = tmp_path / "test.db"
-    db = connect(str(path))
-    migrate(db)
-    db.conn.close()
-    return path
+    return create_migrated_database(tmp_path / "test.db")
 
 
 @pytest.fixture
@@ -81,3 +92,60 @@ def owner_client(app, owner_password):
     client = app.test_client()
     assert log_in(client, owner_password).status_code == 302
     return client
+
+
+# --- Readers' browsers and bots, as User-Agent strings --------------------------
+
+PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+)
+DESKTOP = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+)
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+# WhatsApp fetching a link preview: tallied as "shared", never a reader.
+WHATSAPP = "WhatsApp/2.23.20.0 A"
+
+
+def visit(client, path="/", agent=PHONE, method="get", **kwargs):
+    """Request ``path`` as ``agent`` and close the response.
+
+    With ``TRACK_IN_BACKGROUND`` off (tests), closing the response is when
+    its events are written.
+    """
+    headers = {"User-Agent": agent, **kwargs.pop("headers", {})}
+    with getattr(client, method)(path, headers=headers, **kwargs) as response:
+        response.get_data()
+        return response
+
+
+# --- What the owner sees ----------------------------------------------------------
+
+# The dashboard's headline numbers: label on the page -> key in a report.
+HEADLINES = {
+    "Page views": "page_views",
+    "Unique visitors": "unique_visitors",
+    "Booking clicks": "booking_clicks",
+    "Unique clickers": "unique_clickers",
+}
+
+
+def headlines(html):
+    """The headline numbers shown on a stats page, by label."""
+    return dict(re.findall(r"<dt>([^<]+)</dt>\s*<dd>([^<]*)", html))
+
+
+# --- Hostile strings ----------------------------------------------------------------
+
+# Markup and a spreadsheet formula, as a referrer or campaign may carry them:
+# inert text wherever they are shown or downloaded.
+HOSTILE_STRINGS = (
+    "<script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    '=HYPERLINK("http://x","y")',
+)
+# HX-Current-URL (or Referer) values that are no usable URL: bad IPv6
+# brackets, a DEL character. Each must mean "no page", never an error.
+MALFORMED_URLS = ["http://[::1", "http://[bad/stats", "//[", "\x7f%ff"]

@@ -41,7 +41,13 @@ def test_gunicorn_style_import_fails_with_one_clear_line(tmp_path):
         check=False,
     )
     assert result.returncode != 0
+    assert result.returncode == 1  # Python's exit status for an uncaught error
     assert "FLASK_SECRET_KEY is not set" in result.stderr
+    # The last line names the problem and how to fix it.
+    assert result.stderr.splitlines()[-1] == (
+        "webapp.core.checks.ConfigError: FLASK_SECRET_KEY is not set: generate one "
+        "with `python3 -c 'import secrets; print(secrets.token_hex(32))'`"
+    )
 
 
 def test_session_cookie_is_secure_outside_debug(monkeypatch, database_path):

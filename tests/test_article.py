@@ -7,7 +7,8 @@ from pathlib import Path
 import frontmatter
 import pytest
 
-from webapp.content import ARTICLE_FILE, ContentError, load_article
+from webapp.site.article import ARTICLE_FILE, load_article
+from webapp.site.content import ContentError
 
 SEED = Path(__file__).resolve().parents[2] / "shared/seed/article.txt"
 

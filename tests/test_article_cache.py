@@ -12,10 +12,12 @@ def test_each_campaign_address_keeps_its_own_booking_links(client):
     first = client.get("/?utm_source=news").get_data(as_text=True)
     second = client.get("/?utm_source=radio").get_data(as_text=True)
     again = client.get("/?utm_source=news").get_data(as_text=True)
+    assert book_links(first) and book_links(second)  # buttons to check
     assert all("utm_source=news" in link for link in book_links(first))
     assert all("utm_source=radio" in link for link in book_links(second))
     assert again == first
     plain = client.get("/").get_data(as_text=True)
+    assert book_links(plain)
     assert not any("utm_" in link for link in book_links(plain))
 
 
@@ -42,7 +44,12 @@ def test_kept_pages_are_bounded(app, client):
     app.config["ARTICLE_CACHE_SIZE"] = 3
     for number in range(10):
         client.get(f"/?utm_source=s{number}")
+        # Pages are kept (one at least, the last) and never more than three.
+        assert 1 <= len(app.extensions["article_pages"]) <= 3
     assert len(app.extensions["article_pages"]) <= 3
+    # A page rendered again after the clear-out still has its own links.
+    again = book_links(client.get("/?utm_source=s0").get_data(as_text=True))
+    assert again and all("utm_source=s0" in link for link in again)
 
 
 def test_every_full_page_load_is_still_counted(app, client):
@@ -50,7 +57,7 @@ def test_every_full_page_load_is_still_counted(app, client):
         with client.get("/?utm_source=news"):
             pass
     with app.app_context():
-        from webapp.db import get_db
+        from webapp.core.db import get_db
 
         views = get_db().execute("SELECT count(*) FROM events WHERE kind = 'view'")
         assert views.fetchone()[0] == 3

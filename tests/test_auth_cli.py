@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.security import check_password_hash
 
-from .conftest import log_in
+from .conftest import create_migrated_database, log_in
 
 PROJECT = Path(__file__).resolve().parent.parent
 NEW_PASSWORD = "gentle pressure, steady breath"
@@ -79,8 +79,12 @@ def test_stored_value_is_a_scrypt_hash_not_the_password(runner, database_path):
     [
         ("", "The password is empty."),
         ("    ", "The password is empty."),
-        ("short one", "too short: use at least 15 characters"),
-        ("x" * 300, "too long"),
+        (
+            "short one",
+            "The password is too short: use at least 15 characters "
+            "(four unrelated words make a good one).",
+        ),
+        ("x" * 300, "The password is too long: use at most 256 characters."),
     ],
     ids=["empty", "blank", "short", "long"],
 )
@@ -91,6 +95,7 @@ def test_set_password_refuses_weak_passwords_clearly(
     assert result.exit_code == 1
     assert message in result.output
     assert "Nothing was changed." in result.output
+    assert result.output == f"Error: {message} Nothing was changed.\n"
     assert _stored_hash(database_path) is None
 
 
@@ -98,6 +103,9 @@ def test_set_password_refuses_an_empty_prompt_answer(runner, database_path):
     result = runner.invoke(args=["set-password", "--prompt"], input="\n\n")
     assert result.exit_code == 1
     assert "The password is empty." in result.output
+    assert result.output.splitlines()[-1] == (
+        "Error: The password is empty. Nothing was changed."
+    )
     assert _stored_hash(database_path) is None
 
 
@@ -122,6 +130,11 @@ def test_set_password_on_an_unmigrated_database_says_so(tmp_path):
     )
     assert result.exit_code == 1
     assert "flask --app webapp migrate" in result.output
+    assert result.output == (
+        f"Error: database {tmp_path / 'new.db'} does not exist yet: "
+        "run `flask --app webapp migrate`\n"
+    )
+    assert not (tmp_path / "new.db").exists()  # nothing half-made left behind
 
 
 def _flask(database_path, *args, **kwargs):
@@ -176,7 +189,8 @@ def test_set_password_on_a_terminal_prompts_without_echo(database_path):
                 try:
                     seen += os.read(main, 1024)
                 except OSError:
-                    break
+                    break  # the command closed its terminal
+        assert text.encode() in seen, f"no {text!r} in {seen!r}"
 
     try:
         read_until("New owner password")
@@ -233,13 +247,10 @@ def test_first_run_leaves_a_chosen_password_alone(runner, database_path, client)
 
 def test_first_run_passwords_differ_between_databases(tmp_path):
     from webapp import create_app
-    from webapp.db import connect, migrate
 
     printed = []
     for name in ("one.db", "two.db"):
-        db = connect(str(tmp_path / name))
-        migrate(db)
-        db.conn.close()
+        create_migrated_database(tmp_path / name)
         app = create_app({"TESTING": True, "DATABASE": str(tmp_path / name)})
         output = app.test_cli_runner().invoke(args=["init-password"]).output
         printed.append(PRINTED_PASSWORD.search(output).group(1))

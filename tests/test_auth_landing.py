@@ -1,35 +1,15 @@
 """The owner's landing page: this week's headline numbers, the owner excluded."""
 
-import re
 from datetime import timedelta
 
-from webapp import stats
-from webapp.db import connect
-from webapp.tracking import local_today
+from webapp.core.db import connect
+from webapp.stats import reports
+from webapp.tracking.vocabulary import local_today
 
-from .conftest import log_in
-
-READER_AGENT = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
-)
-HEADLINES = {
-    "Page views": "page_views",
-    "Unique visitors": "unique_visitors",
-    "Booking clicks": "booking_clicks",
-    "Unique clickers": "unique_clickers",
-}
+from .conftest import HEADLINES, PHONE, csrf_token_from, headlines, log_in
 
 
-def _headlines(html):
-    """The headline numbers shown on the page, by label."""
-    pairs = re.findall(
-        r"<dt>([^<]+)</dt>\s*<dd>([^<]*(?:<[^>]+>[^<]*</[^>]+>)?)</dd>", html
-    )
-    return {label: value for label, value in pairs}
-
-
-def _click(app, address, agent=READER_AGENT, client=None):
+def _click(app, address, agent=PHONE, client=None):
     """A booking click from a reader at ``address``."""
     client = client or app.test_client()
     client.environ_base.update(REMOTE_ADDR=address, HTTP_USER_AGENT=agent)
@@ -42,29 +22,30 @@ def test_stats_page_counts_readers_clicks_but_not_the_owners(app, owner_password
     _click(app, "192.0.2.10")
     _click(app, "192.0.2.11")
     owner = app.test_client()
-    owner.environ_base.update(REMOTE_ADDR="192.0.2.99", HTTP_USER_AGENT=READER_AGENT)
+    owner.environ_base.update(REMOTE_ADDR="192.0.2.99", HTTP_USER_AGENT=PHONE)
     log_in(owner, owner_password)
     _click(app, "192.0.2.99", client=owner)
 
     html = owner.get("/stats").get_data(as_text=True)
-    numbers = _headlines(html)
+    numbers = headlines(html)
     assert numbers["Booking clicks"] == "2"
     assert numbers["Unique clickers"] == "2"
     assert numbers["Page views"] == "0"
     # No visitors yet: no rate to show, rather than a made-up 0 %.
     assert "n/a" in numbers["Click-through rate"]
+    assert numbers["Click-through rate"] == "n/a"
 
 
 def test_stats_page_agrees_with_the_stats_module(app, owner_client):
     for address in ("192.0.2.20", "192.0.2.21", "192.0.2.21"):
         _click(app, address)
     html = owner_client.get("/stats").get_data(as_text=True)
-    numbers = _headlines(html)
+    numbers = headlines(html)
     with app.app_context():
         today = local_today()
         db = connect(app.config["DATABASE"])
         try:
-            report = stats.report(db, today - timedelta(days=6), today).totals()
+            report = reports.report(db, today - timedelta(days=6), today).totals()
         finally:
             db.conn.close()
     assert report["booking_clicks"] == 3
@@ -74,14 +55,11 @@ def test_stats_page_agrees_with_the_stats_module(app, owner_client):
 
 
 def test_signing_out_brings_the_owners_clicks_back_into_the_count(app, owner_client):
-    token = re.search(
-        r'name="csrf_token" value="([^"]+)"',
-        owner_client.get("/stats").get_data(as_text=True),
-    ).group(1)
+    token = csrf_token_from(owner_client.get("/stats").get_data(as_text=True))
     owner_client.post("/logout", data={"csrf_token": token})
     _click(app, "192.0.2.30", client=owner_client)
     fresh = app.test_client()
     log_in(fresh)
     assert (
-        _headlines(fresh.get("/stats").get_data(as_text=True))["Booking clicks"] == "1"
+        headlines(fresh.get("/stats").get_data(as_text=True))["Booking clicks"] == "1"
     )

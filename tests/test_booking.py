@@ -11,14 +11,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from webapp import create_app
-from webapp.db import BUSY_TIMEOUT_MS, connect
-from webapp.placements import PLACEMENTS
+from webapp.core.db import BUSY_TIMEOUT_MS, connect
+from webapp.site.placements import PLACEMENTS
+
+from .conftest import PHONE
 
 BOOKING_URL = "https://www.massagebook.com/therapists/Reachforserenity"
-BROWSER = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
-)
 
 
 def clicks(database_path):
@@ -32,7 +30,7 @@ def clicks(database_path):
 
 def book(client, query="", **kwargs):
     """GET /book?query as a phone browser would, response closed (event written)."""
-    headers = {"User-Agent": BROWSER, **kwargs.pop("headers", {})}
+    headers = {"User-Agent": PHONE, **kwargs.pop("headers", {})}
     with client.get("/book" + query, headers=headers, **kwargs) as response:
         return response
 
@@ -116,7 +114,7 @@ def test_odd_paths_land_on_the_booking_page_or_a_404_never_elsewhere(client, pat
     # read "//evil.example/book" as a host name.
     environ = {"PATH_INFO": unquote(path, encoding="latin-1")}
     with client.get(
-        "/", headers={"User-Agent": BROWSER}, environ_overrides=environ
+        "/", headers={"User-Agent": PHONE}, environ_overrides=environ
     ) as response:
         if response.status_code == 404:
             assert "Location" not in response.headers
@@ -134,7 +132,7 @@ def test_a_foreign_host_header_does_not_change_the_target(client, host):
 
 
 def test_head_request_redirects_too_and_is_not_counted(client, database_path):
-    with client.head("/book?from=header", headers={"User-Agent": BROWSER}) as response:
+    with client.head("/book?from=header", headers={"User-Agent": PHONE}) as response:
         assert response.status_code == 302
         assert response.headers["Location"] == BOOKING_URL
     assert clicks(database_path) == []
@@ -143,7 +141,7 @@ def test_head_request_redirects_too_and_is_not_counted(client, database_path):
 def test_booking_buttons_on_the_page_point_at_book_with_placement_and_nofollow(
     client,
 ):
-    with client.get("/", headers={"User-Agent": BROWSER}) as response:
+    with client.get("/", headers={"User-Agent": PHONE}) as response:
         html = response.get_data(as_text=True)
     buttons = re.findall(r"<a [^>]*href=\"(/book\?[^\"]*)\"[^>]*>", html)
     assert buttons, "no booking button on the page"
@@ -158,7 +156,7 @@ def test_utm_of_the_landing_url_is_carried_into_every_booking_link(
     client, database_path
 ):
     landing = "/?utm_source=instagram&utm_medium=social&utm_campaign=spring-relief"
-    with client.get(landing, headers={"User-Agent": BROWSER}) as response:
+    with client.get(landing, headers={"User-Agent": PHONE}) as response:
         html = response.get_data(as_text=True)
     links = [unescape(href) for href in re.findall(r'href="(/book\?[^"]*)"', html)]
     assert links
@@ -238,7 +236,7 @@ def test_book_redirects_at_once_while_another_connection_holds_the_lock(
         blocker.execute("BEGIN EXCLUSIVE")
         started = time.monotonic()
         with caplog.at_level(logging.ERROR):
-            response = client.get("/book?from=header", headers={"User-Agent": BROWSER})
+            response = client.get("/book?from=header", headers={"User-Agent": PHONE})
             answered = time.monotonic() - started
             assert response.status_code == 302
             assert response.headers["Location"] == BOOKING_URL
@@ -259,7 +257,7 @@ def test_book_redirects_at_once_while_another_connection_holds_the_lock(
 def test_book_works_again_once_the_lock_is_released(client, database_path):
     blocker = sqlite3.connect(database_path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
-    response = client.get("/book?from=header", headers={"User-Agent": BROWSER})
+    response = client.get("/book?from=header", headers={"User-Agent": PHONE})
     blocker.execute("ROLLBACK")  # released well within the busy timeout
     blocker.close()
     response.close()

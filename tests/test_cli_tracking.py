@@ -1,29 +1,21 @@
 """The owner's commands: stats, backup, prune, seed-demo."""
 
 import json
+import re
 import sqlite3
 import stat
 import threading
 
 import pytest
+import yaml
 
 from webapp import create_app
-from webapp.db import connect, migrate
+from webapp.core.db import connect
+from webapp.site.placements import PLACEMENTS, UNKNOWN
+from webapp.site.widget_content import WIDGETS_FILE, load_widgets
+from webapp.stats.demo import widget_uses
 
-PHONE = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
-)
-DESKTOP = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
-)
-
-
-def visit(client, path, agent=PHONE, **headers):
-    """One request, response closed so that its event is written."""
-    with client.get(path, headers={"User-Agent": agent, **headers}) as response:
-        return response.status_code
+from .conftest import DESKTOP, GOOGLEBOT, WHATSAPP, create_migrated_database, visit
 
 
 def stats_json(runner, *args):
@@ -49,8 +41,8 @@ def traffic(client):
     visit(client, "/book?from=header")
     visit(client, "/book?from=article-end")
     visit(client, "/", agent=DESKTOP)
-    visit(client, "/", agent="Googlebot/2.1")
-    visit(client, "/", agent="WhatsApp/2.23.20.0 A")
+    visit(client, "/", agent=GOOGLEBOT)
+    visit(client, "/", agent=WHATSAPP)
     return client
 
 
@@ -80,13 +72,18 @@ def test_stats_text_reads_like_a_small_table(runner, traffic):
     assert "(30 days, America/New_York)" in result.output
     assert "Page views" in result.output and "Booking clicks" in result.output
     assert "50.0%" in result.output
-    assert "bots and crawlers" in result.output
+    # The same words for each reason as on the dashboard, with its count.
+    assert re.search(r"^  Bots and crawlers +1$", result.output, re.M)
 
 
 def test_stats_rejects_a_period_of_no_days(runner):
     result = runner.invoke(args=["stats", "--days", "0"])
     assert result.exit_code != 0
+    assert result.exit_code == 2  # click's "usage error"
     assert "--days" in result.output
+    assert result.output.splitlines()[-1] == (
+        "Error: Invalid value for '--days': 0 is not in the range x>=1."
+    )
 
 
 def test_stats_on_a_database_that_is_not_migrated_says_what_to_do(tmp_path):
@@ -96,6 +93,10 @@ def test_stats_on_a_database_that_is_not_migrated_says_what_to_do(tmp_path):
     result = app.test_cli_runner().invoke(args=["stats"])
     assert result.exit_code == 1
     assert "flask --app webapp migrate" in result.output
+    [line] = result.output.splitlines()
+    assert line.startswith(f"Error: database {empty} has ")
+    assert " pending migration(s) (m001_meta, " in line
+    assert line.endswith("): run `flask --app webapp migrate`")
 
 
 @pytest.mark.parametrize("command", ["stats", "backup", "prune", "seed-demo"])
@@ -136,7 +137,7 @@ def test_backup_while_clicks_keep_arriving(app, runner, database_path, tmp_path)
     def reader():
         client = app.test_client()
         while not stop.is_set() and len(answered) < 2000:
-            answered.append(visit(client, "/book?from=footer"))
+            answered.append(visit(client, "/book?from=footer").status_code)
 
     thread = threading.Thread(target=reader)
     thread.start()
@@ -162,12 +163,14 @@ def test_backup_refuses_to_overwrite_the_live_database(runner, database_path):
     result = runner.invoke(args=["backup", str(database_path)])
     assert result.exit_code == 1
     assert "another file" in result.output
+    assert result.output == "Error: The backup must go to another file.\n"
 
 
 def test_backup_into_a_missing_folder_says_so(runner, tmp_path):
     result = runner.invoke(args=["backup", str(tmp_path / "nope" / "x.db")])
     assert result.exit_code == 1
     assert "No folder" in result.output
+    assert result.output == f"Error: No folder {(tmp_path / 'nope').resolve()}.\n"
 
 
 # --- prune -----------------------------------------------------------------------
@@ -188,6 +191,10 @@ def test_prune_keeps_the_totals(runner, database_path):
 def test_prune_needs_at_least_one_day(runner):
     result = runner.invoke(args=["prune", "--keep-days", "0"])
     assert result.exit_code != 0
+    assert result.exit_code == 2  # click's "usage error"
+    assert result.output.splitlines()[-1] == (
+        "Error: Invalid value for '--keep-days': 0 is not in the range x>=1."
+    )
 
 
 # --- seed-demo -------------------------------------------------------------------
@@ -244,6 +251,11 @@ def test_seed_demo_refuses_a_database_with_real_events(runner, traffic, database
     result = runner.invoke(args=["seed-demo", "--events", "100"])
     assert result.exit_code == 1
     assert "already holds real events" in result.output
+    assert result.output == (
+        f"Error: {database_path} already holds real events; seed-demo would mix "
+        "made-up numbers into them. Use a fresh file (FLASK_DATABASE=demo.db) "
+        "or add --force.\n"
+    )
     assert count(database_path, "SELECT count(*) FROM events") == 4
 
 
@@ -260,15 +272,61 @@ def test_seed_demo_twice_needs_force_too(runner, database_path):
     again = runner.invoke(args=["seed-demo", "--events", "50"])
     assert again.exit_code == 1
     assert "already holds demo events" in again.output
+    assert again.output == (
+        f"Error: {database_path} already holds demo events; seed-demo would mix "
+        "made-up numbers into them. Use a fresh file (FLASK_DATABASE=demo.db) "
+        "or add --force.\n"
+    )
 
 
 def test_seed_demo_fills_a_fresh_file_given_by_the_environment(tmp_path, monkeypatch):
-    path = tmp_path / "demo.db"
-    db = connect(str(path))
-    migrate(db)
-    db.conn.close()
+    path = create_migrated_database(tmp_path / "demo.db")
     monkeypatch.setenv("FLASK_DATABASE", str(path))
     app = create_app({"TESTING": True})
     result = app.test_cli_runner().invoke(args=["seed-demo", "--events", "200"])
     assert result.exit_code == 0, result.output
     assert count(path, "SELECT count(*) FROM events") == 200
+
+
+def test_seed_demo_widget_ids_come_from_the_content_file(tmp_path, database_path):
+    # A content file with one more aspect: the demo must use its ids, and
+    # only ids the page can really record.
+    data = yaml.safe_load(WIDGETS_FILE.read_text(encoding="utf-8"))
+    data["comparison"]["aspects"].append(
+        {"id": "cost", "label": "Cost", "medical": "M.", "therapeutic": "T."}
+    )
+    widgets_file = tmp_path / "widgets.yaml"
+    widgets_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(database_path),
+            "WIDGETS_FILE": widgets_file,
+        }
+    )
+    result = app.test_cli_runner().invoke(
+        args=["seed-demo", "--events", "20000", "--days", "3", "--seed", "7"]
+    )
+    assert result.exit_code == 0, result.output
+    db = connect(str(database_path))
+    try:
+        stored = set(
+            db.execute(
+                "SELECT DISTINCT widget, detail FROM events WHERE kind = 'widget'"
+            )
+        )
+        placements = {
+            row[0]
+            for row in db.execute(
+                "SELECT DISTINCT placement FROM events WHERE kind = 'click'"
+            )
+        }
+    finally:
+        db.conn.close()
+    possible = set(widget_uses(load_widgets(widgets_file)))
+    assert stored <= possible
+    assert ("aspect", "cost") in stored
+    # Most of what the page can record shows up in 20,000 events.
+    assert len(stored) >= len(possible) - 2
+    assert placements <= {*PLACEMENTS, UNKNOWN}
+    assert {"header", "article-end", UNKNOWN} <= placements

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from webapp.db import BUSY_TIMEOUT_MS, connect, migrate
-from webapp.placements import PLACEMENTS
+from webapp.core.db import BUSY_TIMEOUT_MS, connect
+from webapp.site.placements import PLACEMENTS
 
+from .conftest import create_migrated_database
 from .servers import Gunicorn, production_env
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -120,11 +121,7 @@ def fire_clicks(port, process_number, threads, clicks_per_thread):
 @pytest.fixture
 def served_database(tmp_path):
     """A migrated database file for gunicorn to serve."""
-    path = tmp_path / "served.db"
-    db = connect(str(path))
-    migrate(db)
-    db.conn.close()
-    return path
+    return create_migrated_database(tmp_path / "served.db")
 
 
 def _rows(database, sql):

@@ -191,6 +191,10 @@ def test_a_failed_backup_exits_non_zero_and_deletes_nothing(tmp_path):
     env = production_env(tmp_path / "missing.db")
     result = run([DEPLOY / "backup.sh", folder, 1], env, tmp_path, check=False)
     assert result.returncode != 0
+    assert result.returncode == 1
+    # What the journal shows the owner: flask's reason, nothing more.
+    missing = (tmp_path / "missing.db").resolve()
+    assert result.stderr == f"Error: No database at {missing}.\n"
     assert backups(folder) == ["data-2020-01-01-033000.db", "data-2020-01-02-033000.db"]
 
 
@@ -205,6 +209,7 @@ def test_backup_script_refuses_a_bad_keep_count(tmp_path, keep):
     )
     assert result.returncode == 2
     assert "KEEP must be a whole number" in result.stderr
+    assert result.stderr == "backup.sh: KEEP must be a whole number of at least 1\n"
 
 
 def test_restore_refuses_a_broken_backup_and_changes_nothing(tmp_path):
@@ -220,6 +225,10 @@ def test_restore_refuses_a_broken_backup_and_changes_nothing(tmp_path):
     )
     assert result.returncode == 1
     assert "is not a usable database" in result.stderr
+    assert result.stderr == (
+        f"restore.sh: {broken} is not a usable database "
+        "(file is not a database); nothing changed\n"
+    )
     assert database.read_bytes() == before
 
 
@@ -276,3 +285,6 @@ def test_manage_script_runs_owner_commands_as_the_site_user(open_folder):
     )
     assert missing.returncode == 1
     assert "cannot read" in missing.stderr
+    assert missing.stderr == (
+        f"manage.sh: cannot read {open_folder / 'nope'} (run with sudo?)\n"
+    )

@@ -173,7 +173,7 @@ def test_env_example_names_every_setting_and_its_key_is_refused():
         assert f"\n{name}=" in env, name
     assert "\nFLASK_SECRET_KEY=change-me\n" in env
     assert "\nFLASK_PROXY_COUNT=1\n" in env
-    from webapp.checks import check_secret_key
+    from webapp.core.checks import check_secret_key
 
     assert not check_secret_key({"SECRET_KEY": "change-me"}).ok
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp.checks import check_secret_key
+from webapp.core.checks import check_secret_key
 
 from .servers import DEPLOY, PROJECT_ROOT
 

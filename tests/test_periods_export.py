@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from webapp.export import csv_response, csv_safe
-from webapp.periods import PeriodError, parse_period
+from webapp.stats.export import csv_response, csv_safe
+from webapp.stats.periods import PeriodError, parse_period
 
 TODAY = datetime.date(2026, 11, 28)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from webapp import create_app
-from webapp.db import connect
+from webapp.core.db import connect
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 

@@ -4,12 +4,13 @@ import datetime
 
 import pytest
 
-from webapp import stats, tracking
-from webapp.db import connect
+from webapp.core.db import connect, immediate
+from webapp.stats import reports, rollups
+from webapp.tracking import capture, classify, store, vocabulary
 
-TZ = tracking.zone("America/New_York")
-PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Mobile Safari"
-DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0.0.0 Safari/537.36"
+from .conftest import DESKTOP, PHONE
+
+TZ = vocabulary.zone("America/New_York")
 
 
 def at(day, hour, minute=0):
@@ -20,11 +21,11 @@ def at(day, hour, minute=0):
 
 def add(db, when, ip, *events, agent=PHONE, referrer="", utm=None):
     """Record ``events`` (dicts) for one reader at ``when``."""
-    device, browser = tracking.device_and_browser(agent)
-    reader = tracking.Visit(
+    device, browser = classify.device_and_browser(agent)
+    reader = capture.Visit(
         ip, agent, None, "/", referrer, utm or {}, device, browser, list(events)
     )
-    tracking.record(db, reader, "secret", TZ, now=when)
+    store.record(db, reader, "secret", TZ, now=when)
 
 
 VIEW = {"kind": "view"}
@@ -57,7 +58,9 @@ def db(database_path):
     add(db, at(18, 13), "10.0.0.4", VIEW, click("article-end"))
     # 19 March: one view, one bot tallied.
     add(db, at(19, 22), "10.0.0.5", VIEW, widget("aspect", "training"))
-    tracking.tally(db, "bot", ["view", "click"], day="2025-03-19")
+    with immediate(db):
+        for kind in ("view", "click"):
+            store.add_filtered(db, "2025-03-19", "bot", kind)
     yield db
     db.conn.close()
 
@@ -66,7 +69,7 @@ START, END = datetime.date(2025, 3, 17), datetime.date(2025, 3, 19)
 
 
 def test_totals_match_what_was_recorded(db):
-    report = stats.report(db, START, END)
+    report = reports.report(db, START, END)
     assert report.totals() == {
         "start": "2025-03-17",
         "end": "2025-03-19",
@@ -82,7 +85,7 @@ def test_totals_match_what_was_recorded(db):
 
 
 def test_breakdowns_daily_series_heatmap_and_widget_groups(db):
-    report = stats.report(db, START, END)
+    report = reports.report(db, START, END)
     assert report.breakdown("click", "placement") == [
         ("chooser-medical", 2, 1),
         ("article-end", 1, 1),
@@ -117,7 +120,7 @@ def test_a_click_without_a_view_takes_no_landing_data(db):
 
 def _everything(report):
     """Every number a report offers, for comparing two reports."""
-    dims = [(k, d) for k, ds in stats.DIMENSIONS.items() for d in ds]
+    dims = [(k, d) for k, ds in rollups.DIMENSIONS.items() for d in ds]
     return (
         report.totals(),
         report.daily(),
@@ -128,46 +131,46 @@ def _everything(report):
 
 
 def test_rollups_give_exactly_the_numbers_of_the_raw_events(db):
-    live = _everything(stats.report(db, START, END))
-    assert stats.ensure_rollups(db, datetime.date(2025, 3, 20)) == 3
+    live = _everything(reports.report(db, START, END))
+    assert rollups.ensure_rollups(db, datetime.date(2025, 3, 20)) == 3
     assert db.execute("SELECT count(*) FROM rolled_days").fetchone()[0] == 3
-    rolled = _everything(stats.report(db, START, END))
+    rolled = _everything(reports.report(db, START, END))
     assert rolled == live
     # Rolling up again changes nothing.
-    assert stats.ensure_rollups(db, datetime.date(2025, 3, 20)) == 0
-    assert _everything(stats.report(db, START, END)) == live
+    assert rollups.ensure_rollups(db, datetime.date(2025, 3, 20)) == 0
+    assert _everything(reports.report(db, START, END)) == live
 
 
 def test_a_report_with_today_rolls_up_finished_days_only(db):
-    stats.report(db, START, END, today=END)
+    reports.report(db, START, END, today=END)
     rolled = [r[0] for r in db.execute("SELECT day FROM rolled_days ORDER BY day")]
     assert rolled == ["2025-03-17", "2025-03-18"]
 
 
 def test_prune_folds_old_events_and_keeps_every_total(db):
-    before = _everything(stats.report(db, START, END))
-    deleted = stats.prune(db, keep_days=1, today=datetime.date(2025, 3, 19))
+    before = _everything(reports.report(db, START, END))
+    deleted = rollups.prune(db, keep_days=1, today=datetime.date(2025, 3, 19))
     assert deleted == 10  # the 17th (7) and the 18th (3); today, the 19th, is kept
     days = {r[0] for r in db.execute("SELECT DISTINCT day FROM events")}
     assert days == {"2025-03-19"}
-    assert _everything(stats.report(db, START, END)) == before
-    assert stats.prune(db, keep_days=1, today=datetime.date(2025, 3, 19)) == 0
+    assert _everything(reports.report(db, START, END)) == before
+    assert rollups.prune(db, keep_days=1, today=datetime.date(2025, 3, 19)) == 0
 
 
 def test_prune_keeps_the_days_asked_for(db):
-    stats.prune(db, keep_days=2, today=datetime.date(2025, 3, 19))
+    rollups.prune(db, keep_days=2, today=datetime.date(2025, 3, 19))
     days = {r[0] for r in db.execute("SELECT DISTINCT day FROM events")}
     assert days == {"2025-03-18", "2025-03-19"}
     with pytest.raises(ValueError, match="at least 1"):
-        stats.prune(db, keep_days=0, today=datetime.date(2025, 3, 19))
+        rollups.prune(db, keep_days=0, today=datetime.date(2025, 3, 19))
 
 
 def test_todays_live_summary_keeps_up_with_new_events(db):
-    first = stats.report(db, END, END)
+    first = reports.report(db, END, END)
     assert first.page_views == 1
     add(db, at(19, 23), "10.0.0.6", VIEW, click("footer"))
     add(db, at(19, 23, 1), "10.0.0.5", VIEW)  # a known visitor: not a new unique
-    second = stats.report(db, END, END)
+    second = reports.report(db, END, END)
     assert (second.page_views, second.unique_visitors) == (3, 2)
     assert (second.booking_clicks, second.unique_clickers) == (1, 1)
     assert _everything(second) == _everything(_fresh_report(db, END, END))
@@ -175,12 +178,12 @@ def test_todays_live_summary_keeps_up_with_new_events(db):
 
 def _fresh_report(db, start, end):
     """A report computed without the live cache."""
-    stats._live_cache.clear()
-    return stats.report(db, start, end)
+    rollups._live_cache.clear()
+    return reports.report(db, start, end)
 
 
 def test_live_summary_notices_a_replaced_database(tmp_path, db):
-    stats.report(db, END, END)
+    reports.report(db, END, END)
     other_path = tmp_path / "copy.db"
     db.execute("VACUUM INTO ?", [str(other_path)])
     other = connect(str(other_path))
@@ -188,27 +191,27 @@ def test_live_summary_notices_a_replaced_database(tmp_path, db):
         other.execute("DELETE FROM events WHERE day = '2025-03-19'")
         add(other, at(19, 8), "10.0.0.9", VIEW, VIEW)
         # Same cache key shape, different file: counts come from this file.
-        assert stats.report(other, END, END).page_views == 2
+        assert reports.report(other, END, END).page_views == 2
     finally:
         other.conn.close()
-    assert stats.report(db, END, END).page_views == 1
+    assert reports.report(db, END, END).page_views == 1
 
 
 def test_empty_database_reports_zeros(database_path):
     db = connect(str(database_path))
     try:
-        report = stats.report(db, START, END, today=END)
+        report = reports.report(db, START, END, today=END)
         assert report.page_views == report.booking_clicks == 0
         assert report.click_through_rate is None
-        assert stats.first_day(db) is None
+        assert reports.first_day(db) is None
         assert len(report.daily()) == 3
     finally:
         db.conn.close()
 
 
 def test_first_day_and_raw_events_for_export(db):
-    assert stats.first_day(db) == START
-    exported = list(stats.raw_events(db, START, START))
+    assert reports.first_day(db) == START
+    exported = list(reports.raw_events(db, START, START))
     assert len(exported) == 7
     assert "visitor" not in exported[0]
     assert exported[0]["referrer_host"] == "www.google.com"

@@ -1,13 +1,14 @@
 """The background writer: batches, one bad item alone, a full queue reported."""
 
 import threading
+import time
 
 import pytest
 from flask import Flask
 
-from webapp import writer as writer_module
-from webapp.db import connect
-from webapp.writer import BackgroundWriter, QueueFull
+from webapp.core.db import connect
+from webapp.tracking import writer as writer_module
+from webapp.tracking.writer import BackgroundWriter, QueueFull
 
 
 @pytest.fixture
@@ -80,6 +81,34 @@ def test_a_full_queue_drops_the_item_and_reports_it(notes_app, monkeypatch):
     assert len(errors) == 1 and isinstance(errors[0], QueueFull)
 
 
-def test_flush_without_anything_queued_returns_at_once():
+def test_flush_returns_at_once_when_nothing_is_queued(notes_app):
     writer = BackgroundWriter(write_note, lambda app, e, item: None)
-    writer.flush(timeout=0.1)
+    started = time.monotonic()
+    writer.flush(timeout=5)  # no thread yet
+    assert time.monotonic() - started < 1
+    writer.submit(notes_app, "a")
+    writer.flush(timeout=5)
+    started = time.monotonic()
+    writer.flush(timeout=5)  # a thread, with nothing left to write
+    assert time.monotonic() - started < 1
+    writer.stop()
+    assert stored(notes_app) == ["a"]
+
+
+def test_flush_waits_until_every_queued_item_is_stored(notes_app):
+    errors = []
+
+    def slow_write(app, db, item):
+        time.sleep(0.1)
+        write_note(app, db, item)
+
+    writer = BackgroundWriter(slow_write, lambda app, e, item: errors.append(item))
+    started = time.monotonic()
+    for item in ("a", "b", "c", None):
+        writer.submit(notes_app, item)
+    writer.flush(timeout=10)
+    # Four writes of 0.1 s each happened before flush returned, not after.
+    assert time.monotonic() - started >= 0.4
+    assert stored(notes_app) == ["a", "b", "c"]
+    assert errors == [None]  # a failed item is done with too: flush does not hang
+    writer.stop()

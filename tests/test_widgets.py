@@ -7,8 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import g
 
-from webapp.placements import PLACEMENTS
-from webapp.widgets import load_widgets
+from webapp.site.placements import PLACEMENTS
+from webapp.site.widget_content import load_widgets
+
+from .conftest import MALFORMED_URLS
 
 WIDGETS = load_widgets()
 ASPECTS = [aspect.id for aspect in WIDGETS.comparison.aspects]
@@ -130,7 +132,7 @@ def test_bad_chooser_answers_rerender_the_form_with_a_clear_message(client, path
     assert response.status_code == 422
     assert is_full_page(response)
     words = text(response)
-    assert WIDGETS.chooser.errors["title"] in words
+    assert WIDGETS.chooser.errors.title in words
     assert "Our suggestion" not in words
     assert "/book?from=chooser-" not in response.get_data(as_text=True)
     assert "<script>" not in response.get_data(as_text=True)
@@ -263,8 +265,8 @@ def test_chooser_fragment_with_bad_answers_is_the_form_and_a_422(client):
     assert response.status_code == 422
     assert not is_full_page(response)
     words = text(response)
-    assert WIDGETS.chooser.errors["invalid"] in words
-    assert WIDGETS.chooser.errors["missing"] in words
+    assert WIDGETS.chooser.errors.invalid in words
+    assert WIDGETS.chooser.errors.missing in words
     assert WIDGETS.chooser.status_error in words
     assert "HX-Push-Url" not in response.headers
     assert "HX-Request" in response.headers["Vary"]
@@ -323,7 +325,7 @@ def test_fragment_url_without_htmx_leads_to_the_full_page(
 def test_chooser_url_without_htmx_keeps_bad_answers_for_the_page_to_explain(client):
     response = client.get("/widgets/chooser?reason=nope", follow_redirects=True)
     assert response.status_code == 422
-    assert WIDGETS.chooser.errors["invalid"] in text(response)
+    assert WIDGETS.chooser.errors.invalid in text(response)
 
 
 @pytest.mark.parametrize(
@@ -376,7 +378,7 @@ def test_malformed_widget_requests_never_give_a_500(client, path, headers):
 
 @pytest.mark.parametrize(
     "current",
-    ["http://[::1", "not a url", "http://localhost/?%ff=%fe&aspect=%00", "x" * 9000],
+    [*MALFORMED_URLS, "not a url", "http://localhost/?%ff=%fe&aspect=%00", "x" * 9000],
 )
 def test_malformed_current_url_header_never_gives_a_500(client, current):
     response = client.get("/widgets/compare/training", headers=htmx(current))

@@ -7,15 +7,15 @@ import pytest
 import yaml
 
 from webapp import create_app
-from webapp.content import ContentError, load_article
-from webapp.placements import PLACEMENTS
-from webapp.widgets import (
+from webapp.site.article import load_article
+from webapp.site.chooser import read_chooser, recommend
+from webapp.site.content import ContentError
+from webapp.site.placements import PLACEMENTS
+from webapp.site.widget_content import (
     SAFETY_ANSWERS,
     SAFETY_QUESTION,
     WIDGETS_FILE,
     load_widgets,
-    read_chooser,
-    recommend,
 )
 
 SECTIONS = [section.id for section in load_article().sections]

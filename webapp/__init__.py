@@ -1,24 +1,19 @@
-"""The massage practice's site: the article, its widgets, booking clicks, stats."""
+"""The massage practice's site: the article, its widgets, booking clicks, stats.
+
+``create_app`` wires one package per concern (docs/architecture.md is the map):
+core (database, settings, security, errors, checks), auth (the owner's
+login), tracking (counting what readers do), site (the article, its widgets,
+the booking redirect) and stats (the owner's numbers). Imports run one way:
+stats -> site -> tracking -> auth -> core.
+"""
 
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (
-    assets,
-    auth,
-    checks,
-    content,
-    db,
-    errors,
-    placements,
-    security,
-    tracking,
-    widgets,
-)
-from .checks import ConfigError as ConfigError
-from .settings import DEFAULTS
+from . import auth, core, site, stats, tracking
+from .core.checks import ConfigError as ConfigError
+from .core.settings import DEFAULTS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,44 +29,12 @@ def create_app(test_config=None):
     app.config.from_prefixed_env()
     if test_config is not None:
         app.config.from_mapping(test_config)
-
     app.config["DATABASE"] = str(PROJECT_ROOT / app.config["DATABASE"])
-    checks.enforce_at_startup(app)
-    _trust_proxies(app)
-    # Cookies travel only over HTTPS unless we run locally in debug or test mode.
-    if app.config["SESSION_COOKIE_SECURE"] is None:
-        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
 
-    content.init_app(app)
-    widgets.init_app(app)  # after content: it checks the article's sections
-    db.init_app(app)
-    checks.init_app(app)
-    assets.init_app(app)
-    security.init_app(app)
-    errors.init_app(app)
-    placements.init_app(app)
+    core.init_app(app)
+    site.load_content(app)  # content mistakes stop start-up before anything runs
     auth.init_app(app)
     tracking.init_app(app)
-
-    from .views import auth as auth_views
-    from .views import booking, site
-    from .views import stats as stats_views
-    from .views import widgets as widget_views
-
-    app.register_blueprint(site.bp)
-    app.register_blueprint(booking.bp)
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(stats_views.bp)
-    app.register_blueprint(widget_views.bp)
+    site.init_app(app)
+    stats.init_app(app)
     return app
-
-
-def _trust_proxies(app):
-    """Believe X-Forwarded-For/-Proto/-Host only from the configured proxies."""
-    count = app.config["PROXY_COUNT"]
-    # A bad count was refused at start-up, except for owner commands, which
-    # serve no requests (`flask check` reports it).
-    if count and checks.check_proxy_count(app.config).ok:
-        # Each proxy appends one address; trusting more than are really there
-        # would let a visitor choose the address we see.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

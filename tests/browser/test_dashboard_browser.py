@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from webapp import tracking
-from webapp.tracking import CLICK, VIEW, WIDGET, local_today
+from webapp.tracking import vocabulary
+from webapp.tracking.vocabulary import CLICK, VIEW, WIDGET, local_today
 
-from ..test_dashboard import PAYLOADS, record
+from ..conftest import HOSTILE_STRINGS
+from ..test_dashboard import record
 from .conftest import DESKTOP, PHONE, axe_violations
 
 VIEWPORTS = pytest.mark.parametrize(
@@ -59,7 +60,7 @@ def known_traffic(app):
         [{"kind": WIDGET, "widget": "chooser", "detail": "therapeutic"}],
         "198.51.100.2",
     )
-    tz = tracking.zone(app.config["TIME_ZONE"])
+    tz = vocabulary.zone(app.config["TIME_ZONE"])
     earlier = datetime.datetime.combine(
         local_today(app) - datetime.timedelta(days=10), datetime.time(9), tz
     )
@@ -70,7 +71,7 @@ def known_traffic(app):
 @pytest.fixture
 def hostile_traffic(app):
     """Events whose referrer and campaign fields hold markup and formulas."""
-    for n, payload in enumerate((*PAYLOADS, LONG_HOST)):
+    for n, payload in enumerate((*HOSTILE_STRINGS, LONG_HOST)):
         utm = {field: payload for field in ("utm_source", "utm_campaign", "utm_term")}
         record(
             app,
@@ -247,8 +248,8 @@ def test_hostile_referrers_and_campaigns_stay_inert(
     page.wait_for_url(live_server.url + "/stats")
     # Shown as text, where the owner can read what came in.
     referrers = page.get_by_role("region", name="Clicks by referrer")
-    expect(referrers).to_contain_text(PAYLOADS[0])
-    expect(referrers).to_contain_text(PAYLOADS[1])
+    expect(referrers).to_contain_text(HOSTILE_STRINGS[0])
+    expect(referrers).to_contain_text(HOSTILE_STRINGS[1])
     # Swapped in by htmx as well.
     page.get_by_role("link", name="Last 90 days").click()
     page.wait_for_url(live_server.url + "/stats?period=90d")

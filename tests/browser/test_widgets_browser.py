@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from webapp.widgets import load_widgets
+from webapp.site.widget_content import load_widgets
 
 from .conftest import DESKTOP, PHONE, axe_violations
 
@@ -293,9 +293,9 @@ def test_chooser_without_answers_says_what_is_missing(open_page, live_server):
     page.locator("#chooser-reason-stress").check()
     page.get_by_role("button", name=WIDGETS.chooser.submit).click()
     result = page.locator("#chooser-result")
-    expect(result).to_contain_text(WIDGETS.chooser.errors["title"])
+    expect(result).to_contain_text(WIDGETS.chooser.errors.title)
     expect(page.locator("#chooser-referral-error")).to_have_text(
-        WIDGETS.chooser.errors["missing"]
+        WIDGETS.chooser.errors.missing
     )
     expect(page.locator("#chooser-status")).to_have_text(WIDGETS.chooser.status_error)
     expect(page.locator("#chooser-reason-stress")).to_be_checked()  # kept
@@ -453,7 +453,7 @@ def test_without_javascript_an_empty_chooser_says_what_is_missing(
         page.get_by_role("button", name=WIDGETS.chooser.submit).click()
     assert navigation.value.status == 422
     expect(page.locator("#chooser-result")).to_contain_text(
-        WIDGETS.chooser.errors["title"]
+        WIDGETS.chooser.errors.title
     )
     for question in WIDGETS.chooser.questions:
         expect(page.locator(f"#chooser-{question.id}-error")).to_be_visible()

@@ -1,0 +1,203 @@
+"""Start-up checks: the one place that decides whether a configuration can serve.
+
+In production (neither debug nor testing) ``create_app`` refuses to start on
+the first problem found, with one line that says what is wrong and how to fix
+it. ``flask --app webapp check`` runs the same checks on demand.
+"""
+
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import sqlite_utils
+from flask import current_app
+
+from .db import not_ready_message, pending_migrations
+from .settings import KNOWN_BAD_SECRET_KEYS
+
+# 32 characters is 128 bits of hex: `secrets.token_hex(32)` gives 64.
+MIN_SECRET_KEY_LENGTH = 32
+GENERATE_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with this configuration; the message says why."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one check: ``problem`` is None when all is well."""
+
+    name: str
+    detail: str
+    problem: str | None = None
+
+    @property
+    def ok(self):
+        """True when the check found nothing wrong."""
+        return self.problem is None
+
+
+def check_secret_key(config):
+    """The session-signing key is set, long, and not an example value."""
+    key = config.get("SECRET_KEY")
+    if not key:
+        return _fail(
+            "secret key",
+            f"FLASK_SECRET_KEY is not set: generate one with `{GENERATE_KEY}`",
+        )
+    text = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
+    if text.strip().lower() in KNOWN_BAD_SECRET_KEYS:
+        return _fail(
+            "secret key",
+            "FLASK_SECRET_KEY is an example value, not a secret: "
+            f"generate one with `{GENERATE_KEY}`",
+        )
+    if len(text) < MIN_SECRET_KEY_LENGTH:
+        return _fail(
+            "secret key",
+            f"FLASK_SECRET_KEY is too short ({len(text)} characters, need at least "
+            f"{MIN_SECRET_KEY_LENGTH}): generate one with `{GENERATE_KEY}`",
+        )
+    return Result("secret key", f"set ({len(text)} characters)")
+
+
+def check_proxy_count(config):
+    """PROXY_COUNT is a whole number of trusted reverse proxies (0 = none)."""
+    value = config.get("PROXY_COUNT", 0)
+    # bool is an int in Python, but "true" proxies is not a count.
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return _fail(
+            "proxy count",
+            f"FLASK_PROXY_COUNT must be a whole number (0 without a reverse proxy, "
+            f"1 behind Caddy or nginx), not {value!r}",
+        )
+    if value == 0:
+        return Result("proxy count", "0 (no proxy: X-Forwarded-* headers ignored)")
+    return Result("proxy count", f"{value} (X-Forwarded-For/-Proto/-Host trusted)")
+
+
+def check_database_writable(config):
+    """The database's folder exists and the app can create files in it."""
+    path = Path(config["DATABASE"])
+    folder = path.parent
+    if not folder.is_dir():
+        return _fail(
+            "database folder",
+            f"database folder {folder} does not exist (FLASK_DATABASE)",
+        )
+    # A real write is the only honest test: os.access ignores read-only mounts
+    # (systemd's ProtectSystem=strict) and SQLite needs the folder for its
+    # -wal and -shm files, not only the file itself.
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as error:
+        return _fail(
+            "database folder",
+            f"database folder {folder} is not writable by this user "
+            f"({error.strerror}): fix its owner or FLASK_DATABASE",
+        )
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return _fail(
+            "database folder",
+            f"database file {path} is not writable by this user: fix its owner",
+        )
+    return Result("database folder", f"{folder} is writable")
+
+
+def check_migrations(config):
+    """The database exists and every migration has been applied."""
+    path = Path(config["DATABASE"])
+    if not path.exists():
+        return _fail("migrations", not_ready_message(path))
+    try:
+        # Read-only: a check must never create or change the database.
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            pending = pending_migrations(sqlite_utils.Database(conn))
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        return _fail("migrations", f"database {path} cannot be read ({error})")
+    if pending:
+        return _fail("migrations", not_ready_message(path, pending))
+    return Result("migrations", f"{path} is up to date")
+
+
+ALL_CHECKS = (
+    check_secret_key,
+    check_proxy_count,
+    check_database_writable,
+    check_migrations,
+)
+
+
+def run_checks(config, *, migrations=True):
+    """Run the checks on ``config`` and return their results, in order."""
+    results = []
+    for check in ALL_CHECKS:
+        if check is check_migrations and not migrations:
+            continue
+        results.append(check(config))
+        if check is check_database_writable and not results[-1].ok:
+            break  # a database we cannot write tells us nothing more
+    return results
+
+
+def enforce_at_startup(app):
+    """Refuse to build an app that cannot serve safely; raise ConfigError."""
+    if (app.debug or app.testing) and not app.config.get("SECRET_KEY"):
+        # A throwaway key: sessions die with the process, which suits a laptop.
+        app.config["SECRET_KEY"] = os.urandom(32).hex()
+    if click.get_current_context(silent=True) is not None:
+        # Owner commands (`migrate`, `backup`, `set-password`...) load the app
+        # too; they must work on a fresh or outdated database, and `check`
+        # reports problems itself. Serving (gunicorn) always runs the checks.
+        return
+    if app.debug or app.testing:
+        # A bad proxy count would break requests in any mode.
+        results = [check_proxy_count(app.config)]
+    else:
+        results = run_checks(app.config)
+    for result in results:
+        if not result.ok:
+            raise ConfigError(result.problem)
+
+
+@click.command("check")
+@click.option("--quiet", "-q", is_flag=True, help="Print problems only.")
+def check_command(quiet):
+    """Check that the site can start in production; exit 1 if not.
+
+    Runs the same checks as start-up: the secret key is set, long and not an
+    example; the proxy count is a whole number; the database folder is
+    writable; the database exists and has no pending migrations.
+
+    Example:
+
+        flask --app webapp check
+    """
+    results = run_checks(current_app.config)
+    for result in results:
+        if not result.ok:
+            click.echo(f"error: {result.problem}", err=True)
+        elif not quiet:
+            click.echo(f"ok    {result.name}: {result.detail}")
+    if not all(result.ok for result in results):
+        raise SystemExit(1)
+    if not quiet:
+        click.echo("All checks passed: the site can start.")
+
+
+def _fail(name, problem):
+    """A failed check's result."""
+    return Result(name, problem, problem)
+
+
+def init_app(app):
+    """Register the ``check`` command."""
+    app.cli.add_command(check_command)

@@ -1,0 +1,109 @@
+"""Every change to the database schema, in the order it was written.
+
+Each step is a sqlite-utils migration: ``migrations.apply(db)`` runs the ones
+not yet recorded in ``_sqlite_migrations``, in the order they are registered
+here. Names never change (a database remembers them) and a step, once
+shipped, is never edited: its column lists are frozen copies, so a later
+change to what the code inserts cannot rewrite history. A new step goes at
+the end of this file (see docs/architecture.md). ``tests/test_migrations.py``
+compares the live schema with the columns the code inserts.
+"""
+
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("webapp")
+
+
+@migrations()
+def m001_meta(db):
+    """A small key-value table for the app's own settings (hashes, salts)."""
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def m201_login_attempts(db):
+    """Failed logins per client, keyed by a hash (never the IP address)."""
+    db["login_attempts"].create({"client_key": str, "attempted_at": float})
+    db["login_attempts"].create_index(["client_key", "attempted_at"])
+    db["login_attempts"].create_index(["attempted_at"])
+
+
+@migrations()
+def m202_owner_sessions(db):
+    """The owner's open sessions, so that logging out really ends one."""
+    # Only a hash of each session id: a copy of the database opens no session.
+    db["owner_sessions"].create(
+        {"id_hash": str, "created_at": float, "expires_at": float}, pk="id_hash"
+    )
+
+
+# The text columns of ``events`` as m101 created them (frozen).
+M101_EVENT_TEXT_COLUMNS = (
+    "page",
+    "placement",
+    "widget",
+    "detail",
+    "referrer_host",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+    "device",
+    "browser",
+    "visitor",
+)
+
+
+@migrations()
+def m101_events(db):
+    """Raw events: page views, booking clicks, widget events (no IP, no UA)."""
+    columns = {"id": int, "ts": str, "day": str, "hour": int, "kind": str}
+    columns.update(dict.fromkeys(M101_EVENT_TEXT_COLUMNS, str))
+    columns["repeat"] = int
+    defaults = dict.fromkeys(M101_EVENT_TEXT_COLUMNS, "")
+    defaults["repeat"] = 0
+    db["events"].create(
+        columns, pk="id", not_null=set(columns) - {"id"}, defaults=defaults
+    )
+    # Per-day reads (live totals for today, rollups, exports, prune).
+    db["events"].create_index(["day", "kind"])
+    # Repeat-click check and landing-referrer lookup for one visitor.
+    db["events"].create_index(["visitor", "kind", "ts"])
+
+
+@migrations()
+def m102_filtered_daily(db):
+    """What was not counted, per day, reason (bot, prefetch, ...) and kind."""
+    db["filtered_daily"].create(
+        {"day": str, "reason": str, "kind": str, "events": int},
+        pk=("day", "reason", "kind"),
+        not_null={"day", "reason", "kind", "events"},
+    )
+
+
+@migrations()
+def m103_daily_counts(db):
+    """Daily rollups of events by dimension, and which days are rolled up."""
+    db["daily_counts"].create(
+        {
+            "day": str,
+            "kind": str,
+            "dimension": str,
+            "value": str,
+            "events": int,
+            "uniques": int,
+        },
+        pk=("day", "kind", "dimension", "value"),
+        not_null={"day", "kind", "dimension", "value", "events", "uniques"},
+    )
+    db["rolled_days"].create({"day": str, "rolled_at": str}, pk="day")
+
+
+@migrations()
+def m104_daily_counts_covering(db):
+    """Let period reports read rollups from the index alone (no table lookups)."""
+    db["daily_counts"].create_index(
+        ["day", "kind", "dimension", "value", "events", "uniques"],
+        index_name="daily_counts_covering",
+    )

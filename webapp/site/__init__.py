@@ -1,0 +1,31 @@
+"""What readers see: the article, its widgets, and the booking redirect.
+
+content.py finds and checks the content files; article.py and
+widget_content.py are their models; chooser.py is the chooser's rule;
+widget_state.py is what one request shows; placements.py names the booking
+buttons. views.py, widget_views.py and booking.py are the blueprints.
+"""
+
+from . import booking, commands, views, widget_views
+from .article import ARTICLE_FILE, load_article
+from .placements import book_href
+from .widget_content import WIDGETS_FILE, load_widgets
+
+
+def load_content(app):
+    """Load and validate every content file once, at start-up."""
+    article = load_article(app.config.get("ARTICLE_FILE", ARTICLE_FILE))
+    widgets = load_widgets(
+        app.config.get("WIDGETS_FILE", WIDGETS_FILE),
+        section_ids=[section.id for section in article.sections],
+    )
+    app.extensions["content"] = {"article": article, "widgets": widgets}
+
+
+def init_app(app):
+    """Register the reader's pages, the booking redirect and the content command."""
+    app.add_template_global(book_href)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(booking.bp)
+    app.register_blueprint(widget_views.bp)
+    app.cli.add_command(commands.content_schema_command)

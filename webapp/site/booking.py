@@ -1,0 +1,37 @@
+"""The booking redirect: every BOOK button goes through here."""
+
+import functools
+
+from flask import Blueprint, current_app, request
+from markupsafe import escape
+from werkzeug.urls import iri_to_uri
+
+from ..tracking.capture import record_click
+from .placements import normalise_placement
+
+bp = Blueprint("booking", __name__)
+
+
+# merge_slashes=False: "//book" is a 404, never a redirect built from the
+# request's Host header.
+@bp.get("/book", merge_slashes=False)
+def book():
+    """Send the reader to the booking page; the target never comes from the request."""
+    location, body = _redirect_to(current_app.config["BOOKING_URL"])
+    response = current_app.response_class(
+        body, status=302, headers={"Location": location, "Cache-Control": "no-store"}
+    )
+    # Written after the reader has the redirect; a failure is only logged.
+    return record_click(response, normalise_placement(request.args.get("from")))
+
+
+@functools.lru_cache(maxsize=4)
+def _redirect_to(url):
+    """The Location header and the small HTML body of a redirect to ``url``."""
+    location = iri_to_uri(url)
+    body = (
+        '<!doctype html>\n<html lang="en"><title>Redirecting...</title>'
+        f'<p>Continue to <a href="{escape(location)}">the booking page</a>.</p>'
+        "</html>\n"
+    )
+    return location, body

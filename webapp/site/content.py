@@ -1,0 +1,190 @@
+"""The owner's content files: where they are, how mistakes in them read, loading.
+
+Both files are validated by pydantic models (article.py, widget_content.py)
+once, at start-up. A mistake stops start-up with one line that names the
+file and the key, in the words an owner can act on:
+``content/widgets.yaml: key 'techniques.items[2].suits' is missing or empty``.
+"""
+
+import functools
+import re
+import string
+from pathlib import Path
+from typing import Annotated
+
+from flask import current_app
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent.parent / "content"
+# The error type of our own validators: ``text`` is the message after the
+# key, ``at`` what to add to the key's path (for checks made on a whole list).
+CONTENT_ERROR = "content"
+
+ID_REGEX = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+ID_PATTERN = re.compile(ID_REGEX)
+
+
+class ContentError(ValueError):
+    """A content file is missing a key or holds a bad value; says which."""
+
+
+def problem(text, at=""):
+    """A validation error in the owner's words (raised from a validator)."""
+    return PydanticCustomError(CONTENT_ERROR, "{text}", {"text": text, "at": at})
+
+
+def fold(value):
+    """Text with its runs of spaces and line breaks folded to single spaces."""
+    return " ".join(value.split())
+
+
+def check_placeholders(value, fields):
+    """Raise unless ``value`` uses only the ``{placeholders}`` in ``fields``."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(value) if name}
+    except ValueError as error:
+        raise problem(f": {error}") from None
+    unknown = names - set(fields)
+    if unknown:
+        allowed = ", ".join("{" + f + "}" for f in fields) or "none"
+        raise problem(f" uses {{{sorted(unknown)[0]}}}; allowed here: {allowed}")
+    return value
+
+
+def key_path(loc):
+    """``('techniques', 'items', 2, 'suits')`` as ``techniques.items[2].suits``."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def describe(error, file, prefix="key"):
+    """The first problem pydantic found, as one line that names file and key."""
+    first = error.errors(include_url=False)[0]
+    kind, ctx = first["type"], first.get("ctx") or {}
+    path = key_path(first["loc"])
+    if kind == CONTENT_ERROR:
+        return f"{file}: {prefix} '{path}{ctx['at']}'{ctx['text']}"
+    if kind in ("missing", "too_short", "string_too_short"):
+        return f"{file}: {prefix} '{path}' is missing or empty"
+    if kind == "extra_forbidden":
+        return f"{file}: unknown {prefix} '{path}' (a typing mistake?)"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        where = f"'{path}'" if path else "the file"
+        return f"{file}: {where} must be a set of keys and values"
+    if kind in ("list_type", "tuple_type"):
+        return f"{file}: {prefix} '{path}' must be a list"
+    if kind == "string_type":
+        return f"{file}: {prefix} '{path}' must be text (use quotes)"
+    return f"{file}: {prefix} '{path}': {first['msg']}"
+
+
+def validate(model, data, file, prefix="key", context=None):
+    """``model`` validated from ``data``; a ContentError names the file and key."""
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as error:
+        raise ContentError(describe(error, file, prefix)) from None
+
+
+# --- The kinds of value a content file holds ----------------------------------
+
+
+def _text(value):
+    """Required text, spaces folded."""
+    if value is None or value in ("", [], {}):
+        raise problem(" is missing or empty")
+    if not isinstance(value, str):
+        raise problem(" must be text (use quotes)")
+    return fold(value)
+
+
+def _optional_text(value):
+    """Text or nothing; empty text is nothing."""
+    if value is None or value == "":
+        return None
+    return _text(value)
+
+
+def _paragraphs(value):
+    """One paragraph of text, or a list of them."""
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(item, str) and item.strip() for item in items):
+        raise problem(" must be text or a list of texts")
+    return [fold(item) for item in items]
+
+
+def _ident(value):
+    """An id for URLs: lowercase letters, digits and hyphens."""
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        raise problem(
+            " must be lowercase letters, digits and hyphens "
+            f"(got {value!r}; put yes and no in quotes)"
+        )
+    return value
+
+
+def placeholders(*fields):
+    """A check that a text uses only these ``{placeholders}``."""
+    return AfterValidator(functools.partial(check_placeholders, fields=fields))
+
+
+# Constraints first, validators after: pydantic then puts the constraints in
+# the JSON schema, while our validators give the owner's words on failure.
+Text = Annotated[str, Field(min_length=1), BeforeValidator(_text)]
+OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
+_PARAGRAPH_SCHEMA = {"type": "string", "minLength": 1}
+Paragraphs = Annotated[
+    tuple[Annotated[str, Field(min_length=1)], ...],
+    Field(min_length=1),
+    BeforeValidator(_paragraphs),
+    # The file may give one paragraph as plain text, or a list of them.
+    WithJsonSchema(
+        {
+            "anyOf": [
+                _PARAGRAPH_SCHEMA,
+                {"type": "array", "items": _PARAGRAPH_SCHEMA, "minItems": 1},
+            ]
+        }
+    ),
+]
+Ident = Annotated[str, Field(pattern=ID_REGEX), BeforeValidator(_ident)]
+
+
+def unique_ids(items):
+    """Check that the ids in one list are unique."""
+    seen = set()
+    for index, item in enumerate(items):
+        if item.id in seen:
+            raise problem(f": '{item.id}' is used twice", at=f"[{index}].id")
+        seen.add(item.id)
+    return items
+
+
+class ContentModel(BaseModel):
+    """A part of a content file: no unknown keys, never changed once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def get_article():
+    """The article loaded at start-up."""
+    return current_app.extensions["content"]["article"]
+
+
+def get_widgets():
+    """The widgets' words, loaded at start-up."""
+    return current_app.extensions["content"]["widgets"]

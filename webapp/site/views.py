@@ -1,0 +1,119 @@
+"""The article page and the files search engines and monitors ask for."""
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+
+from ..core.db import get_db, pending_migrations
+from ..core.http import vary_on_htmx, wants_fragment
+from ..tracking.capture import note_view
+from . import widget_state
+from .content import get_article
+
+bp = Blueprint("site", __name__)
+
+
+@bp.app_template_global()
+def site_url(endpoint="site.index", **values):
+    """An absolute URL on the site's public address."""
+    base = current_app.config.get("SITE_URL", "").rstrip("/")
+    path = url_for(endpoint, **values)
+    if base:
+        return base + path
+    # The host as sent, not request.host_url: that decodes punycode and
+    # raises on a label that is not valid punycode ("xn--zz").
+    return f"{request.scheme}://{request.host}{path}"
+
+
+@bp.get("/")
+def index():
+    """The article, with its widgets in the state its URL names; always a full page."""
+    view, html = _article_page()
+    note_view()
+    widget_state.record_page_events(view)
+    # 422 when the chooser's answers need fixing; the page is complete either way.
+    return vary_on_htmx(make_response(html, view.status))
+
+
+def _article_page():
+    """The widgets' state and the article page's HTML, kept per address.
+
+    Everything on the page follows from the address (host and query) and from
+    content loaded at start-up, so a page once rendered is the same for every
+    reader who asks for that address. Keeping it makes the article about as
+    cheap to serve as a static file. htmx requests (whose booking links read
+    the page address from a header) are always rendered afresh.
+    """
+    cache = current_app.extensions.setdefault("article_pages", {})
+    key = (request.scheme, request.host, request.query_string)
+    kept = not wants_fragment()
+    page = cache.get(key) if kept else None
+    if page is None:
+        view = widget_state.page_view()  # an unknown aspect or technique is a 404
+        page = (
+            view,
+            render_template(
+                "article/index.html",
+                article=get_article(),
+                widgets=view.content,
+                view=view,
+            ),
+        )
+        size = current_app.config["ARTICLE_CACHE_SIZE"]
+        if kept and size:
+            if len(cache) >= size:
+                cache.clear()  # bounded: odd addresses cannot fill memory
+            cache[key] = page
+    return page
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the app and its database are usable, 503 otherwise."""
+    try:
+        db = get_db()
+        db.execute("SELECT 1").fetchone()
+        pending = pending_migrations(db)
+    except Exception:  # any database failure means "not healthy"
+        current_app.logger.exception("Health check failed")
+        return _plain("database unavailable\n", 503)
+    if pending:
+        return _plain("migrations pending\n", 503)
+    return _plain("ok\n", 200)
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Let crawlers read the article; keep them off booking and owner pages."""
+    body = render_template("site/robots.txt", sitemap_url=site_url("site.sitemap"))
+    return _plain(body, 200)
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """The one public page, with its last change date."""
+    body = render_template(
+        "site/sitemap.xml",
+        page_url=site_url(),
+        lastmod=get_article().published.isoformat(),
+    )
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico; answer with the SVG icon."""
+    return current_app.send_static_file("favicon.svg")
+
+
+def _plain(body, status):
+    """A short plain-text response that no cache keeps."""
+    response = Response(body, status=status, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response

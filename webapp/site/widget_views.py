@@ -1,0 +1,80 @@
+"""htmx fragment endpoints for the comparison, technique and chooser widgets.
+
+Each endpoint answers a real htmx request with the widget's partial and an
+``HX-Push-Url`` naming the full page in the same state; any other request is
+sent to that full page, so a fragment never stands in for a page.
+"""
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+
+from ..core.http import vary_on_htmx, wants_fragment
+from ..tracking.capture import current_utm, note_widget_use
+from . import widget_state
+from .content import get_widgets
+
+bp = Blueprint("widgets", __name__, url_prefix="/widgets")
+
+
+@bp.get("/compare/<aspect>")
+def compare(aspect):
+    """One aspect's two columns (medical | therapeutic)."""
+    view = widget_state.fragment_view(aspect=aspect)
+    if not wants_fragment():
+        return _to_page(view.state.page_url(widget_state.ANCHORS["aspect"]))
+    note_widget_use("aspect", aspect)
+    return _fragment(
+        "partials/_compare_fragment.html", view, view.state.page_url("compare")
+    )
+
+
+@bp.get("/techniques/<technique>")
+def technique(technique):
+    """One technique's plain-words description."""
+    view = widget_state.fragment_view(technique=technique)
+    anchor = widget_state.ANCHORS["technique"]
+    if not wants_fragment():
+        return _to_page(view.state.page_url(anchor))
+    note_widget_use("technique", technique)
+    return _fragment(
+        "partials/_technique_fragment.html", view, view.state.page_url(anchor)
+    )
+
+
+@bp.get("/chooser")
+def chooser():
+    """The chooser with the reader's answers: a suggestion, or what to fix (422)."""
+    if not wants_fragment():
+        # Pass the answers on as they came, so the page shows what to fix.
+        keys = ("aspect", "technique", *get_widgets().chooser.keys)
+        params = {key: request.args[key] for key in keys if key in request.args}
+        params.update(current_utm())
+        return _to_page(
+            url_for("site.index", _anchor=widget_state.CHOOSER_ANCHOR, **params)
+        )
+    view = widget_state.fragment_view(chooser_args=request.args)
+    recommendation = view.chooser.recommendation
+    if recommendation is None:
+        return _fragment("partials/_chooser_fragment.html", view, None, status=422)
+    note_widget_use("chooser", recommendation.outcome.id)
+    return _fragment(
+        "partials/_chooser_fragment.html",
+        view,
+        view.state.page_url(widget_state.CHOOSER_ANCHOR),
+    )
+
+
+def _fragment(template, view, push_url, status=200):
+    """Render a widget partial for htmx; push the full page's URL when it worked."""
+    body = render_template(template, widgets=view.content, view=view, live_update=True)
+    response = make_response(body, status)
+    if push_url:
+        response.headers["HX-Push-Url"] = push_url
+    # Fragments are not pages: keep them out of search results and caches.
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.cache_control.no_store = True
+    return vary_on_htmx(response)
+
+
+def _to_page(url):
+    """Send a request that is not htmx's to the full page in the same state."""
+    return vary_on_htmx(redirect(url, code=302))

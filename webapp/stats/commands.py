@@ -1,0 +1,158 @@
+"""The owner's commands for the numbers: ``stats``, ``prune``, ``seed-demo``."""
+
+import json
+import random
+import time
+from datetime import UTC, datetime, timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..core.db import get_migrated_db
+from ..core.formatting import number, percent
+from ..site.content import get_widgets
+from ..tracking.vocabulary import REASON_LABELS, local_today, practice_zone
+from . import demo, reports, rollups
+
+
+@click.command("stats")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=7,
+    show_default=True,
+    help="How many days to count, today included.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
+def stats_command(days, as_json):
+    """Show page views, booking clicks and what was filtered, for the last N days.
+
+    Days are the practice's (FLASK_TIME_ZONE). Click-through rate is unique
+    clickers / unique visitors. "Filtered" counts what was not counted, by
+    reason: bot, prefetch, head, shared (link previews), owner.
+
+    Example:
+
+        flask --app webapp stats --days 30
+        flask --app webapp stats --json
+    """
+    db = get_migrated_db()
+    today = local_today()
+    start = today - timedelta(days=days - 1)
+    numbers = reports.report(db, start, today, today=today).totals()
+    if as_json:
+        click.echo(json.dumps(numbers, sort_keys=True))
+        return
+    click.echo(_stats_text(numbers, current_app.config["TIME_ZONE"]))
+
+
+def _stats_text(numbers, time_zone):
+    """The totals as a short table for a terminal."""
+    days = numbers["days"]
+    rows = [
+        ("Page views", number(numbers["page_views"])),
+        ("Unique visitors", number(numbers["unique_visitors"])),
+        ("Booking clicks", number(numbers["booking_clicks"])),
+        ("Unique clickers", number(numbers["unique_clickers"])),
+        ("Click-through rate", percent(numbers["click_through_rate"])),
+        ("Widget events", number(numbers["widget_events"])),
+    ]
+    lines = [
+        f"{numbers['start']} to {numbers['end']} "
+        f"({days} day{'s' if days != 1 else ''}, {time_zone})",
+        "",
+    ]
+    for label, value in rows:
+        line = f"  {label:<20}{value:>9}"
+        if label == "Click-through rate":
+            line += "  (unique clickers / unique visitors)"
+        lines.append(line)
+    lines += ["", "Not counted:"]
+    for reason, label in REASON_LABELS.items():
+        lines.append(f"  {label:<24}{number(numbers['filtered'][reason]):>7}")
+    return "\n".join(lines)
+
+
+@click.command("prune")
+@click.option(
+    "--keep-days",
+    type=click.IntRange(min=1),
+    required=True,
+    help="Keep raw events of this many most recent days, today included.",
+)
+@with_appcontext
+def prune_command(keep_days):
+    """Fold raw events older than N days into daily totals, and delete them.
+
+    Totals and breakdowns stay exactly the same; only the event-by-event rows
+    of older days go (the raw CSV export has nothing for those days). Safe
+    while serving: it deletes in small batches. Freed space is reused, so the
+    file stops growing.
+
+    Example:
+
+        flask --app webapp prune --keep-days 90
+    """
+    db = get_migrated_db()
+    today = local_today()
+    deleted = rollups.prune(db, keep_days, today)
+    cutoff = today - timedelta(days=keep_days - 1)
+    click.echo(
+        f"Folded and deleted {number(deleted)} raw event(s) from before {cutoff}."
+    )
+
+
+@click.command("seed-demo")
+@click.option(
+    "--events",
+    type=click.IntRange(min=1, max=10_000_000),
+    required=True,
+    help="How many events (views, clicks, widget uses) to make.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(min=1, max=3650),
+    default=90,
+    show_default=True,
+    help="Spread them over this many days, up to now.",
+)
+@click.option("--force", is_flag=True, help="Add them even to a database in use.")
+@click.option("--seed", type=int, help="Random seed, for the same data every time.")
+@with_appcontext
+def seed_demo_command(events, days, force, seed):
+    """Fill the database with made-up events, to try the stats before launch.
+
+    Refuses a database that already holds events unless --force is given:
+    made-up numbers would mix with real ones for good. Use a separate file.
+
+    Example:
+
+        FLASK_DATABASE=demo.db flask --app webapp migrate
+        FLASK_DATABASE=demo.db flask --app webapp seed-demo --events 20000
+    """
+    db = get_migrated_db()
+    if reports.has_tracking_data(db) and not force:
+        what = "demo events" if demo.is_demo(db) else "real events"
+        raise click.ClickException(
+            f"{current_app.config['DATABASE']} already holds {what}; seed-demo "
+            "would mix made-up numbers into them. Use a fresh file "
+            "(FLASK_DATABASE=demo.db) or add --force."
+        )
+    started = time.monotonic()
+    rng = random.Random(seed)  # noqa: S311 (made-up data, not security)
+    seeded = demo.seed(
+        db, events, days, datetime.now(UTC), practice_zone(), get_widgets(), rng
+    )
+    click.echo(
+        f"Added {seeded.events:,} demo events (and {seeded.filtered:,} not-counted "
+        f"ones) from {seeded.first_day} to {seeded.last_day} "
+        f"in {time.monotonic() - started:.1f}s."
+    )
+
+
+def init_app(app):
+    """Register the owner's tracking commands."""
+    for command in (stats_command, prune_command, seed_demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,303 @@
+"""The owner's dashboard as plain data, built from two reports (report.py).
+
+``build(db, period, today)`` reads the chosen period and the one just before
+it; the templates in templates/stats/ only lay the result out, and
+export.py gives the same numbers to ``/stats.json``. Every number shown
+comes from ``report.Report``, so the page, the CSV files, the JSON and
+``flask --app webapp stats --json`` cannot disagree.
+"""
+
+from dataclasses import dataclass, field
+
+from ..core.formatting import number, percent, rate
+from ..site.placements import placement_label
+from ..tracking.vocabulary import CLICK, REASON_LABELS, VIEW, WIDGET
+from . import charts, reports
+from .reports import NOT_USED, USED, Report
+
+# Below this many visitors (or booking clicks, for shares) a rate is shown
+# with a gentle "rough guide" flag.
+FEW_VISITS = 30
+# Breakdown tables show this many rows, then one "everything else" row.
+TOP_ROWS = 8
+
+# The breakdowns of booking clicks: (dimension, title, column heading, empty value).
+BREAKDOWNS = (
+    ("placement", "Clicks by button", "Button", ""),
+    ("referrer_host", "Clicks by referrer", "Came from", "Direct, or not told"),
+    ("utm_campaign", "Clicks by campaign", "Campaign", "No campaign"),
+    ("utm_source", "Clicks by campaign source", "Source", "No campaign"),
+    ("device", "Clicks by device", "Device", "Unknown"),
+)
+# Dimensions that views carry too, so each row can have its click-through rate.
+WITH_VISITORS = {"referrer_host", "utm_campaign", "utm_source", "device"}
+HEADLINES = (
+    ("page_views", "Page views"),
+    ("unique_visitors", "Unique visitors"),
+    ("booking_clicks", "Booking clicks"),
+    ("unique_clickers", "Unique clickers"),
+    ("click_through_rate", "Click-through rate"),
+)
+
+
+# What a "rough guide" flag means, under the tables that carry one.
+ROUGH_RATES_NOTE = (
+    f"Fewer than {FEW_VISITS} visitors: few visits so far, so treat the rate as "
+    "a rough guide."
+)
+ROUGH_SHARES_NOTE = (
+    f"Fewer than {FEW_VISITS} booking clicks so far: treat these shares as a "
+    "rough guide."
+)
+
+
+def is_rough(count):
+    """True when a rate rests on some, but too few, visitors or clicks."""
+    return 0 < count < FEW_VISITS
+
+
+@dataclass
+class Headline:
+    """One headline number with its change against the previous period."""
+
+    key: str
+    label: str
+    value: object
+    text: str
+    previous: object
+    previous_text: str
+    change: str
+    direction: str
+    rough: bool = False
+
+    @property
+    def show_previous(self):
+        """Whether "(before: N)" adds anything to the change's words."""
+        return self.previous not in (0, None)
+
+
+@dataclass
+class BreakdownRow:
+    """One value of a breakdown (a referrer, a campaign...)."""
+
+    value: str
+    label: str
+    clicks: int
+    clickers: int
+    visitors: int | None = None
+    rate: float | None = None
+    share: float | None = None
+    rough: bool = False
+    other: bool = False
+
+
+@dataclass
+class Breakdown:
+    """Booking clicks split by one dimension."""
+
+    dimension: str
+    title: str
+    heading: str
+    rows: list
+    with_visitors: bool
+    total_clicks: int
+    rough: bool = False
+
+    @property
+    def rough_note(self):
+        """What the flag under this table means."""
+        return ROUGH_RATES_NOTE if self.with_visitors else ROUGH_SHARES_NOTE
+
+
+@dataclass
+class Dashboard:
+    """Everything the stats page shows for one period."""
+
+    period: object
+    previous_period: object
+    report: Report
+    # The previous period's ``Report.totals()``.
+    previous: dict
+    time_zone: str
+    headlines: list = field(default_factory=list)
+    chart: charts.Chart | None = None
+    breakdowns: list = field(default_factory=list)
+    chooser: list = field(default_factory=list)
+    widget_groups: list = field(default_factory=list)
+    heatmap: dict = field(default_factory=dict)
+    filtered: list = field(default_factory=list)
+    rough_rates_note: str = ROUGH_RATES_NOTE
+
+
+# --- Building ------------------------------------------------------------------------
+
+
+def build(db, period, today, time_zone, chooser_outcomes=None):
+    """The dashboard for ``period`` (a periods.Period), compared with the one before."""
+    report = reports.report(db, period.start, period.end, today=today)
+    previous_period = period.previous()
+    previous = reports.period_totals(db, previous_period.start, previous_period.end)
+    board = Dashboard(period, previous_period, report, previous, time_zone)
+    board.headlines = headlines(report, previous)
+    board.chart = charts.chart(report)
+    board.breakdowns = [breakdown(report, *spec) for spec in BREAKDOWNS]
+    board.chooser = chooser_rows(report, chooser_outcomes or {})
+    board.widget_groups = widget_groups(report)
+    board.heatmap = charts.heatmap(report)
+    board.filtered = [
+        (REASON_LABELS[reason], count) for reason, count in report.filtered.items()
+    ]
+    return board
+
+
+def headlines(report, previous):
+    """The five headline numbers, each against the previous period."""
+    items = []
+    for key, label in HEADLINES:
+        value, before = getattr(report, key), previous[key]
+        if key == "click_through_rate":
+            text, before_text = percent(value), percent(before)
+            change, direction = _rate_change(value, before)
+            rough = is_rough(report.unique_visitors)
+        else:
+            text, before_text = number(value), number(before)
+            change, direction = _count_change(value, before)
+            rough = False
+        items.append(
+            Headline(
+                key, label, value, text, before, before_text, change, direction, rough
+            )
+        )
+    return items
+
+
+def _count_change(value, before):
+    """How a count moved: ("+12%", "up"), or words when a percentage would mislead."""
+    if value == before:
+        return ("no change", "same")
+    if before == 0:
+        return ("none before", "up")
+    direction = "up" if value > before else "down"
+    if before < FEW_VISITS:
+        # "+200%" on 3 events says more than it knows: give the numbers instead.
+        return (
+            f"{direction} {number(abs(value - before))}",
+            direction,
+        )
+    return (f"{(value - before) / before:+.0%}".replace("-", "\u2212"), direction)
+
+
+def _rate_change(value, before):
+    """How a rate moved, in percentage points."""
+    if value is None or before is None:
+        return ("no rate to compare", "same")
+    points = round((value - before) * 100, 1)
+    if points == 0:
+        return ("no change", "same")
+    sign = "+" if points > 0 else "\u2212"
+    return (f"{sign}{abs(points):.1f} points", "up" if points > 0 else "down")
+
+
+def breakdown(report, dimension, title, heading, empty_label):
+    """Booking clicks by one dimension, biggest first, the long tail folded."""
+    clicks = {value: (n, u) for value, n, u in report.breakdown(CLICK, dimension)}
+    with_visitors = dimension in WITH_VISITORS
+    visitors = {}
+    if with_visitors:
+        visitors = {value: u for value, _n, u in report.breakdown(VIEW, dimension)}
+    total = report.booking_clicks
+    rows = []
+    for value in set(clicks) | set(visitors):
+        n, u = clicks.get(value, (0, 0))
+        rows.append(
+            _row(
+                value,
+                _label(dimension, value, empty_label),
+                n,
+                u,
+                visitors.get(value, 0) if with_visitors else None,
+                total,
+            )
+        )
+    rows.sort(key=lambda r: (-r.clicks, -(r.visitors or 0), r.label))
+    if len(rows) > TOP_ROWS + 1:
+        tail = rows[TOP_ROWS:]
+        other = _row(
+            "",
+            f"Everything else ({len(tail)})",
+            sum(r.clicks for r in tail),
+            sum(r.clickers for r in tail),
+            sum(r.visitors or 0 for r in tail) if with_visitors else None,
+            total,
+        )
+        other.other = True
+        rows = [*rows[:TOP_ROWS], other]
+    return Breakdown(
+        dimension=dimension,
+        title=title,
+        heading=heading,
+        rows=rows,
+        with_visitors=with_visitors,
+        total_clicks=total,
+        rough=is_rough(total),
+    )
+
+
+def _row(value, label, clicks, clickers, visitors, total_clicks):
+    """One breakdown row with its rate (per visitor) or share (of all clicks)."""
+    row = BreakdownRow(value=value, label=label, clicks=clicks, clickers=clickers)
+    row.share = rate(clicks, total_clicks)
+    if visitors is not None:
+        row.visitors = visitors
+        row.rate = rate(clickers, visitors)
+        row.rough = is_rough(visitors)
+    return row
+
+
+def _label(dimension, value, empty_label):
+    """What the owner reads for a stored value (the value itself, unless coded)."""
+    if dimension == "placement":
+        return placement_label(value) if value else empty_label
+    if dimension == "device":
+        return value.capitalize() if value else empty_label
+    return value or empty_label
+
+
+def chooser_rows(report, outcomes):
+    """Chooser outcomes: readers shown each suggestion, and clicks on its button."""
+    clicks = {value: n for value, n, _u in report.breakdown(CLICK, "placement")}
+    rows = []
+    for value, events, readers in report.breakdown(WIDGET, "widget"):
+        widget, _, outcome = value.partition(":")
+        if widget != "chooser":
+            continue
+        rows.append(
+            {
+                "outcome": outcome,
+                "label": outcomes.get(outcome, outcome or "Unknown"),
+                "shown": events,
+                "readers": readers,
+                "booking_clicks": clicks.get(f"chooser-{outcome}", 0),
+            }
+        )
+    return rows
+
+
+def widget_groups(report):
+    """Readers who used a widget and those who did not, with each group's rate."""
+    groups = report.widget_groups()
+    labels = {USED: "Used a widget", NOT_USED: "Did not use one"}
+    return [
+        {
+            "key": key,
+            "label": labels[key],
+            "visitors": group["visitors"],
+            "clickers": group["clickers"],
+            "rate": group["click_through_rate"],
+            "rough": is_rough(group["visitors"]),
+        }
+        for key, group in groups.items()
+    ]
+
+
+# --- The JSON document ------------------------------------------------------------

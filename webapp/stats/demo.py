@@ -1,0 +1,273 @@
+"""Made-up but plausible events: to try the stats view before launch, and to benchmark.
+
+The shape follows what a practice's article page sees: most readers on a
+phone, evenings and lunch breaks busiest, a slow rise over the period, about
+one reader in three trying a widget, and widget users booking more often.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from ..core.db import immediate, read_meta, write_meta
+from ..site.placements import UNKNOWN
+from ..site.widget_content import OUTCOMES
+from ..tracking.store import add_filtered, insert_events
+from ..tracking.vocabulary import CLICK, TIMESTAMP_FORMAT, VIEW, WIDGET
+from .rollups import SUMMARY_COLUMNS, add_to_rollups, rollup_day, summarise
+
+DEMO_META_KEY = "demo_data"
+BATCH = 20_000
+
+WEEKDAY_WEIGHT = (1.0, 1.0, 1.05, 1.1, 0.9, 0.8, 1.15)  # Monday first
+HOUR_WEIGHT = (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 1.5, 1.3, 1.1, 1.3) + (
+    2.3,
+    2.4,
+    1.4,
+    1.2,
+    1.2,
+    1.5,
+    1.9,
+    2.8,
+    3.0,
+    2.7,
+    1.8,
+    0.8,
+)
+DEVICES = {
+    "mobile": (
+        0.66,
+        {
+            "Mobile Safari": 0.5,
+            "Chrome Mobile": 0.4,
+            "Samsung Internet": 0.06,
+            "Firefox Mobile": 0.04,
+        },
+    ),
+    "desktop": (0.27, {"Chrome": 0.58, "Safari": 0.17, "Edge": 0.15, "Firefox": 0.1}),
+    "tablet": (0.07, {"Mobile Safari": 0.7, "Chrome Mobile": 0.3}),
+}
+REFERRERS = {
+    "": 0.3,
+    "www.google.com": 0.33,
+    "l.facebook.com": 0.09,
+    "l.instagram.com": 0.08,
+    "www.pinterest.com": 0.04,
+    "www.bing.com": 0.04,
+    "duckduckgo.com": 0.03,
+    "m.facebook.com": 0.03,
+    "nextdoor.com": 0.03,
+    "t.co": 0.02,
+    "search.yahoo.com": 0.01,
+}
+CAMPAIGNS = (  # (source, medium, campaign, content), weights below
+    ("instagram", "social", "spring-relief", "story"),
+    ("facebook", "social", "spring-relief", "post"),
+    ("newsletter", "email", "march-letter", ""),
+    ("google", "cpc", "massage-near-me", ""),
+    ("flyer", "print", "clinic-flyer", ""),
+)
+CAMPAIGN_WEIGHT = (0.3, 0.25, 0.2, 0.15, 0.1)
+CAMPAIGN_SHARE = 0.22
+PLACEMENT_WEIGHT = {
+    "article-end": 0.38,
+    "header": 0.2,
+    "after-comparison": 0.1,
+    "technique": 0.07,
+    "chooser-medical": 0.07,
+    "chooser-therapeutic": 0.06,
+    "chooser-provider-first": 0.03,
+    "footer": 0.08,
+    UNKNOWN: 0.01,
+}
+WIDGET_SHARE = 0.35
+CLICK_CHANCE = {False: 0.05, True: 0.13}  # by "used a widget"
+REPEAT_CHANCE = 0.12
+# Not-counted traffic per page view, by reason (the owner adds a few a day).
+FILTERED_PER_VIEW = {"bot": 0.25, "prefetch": 0.04, "shared": 0.02, "head": 0.01}
+
+
+@dataclass
+class Seeded:
+    """What seed-demo added."""
+
+    events: int
+    filtered: int
+    first_day: datetime.date
+    last_day: datetime.date
+
+
+def widget_uses(widgets):
+    """Every ``(widget, detail)`` the real page can record, from its content."""
+    return [
+        *(("aspect", aspect.id) for aspect in widgets.comparison.aspects),
+        *(("technique", technique.id) for technique in widgets.techniques.items),
+        *(("chooser", outcome) for outcome in OUTCOMES),
+    ]
+
+
+def seed(db, events, days, now, tz, widgets, rng=None):
+    """Add exactly ``events`` synthetic events over the ``days`` days up to ``now``.
+
+    Widget uses are drawn from ``widgets`` (the content the site shows), so
+    the demo never holds a row the real page could not produce.
+    """
+    rng = rng or random.Random()  # noqa: S311 (made-up data, not security)
+    local_now = now.astimezone(tz)
+    today = local_now.date()
+    dates = [today - datetime.timedelta(days=i) for i in range(days - 1, -1, -1)]
+    targets = _split(
+        events, [_day_weight(d, i, days, rng) for i, d in enumerate(dates)]
+    )
+    maker = _Maker(rng, tz, widget_uses(widgets))
+    filtered = 0
+    for day, target in zip(dates, targets, strict=True):
+        latest = local_now if day == today else None
+        rows = maker.day(day, target, latest)
+        for start in range(0, len(rows), BATCH):
+            with immediate(db):
+                insert_events(db, rows[start : start + BATCH])
+        filtered += _tally_filtered(db, day, rows, rng)
+        if day < today:
+            _roll_up(db, day.isoformat(), rows)
+    with immediate(db):
+        write_meta(db, DEMO_META_KEY, "yes")
+    return Seeded(events, filtered, dates[0], today)
+
+
+def _roll_up(db, day, rows):
+    """Roll up a finished day, or add the new rows to its existing rollup."""
+    if not rollup_day(db, day):
+        defaults = {"repeat": 0, "hour": 0}
+        summary = summarise(
+            [[row.get(c, defaults.get(c, "")) for c in SUMMARY_COLUMNS] for row in rows]
+        )
+        with immediate(db):
+            add_to_rollups(db, summary)
+
+
+def is_demo(db):
+    """True when seed-demo has written to this database."""
+    return bool(read_meta(db, DEMO_META_KEY))
+
+
+def _split(total, weights):
+    """Whole numbers proportional to ``weights`` that add up to ``total``."""
+    scale = total / sum(weights)
+    parts = [int(w * scale) for w in weights]
+    for i in range(total - sum(parts)):
+        parts[-1 - (i % len(parts))] += 1
+    return parts
+
+
+def _day_weight(day, index, days, rng):
+    """How busy a day is: weekday, a slow rise over the period, some noise."""
+    rise = 0.6 + 0.4 * (index + 1) / days
+    return WEEKDAY_WEIGHT[day.weekday()] * rise * rng.uniform(0.85, 1.15)
+
+
+def _tally_filtered(db, day, rows, rng):
+    """Add the day's not-counted traffic, in proportion to its page views."""
+    views = sum(1 for row in rows if row["kind"] == VIEW)
+    counts = {
+        r: int(views * share + rng.random()) for r, share in FILTERED_PER_VIEW.items()
+    }
+    counts["owner"] = rng.choice((0, 0, 1, 2))
+    with immediate(db):
+        for reason, count in counts.items():
+            if count:
+                add_filtered(db, day.isoformat(), reason, VIEW, count)
+    return sum(counts.values())
+
+
+class _Maker:
+    """Makes one day's readers and their events."""
+
+    def __init__(self, rng, tz, widget_items):
+        self.rng = rng
+        self.tz = tz
+        self.offsets = {}
+        self.devices = list(DEVICES)
+        self.device_weights = [DEVICES[d][0] for d in self.devices]
+        self.referrers = list(REFERRERS)
+        self.referrer_weights = list(REFERRERS.values())
+        self.placements = list(PLACEMENT_WEIGHT)
+        self.placement_weights = list(PLACEMENT_WEIGHT.values())
+        self.widget_items = widget_items
+
+    def day(self, day, target, latest):
+        """Exactly ``target`` events on local ``day``, none after ``latest``."""
+        rows = []
+        hours = range(24) if latest is None else range(latest.hour + 1)
+        hour_weights = [HOUR_WEIGHT[h] for h in hours]
+        while len(rows) < target:
+            hour = self.rng.choices(hours, hour_weights)[0]
+            start = datetime.datetime.combine(day, datetime.time(hour))
+            start += datetime.timedelta(seconds=self.rng.randrange(3600))
+            if latest is not None:
+                start = min(start, latest.replace(tzinfo=None))
+            rows.extend(self.reader(day, start, latest))
+        return rows[:target]
+
+    def reader(self, day, start, latest):
+        """One reader's events: views, maybe widget uses, maybe a click."""
+        rng = self.rng
+        device = rng.choices(self.devices, self.device_weights)[0]
+        browsers = DEVICES[device][1]
+        base = {
+            "day": day.isoformat(),
+            "page": "/",
+            "referrer_host": rng.choices(self.referrers, self.referrer_weights)[0],
+            "device": device,
+            "browser": rng.choices(list(browsers), list(browsers.values()))[0],
+            "visitor": f"{rng.getrandbits(64):016x}",
+        }
+        if rng.random() < CAMPAIGN_SHARE:
+            source, medium, campaign, content = rng.choices(CAMPAIGNS, CAMPAIGN_WEIGHT)[
+                0
+            ]
+            base.update(
+                utm_source=source,
+                utm_medium=medium,
+                utm_campaign=campaign,
+                utm_content=content,
+            )
+        end_of_day = datetime.datetime.combine(day, datetime.time(23, 59, 59))
+        if latest is not None:
+            end_of_day = latest.replace(tzinfo=None)
+        moment = [start]
+
+        def event(kind, after, **extra):
+            """One event ``after`` seconds after the previous one (same day)."""
+            moment[0] = min(moment[0] + datetime.timedelta(seconds=after), end_of_day)
+            return {**base, **self._when(moment[0]), "kind": kind, **extra}
+
+        events = [event(VIEW, 0)]
+        for _ in range(rng.choices((0, 1, 2), (85, 12, 3))[0]):
+            events.append(event(VIEW, rng.randrange(30, 900)))
+        used = rng.random() < WIDGET_SHARE
+        if used:
+            for _ in range(rng.randint(1, 4)):
+                widget, detail = rng.choice(self.widget_items)
+                events.append(
+                    event(WIDGET, rng.randrange(10, 240), widget=widget, detail=detail)
+                )
+        if rng.random() < CLICK_CHANCE[used]:
+            placement = rng.choices(self.placements, self.placement_weights)[0]
+            events.append(
+                event(CLICK, rng.randrange(20, 600), placement=placement, repeat=0)
+            )
+            if rng.random() < REPEAT_CHANCE:
+                events.append(
+                    event(CLICK, rng.randrange(20, 900), placement=placement, repeat=1)
+                )
+        return events
+
+    def _when(self, local):
+        """``ts`` (UTC) and ``hour`` of a naive local time."""
+        key = (local.date(), local.hour)
+        offset = self.offsets.get(key)
+        if offset is None:
+            offset = local.replace(tzinfo=self.tz).utcoffset()
+            self.offsets[key] = offset
+        return {"ts": (local - offset).strftime(TIMESTAMP_FORMAT), "hour": local.hour}

@@ -1,0 +1,148 @@
+"""The owner's stats: the dashboard, its htmx fragment, CSV and JSON exports.
+
+Every URL here needs the owner's login. ``/stats`` answers a full page, or
+for a real htmx request the same partial alone (``Vary: HX-Request``). A bad
+period gives status 400 with the owner-facing message, never a 500: each
+view says how its kind of answer shows that message (``period_view``).
+"""
+
+import functools
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
+
+from ..auth.guard import login_required
+from ..core.db import connect, get_db
+from ..core.http import vary_on_htmx, wants_fragment
+from ..core.text import clean_text
+from ..site.content import get_widgets
+from ..tracking.vocabulary import local_today
+from . import dashboard, export, reports
+from .periods import EARLIEST, PRESETS, PeriodError, parse_period
+
+bp = Blueprint("stats", __name__)
+
+
+def period_view(on_error):
+    """Give the view the database, today and the period the query asks for.
+
+    A bad period never reaches the view: ``on_error(message)`` answers it.
+    """
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped():
+            db, today = get_db(), local_today()
+            try:
+                period = parse_period(request.args, today, reports.first_day(db))
+            except PeriodError as problem:
+                return on_error(str(problem))
+            return view(db, today, period)
+
+        return wrapped
+
+    return decorate
+
+
+def _build(db, today, period):
+    """The dashboard of ``period``, chooser suggestions named as readers saw them."""
+    titles = {key: o.title for key, o in get_widgets().chooser.outcomes.items()}
+    return dashboard.build(
+        db, period, today, current_app.config["TIME_ZONE"], chooser_outcomes=titles
+    )
+
+
+def _dashboard_page(board, error=None, status=200):
+    """The dashboard page (or its fragment, for htmx) with the period form."""
+    if board is None:
+        # The range form keeps what the owner typed (cleaned), to correct it.
+        form = {key: clean_text(request.args.get(key), 40) for key in ("from", "to")}
+    else:
+        form = {
+            "from": board.period.start.isoformat(),
+            "to": board.period.end.isoformat(),
+        }
+    context = {
+        "board": board,
+        "error": error,
+        "presets": PRESETS,
+        "today": local_today(),
+        "earliest": EARLIEST,
+        "form": form,
+    }
+    template = "stats/_fragment.html" if wants_fragment() else "stats/index.html"
+    return vary_on_htmx(make_response(render_template(template, **context), status))
+
+
+def _json_error(message):
+    """A bad period for the JSON export: ``{"error": ...}``, status 400."""
+    return make_response(jsonify(error=message), 400)
+
+
+def _csv_error(message):
+    """A bad period for a download: the message as plain text, status 400."""
+    return make_response(
+        f"{message}\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+    )
+
+
+@bp.get("/stats")
+@login_required
+@period_view(on_error=lambda message: _dashboard_page(None, message, 400))
+def index(db, today, period):
+    """The dashboard for the chosen period (a fragment for htmx)."""
+    return _dashboard_page(_build(db, today, period))
+
+
+@bp.get("/stats.json")
+@login_required
+@period_view(on_error=_json_error)
+def as_json(db, today, period):
+    """The dashboard's numbers as JSON."""
+    return jsonify(export.as_json(_build(db, today, period)))
+
+
+@bp.get("/stats/events.csv")
+@login_required
+@period_view(on_error=_csv_error)
+def events_csv(db, today, period):
+    """Raw events of the period, one row each, oldest first."""
+    return export.csv_response(
+        reports.EXPORT_COLUMNS,
+        _raw_event_rows(current_app.config["DATABASE"], period),
+        _filename("events", period),
+    )
+
+
+def _raw_event_rows(path, period):
+    """The period's raw events as CSV rows, on a connection of their own.
+
+    The download streams after the request's connection is closed.
+    """
+    db = connect(path)
+    try:
+        for event in reports.raw_events(db, period.start, period.end):
+            yield [event[column] for column in reports.EXPORT_COLUMNS]
+    finally:
+        db.conn.close()
+
+
+@bp.get("/stats/daily.csv")
+@login_required
+@period_view(on_error=_csv_error)
+def daily_csv(db, today, period):
+    """Daily totals of the period, every day included."""
+    report = reports.report(db, period.start, period.end, today=today)
+    rows = ([day[c] for c in export.DAILY_COLUMNS] for day in report.daily())
+    return export.csv_response(export.DAILY_COLUMNS, rows, _filename("daily", period))
+
+
+def _filename(kind, period):
+    """``events-2025-03-01-to-2025-03-30.csv``."""
+    return f"{kind}-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"

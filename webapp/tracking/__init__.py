@@ -1,0 +1,31 @@
+"""Booking clicks, page views and widget events: counted honestly, stored privately.
+
+``vocabulary`` holds the words (kinds, reasons, campaign fields, time) and
+imports nothing else of ours; ``classify`` decides who counts; ``capture``
+takes a request's events in memory; ``writer`` and ``store`` write them to
+SQLite off the request.
+"""
+
+from zoneinfo import ZoneInfoNotFoundError
+
+from ..core.backup import keep_out_of_backups
+from . import capture
+from .store import SALT_META_KEY
+from .vocabulary import zone
+
+
+def init_app(app):
+    """Check the time zone and log the views and widget events of each request."""
+    try:
+        zone(app.config["TIME_ZONE"])
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(
+            f"FLASK_TIME_ZONE {app.config['TIME_ZONE']!r} is not a known time zone "
+            "(use a name like America/New_York)"
+        ) from None
+    # Tests write synchronously (when the response is closed), so that a
+    # test can read what a request stored right after it.
+    app.config.setdefault("TRACK_IN_BACKGROUND", not app.testing)
+    app.after_request(capture.track_response)
+    # The day's salt would let a copy link a day's visitors: never back it up.
+    keep_out_of_backups(app, SALT_META_KEY)

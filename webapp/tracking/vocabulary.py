@@ -1,0 +1,81 @@
+"""The words of tracking: event kinds, not-counted reasons, campaign fields, time.
+
+This module imports nothing else of ours, so every package may use it.
+"""
+
+import functools
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+# What an event is: a page view, a booking click, a widget use.
+VIEW, CLICK, WIDGET = "view", "click", "widget"
+
+# Why a request was not counted, in the order they are checked, with the
+# words the owner reads for each (dashboard and terminal alike).
+REASON_LABELS = {
+    "head": "HEAD requests",
+    "prefetch": "Prefetch and prerender",
+    "shared": "Link previews (shared)",
+    "bot": "Bots and crawlers",
+    "owner": "Your own visits",
+}
+REASONS = tuple(REASON_LABELS)
+
+# Campaign parameters: carried from the landing URL into every booking link,
+# stored with each event, broken down on the dashboard.
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+
+# The text columns of ``events``, as the code writes them (every one NOT
+# NULL, '' when absent); tests/test_migrations.py holds them against the
+# live schema.
+EVENT_TEXT_COLUMNS = (
+    "page",
+    "placement",
+    "widget",
+    "detail",
+    "referrer_host",
+    *UTM_FIELDS,
+    "device",
+    "browser",
+    "visitor",
+)
+EVENT_COLUMNS = ("ts", "day", "hour", "kind", *EVENT_TEXT_COLUMNS, "repeat")
+# Longest value kept for each stored text field (campaign fields: UTM_MAX_LENGTH).
+LIMITS = {
+    "page": 200,
+    "placement": 40,
+    "widget": 40,
+    "detail": 100,
+    "referrer_host": 100,
+    "device": 10,
+    "browser": 40,
+}
+UTM_MAX_LENGTH = 100
+
+# A second click by the same visitor within this time is a repeat.
+REPEAT_WINDOW = timedelta(minutes=30)
+# How ``events.ts`` is written: UTC, to the second.
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+@functools.lru_cache(maxsize=8)
+def zone(name):
+    """The ZoneInfo for a time zone name (cached)."""
+    return ZoneInfo(name)
+
+
+def practice_zone(app=None):
+    """The practice's time zone (``TIME_ZONE``)."""
+    return zone((app or current_app).config["TIME_ZONE"])
+
+
+def local_now(tz):
+    """The current time in ``tz``."""
+    return datetime.now(UTC).astimezone(tz)
+
+
+def local_today(app=None):
+    """Today's date in the practice's time zone."""
+    return local_now(practice_zone(app)).date()
