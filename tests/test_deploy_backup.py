@@ -6,16 +6,22 @@ import pwd
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import threading
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from .servers import (
     DEPLOY,
     FLASK,
     GOOD_KEY,
+    PROJECT_ROOT,
     Gunicorn,
     migrated_database,
     production_env,
@@ -243,6 +249,115 @@ def test_restore_keeps_the_database_it_replaces(tmp_path):
     assert kept.read_bytes() == old
 
 
+# What the site needs at run time, copied from this checkout.
+SITE_FOLDERS = ("webapp", "content", "templates", "static", "deploy")
+# The flask command as pip writes it into a venv's bin/.
+FLASK_SCRIPT = """#!{python}
+import sys
+
+from flask.cli import main
+
+sys.exit(main())
+"""
+
+
+def as_user(user, command):
+    """``command`` run as ``user`` (as manage.sh switches, when we are root)."""
+    if os.geteuid() != 0:
+        return list(command)
+    gid = str(pwd.getpwnam(user).pw_gid)
+    return ["setpriv", f"--reuid={user}", f"--regid={gid}", "--init-groups", *command]
+
+
+def python_for(user):
+    """A Python of our version that ``user`` can run and read in full.
+
+    Ours may live in a home only we can enter (pyenv under /root), so the
+    system's (Debian's python3, as the deploy guide installs it) comes next.
+    The probe goes through sh, so the interpreter is found with the user's
+    permissions alone (setpriv itself still holds root's while it executes).
+    """
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    probe = "import sys; print(sys.version_info[:2], sys.base_prefix)"
+    candidates = [
+        Path(prefix) / f"bin/python{version}"
+        for prefix in (sys.base_prefix, "/usr", "/usr/local")
+    ]
+    for python in candidates:
+        command = ["/bin/sh", "-c", 'exec "$0" "$@"', python, "-c", probe]
+        ours = run(command, {"PATH": os.environ["PATH"]}, "/", check=False)
+        theirs = run(
+            as_user(user, command), {"PATH": "/usr/bin:/bin"}, "/", check=False
+        )
+        if ours.returncode == 0 and theirs.stdout == ours.stdout:
+            return python
+    pytest.fail(f"{user} can run none of {candidates}: manage.sh cannot work here")
+
+
+def site_distributions():
+    """The installed packages the site runs on: its dependencies, recursively."""
+    pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
+    todo = list(pyproject["project"]["dependencies"])
+    found = {}
+    while todo:
+        requirement = Requirement(todo.pop())
+        if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
+            continue
+        name = canonicalize_name(requirement.name)
+        if name not in found:
+            found[name] = metadata.distribution(name)
+            todo.extend(found[name].requires or [])
+    return found.values()
+
+
+def install_site(python, target):
+    """This checkout's site in ``target`` with its own venv, as deployed.
+
+    Nothing points back into the checkout, which another user may not be able
+    to enter (a clone in a 0700 temporary folder).
+    """
+    for name in SITE_FOLDERS:
+        shutil.copytree(
+            PROJECT_ROOT / name,
+            target / name,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+    venv = target / ".venv"
+    subprocess.run([python, "-m", "venv", "--without-pip", venv], check=True)
+    site_packages = Path(
+        subprocess.run(
+            [
+                venv / "bin/python",
+                "-c",
+                "import sysconfig; print(sysconfig.get_path('purelib'))",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+    for distribution in site_distributions():
+        root = Path(distribution.locate_file(""))
+        for file in distribution.files or ():
+            source = root / file
+            if ".." in file.parts or "__pycache__" in file.parts:
+                continue  # console scripts (in bin/), bytecode (made on use)
+            if not source.is_file():
+                continue  # listed at install, removed since
+            (site_packages / file).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, site_packages / file)
+    # pip install -e . in short: the code on the path, and the flask command.
+    (site_packages / "webapp.pth").write_text(f"{target}\n")
+    (venv / "bin/flask").write_text(FLASK_SCRIPT.format(python=venv / "bin/python"))
+    (venv / "bin/flask").chmod(0o755)
+    # Readable by everyone, whatever our umask: the site's user must read it all.
+    for path in [target, *target.rglob("*")]:
+        if path.is_symlink():
+            continue
+        executable = path.is_dir() or path.stat().st_mode & 0o100
+        path.chmod(0o755 if executable else 0o644)
+
+
 @pytest.fixture
 def open_folder():
     """A folder that another user can reach (pytest's tmp_path is private)."""
@@ -255,6 +370,9 @@ def open_folder():
 def test_manage_script_runs_owner_commands_as_the_site_user(open_folder):
     # As root (the VPS case) the command runs as another user; otherwise as us.
     user = "nobody" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+    site = open_folder / "site"
+    install_site(python_for(user), site)
+    manage = site / "deploy/manage.sh"
     state = open_folder / "state"
     state.mkdir()
     state.chmod(0o777)
@@ -271,14 +389,14 @@ def test_manage_script_runs_owner_commands_as_the_site_user(open_folder):
         "WEBAPP_ENV_FILE": str(env_file),
         "WEBAPP_USER": user,
     }
-    run([DEPLOY / "manage.sh", "migrate"], env, "/")
+    run([manage, "migrate"], env, "/")
     database = state / "data.db"
     assert pwd.getpwuid(database.stat().st_uid).pw_name == user
     assert database.stat().st_mode & 0o077 == 0, "owner commands create private files"
-    checked = run([DEPLOY / "manage.sh", "check"], env, "/")
+    checked = run([manage, "check"], env, "/")
     assert "All checks passed" in checked.stdout
     missing = run(
-        [DEPLOY / "manage.sh", "check"],
+        [manage, "check"],
         {**env, "WEBAPP_ENV_FILE": str(open_folder / "nope")},
         "/",
         check=False,
