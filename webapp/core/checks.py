@@ -80,6 +80,22 @@ def check_proxy_count(config):
     return Result("proxy count", f"{value} (X-Forwarded-For/-Proto/-Host trusted)")
 
 
+def check_retention_days(config):
+    """RETENTION_DAYS is a whole number of days, at least 1."""
+    value = config.get("RETENTION_DAYS")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return _fail(
+            "retention",
+            "FLASK_RETENTION_DAYS must be a whole number of days, at least 1 "
+            f"(760 is about 25 months), not {value!r}",
+        )
+    return Result(
+        "retention",
+        f"raw events kept {value} days (about {round(value / 30.4)} months), "
+        "then folded into daily totals by the nightly prune",
+    )
+
+
 def check_database_writable(config):
     """The database's folder exists and the app can create files in it."""
     path = Path(config["DATABASE"])
@@ -131,6 +147,7 @@ def check_migrations(config):
 ALL_CHECKS = (
     check_secret_key,
     check_proxy_count,
+    check_retention_days,
     check_database_writable,
     check_migrations,
 )
@@ -174,8 +191,9 @@ def check_command(quiet):
     """Check that the site can start in production; exit 1 if not.
 
     Runs the same checks as start-up: the secret key is set, long and not an
-    example; the proxy count is a whole number; the database folder is
-    writable; the database exists and has no pending migrations.
+    example; the proxy count is a whole number; the retention is a number of
+    days; the database folder is writable; the database exists and has no
+    pending migrations.
 
     Example:
 

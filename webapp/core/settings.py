@@ -21,6 +21,11 @@ DEFAULTS = {
     "SITE_URL": "",
     # The SQLite file; relative paths are taken from the project folder.
     "DATABASE": "data.db",
+    # How many days raw events are kept (today included) before the nightly
+    # `prune` folds them into daily totals. 760 days is about 25 months, the
+    # longest France's data protection authority (CNIL) accepts for
+    # consent-free audience measurement. The privacy page states this figure.
+    "RETENTION_DAYS": 760,
     # How many rendered article pages (one per distinct address) each worker
     # keeps; 0 renders every request.
     "ARTICLE_CACHE_SIZE": 256,

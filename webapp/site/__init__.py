@@ -9,6 +9,7 @@ buttons. views.py, widget_views.py and booking.py are the blueprints.
 from . import booking, commands, views, widget_views
 from .article import ARTICLE_FILE, load_article
 from .placements import book_href
+from .privacy import PRIVACY_FILE, load_privacy
 from .widget_content import WIDGETS_FILE, load_widgets
 
 
@@ -19,7 +20,12 @@ def load_content(app):
         app.config.get("WIDGETS_FILE", WIDGETS_FILE),
         section_ids=[section.id for section in article.sections],
     )
-    app.extensions["content"] = {"article": article, "widgets": widgets}
+    privacy = load_privacy(app.config, app.config.get("PRIVACY_FILE", PRIVACY_FILE))
+    app.extensions["content"] = {
+        "article": article,
+        "widgets": widgets,
+        "privacy": privacy,
+    }
 
 
 def init_app(app):

@@ -3,13 +3,12 @@
 import datetime
 import re
 from dataclasses import dataclass
-from typing import Annotated
 
 import frontmatter
 from markdown_it import MarkdownIt
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field
 
-from .content import CONTENT_DIR, ContentError, Text, problem, validate
+from .content import CONTENT_DIR, ContentError, Date, Text, validate
 
 ARTICLE_FILE = CONTENT_DIR / "article.md"
 
@@ -19,20 +18,13 @@ HEADING = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)
 WORDS_PER_MINUTE = 200
 
 
-def _date(value):
-    """A date written like 2025-03-18 (YAML reads it as a date)."""
-    if not isinstance(value, datetime.date):
-        raise problem(" must be a date like 2025-03-18")
-    return value
-
-
 class FrontMatter(BaseModel):
     """The keys at the top of content/article.md, between the ``---`` lines."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: Text
-    published: Annotated[datetime.date, Strict(), BeforeValidator(_date)]
+    published: Date
     description: Text
     cta: Text = Field(description="The words of the big booking button.")
     health_note: Text

@@ -6,6 +6,7 @@ file and the key, in the words an owner can act on:
 ``content/widgets.yaml: key 'techniques.items[2].suits' is missing or empty``.
 """
 
+import datetime
 import functools
 import re
 import string
@@ -19,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     ValidationError,
     WithJsonSchema,
 )
@@ -119,6 +121,13 @@ def _optional_text(value):
     return _text(value)
 
 
+def _date(value):
+    """A date written like 2025-03-18 (YAML reads it as a date)."""
+    if not isinstance(value, datetime.date):
+        raise problem(" must be a date like 2025-03-18")
+    return value
+
+
 def _paragraphs(value):
     """One paragraph of text, or a list of them."""
     items = value if isinstance(value, list) else [value]
@@ -145,6 +154,7 @@ def placeholders(*fields):
 # Constraints first, validators after: pydantic then puts the constraints in
 # the JSON schema, while our validators give the owner's words on failure.
 Text = Annotated[str, Field(min_length=1), BeforeValidator(_text)]
+Date = Annotated[datetime.date, Strict(), BeforeValidator(_date)]
 OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
 _PARAGRAPH_SCHEMA = {"type": "string", "minLength": 1}
 Paragraphs = Annotated[
@@ -183,6 +193,11 @@ class ContentModel(BaseModel):
 def get_article():
     """The article loaded at start-up."""
     return current_app.extensions["content"]["article"]
+
+
+def get_privacy():
+    """The privacy page, loaded at start-up."""
+    return current_app.extensions["content"]["privacy"]
 
 
 def get_widgets():

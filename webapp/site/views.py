@@ -14,7 +14,7 @@ from ..core.db import get_db, pending_migrations
 from ..core.http import vary_on_htmx, wants_fragment
 from ..tracking.capture import note_view
 from . import widget_state
-from .content import get_article
+from .content import get_article, get_privacy
 
 bp = Blueprint("site", __name__)
 
@@ -73,6 +73,12 @@ def _article_page():
     return page
 
 
+@bp.get("/privacy")
+def privacy():
+    """What the site counts about readers, what it never keeps, and for how long."""
+    return render_template("site/privacy.html", page=get_privacy())
+
+
 @bp.get("/healthz")
 def healthz():
     """200 when the app and its database are usable, 503 otherwise."""
@@ -97,12 +103,15 @@ def robots():
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    """The one public page, with its last change date."""
-    body = render_template(
-        "site/sitemap.xml",
-        page_url=site_url(),
-        lastmod=get_article().published.isoformat(),
-    )
+    """The public pages, each with its last change date."""
+    pages = [
+        {"url": site_url(), "lastmod": get_article().published.isoformat()},
+        {
+            "url": site_url("site.privacy"),
+            "lastmod": get_privacy().updated.isoformat(),
+        },
+    ]
+    body = render_template("site/sitemap.xml", pages=pages)
     return Response(body, mimetype="application/xml")
 
 

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..core.checks import check_retention_days
 from ..core.db import get_migrated_db
 from ..core.formatting import number, percent
 from ..site.content import get_widgets
@@ -79,22 +80,30 @@ def _stats_text(numbers, time_zone):
 @click.option(
     "--keep-days",
     type=click.IntRange(min=1),
-    required=True,
-    help="Keep raw events of this many most recent days, today included.",
+    default=None,
+    help="Keep raw events of this many most recent days, today included "
+    "[default: FLASK_RETENTION_DAYS, 760].",
 )
 @with_appcontext
 def prune_command(keep_days):
-    """Fold raw events older than N days into daily totals, and delete them.
+    """Fold raw events older than the retention into daily totals, and delete them.
 
     Totals and breakdowns stay exactly the same; only the event-by-event rows
     of older days go (the raw CSV export has nothing for those days). Safe
     while serving: it deletes in small batches. Freed space is reused, so the
-    file stops growing.
+    file stops growing. The nightly webapp-backup.service runs it after the
+    backup, with the configured retention.
 
     Example:
 
+        flask --app webapp prune
         flask --app webapp prune --keep-days 90
     """
+    if keep_days is None:
+        retention = check_retention_days(current_app.config)
+        if not retention.ok:
+            raise click.ClickException(retention.problem)
+        keep_days = current_app.config["RETENTION_DAYS"]
     db = get_migrated_db()
     today = local_today()
     deleted = rollups.prune(db, keep_days, today)

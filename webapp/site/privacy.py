@@ -1,0 +1,69 @@
+"""The readers' privacy page (content/privacy.md), its figures from the settings.
+
+The owner writes the words; the figures that must match what the site really
+does (how long raw events are kept) come from the configuration, so the page
+cannot drift from the nightly prune.
+"""
+
+from dataclasses import dataclass
+
+import frontmatter
+from markupsafe import Markup, escape
+from pydantic_core import PydanticCustomError
+
+from ..core.checks import check_retention_days
+from .article import markdown_renderer
+from .content import CONTENT_DIR, ContentError, ContentModel, Date, Text, validate
+from .content import check_placeholders as check_fields
+
+PRIVACY_FILE = CONTENT_DIR / "privacy.md"
+# What the text may ask the site to fill in.
+FIELDS = ("practice", "retention_days", "retention_months")
+DAYS_PER_MONTH = 30.4
+
+
+class PrivacyFrontMatter(ContentModel):
+    """The keys at the top of content/privacy.md."""
+
+    title: Text
+    updated: Date
+    description: Text
+
+
+@dataclass(frozen=True)
+class PrivacyPage:
+    """The privacy page as readers see it."""
+
+    title: str
+    description: str
+    updated: object
+    html: Markup
+
+
+def load_privacy(config, path=PRIVACY_FILE):
+    """Read, check and render the privacy page with the configured figures."""
+    try:
+        post = frontmatter.load(path)
+    except (OSError, ValueError) as error:
+        raise ContentError(f"{path}: cannot be read: {error}") from error
+    meta = validate(PrivacyFrontMatter, post.metadata, path, prefix="front matter key")
+    try:
+        check_fields(post.content, FIELDS)
+    except PydanticCustomError as error:  # "uses {x}; allowed here: ..."
+        raise ContentError(f"{path}: the text{error.context['text']}") from None
+    if not post.content.strip():
+        raise ContentError(f"{path}: the page has no text")
+    days = config["RETENTION_DAYS"]
+    # A bad setting stops serving at start-up (core/checks.py); owner
+    # commands still load the content, so it must not crash here.
+    valid = check_retention_days(config).ok
+    values = {
+        "practice": escape(config["PRACTICE_NAME"]),
+        "retention_days": f"{days:,}" if valid else escape(str(days)),
+        "retention_months": str(round(days / DAYS_PER_MONTH)) if valid else "?",
+    }
+    # Rendered first, filled in after: a setting is text, never Markdown.
+    html = markdown_renderer().render(post.content)
+    for name, value in values.items():
+        html = html.replace("{" + name + "}", str(value))
+    return PrivacyPage(meta.title, meta.description, meta.updated, Markup(html))  # noqa: S704
