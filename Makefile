@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install install-test browser deploy-tools lint format clean
+.PHONY: run test install install-test browser java deploy-tools lint format clean
 
 # The stamp files make repeat runs fast: pip only runs when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -23,11 +23,14 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml package.json
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
+install-test: $(VENV)/.installed-test node_modules/.installed
 
-# axe-core for the accessibility checks in the browser tests (npm package, pinned).
-node_modules/axe-core/axe.min.js: package.json package-lock.json
-	npm ci --silent --no-audit --no-fund
+# The test tools from npm, pinned in package-lock.json: axe-core for the
+# accessibility checks in the browser tests, vnu-jar (the W3C Nu HTML checker)
+# for the HTML validity test. vnu.jar runs on Java, so Java comes first; no
+# install scripts: vnu-jar's would only fetch a Java runtime of its own.
+node_modules/.installed: package.json package-lock.json | java
+	npm ci --silent --no-audit --no-fund --ignore-scripts
 	touch $@
 
 # Debian's Chromium drives the browser tests (Playwright's own download does not work here).
@@ -39,6 +42,18 @@ browser:
 	      || { echo "error: could not install the Debian package 'chromium'"; exit 1; }; \
 	  else \
 	    echo "error: browser tests need Debian's 'chromium' package: sudo apt-get install chromium"; exit 1; \
+	  fi; \
+	fi
+
+# Java runs the W3C Nu HTML checker (node_modules/vnu-jar) in tests/test_html_valid.py.
+java:
+	@if ! command -v java >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's default-jre-headless package for the HTML checker..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null) \
+	      || { echo "error: could not install the Debian package 'default-jre-headless'"; exit 1; }; \
+	  else \
+	    echo "error: the HTML checker needs Java: sudo apt-get install default-jre-headless"; exit 1; \
 	  fi; \
 	fi
 
@@ -77,7 +92,7 @@ run: install instance/secret_key
 	@echo
 	$(LOCAL_ENV) $(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
 
-test: install-test browser deploy-tools
+test: java install-test browser deploy-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

@@ -63,11 +63,12 @@ accesslog = "-"
 errorlog = "-"
 # You may change: "warning" logs less, "debug" much more.
 loglevel = "info"
-# Time, request line, status, size, duration. Deliberately no client address
-# (%(h)s), no user agent (%(a)s) and no referrer (%(f)s): the site promises
-# not to keep personal data, and logs are data. Set accesslog = None to keep
-# no access log at all.
-access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+# Time, method, path, protocol, status, size, duration. Deliberately no query
+# string (%(r)s and %(q)s would carry the chooser's answers, "recent=surgery",
+# and campaign names), no client address (%(h)s), no user agent (%(a)s) and
+# no referrer (%(f)s): the site promises not to keep personal data, and logs
+# are data. Set accesslog = None to keep no access log at all.
+access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 
 # Gunicorn itself must not believe X-Forwarded-* headers: the app decides,
 # in one place, how many proxies to trust (FLASK_PROXY_COUNT, via Werkzeug's

@@ -407,14 +407,23 @@ def test_a_bad_period_gives_400_in_the_fragment_json_and_csv(
             assert message in response.get_data(as_text=True)
 
 
-def test_the_range_form_keeps_what_was_typed_escaped(owner_client):
-    typed = '"><script>alert(1)</script>'
-    response = owner_client.get("/stats", query_string={"from": typed, "to": "x"})
+def test_the_range_form_keeps_typed_dates_and_drops_anything_else(owner_client):
+    # Two real dates in the wrong order: kept, so the owner can correct them.
+    response = owner_client.get("/stats?from=2025-03-09&to=2025-03-01")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert typed not in html
-    assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
-    assert 'value="x"' in html
+    assert 'name="from" type="date" value="2025-03-09"' in html
+    assert 'name="to" type="date" value="2025-03-01"' in html
+    # Text a date field cannot hold (markup, an impossible date) is never
+    # written back into the page.
+    typed = '"><script>alert(1)</script>'
+    for bad in (typed, "2025-02-30", "x"):
+        response = owner_client.get("/stats", query_string={"from": bad, "to": "x"})
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        assert 'name="from" type="date" value=""' in html
+        assert 'name="to" type="date" value=""' in html
+        assert "alert(1)" not in html and "2025-02-30" not in html
 
 
 # --- Page or fragment -------------------------------------------------------------
@@ -463,16 +472,16 @@ def test_picker_links_and_form_swap_the_dashboard_with_htmx(owner_client):
     html = owner_client.get("/stats").get_data(as_text=True)
     for key in ("today", "7d", "30d", "90d", "all"):
         assert (
-            f'href="/stats?period={key}" hx-get="/stats?period={key}" '
-            'hx-target="#dashboard" hx-push-url="true"'
+            f'href="/stats?period={key}" data-hx-get="/stats?period={key}" '
+            'data-hx-target="#dashboard" data-hx-push-url="true"'
         ) in html
     form = re.search(r'<form id="period-range"[^>]*>', html).group(0)
     for attribute in (
         'method="get"',
         'action="/stats"',
-        'hx-get="/stats"',
-        'hx-target="#dashboard"',
-        'hx-push-url="true"',
+        'data-hx-get="/stats"',
+        'data-hx-target="#dashboard"',
+        'data-hx-push-url="true"',
     ):
         assert attribute in form
 

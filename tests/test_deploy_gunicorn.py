@@ -71,7 +71,7 @@ def test_page_health_static_and_booking_over_real_http(served):
 
 def widget_fragment_path(page_html):
     """The first widget fragment URL the page asks htmx to load."""
-    match = re.search(r'hx-get="(/widgets/[^"]+)"', page_html)
+    match = re.search(r'data-hx-get="(/widgets/[^"]+)"', page_html)
     assert match, "the page links no widget fragment"
     return match.group(1).replace("&amp;", "&")
 
@@ -94,9 +94,10 @@ def test_head_and_unknown_urls_never_fail(served):
 
 
 def test_access_log_keeps_no_address_or_user_agent(served):
+    before = served.log()
     request(
         served.port,
-        "/?utm_source=logtest",
+        "/robots.txt?utm_source=logtest",
         headers={
             "User-Agent": "DistinctiveAgent/9.9 (log test)",
             "X-Forwarded-For": "203.0.113.77",
@@ -104,11 +105,37 @@ def test_access_log_keeps_no_address_or_user_agent(served):
         },
     )
     time.sleep(0.3)
-    lines = [line for line in served.log().splitlines() if "utm_source=logtest" in line]
+    lines = [
+        line
+        for line in served.log()[len(before) :].splitlines()
+        if '"GET /robots.txt HTTP/1.1" 200' in line
+    ]
     assert len(lines) == 1, served.log()
     line = lines[0]
     for private in ("127.0.0.1", "DistinctiveAgent", "203.0.113.77", "referrer"):
         assert private not in line
+    assert "logtest" not in served.log(), "no query string in the log"
+
+
+def test_chooser_answers_never_reach_the_access_log(served):
+    answers = "reason=problem&referral=yes&recent=surgery&goal=relief"
+    before = served.log()
+    page = request(served.port, f"/?{answers}")
+    assert page.status == 200
+    assert "talk to your healthcare provider" in page.text.lower()
+    fragment = request(
+        served.port,
+        f"/widgets/chooser?{answers}",
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://x/?{answers}"},
+    )
+    assert fragment.status == 200
+    time.sleep(0.3)
+    log = served.log()
+    new = log[len(before) :]
+    assert '"GET / HTTP/1.1" 200' in new
+    assert '"GET /widgets/chooser HTTP/1.1" 200' in new
+    for word in ("surgery", "recent=", "problem", "referral", "relief"):
+        assert word not in log
 
 
 def test_forwarded_headers_are_ignored_without_a_proxy_count(served):

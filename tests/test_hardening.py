@@ -436,7 +436,9 @@ class MarkupAudit(HTMLParser):
         if "style" in names:
             self.problems.append(f"style attribute on <{tag}>")
         self.problems += [f"{n} on <{tag}>" for n in names if n.startswith("on")]
-        self.problems += [f"{n} on <{tag}>" for n in names if n.startswith("hx-on")]
+        self.problems += [
+            f"{n} on <{tag}>" for n in names if n.startswith(("hx-on", "data-hx-on"))
+        ]
         if tag == "style":
             self.problems.append("<style>")
         json_ld = names.get("type") == "application/ld+json"

@@ -218,7 +218,7 @@ def test_aspect_fragment_for_htmx(client, aspect):
     # The live region that is already on the page gets the news.
     label = WIDGETS.comparison.get(aspect).label
     assert re.search(
-        r'<p [^>]*id="compare-status"[^>]*hx-swap-oob="innerHTML">Now comparing: '
+        r'<p [^>]*id="compare-status"[^>]*data-hx-swap-oob="innerHTML">Now comparing: '
         + re.escape(label),
         html,
     )

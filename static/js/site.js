@@ -1,5 +1,5 @@
 // Progressive enhancement only: the page works fully without this file.
-// No inline script or hx-on anywhere (the CSP forbids them): behaviour lives here.
+// No inline script or (data-)hx-on anywhere (the CSP forbids them): behaviour lives here.
 "use strict";
 
 (function () {
@@ -166,6 +166,26 @@
     setUpTabs(document);
     keepStateInLinks();
   });
+
+  // --- Nothing kept in the browser ---------------------------------------------
+  // htmx notes the page's address (query included: the chooser's answers) in
+  // the tab's sessionStorage when it loads and whenever it pushes a URL. With
+  // its history cache off (base.html) it does not need that note: it falls
+  // back to location. Forget it, so no answer is ever kept in the browser.
+  const HTMX_PATH_KEY = "htmx-current-path-for-history";
+  function forgetPath() {
+    try {
+      window.sessionStorage.removeItem(HTMX_PATH_KEY);
+    } catch (error) {
+      // Storage switched off: there is nothing to forget.
+    }
+  }
+  ["htmx:pushedIntoHistory", "htmx:replacedInHistory", "htmx:historyRestore"].forEach(
+    function (name) {
+      document.addEventListener(name, forgetPath);
+    }
+  );
+  forgetPath();
 
   setUpTabs(document);
 })();

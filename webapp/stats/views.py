@@ -6,6 +6,7 @@ period gives status 400 with the owner-facing message, never a 500: each
 view says how its kind of answer shows that message (``period_view``).
 """
 
+import datetime
 import functools
 
 from flask import (
@@ -61,8 +62,9 @@ def _build(db, today, period):
 def _dashboard_page(board, error=None, status=200):
     """The dashboard page (or its fragment, for htmx) with the period form."""
     if board is None:
-        # The range form keeps what the owner typed (cleaned), to correct it.
-        form = {key: clean_text(request.args.get(key), 40) for key in ("from", "to")}
+        # The range form keeps what the owner typed, to correct it, when a
+        # date field can hold it (a date input takes only YYYY-MM-DD).
+        form = {key: _date_or_empty(request.args.get(key)) for key in ("from", "to")}
     else:
         form = {
             "from": board.period.start.isoformat(),
@@ -78,6 +80,15 @@ def _dashboard_page(board, error=None, status=200):
     }
     template = "stats/_fragment.html" if wants_fragment() else "stats/index.html"
     return vary_on_htmx(make_response(render_template(template, **context), status))
+
+
+def _date_or_empty(value):
+    """``value`` if it is a real date written ``YYYY-MM-DD``, else ''."""
+    text = clean_text(value, 10)
+    try:
+        return datetime.date.fromisoformat(text).isoformat() if len(text) == 10 else ""
+    except ValueError:
+        return ""
 
 
 def _json_error(message):

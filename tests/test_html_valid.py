@@ -1,0 +1,240 @@
+"""Every page a reader or the owner can reach is valid HTML, in every state.
+
+The W3C Nu HTML checker (``vnu.jar`` from the npm package ``vnu-jar``, run
+with Debian's Java) reads every page and every htmx fragment (each wrapped in
+a minimal document) in one run, since it is slow to start: a browser meeting
+invalid markup guesses, and each browser guesses differently.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from webapp import create_app
+from webapp.site.widget_content import load_widgets
+
+from .conftest import (
+    HOSTILE_STRINGS,
+    PHONE,
+    create_migrated_database,
+    csrf_token_from,
+    log_in,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+VNU_JAR = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
+WIDGETS = load_widgets()
+ASPECTS = [aspect.id for aspect in WIDGETS.comparison.aspects]
+TECHNIQUES = [technique.id for technique in WIDGETS.techniques.items]
+SUBMIT = "=".join(WIDGETS.chooser.submit_param)
+MEDICAL = "reason=problem&referral=yes&recent=no&goal=relief"
+THERAPEUTIC = "reason=stress&referral=no&recent=no&goal=relax"
+PROVIDER_FIRST = "reason=problem&referral=no&recent=surgery&goal=relief"
+BAD_ANSWERS = "reason=problem&referral=perhaps&recent=no"  # one invalid, one missing
+HTMX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/"}
+# A fragment as the browser meets it: inside a page. htmx takes a fragment's
+# own top-level <title> as the page's title, so that one goes in the head.
+FRAGMENT_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    "<title>{title}</title></head><body>{body}</body></html>"
+)
+LEADING_TITLE = re.compile(r"\A\s*<title>(.*?)</title>", re.S)
+
+
+def java_or_skip():
+    """The java command; outside CI a machine without Java may skip."""
+    java = shutil.which("java")
+    if java is None:
+        reason = "java is not installed (Debian package default-jre-headless)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: make test installs it", pytrace=False)
+        pytest.skip(f"{reason}: make test installs it")
+    if not VNU_JAR.is_file():
+        pytest.fail(
+            f"{VNU_JAR} is missing: make test installs it (npm ci)", pytrace=False
+        )
+    return java
+
+
+class Documents:
+    """What the readers and the owner are sent, one file per page or fragment."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.sources = {}  # file name -> what was requested
+
+    def get(self, client, path, status, **kwargs):
+        return self.add(client.get(path, **kwargs), f"GET {path}", status)
+
+    def add(self, response, source, status):
+        assert response.status_code == status, (source, response.status_code)
+        assert response.mimetype == "text/html", source
+        html = response.get_data(as_text=True)
+        if not html.lstrip().lower().startswith("<!doctype html>"):
+            title = LEADING_TITLE.match(html)
+            if title:
+                html = html[title.end() :]
+            html = FRAGMENT_PAGE.format(
+                title=title.group(1) if title else "fragment", body=html
+            )
+        name = f"{len(self.sources):03d}-{slug(source)}.html"
+        (self.folder / name).write_text(html, encoding="utf-8")
+        self.sources[name] = source
+        return response
+
+
+def slug(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+
+
+def run_checker(java, folder):
+    """The checker's errors over every file in ``folder``, one run."""
+    files = sorted(str(path) for path in folder.glob("*.html"))
+    # A short run: the quick compiler alone halves the time; it needs a bigger
+    # stack than the 512k the checker asks for.
+    jvm = ["-Xss16m", "-XX:TieredStopAtLevel=1"]
+    result = subprocess.run(
+        [java, *jvm, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    # The JSON report goes to standard error; no report at all is a failure too.
+    try:
+        return json.loads(result.stderr)["messages"]
+    except (json.JSONDecodeError, KeyError):
+        pytest.fail(
+            f"the checker gave no report (exit {result.returncode}):\n"
+            f"{result.stdout[-2000:]}{result.stderr[-2000:]}",
+            pytrace=False,
+        )
+
+
+def describe(message, sources):
+    name = Path(unquote(urlsplit(message.get("url", "")).path)).name
+    where = f"{name} ({sources.get(name, '?')}) line {message.get('lastLine', '?')}"
+    extract = (message.get("extract") or "").strip().replace("\n", " ")
+    return f"{where}: {message['message']}\n    {extract[:160]}"
+
+
+def collect_reader_pages(docs, client):
+    """The article in every widget state, the widgets' fragments, error pages."""
+    docs.get(client, "/", 200)
+    for aspect in ASPECTS:
+        docs.get(client, f"/?aspect={aspect}", 200)
+        docs.get(client, f"/widgets/compare/{aspect}", 200, headers=HTMX)
+    for technique in TECHNIQUES:
+        docs.get(client, f"/?technique={technique}", 200)
+        docs.get(client, f"/widgets/techniques/{technique}", 200, headers=HTMX)
+    for answers in (MEDICAL, THERAPEUTIC, PROVIDER_FIRST):
+        docs.get(client, f"/?{answers}&{SUBMIT}", 200)
+        docs.get(client, f"/widgets/chooser?{answers}&{SUBMIT}", 200, headers=HTMX)
+    # Every widget away from its default at once, campaign carried along.
+    docs.get(
+        client,
+        f"/?aspect={ASPECTS[-1]}&technique={TECHNIQUES[-1]}&{MEDICAL}&{SUBMIT}"
+        "&utm_source=news&utm_campaign=spring",
+        200,
+    )
+    # The chooser asks again: nothing answered, or a wrong and a missing answer.
+    docs.get(client, f"/?{SUBMIT}", 422)
+    docs.get(client, f"/?{BAD_ANSWERS}&{SUBMIT}", 422)
+    docs.get(client, f"/widgets/chooser?{BAD_ANSWERS}&{SUBMIT}", 422, headers=HTMX)
+    docs.get(client, "/widgets/chooser", 422, headers=HTMX)
+    # Unknown topics and pages.
+    docs.get(client, "/?aspect=no-such-aspect", 404)
+    docs.get(client, "/widgets/techniques/no-such-technique", 404, headers=HTMX)
+    docs.get(client, "/no/such/page", 404)
+    # The privacy page (a 404 until it exists: then that page is checked).
+    privacy = client.get("/privacy")
+    docs.add(privacy, "GET /privacy", privacy.status_code)
+
+
+def collect_owner_pages(docs, app, client, owner_client):
+    """Sign-in in its states and the dashboard, empty and with numbers."""
+    docs.get(client, "/login", 200)
+    docs.get(client, "/login?next=/stats%3Fperiod%3D30d", 200)
+    docs.add(log_in(client, "not the password"), "POST /login (wrong password)", 401)
+    docs.add(
+        client.post("/login", data={"password": "x"}), "POST /login (no token)", 400
+    )
+    docs.get(client, "/stats", 401, headers=HTMX)  # the session has ended
+
+    docs.get(owner_client, "/stats", 200)  # nothing counted yet
+    seeded = app.test_cli_runner().invoke(
+        args=["seed-demo", "--events", "1500", "--days", "40", "--seed", "7"]
+    )
+    assert seeded.exit_code == 0, seeded.output
+    # Odd strings a referrer or a campaign may bring, shown in the tables.
+    reader = app.test_client()
+    for hostile in HOSTILE_STRINGS:
+        with reader.get(
+            "/",
+            query_string={"utm_source": hostile, "utm_campaign": hostile},
+            headers={"User-Agent": PHONE, "Referer": f"https://a.b.example/{hostile}"},
+        ) as response:
+            response.get_data()
+        with reader.get("/book?from=footer", headers={"User-Agent": PHONE}) as clicked:
+            clicked.get_data()
+    for period in ("today", "7d", "30d", "90d", "all"):
+        docs.get(owner_client, f"/stats?period={period}", 200)
+    docs.get(owner_client, "/stats?from=2020-01-01&to=2020-01-01", 200)
+    docs.get(owner_client, "/stats?period=30d", 200, headers=HTMX)
+    docs.get(owner_client, "/stats?period=soon", 400)
+    docs.get(owner_client, "/stats?from=2025-02-30&to=2025-03-01", 400)
+    docs.get(owner_client, "/stats?from=2025-03-09&to=2025-03-01", 400)  # form kept
+    docs.get(owner_client, "/stats?from=2025-03-09&to=2025-03-01", 400, headers=HTMX)
+    # Signing out with a stale form: "Nothing was changed".
+    expired = owner_client.post("/logout", data={"csrf_token": "stale"})
+    docs.add(expired, "POST /logout (stale token)", 400)
+    # Signed out: the sign-in page says so.
+    token = csrf_token_from(expired.get_data(as_text=True))
+    signed_out = owner_client.post("/logout", data={"csrf_token": token})
+    assert signed_out.status_code == 302
+    docs.get(owner_client, "/login", 200)
+
+
+def collect_fresh_site_pages(docs, tmp_path):
+    """A site with no password yet, and the page of an unexpected error."""
+    fresh = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "DATABASE": str(create_migrated_database(tmp_path / "fresh.db")),
+            "PROPAGATE_EXCEPTIONS": False,
+        }
+    )
+
+    @fresh.get("/explode")
+    def explode():
+        raise RuntimeError("an unexpected error")
+
+    client = fresh.test_client()
+    docs.get(client, "/login", 200)  # "No owner password has been set yet"
+    docs.get(client, "/explode", 500)
+    docs.get(client, "/explode", 500, headers=HTMX)
+
+
+def test_every_page_and_fragment_is_valid_html(app, client, owner_client, tmp_path):
+    java = java_or_skip()
+    folder = tmp_path / "html"
+    folder.mkdir()
+    docs = Documents(folder)
+    collect_reader_pages(docs, client)
+    collect_owner_pages(docs, app, client, owner_client)
+    collect_fresh_site_pages(docs, tmp_path)
+
+    messages = run_checker(java, folder)
+
+    errors = [describe(m, docs.sources) for m in messages if m["type"] != "info"]
+    assert not errors, (
+        f"{len(errors)} HTML errors in {len(docs.sources)} documents:\n"
+        + "\n".join(errors)
+    )
