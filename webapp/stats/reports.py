@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..core.formatting import rate
-from ..tracking.vocabulary import CLICK, REASONS, UTM_FIELDS, VIEW, WIDGET
+from ..tracking.vocabulary import CLICK, EVENT_COLUMNS, REASONS, VIEW, WIDGET
 from .rollups import (
     NOT_USED,
     TOTAL,
@@ -36,22 +36,10 @@ from .rollups import (
     summarise_today,
 )
 
-# Columns offered for export, oldest event first (no visitor key: an export
-# file travels further than the database).
-EXPORT_COLUMNS = (
-    "ts",
-    "day",
-    "kind",
-    "page",
-    "placement",
-    "widget",
-    "detail",
-    "referrer_host",
-    *UTM_FIELDS,
-    "device",
-    "browser",
-    "repeat",
-)
+# Columns offered for export, oldest event first: every stored column but
+# the visitor key (an export file travels further than the database) and the
+# hour (the timestamp says it).
+EXPORT_COLUMNS = tuple(c for c in EVENT_COLUMNS if c not in ("hour", "visitor"))
 
 
 # --- Reading ---------------------------------------------------------------------
