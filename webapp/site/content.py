@@ -11,7 +11,7 @@ import functools
 import re
 import string
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from flask import current_app
 from pydantic import (
@@ -182,6 +182,11 @@ def unique_ids(items):
             raise problem(f": '{item.id}' is used twice", at=f"[{index}].id")
         seen.add(item.id)
     return items
+
+
+Item = TypeVar("Item")
+# A non-empty list of parts, each with an id no other part of the list uses.
+IdList = Annotated[tuple[Item, ...], Field(min_length=1), AfterValidator(unique_ids)]
 
 
 class ContentModel(BaseModel):

@@ -13,7 +13,6 @@ from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
-    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -29,12 +28,12 @@ from .content import (
     ContentError,
     ContentModel,
     Ident,
+    IdList,
     OptionalText,
     Paragraphs,
     Text,
     placeholders,
     problem,
-    unique_ids,
     validate,
 )
 
@@ -123,9 +122,7 @@ class Comparison(SectionWidget):
     status: Annotated[Text, placeholders("aspect")]
     book_lead: Text
     book_label: Text
-    aspects: Annotated[
-        tuple[Aspect, ...], Field(min_length=1), AfterValidator(unique_ids)
-    ]
+    aspects: IdList[Aspect]
 
     def get(self, aspect_id):
         """The aspect with this id, or None."""
@@ -178,9 +175,7 @@ class Techniques(SectionWidget):
     empty: Text
     status: Annotated[Text, placeholders("technique")]
     book_label: Text
-    items: Annotated[
-        tuple[Technique, ...], Field(min_length=1), AfterValidator(unique_ids)
-    ]
+    items: IdList[Technique]
 
     def get(self, technique_id):
         """The technique with this id, or None."""
@@ -219,9 +214,7 @@ class Question(ContentModel):
     id: Ident
     label: Text
     hint: OptionalText = None
-    answers: Annotated[
-        tuple[Answer, ...], Field(min_length=1), AfterValidator(unique_ids)
-    ]
+    answers: IdList[Answer]
 
     @field_validator("id")
     @classmethod
@@ -320,9 +313,7 @@ class Chooser(SectionWidget):
     errors: ChooserErrors
     status_result: Annotated[Text, placeholders("outcome")]
     status_error: Text
-    questions: Annotated[
-        tuple[Question, ...], Field(min_length=1), AfterValidator(unique_ids)
-    ]
+    questions: IdList[Question]
     outcomes: ChooserOutcomes
 
     @property

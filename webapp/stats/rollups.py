@@ -20,7 +20,7 @@ import threading
 from collections import Counter, defaultdict
 
 from ..core.db import immediate
-from ..tracking.vocabulary import CLICK, UTM_FIELDS, VIEW, WIDGET
+from ..tracking.vocabulary import CLICK, EVENT_TEXT_COLUMNS, UTM_FIELDS, VIEW, WIDGET
 
 TOTAL = "total"
 VISITORS = "visitors"
@@ -34,21 +34,16 @@ DIMENSIONS = {
     CLICK: ("placement", "referrer_host", *UTM_FIELDS, "device", "browser", "hour"),
     WIDGET: ("widget",),
 }
-# Columns read from ``events`` to summarise a day, in this order.
+# Columns read from ``events`` to summarise a day, in this order: the five
+# that every event is counted by first (read by position), then the stored
+# text columns, visitor key excepted (it is third already).
 SUMMARY_COLUMNS = (
     "day",
     "kind",
     "visitor",
     "repeat",
     "hour",
-    "page",
-    "placement",
-    "widget",
-    "detail",
-    "referrer_host",
-    *UTM_FIELDS,
-    "device",
-    "browser",
+    *(column for column in EVENT_TEXT_COLUMNS if column != "visitor"),
 )
 # Column lists are our own constants, never input: S608 does not apply.
 _SUMMARY_SELECT = "SELECT {} FROM events".format(", ".join(SUMMARY_COLUMNS))  # noqa: S608

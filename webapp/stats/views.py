@@ -6,7 +6,6 @@ period gives status 400 with the owner-facing message, never a 500: each
 view says how its kind of answer shows that message (``period_view``).
 """
 
-import datetime
 import functools
 
 from flask import (
@@ -21,11 +20,10 @@ from flask import (
 from ..auth.guard import login_required
 from ..core.db import connect, get_db
 from ..core.http import vary_on_htmx, wants_fragment
-from ..core.text import clean_text
 from ..site.content import get_widgets
 from ..tracking.vocabulary import local_today
 from . import dashboard, export, reports
-from .periods import EARLIEST, PRESETS, PeriodError, parse_period
+from .periods import EARLIEST, PRESETS, PeriodError, parse_date, parse_period
 
 bp = Blueprint("stats", __name__)
 
@@ -83,11 +81,10 @@ def _dashboard_page(board, error=None, status=200):
 
 
 def _date_or_empty(value):
-    """``value`` if it is a real date written ``YYYY-MM-DD``, else ''."""
-    text = clean_text(value, 10)
+    """``value`` as ``YYYY-MM-DD`` if it is a real date, else ''."""
     try:
-        return datetime.date.fromisoformat(text).isoformat() if len(text) == 10 else ""
-    except ValueError:
+        return parse_date(value, "date").isoformat()
+    except PeriodError:
         return ""
 
 
