@@ -16,9 +16,9 @@ WIDGETS = load_widgets()
 ASPECTS = [aspect.id for aspect in WIDGETS.comparison.aspects]
 TECHNIQUES = [technique.id for technique in WIDGETS.techniques.items]
 HTMX = {"HX-Request": "true"}
-MEDICAL = "reason=problem&referral=yes&recent=no&goal=relief"
-THERAPEUTIC = "reason=stress&referral=no&recent=no&goal=relax"
-PROVIDER_FIRST = "reason=problem&referral=no&recent=surgery&goal=relief"
+# What a reader would have answered, were the chooser still a GET form: a
+# page address with answers in it shows no suggestion (answers come by POST).
+OLD_STYLE_ANSWERS = "reason=problem&referral=yes&recent=no&health=none&goal=relief"
 
 
 def htmx(current="http://localhost/", **headers):
@@ -89,55 +89,6 @@ def test_each_technique_has_a_full_page(client, technique):
     assert 'href="/book?from=technique"' in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(
-    ("answers", "outcome"),
-    [
-        (MEDICAL, "medical"),
-        (THERAPEUTIC, "therapeutic"),
-        (PROVIDER_FIRST, "provider-first"),
-    ],
-)
-def test_chooser_full_page_gives_the_suggestion_and_its_booking_button(
-    client, answers, outcome
-):
-    response = client.get(f"/?{answers}")
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    assert WIDGETS.chooser.outcomes[outcome].title in text(response)
-    assert f'href="/book?from=chooser-{outcome}"' in html
-    # The form keeps the reader's answers ticked.
-    for key, value in query("/?" + answers).items():
-        assert re.search(f'id="chooser-{key}-{value}"[^>]*checked', html)
-
-
-def test_surgery_brings_the_ask_your_provider_note_whatever_else(client):
-    response = client.get("/?reason=upkeep&referral=yes&recent=surgery&goal=move")
-    words = text(response)
-    assert "Talk to your healthcare provider first" in words
-    assert "Book a therapeutic massage" not in words
-    assert "Book a medical massage" not in words
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/?reason=problem&referral=maybe&recent=no&goal=relief",
-        "/?reason=problem",
-        "/?show=suggestion",
-        "/?reason=%3Cscript%3E&referral=yes&recent=no&goal=relief",
-    ],
-)
-def test_bad_chooser_answers_rerender_the_form_with_a_clear_message(client, path):
-    response = client.get(path)
-    assert response.status_code == 422
-    assert is_full_page(response)
-    words = text(response)
-    assert WIDGETS.chooser.errors.title in words
-    assert "Our suggestion" not in words
-    assert "/book?from=chooser-" not in response.get_data(as_text=True)
-    assert "<script>" not in response.get_data(as_text=True)
-
-
 @pytest.mark.parametrize("path", ["/?aspect=massage", "/?technique=reiki"])
 def test_unknown_aspect_or_technique_is_a_404_page(client, path):
     response = client.get(path)
@@ -167,38 +118,39 @@ def test_widgets_sit_after_the_sections_they_belong_to(client):
 
 
 def test_links_keep_the_other_widgets_state(client):
-    html = client.get(
-        f"/?aspect=training&technique=swedish&{THERAPEUTIC}&utm_source=news"
-    ).get_data(as_text=True)
+    html = client.get("/?aspect=training&technique=swedish&utm_source=news").get_data(
+        as_text=True
+    )
     link = re.search(r'id="aspect-approach"\s+href="([^"]+)"', html).group(1)
     assert link.endswith("#compare")
     assert query(unescape(link)) == {
         "aspect": "approach",
         "technique": "swedish",
-        **query("/?" + THERAPEUTIC),
         "utm_source": "news",
     }
     link = re.search(r'id="technique-hot-stone"\s+href="([^"]+)"', html).group(1)
     assert query(unescape(link))["aspect"] == "training"
     assert query(unescape(link))["technique"] == "hot-stone"
-    # The chooser form carries the rest in hidden fields.
-    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html))
-    assert hidden == {
+    # The chooser form posts to the page in the same state (no hidden fields:
+    # its own answers travel in the body).
+    action = re.search(r'id="chooser-form" method="post"\s+action="([^"]+)"', html)
+    assert unescape(action.group(1)).endswith("#chooser-result")
+    assert query(unescape(action.group(1))) == {
         "aspect": "training",
         "technique": "swedish",
         "utm_source": "news",
     }
+    assert 'type="hidden"' not in html
 
 
 def test_every_widget_booking_button_has_a_known_placement(client):
     placements = set()
-    for path in ("/", "/?technique=swedish", f"/?{MEDICAL}", f"/?{PROVIDER_FIRST}"):
+    for path in ("/", "/?technique=swedish"):
         html = client.get(path).get_data(as_text=True)
         placements |= set(re.findall(r'data-placement="([^"]+)"', html))
         for href in re.findall(r'href="(/book\?[^"]+)"', html):
             assert query(unescape(href))["from"] in PLACEMENTS
     assert {"after-comparison", "technique"} <= placements
-    assert {"chooser-medical", "chooser-provider-first"} <= placements
 
 
 # --- The htmx fragments --------------------------------------------------------
@@ -237,56 +189,22 @@ def test_technique_fragment_for_htmx(client, technique):
     assert "HX-Request" in response.headers["Vary"]
 
 
-@pytest.mark.parametrize(
-    ("answers", "outcome"),
-    [
-        (MEDICAL, "medical"),
-        (THERAPEUTIC, "therapeutic"),
-        (PROVIDER_FIRST, "provider-first"),
-    ],
-)
-def test_chooser_fragment_for_htmx(client, answers, outcome):
-    response = client.get(f"/widgets/chooser?{answers}", headers=htmx())
-    assert response.status_code == 200
-    assert not is_full_page(response)
-    html = response.get_data(as_text=True)
-    assert f'href="/book?from=chooser-{outcome}"' in html
-    title = WIDGETS.chooser.outcomes[outcome].title
-    assert f"Our suggestion: {title}." in html  # the live region's words
-    push = response.headers["HX-Push-Url"]
-    assert push.endswith("#chooser-result")
-    assert query(push) == query("/?" + answers)
-
-
-def test_chooser_fragment_with_bad_answers_is_the_form_and_a_422(client):
-    response = client.get(
-        "/widgets/chooser?reason=problem&referral=perhaps&recent=no", headers=htmx()
-    )
-    assert response.status_code == 422
-    assert not is_full_page(response)
-    words = text(response)
-    assert WIDGETS.chooser.errors.invalid in words
-    assert WIDGETS.chooser.errors.missing in words
-    assert WIDGETS.chooser.status_error in words
-    assert "HX-Push-Url" not in response.headers
-    assert "HX-Request" in response.headers["Vary"]
-
-
 def test_fragment_keeps_the_other_widgets_state_from_the_readers_page(client):
-    page = f"http://localhost/?technique=swedish&{MEDICAL}&utm_source=news#chooser"
+    page = f"http://localhost/?technique=swedish&{OLD_STYLE_ANSWERS}&utm_source=news"
     response = client.get("/widgets/compare/training", headers=htmx(page))
+    # Answers in the page's address (an old link) are dropped, never passed on.
     assert query(response.headers["HX-Push-Url"]) == {
         "aspect": "training",
         "technique": "swedish",
-        **query("/?" + MEDICAL),
         "utm_source": "news",
     }
-    response = client.get(f"/widgets/chooser?{THERAPEUTIC}", headers=htmx(page))
-    pushed = query(response.headers["HX-Push-Url"])
-    assert pushed["technique"] == "swedish"
-    assert pushed["reason"] == "stress"
-    # The booking button keeps the visit's campaign.
-    assert "utm_source=news" in response.get_data(as_text=True)
+    # The chooser's answer keeps the page's state in its form, and its
+    # booking button keeps the visit's campaign.
+    answers = dict(query("/?" + OLD_STYLE_ANSWERS))
+    response = client.post("/widgets/chooser", data=answers, headers=htmx(page))
+    html = unescape(response.get_data(as_text=True))
+    assert 'action="/?technique=swedish&utm_source=news#chooser-result"' in html
+    assert "/book?from=chooser-medical&utm_source=news" in html
 
 
 def test_fragment_drops_bad_state_from_the_readers_page(client):
@@ -301,10 +219,6 @@ def test_fragment_drops_bad_state_from_the_readers_page(client):
     [
         ("/widgets/compare/training", "/?aspect=training#compare"),
         ("/widgets/techniques/swedish", "/?technique=swedish#technique-detail"),
-        (
-            f"/widgets/chooser?{MEDICAL}&aspect=approach",
-            f"/?aspect=approach&{MEDICAL}#chooser-result",
-        ),
     ],
 )
 @pytest.mark.parametrize(
@@ -320,12 +234,6 @@ def test_fragment_url_without_htmx_leads_to_the_full_page(
     assert query(response.headers["Location"]) == query(location)
     assert response.headers["Location"].endswith(location.split("#")[1])
     assert "HX-Request" in response.headers["Vary"]
-
-
-def test_chooser_url_without_htmx_keeps_bad_answers_for_the_page_to_explain(client):
-    response = client.get("/widgets/chooser?reason=nope", follow_redirects=True)
-    assert response.status_code == 422
-    assert WIDGETS.chooser.errors.invalid in text(response)
 
 
 @pytest.mark.parametrize(
@@ -394,9 +302,6 @@ def test_malformed_current_url_header_never_gives_a_500(client, current):
     [
         ("/widgets/compare/training", [("aspect", "training")]),
         ("/widgets/techniques/deep-tissue", [("technique", "deep-tissue")]),
-        (f"/widgets/chooser?{MEDICAL}", [("chooser", "medical")]),
-        (f"/widgets/chooser?{PROVIDER_FIRST}", [("chooser", "provider-first")]),
-        ("/widgets/chooser?reason=problem", []),
         ("/widgets/compare/massage", []),
     ],
 )
@@ -407,19 +312,14 @@ def test_fragments_note_widget_uses(client, path, noted):
 def test_full_pages_note_only_what_changed_since_the_readers_last_page(client):
     base = "http://localhost"
     # A shared link: everything it shows was chosen.
-    assert events(client, f"/?aspect=training&{THERAPEUTIC}")[1] == [
+    assert events(client, f"/?aspect=training&{OLD_STYLE_ANSWERS}")[1] == [
         ("aspect", "training"),
-        ("chooser", "therapeutic"),
     ]
     # JavaScript off, one widget at a time: the Referer is the previous state.
     headers = {"Referer": f"{base}/?aspect=training"}
     assert events(client, "/?aspect=training&technique=swedish", headers=headers)[
         1
     ] == [("technique", "swedish")]
-    headers = {"Referer": f"{base}/?aspect=training&technique=swedish"}
-    assert events(
-        client, f"/?aspect=training&technique=swedish&{MEDICAL}", headers=headers
-    )[1] == [("chooser", "medical")]
     # Another site's link with the same query is a first visit.
     headers = {"Referer": "https://elsewhere.example/?aspect=training"}
     assert events(client, "/?aspect=training", headers=headers)[1] == [
@@ -434,6 +334,7 @@ def test_full_pages_note_only_what_changed_since_the_readers_last_page(client):
         ("/?aspect=training", {"HX-History-Restore-Request": "true"}),
         ("/?aspect=massage", {}),
         ("/?reason=problem", {}),
+        (f"/?{OLD_STYLE_ANSWERS}", {}),
         ("/?utm_source=news", {}),
     ],
 )

@@ -1,22 +1,15 @@
 """The widgets' words load from content/widgets.yaml; mistakes stop start-up clearly."""
 
 import copy
-import itertools
 
 import pytest
 import yaml
 
 from webapp import create_app
 from webapp.site.article import load_article
-from webapp.site.chooser import read_chooser, recommend
 from webapp.site.content import ContentError
 from webapp.site.placements import PLACEMENTS
-from webapp.site.widget_content import (
-    SAFETY_ANSWERS,
-    SAFETY_QUESTION,
-    WIDGETS_FILE,
-    load_widgets,
-)
+from webapp.site.widget_content import WIDGETS_FILE, load_widgets
 
 SECTIONS = [section.id for section in load_article().sections]
 ARTICLE_FOUR = ["Purpose", "Approach", "Training", "Treatment goals"]
@@ -77,15 +70,8 @@ def test_every_technique_the_article_names_has_all_four_parts(widgets):
     for technique in widgets.techniques.items:
         for part in ("what_it_is", "feels_like", "suits", "ask_first"):
             assert len(getattr(technique, part)) > 40, (technique.id, part)
-        # A careful practice names when to check with a doctor first.
-        assert "doctor" in technique.ask_first
-
-
-def test_chooser_asks_three_or_four_questions_including_the_safety_question(widgets):
-    questions = widgets.chooser.questions
-    assert 3 <= len(questions) <= 4
-    safety = next(q for q in questions if q.id == SAFETY_QUESTION)
-    assert {a.id for a in safety.answers} >= set(SAFETY_ANSWERS)
+        # A careful practice names when to check with a healthcare provider first.
+        assert "healthcare provider" in technique.ask_first
 
 
 def test_every_chooser_outcome_books_through_a_known_placement(widgets):
@@ -99,80 +85,6 @@ def test_widgets_follow_existing_article_sections(widgets):
         "partials/_techniques.html",
     ]
     assert widgets.after("which-one-is-right-for-you") == ["partials/_chooser.html"]
-
-
-# --- The chooser's decision rule -----------------------------------------------
-
-
-def answers(reason, referral, recent, goal):
-    return {"reason": reason, "referral": referral, "recent": recent, "goal": goal}
-
-
-@pytest.mark.parametrize(
-    ("given", "outcome"),
-    [
-        (answers("problem", "yes", "no", "relief"), "medical"),
-        (answers("problem", "no", "no", "relax"), "medical"),
-        (answers("stress", "yes", "no", "relax"), "medical"),
-        (answers("unsure", "no", "no", "relief"), "medical"),
-        (answers("stress", "no", "no", "relax"), "therapeutic"),
-        (answers("upkeep", "no", "no", "move"), "therapeutic"),
-        (answers("unsure", "no", "no", "relax"), "therapeutic"),
-        (answers("stress", "no", "surgery", "relax"), "provider-first"),
-        (answers("problem", "yes", "injury", "relief"), "provider-first"),
-    ],
-)
-def test_chooser_suggests(widgets, given, outcome):
-    assert recommend(widgets.chooser, given).outcome.id == outcome
-
-
-def test_recent_surgery_or_injury_always_means_provider_first(widgets):
-    chooser = widgets.chooser
-    others = [q for q in chooser.questions if q.id != SAFETY_QUESTION]
-    for combination in itertools.product(*[q.answers for q in others]):
-        for safety_answer in SAFETY_ANSWERS:
-            given = {q.id: a.id for q, a in zip(others, combination, strict=True)}
-            given[SAFETY_QUESTION] = safety_answer
-            result = recommend(chooser, given)
-            assert result.outcome.id == "provider-first", given
-            # The reasons name the surgery or injury, in plain words.
-            assert safety_answer in result.reasons[0].lower()
-
-
-def test_provider_first_says_where_the_other_answers_point(widgets):
-    result = recommend(widgets.chooser, answers("stress", "no", "injury", "relax"))
-    assert result.reasons[-1].endswith("point to therapeutic massage.")
-
-
-def test_reasons_explain_the_suggestion_in_plain_words(widgets):
-    result = recommend(widgets.chooser, answers("problem", "yes", "no", "relax"))
-    assert len(result.reasons) == 2
-    assert any("healthcare provider suggested" in r for r in result.reasons)
-
-
-@pytest.mark.parametrize(
-    ("args", "errors"),
-    [
-        ({"reason": "problem"}, {"referral", "recent", "goal"}),
-        ({"show": "suggestion"}, {"reason", "referral", "recent", "goal"}),
-        (
-            answers("problem", "maybe", "no", "relax"),
-            {"referral"},
-        ),
-        (answers("PROBLEM", "yes", "no", "relax"), {"reason"}),
-    ],
-)
-def test_answers_outside_the_allowed_set_are_problems_not_suggestions(
-    widgets, args, errors
-):
-    form = read_chooser(widgets.chooser, args)
-    assert set(form.errors) == errors
-    assert form.recommendation is None
-
-
-def test_no_answers_is_a_blank_form_not_an_error(widgets):
-    form = read_chooser(widgets.chooser, {"aspect": "training"})
-    assert form.errors == {} and form.recommendation is None
 
 
 # --- Mistakes in the file stop start-up with the file and key named -----------
@@ -208,6 +120,35 @@ def test_no_answers_is_a_blank_form_not_an_error(widgets):
         (
             lambda d: d["chooser"]["questions"][2]["answers"].pop(0),
             "the question 'recent' needs the answer 'surgery'",
+        ),
+        (
+            lambda d: d["chooser"]["questions"][3]["answers"].pop(1),
+            "the question 'health' needs the answer 'blood-clot'",
+        ),
+        (
+            lambda d: d["chooser"]["questions"][3]["answers"][0].update(
+                leans="medical"
+            ),
+            "key 'chooser.questions[3].answers[0].leans' must be left out",
+        ),
+        (
+            lambda d: d["chooser"]["questions"][3]["answers"].pop(),
+            "key 'chooser.questions[3].answers': a tick-all question needs "
+            "the answer 'none'",
+        ),
+        (
+            lambda d: d["chooser"]["questions"][4]["answers"][1].pop("leans"),
+            "the chooser needs a one-answer question 'goal'",
+        ),
+        (
+            lambda d: d["chooser"]["questions"][0]["answers"][0].update(weight=0),
+            "key 'chooser.questions[0].answers[0].weight'",
+        ),
+        (
+            lambda d: d["chooser"]["outcomes"]["medical"].update(
+                book_label="Book {service}"
+            ),
+            "key 'chooser.outcomes.medical.book_label' uses {service}",
         ),
         (
             lambda d: d["chooser"]["questions"][0].update(id="aspect"),

@@ -4,7 +4,7 @@
 
 (function () {
   // --- Widgets --------------------------------------------------------------
-  // Without JavaScript the widgets are plain links and a GET form that load
+  // Without JavaScript the widgets are plain links and a POST form that load
   // full pages. With it, htmx swaps only a widget's panel and pushes the full
   // page's URL; this file adds the WAI-ARIA tabs pattern to the comparison,
   // marks the current choice after a swap and keeps the links' URLs in step
@@ -93,8 +93,8 @@
     next.focus();
   });
 
-  // Give every widget link and the chooser form the page's current state,
-  // keeping only their own parameters (data-own) from what the server wrote.
+  // Give every widget link the page's current state, keeping only its own
+  // parameters (data-own) from what the server wrote.
   function keepStateInLinks() {
     const here = new URLSearchParams(window.location.search);
     document.querySelectorAll("a[data-own]").forEach(function (link) {
@@ -113,23 +113,6 @@
       });
       const query = params.toString();
       link.setAttribute("href", url.pathname + (query ? "?" + query : "") + url.hash);
-    });
-    document.querySelectorAll("form[data-own]").forEach(function (form) {
-      const own = form.getAttribute("data-own").split(" ");
-      form.querySelectorAll("input[data-carry]").forEach(function (input) {
-        input.remove();
-      });
-      here.forEach(function (value, key) {
-        if (own.includes(key)) {
-          return;
-        }
-        const input = document.createElement("input");
-        input.type = "hidden";
-        input.name = key;
-        input.value = value;
-        input.setAttribute("data-carry", "");
-        form.prepend(input);
-      });
     });
   }
 
@@ -167,25 +150,26 @@
     keepStateInLinks();
   });
 
-  // --- Nothing kept in the browser ---------------------------------------------
-  // htmx notes the page's address (query included: the chooser's answers) in
-  // the tab's sessionStorage when it loads and whenever it pushes a URL. With
-  // its history cache off (base.html) it does not need that note: it falls
-  // back to location. Forget it, so no answer is ever kept in the browser.
-  const HTMX_PATH_KEY = "htmx-current-path-for-history";
-  function forgetPath() {
-    try {
-      window.sessionStorage.removeItem(HTMX_PATH_KEY);
-    } catch (error) {
-      // Storage switched off: there is nothing to forget.
+  // --- The chooser's "None of these" -----------------------------------------
+  // Ticking "None of these" clears the other ticks, and ticking one of them
+  // clears "None of these". Without JavaScript both can be sent: any other
+  // tick then counts, the safe reading.
+  document.addEventListener("change", function (event) {
+    const box = event.target;
+    if (box.type !== "checkbox" || !box.checked) {
+      return;
     }
-  }
-  ["htmx:pushedIntoHistory", "htmx:replacedInHistory", "htmx:historyRestore"].forEach(
-    function (name) {
-      document.addEventListener(name, forgetPath);
+    const group = box.closest("fieldset");
+    if (!group || !group.querySelector("[data-none-of-these]")) {
+      return;
     }
-  );
-  forgetPath();
+    const isNone = box.hasAttribute("data-none-of-these");
+    group.querySelectorAll('input[type="checkbox"]').forEach(function (other) {
+      if (other !== box && other.hasAttribute("data-none-of-these") !== isNone) {
+        other.checked = false;
+      }
+    });
+  });
 
   setUpTabs(document);
 })();

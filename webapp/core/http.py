@@ -53,6 +53,24 @@ def current_page_args():
     return MultiDict(parse_qsl(page.query, errors="replace"))
 
 
+def from_another_site():
+    """True when the browser says another site sent this request.
+
+    A form on another site can post to ours; what it sends is answered but
+    never counted. Browsers name the sender in ``Sec-Fetch-Site`` (and in
+    ``Origin`` for a POST); a request with neither is taken as our own.
+    """
+    if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+        return True
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        return origin == "null"  # a sandboxed frame or a privacy redirect
+    try:
+        return urlsplit(origin).netloc.lower() != (request.host or "").lower()
+    except ValueError:
+        return True
+
+
 def vary_on_htmx(response):
     """Mark a response that differs by ``HX-Request`` and keep it private."""
     response.vary.add(HX_REQUEST)

@@ -35,3 +35,4 @@ def init_app(app):
     app.register_blueprint(booking.bp)
     app.register_blueprint(widget_views.bp)
     app.cli.add_command(commands.content_schema_command)
+    app.cli.add_command(commands.chooser_table_command)

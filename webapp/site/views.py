@@ -12,6 +12,7 @@ from flask import (
 
 from ..core.db import get_db, pending_migrations
 from ..core.http import vary_on_htmx, wants_fragment
+from ..core.security import csrf
 from ..tracking.capture import note_view
 from . import widget_state
 from .content import get_article, get_privacy
@@ -37,8 +38,27 @@ def index():
     view, html = _article_page()
     note_view()
     widget_state.record_page_events(view)
-    # 422 when the chooser's answers need fixing; the page is complete either way.
     return vary_on_htmx(make_response(html, view.status))
+
+
+# No CSRF token: readers have no session to bind one to, and a post changes
+# nothing but a count, which widget_state leaves alone for other sites' posts.
+@csrf.exempt
+@bp.post("/")
+def chooser_page():
+    """The article with the chooser's suggestion, for a reader without JavaScript.
+
+    A POST, so that no answer is ever in an address, a history entry or a log.
+    """
+    view = widget_state.page_view(chooser_form=request.form)
+    html = render_template(
+        "article/index.html", article=get_article(), widgets=view.content, view=view
+    )
+    widget_state.record_suggestion(view)
+    # 422 when the chooser's answers need fixing; the page is complete either way.
+    response = make_response(html, view.status)
+    response.cache_control.no_store = True  # nothing of the answers is kept
+    return vary_on_htmx(response)
 
 
 def _article_page():

@@ -8,28 +8,18 @@ from the content file; these models say what the file must hold, and
 content/widgets.schema.json for editors.
 """
 
-import functools
-from typing import Annotated, Literal
+from typing import Annotated
 
 import yaml
-from pydantic import (
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationInfo, field_validator
 
-from ..tracking.vocabulary import UTM_FIELDS
+from .chooser_content import ChooserFields, Kind
 from .content import (
     CONTENT_DIR,
     ContentError,
     ContentModel,
     Ident,
     IdList,
-    OptionalText,
     Paragraphs,
     Text,
     placeholders,
@@ -39,43 +29,6 @@ from .content import (
 
 WIDGETS_FILE = CONTENT_DIR / "widgets.yaml"
 SCHEMA_FILE = CONTENT_DIR / "widgets.schema.json"
-
-KINDS = ("medical", "therapeutic")
-PROVIDER_FIRST = "provider-first"
-OUTCOMES = (*KINDS, PROVIDER_FIRST)
-
-# The safety rule: recent surgery or a new injury always means "talk to your
-# healthcare provider first", whatever the other answers are. It is code, not
-# content, so that no edit of the words can switch it off.
-SAFETY_QUESTION = "recent"
-SAFETY_ANSWERS = ("surgery", "injury")
-
-# The chooser's submit button sends this, so that an empty submission (no
-# answer ticked) still shows "please answer" instead of a blank form.
-SUBMIT_PARAM = ("show", "suggestion")
-
-# Query parameters with a meaning of their own: no chooser question may use them.
-RESERVED_PARAMS = frozenset(("aspect", "technique", "from", SUBMIT_PARAM[0]))
-RESERVED_PARAMS |= frozenset(UTM_FIELDS)
-
-
-# --- The two kinds of massage ------------------------------------------------------
-
-
-def _kind(value, required=True):
-    """One of the two kinds of massage."""
-    if value is None and not required:
-        return None
-    if value not in KINDS:
-        raise problem(f" must be one of {', '.join(KINDS)} (got {value!r})")
-    return value
-
-
-Kind = Annotated[Literal["medical", "therapeutic"], BeforeValidator(_kind)]
-OptionalKind = Annotated[
-    Literal["medical", "therapeutic"] | None,
-    BeforeValidator(functools.partial(_kind, required=False)),
-]
 
 
 class SectionWidget(ContentModel):
@@ -189,160 +142,8 @@ class Techniques(SectionWidget):
 # --- The chooser -------------------------------------------------------------------
 
 
-class Answer(ContentModel):
-    """One answer to a chooser question, and which way it leans."""
-
-    id: Ident
-    label: Text
-    leans: OptionalKind = None
-    reason: OptionalText = None
-
-    @model_validator(mode="after")
-    def _leaning_says_why(self):
-        """An answer that leans one way must say why."""
-        if self.leans and not self.reason:
-            raise problem(
-                " is missing or empty (an answer that leans one way says why)",
-                at=".reason",
-            )
-        return self
-
-
-class Question(ContentModel):
-    """One chooser question; its id is its URL parameter."""
-
-    id: Ident
-    label: Text
-    hint: OptionalText = None
-    answers: IdList[Answer]
-
-    @field_validator("id")
-    @classmethod
-    def _not_reserved(cls, value):
-        """A question's id must not clash with the page's other parameters."""
-        if value in RESERVED_PARAMS:
-            raise problem(
-                f": '{value}' is already used in the page's address; choose another id"
-            )
-        return value
-
-    def get(self, answer_id):
-        """The answer with this id, or None."""
-        return next((a for a in self.answers if a.id == answer_id), None)
-
-
-class Outcome(ContentModel):
-    """A suggestion the chooser can give, with its booking button."""
-
-    title: Text
-    summary: Text
-    next_step: Text
-    book_label: Text
-    _id: str = PrivateAttr(default="")
-
-    @property
-    def id(self):
-        """The outcome's id: its key in the content file."""
-        return self._id
-
-    @property
-    def placement(self):
-        """The booking button's placement, which records this outcome."""
-        return f"chooser-{self.id}"
-
-
-class KindOutcome(Outcome):
-    """The suggestion of one kind of massage."""
-
-    name: Text
-
-
-class ProviderFirstOutcome(Outcome):
-    """The suggestion to talk to a healthcare provider first."""
-
-    later: Annotated[Text, placeholders("outcome")]
-
-
-class ChooserOutcomes(ContentModel):
-    """The chooser's three suggestions, by id."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    medical: KindOutcome
-    therapeutic: KindOutcome
-    provider_first: ProviderFirstOutcome = Field(alias=PROVIDER_FIRST)
-
-    def model_post_init(self, context):
-        """Tell each suggestion its own id."""
-        for outcome_id in OUTCOMES:
-            self[outcome_id]._id = outcome_id
-
-    def __getitem__(self, outcome_id):
-        """The suggestion with this id (``provider-first`` and the two kinds)."""
-        if outcome_id not in OUTCOMES:
-            raise KeyError(outcome_id)
-        return getattr(self, outcome_id.replace("-", "_"))
-
-    def items(self):
-        """``(id, suggestion)`` pairs, in the order of OUTCOMES."""
-        return [(outcome_id, self[outcome_id]) for outcome_id in OUTCOMES]
-
-    def values(self):
-        """The three suggestions, in the order of OUTCOMES."""
-        return [self[outcome_id] for outcome_id in OUTCOMES]
-
-
-class ChooserErrors(ContentModel):
-    """What the chooser says when answers are missing or not allowed."""
-
-    title: Text
-    intro: Text
-    missing: Text
-    invalid: Text
-
-
-class Chooser(SectionWidget):
-    """The "which one is right for you?" chooser."""
-
-    title: Text
-    intro: Text
-    submit: Text
-    result_eyebrow: Text
-    reasons_heading: Text
-    disclaimer: Text
-    errors: ChooserErrors
-    status_result: Annotated[Text, placeholders("outcome")]
-    status_error: Text
-    questions: IdList[Question]
-    outcomes: ChooserOutcomes
-
-    @property
-    def submit_param(self):
-        """The submit button's name and value."""
-        return SUBMIT_PARAM
-
-    @property
-    def keys(self):
-        """The URL parameters the chooser owns."""
-        return (*(q.id for q in self.questions), SUBMIT_PARAM[0])
-
-    def question(self, question_id):
-        """The question with this id, or None."""
-        return next((q for q in self.questions if q.id == question_id), None)
-
-    @model_validator(mode="after")
-    def _safety_answers_exist(self):
-        """The safety rule needs its question and answers, each with a reason."""
-        safety = self.question(SAFETY_QUESTION)
-        for answer_id in SAFETY_ANSWERS:
-            answer = safety.get(answer_id) if safety else None
-            if answer is None or not answer.reason:
-                raise problem(
-                    f": the question '{SAFETY_QUESTION}' needs the answer "
-                    f"'{answer_id}' with a reason (the safety rule uses it)",
-                    at=".questions",
-                )
-        return self
+class Chooser(SectionWidget, ChooserFields):
+    """The "which one is right for you?" chooser (its fields: chooser_content.py)."""
 
 
 class Widgets(ContentModel):

@@ -1,9 +1,13 @@
-"""What a request shows: the widgets' state (all of it in the page's URL).
+"""What a request shows: the widgets' state, and the chooser's answers.
 
-A page URL (``/?aspect=training&technique=swedish&reason=...``) carries every
-widget's state, so every state is a full page that can be reloaded, shared
-and reached without JavaScript. An htmx fragment changes one widget and
-keeps the others' state from the URL of the page the reader is on.
+A page URL (``/?aspect=training&technique=swedish``) carries the comparison's
+and the technique notes' state, so each of those is a full page that can be
+reloaded, shared and reached without JavaScript. An htmx fragment changes one
+widget and keeps the others' state from the URL of the page the reader is on.
+
+The chooser's answers are health information and never go in a URL: they
+come in a POST body (the page's own form, or htmx's) and live only as long
+as the request.
 """
 
 from dataclasses import dataclass, replace
@@ -12,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import abort, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from ..core.http import current_page_args, is_history_restore
+from ..core.http import current_page_args, from_another_site, is_history_restore
 from ..tracking.capture import current_utm, note_widget_use
 from .chooser import ChooserForm, read_chooser
 from .content import get_widgets
@@ -32,7 +36,6 @@ class WidgetState:
 
     aspect: str | None = None
     technique: str | None = None
-    answers: tuple = ()
     utm: tuple = ()  # the visit's campaign, passed on so booking links keep it
 
     def params(self, exclude=()):
@@ -42,13 +45,8 @@ class WidgetState:
             params["aspect"] = self.aspect
         if self.technique:
             params["technique"] = self.technique
-        params.update(self.answers)
         params.update(self.utm)
         return {key: value for key, value in params.items() if key not in exclude}
-
-    def with_answers(self, answers):
-        """This state with the chooser's answers (a dict, or None for none)."""
-        return replace(self, answers=tuple((answers or {}).items()))
 
     def page_url(self, anchor=None, **changes):
         """The full page's URL for this state, with ``changes`` applied."""
@@ -68,8 +66,7 @@ def read_state(args, widgets, strict):
         if strict:
             abort(404)
         technique = None
-    form = read_chooser(widgets.chooser, args)
-    return WidgetState(aspect, technique, tuple((form.answers or {}).items()))
+    return WidgetState(aspect, technique)
 
 
 # --- What one request shows ----------------------------------------------------
@@ -100,13 +97,9 @@ class WidgetView:
         """The 422 status when the chooser's answers need fixing, else 200."""
         return 422 if self.chooser.errors else 200
 
-    def chooser_carry(self):
-        """Other widgets' state, for the chooser form's hidden fields."""
-        return self.state.params(exclude=self.content.chooser.keys).items()
-
-    def chooser_checked(self, question, answer):
-        """Whether this answer was the reader's choice."""
-        return self.chooser.values.get(question.id) == answer.id
+    def chooser_action(self):
+        """Where the chooser's form posts without JavaScript: this page's state."""
+        return self.state.page_url(CHOOSER_ANCHOR)
 
     def chooser_status(self):
         """What the live region says after the chooser answers."""
@@ -119,16 +112,21 @@ class WidgetView:
         return ""
 
 
-def page_view():
-    """The widgets for a full page load, from its URL (unknown ids are a 404)."""
+def page_view(chooser_form=None):
+    """The widgets for a full page load, from its URL (unknown ids are a 404).
+
+    ``chooser_form`` is the chooser's posted form, when the reader sent it.
+    """
     widgets = get_widgets()
     state = read_state(request.args, widgets, strict=True)
     state = replace(state, utm=tuple(current_utm().items()))
-    chooser = read_chooser(widgets.chooser, request.args)
+    chooser = ChooserForm(values={}, errors={})
+    if chooser_form is not None:
+        chooser = read_chooser(widgets.chooser, chooser_form, submitted=True)
     return WidgetView(widgets, state, chooser)
 
 
-def fragment_view(aspect=None, technique=None, chooser_args=None):
+def fragment_view(aspect=None, technique=None, chooser_form=None):
     """The widgets for an htmx fragment: one widget's new state, the others kept.
 
     The other widgets' state comes from the URL of the page the reader is on
@@ -149,9 +147,8 @@ def fragment_view(aspect=None, technique=None, chooser_args=None):
     if technique is not None:
         state = replace(state, technique=technique)
     chooser = ChooserForm(values={}, errors={})
-    if chooser_args is not None:
-        chooser = read_chooser(widgets.chooser, chooser_args, submitted=True)
-        state = state.with_answers(chooser.answers)
+    if chooser_form is not None:
+        chooser = read_chooser(widgets.chooser, chooser_form, submitted=True)
     return WidgetView(widgets, state, chooser)
 
 
@@ -161,9 +158,10 @@ def fragment_view(aspect=None, technique=None, chooser_args=None):
 def record_page_events(view):
     """Note the widget uses a full page load shows (JavaScript off).
 
-    A page URL carries every widget's state, so only what changed since the
-    page the reader came from (the Referer, when it is this page) was used
-    now. A plain ``/`` and htmx's history restores record nothing.
+    A page URL carries the comparison's and the notes' state, so only what
+    changed since the page the reader came from (the Referer, when it is this
+    page) was used now. A plain ``/`` and htmx's history restores record
+    nothing.
     """
     if is_history_restore():
         return
@@ -173,8 +171,17 @@ def record_page_events(view):
         note_widget_use("aspect", state.aspect)
     if state.technique and state.technique != before.technique:
         note_widget_use("technique", state.technique)
-    if view.chooser.recommendation and state.answers != before.answers:
-        note_widget_use("chooser", view.chooser.recommendation.outcome.id)
+
+
+def record_suggestion(view):
+    """Count the chooser's suggestion (never the answers), each post once.
+
+    Another site's form can post to the chooser; it gets its answer, but its
+    posts are not counted.
+    """
+    recommendation = view.chooser.recommendation
+    if recommendation is not None and not from_another_site():
+        note_widget_use("chooser", recommendation.outcome.id)
 
 
 def _referring_state(widgets):

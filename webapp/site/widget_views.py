@@ -8,9 +8,9 @@ sent to that full page, so a fragment never stands in for a page.
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
 from ..core.http import vary_on_htmx, wants_fragment
+from ..core.security import csrf
 from ..tracking.capture import current_utm, note_widget_use
 from . import widget_state
-from .content import get_widgets
 
 bp = Blueprint("widgets", __name__, url_prefix="/widgets")
 
@@ -41,26 +41,32 @@ def technique(technique):
 
 
 @bp.get("/chooser")
-def chooser():
-    """The chooser with the reader's answers: a suggestion, or what to fix (422)."""
-    if not wants_fragment():
-        # Pass the answers on as they came, so the page shows what to fix.
-        keys = ("aspect", "technique", *get_widgets().chooser.keys)
-        params = {key: request.args[key] for key in keys if key in request.args}
-        params.update(current_utm())
-        return _to_page(
-            url_for("site.index", _anchor=widget_state.CHOOSER_ANCHOR, **params)
-        )
-    view = widget_state.fragment_view(chooser_args=request.args)
-    recommendation = view.chooser.recommendation
-    if recommendation is None:
-        return _fragment("partials/_chooser_fragment.html", view, None, status=422)
-    note_widget_use("chooser", recommendation.outcome.id)
-    return _fragment(
-        "partials/_chooser_fragment.html",
-        view,
-        view.state.page_url(widget_state.CHOOSER_ANCHOR),
+def chooser_address():
+    """The chooser's old address: its answers are never read from a URL."""
+    return _to_page(
+        url_for("site.index", _anchor=widget_state.CHOOSER_ANCHOR, **current_utm())
     )
+
+
+# No CSRF token: readers have no session; see site.views.chooser_page.
+@csrf.exempt
+@bp.post("/chooser")
+def chooser():
+    """The chooser with the reader's answers: a suggestion, or what to fix (422).
+
+    The answers come in the POST body and the page's URL is not changed, so
+    they never reach an address, the browser's history or a log.
+    """
+    if not wants_fragment():
+        # Not htmx: 307 posts the same answers to the page, which answers them.
+        url = url_for(
+            "site.index", _anchor=widget_state.CHOOSER_ANCHOR, **current_utm()
+        )
+        return vary_on_htmx(redirect(url, code=307))
+    view = widget_state.fragment_view(chooser_form=request.form)
+    widget_state.record_suggestion(view)
+    status = 422 if view.chooser.recommendation is None else 200
+    return _fragment("partials/_chooser_fragment.html", view, None, status=status)
 
 
 def _fragment(template, view, push_url, status=200):

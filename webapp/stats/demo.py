@@ -10,8 +10,8 @@ import random
 from dataclasses import dataclass
 
 from ..core.db import immediate, read_meta, write_meta
+from ..site.chooser_content import OUTCOMES
 from ..site.placements import UNKNOWN
-from ..site.widget_content import OUTCOMES
 from ..tracking.store import add_filtered, insert_events
 from ..tracking.vocabulary import CLICK, TIMESTAMP_FORMAT, VIEW, WIDGET
 from .rollups import SUMMARY_COLUMNS, add_to_rollups, rollup_day, summarise
