@@ -64,10 +64,10 @@ errorlog = "-"
 # You may change: "warning" logs less, "debug" much more.
 loglevel = "info"
 # Time, method, path, protocol, status, size, duration. Deliberately no query
-# string (%(r)s and %(q)s would carry the chooser's answers, "recent=surgery",
-# and campaign names), no client address (%(h)s), no user agent (%(a)s) and
-# no referrer (%(f)s): the site promises not to keep personal data, and logs
-# are data. Set accesslog = None to keep no access log at all.
+# string (%(r)s and %(q)s would carry campaign names, and old links the
+# chooser's answers, "recent=surgery"), no client address (%(h)s), no user
+# agent (%(a)s) and no referrer (%(f)s): the site promises not to keep
+# personal data, and logs are data. Set accesslog = None to keep no access log at all.
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 
 # Gunicorn itself must not believe X-Forwarded-* headers: the app decides,

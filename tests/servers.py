@@ -96,8 +96,11 @@ class Response:
         return body.decode("utf-8", "replace")
 
 
-def request(port, path, method="GET", headers=None, timeout=10, https=False):
-    """One request on a fresh connection to 127.0.0.1:port; never follows."""
+def request(port, path, method="GET", headers=None, timeout=10, https=False, body=None):
+    """One request on a fresh connection to 127.0.0.1:port; never follows.
+
+    A ``body`` (str) is sent as a form, as a browser posts one.
+    """
     if https:
         import ssl
 
@@ -108,9 +111,10 @@ def request(port, path, method="GET", headers=None, timeout=10, https=False):
     else:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request(
-            method, path, headers={"User-Agent": BROWSER_UA, **(headers or {})}
-        )
+        sent = {"User-Agent": BROWSER_UA, **(headers or {})}
+        if body is not None:
+            sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        conn.request(method, path, body=body, headers=sent)
         response = conn.getresponse()
         body = response.read()
         names = {name.lower(): value for name, value in response.getheaders()}

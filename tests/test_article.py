@@ -75,7 +75,7 @@ def test_formatting_artefacts_are_fixed(client):
 
 def test_publication_date_is_a_time_element(client):
     html = client.get("/").get_data(as_text=True)
-    assert '<time datetime="2025-03-18">18 March 2025</time>' in html
+    assert '<time datetime="2025-03-18">March 18, 2025</time>' in html
 
 
 def test_booking_call_to_action_and_health_note(client):
@@ -85,7 +85,7 @@ def test_booking_call_to_action_and_health_note(client):
     )
     assert ">BOOK TODAY</a>" in html
     assert "not medical advice" in html
-    assert "ask your healthcare provider" in html
+    assert "talk to your healthcare provider before you book" in html
 
 
 def test_raw_html_in_the_article_is_escaped(tmp_path):

@@ -213,4 +213,10 @@ def test_run_checks_skips_migrations_when_asked(tmp_path):
     assert "migrations" not in names
     assert all(result.ok for result in run_checks(config, migrations=False))
     # The other checks still ran (and passed), not none at all.
-    assert names == ["secret key", "proxy count", "retention", "database folder"]
+    assert names == [
+        "secret key",
+        "proxy count",
+        "retention",
+        "locale",
+        "database folder",
+    ]

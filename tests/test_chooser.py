@@ -436,3 +436,27 @@ def test_answers_never_reach_the_database_or_the_logs(client, database_path, cap
     for secret in secret_ids:  # ...and nothing of what led to it
         assert secret.encode() not in stored
         assert secret not in caplog.text
+
+
+# --- The page says one thing ---------------------------------------------------------
+
+
+def test_the_health_note_and_every_suggestion_agree(client):
+    from webapp.site.article import load_article
+
+    note = load_article().health_note.lower()
+    # The note sends the same readers to a healthcare provider as the chooser.
+    for words in ("recent surgery", "new injury", "pregnant", "blood thinners"):
+        assert words in note
+    assert "healthcare provider before you book" in note
+    # Old injuries and diagnosed conditions: the note and the medical
+    # suggestion both say to ask a healthcare provider's advice first.
+    medical = CHOOSER.outcomes["medical"]
+    for text_ in (note, medical.next_step.lower()):
+        assert "old injury" in text_ and "diagnosed condition" in text_
+        assert "healthcare provider" in text_ or "their advice" in text_
+    # The medical suggestion keeps the article's own hedge.
+    assert "might be the better choice" in medical.summary
+    response = client.post("/", data=answers("problem", "yes", goal="relief"))
+    shown = text(response)
+    assert medical.next_step in shown and load_article().health_note in shown

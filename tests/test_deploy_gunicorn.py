@@ -118,23 +118,27 @@ def test_access_log_keeps_no_address_or_user_agent(served):
 
 
 def test_chooser_answers_never_reach_the_access_log(served):
-    answers = "reason=problem&referral=yes&recent=surgery&goal=relief"
+    answers = "reason=problem&referral=yes&recent=surgery&health=pregnant&goal=relief"
     before = served.log()
-    page = request(served.port, f"/?{answers}")
+    page = request(served.port, "/?aspect=training", method="POST", body=answers)
     assert page.status == 200
     assert "talk to your healthcare provider" in page.text.lower()
+    assert "no-store" in page.headers["cache-control"]
     fragment = request(
         served.port,
-        f"/widgets/chooser?{answers}",
-        headers={"HX-Request": "true", "HX-Current-URL": f"http://x/?{answers}"},
+        "/widgets/chooser",
+        method="POST",
+        body=answers,
+        headers={"HX-Request": "true", "HX-Current-URL": "http://x/?aspect=training"},
     )
     assert fragment.status == 200
+    assert "hx-push-url" not in fragment.headers
     time.sleep(0.3)
     log = served.log()
     new = log[len(before) :]
-    assert '"GET / HTTP/1.1" 200' in new
-    assert '"GET /widgets/chooser HTTP/1.1" 200' in new
-    for word in ("surgery", "recent=", "problem", "referral", "relief"):
+    assert '"POST / HTTP/1.1" 200' in new
+    assert '"POST /widgets/chooser HTTP/1.1" 200' in new
+    for word in ("surgery", "pregnant", "recent=", "problem", "referral", "relief"):
         assert word not in log
 
 

@@ -26,6 +26,7 @@ from .conftest import (
     csrf_token_from,
     log_in,
 )
+from .practice_data import filled_practice_app
 
 ROOT = Path(__file__).resolve().parents[1]
 VNU_JAR = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
@@ -33,10 +34,14 @@ WIDGETS = load_widgets()
 ASPECTS = [aspect.id for aspect in WIDGETS.comparison.aspects]
 TECHNIQUES = [technique.id for technique in WIDGETS.techniques.items]
 SUBMIT = "=".join(WIDGETS.chooser.submit_param)
-MEDICAL = "reason=problem&referral=yes&recent=no&goal=relief"
-THERAPEUTIC = "reason=stress&referral=no&recent=no&goal=relax"
-PROVIDER_FIRST = "reason=problem&referral=no&recent=surgery&goal=relief"
-BAD_ANSWERS = "reason=problem&referral=perhaps&recent=no"  # one invalid, one missing
+# The chooser's answers, as its POST form sends them.
+MEDICAL = "reason=problem&referral=yes&recent=no&health=none&goal=relief"
+THERAPEUTIC = "reason=stress&referral=no&recent=no&health=none&goal=relax"
+PROVIDER_FIRST = (
+    "reason=problem&referral=no&recent=no&health=pregnant&health=heart&goal=relief"
+)
+BAD_ANSWERS = "reason=problem&referral=perhaps&recent=no"  # one invalid, some missing
+FORM = "application/x-www-form-urlencoded"
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/"}
 # A fragment as the browser meets it: inside a page. htmx takes a fragment's
 # own top-level <title> as the page's title, so that one goes in the head.
@@ -71,6 +76,10 @@ class Documents:
 
     def get(self, client, path, status, **kwargs):
         return self.add(client.get(path, **kwargs), f"GET {path}", status)
+
+    def post(self, client, path, body, status, **kwargs):
+        response = client.post(path, data=body, content_type=FORM, **kwargs)
+        return self.add(response, f"POST {path} {body}", status)
 
     def add(self, response, source, status):
         assert response.status_code == status, (source, response.status_code)
@@ -134,20 +143,21 @@ def collect_reader_pages(docs, client):
         docs.get(client, f"/?technique={technique}", 200)
         docs.get(client, f"/widgets/techniques/{technique}", 200, headers=HTMX)
     for answers in (MEDICAL, THERAPEUTIC, PROVIDER_FIRST):
-        docs.get(client, f"/?{answers}&{SUBMIT}", 200)
-        docs.get(client, f"/widgets/chooser?{answers}&{SUBMIT}", 200, headers=HTMX)
+        docs.post(client, "/", f"{answers}&{SUBMIT}", 200)
+        docs.post(client, "/widgets/chooser", f"{answers}&{SUBMIT}", 200, headers=HTMX)
     # Every widget away from its default at once, campaign carried along.
-    docs.get(
+    docs.post(
         client,
-        f"/?aspect={ASPECTS[-1]}&technique={TECHNIQUES[-1]}&{MEDICAL}&{SUBMIT}"
+        f"/?aspect={ASPECTS[-1]}&technique={TECHNIQUES[-1]}"
         "&utm_source=news&utm_campaign=spring",
+        f"{MEDICAL}&{SUBMIT}",
         200,
     )
     # The chooser asks again: nothing answered, or a wrong and a missing answer.
-    docs.get(client, f"/?{SUBMIT}", 422)
-    docs.get(client, f"/?{BAD_ANSWERS}&{SUBMIT}", 422)
-    docs.get(client, f"/widgets/chooser?{BAD_ANSWERS}&{SUBMIT}", 422, headers=HTMX)
-    docs.get(client, "/widgets/chooser", 422, headers=HTMX)
+    docs.post(client, "/", SUBMIT, 422)
+    docs.post(client, "/", f"{BAD_ANSWERS}&{SUBMIT}", 422)
+    docs.post(client, "/widgets/chooser", f"{BAD_ANSWERS}&{SUBMIT}", 422, headers=HTMX)
+    docs.post(client, "/widgets/chooser", "", 422, headers=HTMX)
     # Unknown topics and pages.
     docs.get(client, "/?aspect=no-such-aspect", 404)
     docs.get(client, "/widgets/techniques/no-such-technique", 404, headers=HTMX)
@@ -220,6 +230,8 @@ def collect_fresh_site_pages(docs, tmp_path):
     docs.get(client, "/login", 200)  # "No owner password has been set yet"
     docs.get(client, "/explode", 500)
     docs.get(client, "/explode", 500, headers=HTMX)
+    # The article with every block of content/practice.yaml filled in.
+    docs.get(filled_practice_app(tmp_path / "practice").test_client(), "/", 200)
 
 
 def test_every_page_and_fragment_is_valid_html(app, client, owner_client, tmp_path):

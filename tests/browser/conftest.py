@@ -124,3 +124,23 @@ def axe_violations(page):
         f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
         for v in result["violations"]
     ]
+
+
+def page_without_scripts(open_page, live_server, path, **options):
+    """The page a reader without JavaScript gets, in a tab where axe can run.
+
+    axe needs timers, which never run in a page with JavaScript disabled, so
+    the page is opened with JavaScript on but its own scripts replaced by empty
+    files: the DOM is exactly the one a no-JS reader sees, and its forms post
+    full pages.
+    """
+    page = open_page("/robots.txt", **options)
+    page.route(
+        lambda url: urlsplit(url).path.endswith(".js"),
+        lambda route: route.fulfill(
+            status=200, body="", content_type="text/javascript"
+        ),
+    )
+    page.goto(live_server.url + path)
+    assert page.get_by_role("tab").count() == 0  # site.js did not run
+    return page

@@ -1,10 +1,15 @@
 """Back, forward and reload after using the widgets: clean console, nothing stored.
 
 htmx's history cache is off (templates/base.html): back and forward load the
-page the server renders for the address, so no snapshot (with the chooser's
-answers) sits in the tab's sessionStorage, and no restored snapshot breaks
-the CSP.
+page the server renders for the address, so no snapshot of a page sits in the
+tab's sessionStorage, and no restored snapshot breaks the CSP. The chooser's
+answers never go in an address (htmx posts them and pushes nothing), so
+history, storage and a reload hold none of them.
 """
+
+import json
+import re
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -16,7 +21,14 @@ from .conftest import axe_violations
 WIDGETS = load_widgets()
 ASPECTS = WIDGETS.comparison.aspects
 TECHNIQUES = WIDGETS.techniques.items
-ANSWERS = {"reason": "stress", "referral": "no", "recent": "surgery", "goal": "relax"}
+ANSWERS = {
+    "reason": "stress",
+    "referral": "no",
+    "recent": "surgery",
+    "health": "none",
+    "goal": "relax",
+}
+CHOOSER_KEYS = {question.id for question in WIDGETS.chooser.questions}
 
 
 def expect_aspect(page, aspect):
@@ -26,9 +38,29 @@ def expect_aspect(page, aspect):
 def storage(page):
     """Everything the page's origin keeps in the tab and the browser."""
     return page.evaluate(
-        "() => ({session: Object.keys(sessionStorage),"
-        " local: Object.keys(localStorage)})"
+        "() => ({session: {...sessionStorage}, local: {...localStorage}})"
     )
+
+
+def expect_nothing_of_the_answers_kept(page):
+    """No answer in the address, nor in the tab's or the browser's storage."""
+    href = page.evaluate("window.location.href")
+    for url in (page.url, href):
+        assert not CHOOSER_KEYS & {k for k, _ in parse_qsl(urlsplit(url).query)}
+    kept = storage(page)
+    assert kept["local"] == {}
+    # No snapshot of a page; htmx notes only the address it is on.
+    assert set(kept["session"]) <= {"htmx-current-path-for-history"}
+    serialised = json.dumps(kept)
+    for answer_id in ("stress", "surgery", "relax"):
+        assert answer_id not in serialised
+    for key in CHOOSER_KEYS:
+        assert not re.search(rf"[?&]{key}=", serialised)
+
+
+def expect_nothing_ticked(page):
+    for question, answer_id in ANSWERS.items():
+        expect(page.locator(f"#chooser-{question}-{answer_id}")).not_to_be_checked()
 
 
 def test_back_forward_and_reload_after_widgets_keep_the_console_clean(
@@ -41,42 +73,51 @@ def test_back_forward_and_reload_after_widgets_keep_the_console_clean(
     technique = TECHNIQUES[1]
     page.get_by_role("link", name=technique.name).click()
     expect(page.locator("#technique-detail")).to_contain_text(technique.suits)
+    technique_url = page.url
     for question, answer_id in ANSWERS.items():
         page.locator(f"#chooser-{question}-{answer_id}").check()
     page.get_by_role("button", name=WIDGETS.chooser.submit).click()
     provider_first = WIDGETS.chooser.outcomes["provider-first"].title
     expect(page.locator("#chooser-result")).to_contain_text(provider_first)
-    chooser_url = page.url
-    assert "recent=surgery" in chooser_url
+    # The suggestion is shown in place: the address is still the technique's.
+    assert page.url == technique_url
+    assert "#technique-detail" in technique_url
+    expect_nothing_of_the_answers_kept(page)
 
-    # Nothing from htmx (or anything else) kept in the browser, answers least.
-    assert storage(page) == {"session": [], "local": []}
-
-    page.go_back()  # to the technique
-    expect(page).to_have_url(
-        chooser_url.split("&reason")[0].split("#")[0] + "#technique-detail"
-    )
-    expect(page.locator("#technique-detail")).to_contain_text(technique.suits)
-    expect_aspect(page, ASPECTS[3])
-    expect(page.locator("#chooser-result")).not_to_contain_text(provider_first)
-    page.go_back()  # to the last aspect, no technique open
+    page.go_back()  # past the chooser, which added no entry: to the last aspect
+    expect(page).to_have_url(technique_url.split("&technique")[0] + "#compare")
     expect_aspect(page, ASPECTS[3])
     expect(page.locator("#technique-detail")).not_to_contain_text(technique.suits)
+    expect(page.locator("#chooser-result")).not_to_contain_text(provider_first)
+    expect_nothing_ticked(page)
+    expect_nothing_of_the_answers_kept(page)
+    page.go_back()  # to the aspect before
+    expect_aspect(page, ASPECTS[2])
     page.go_forward()
+    expect_aspect(page, ASPECTS[3])
+    page.go_forward()
+    expect(page).to_have_url(technique_url)
     expect(page.locator("#technique-detail")).to_contain_text(technique.suits)
-    page.go_forward()
-    expect(page).to_have_url(chooser_url)
-    expect(page.locator("#chooser-result")).to_contain_text(provider_first)
+    # Coming back to the page does not bring back the answers or the suggestion.
+    expect(page.locator("#chooser-result")).not_to_contain_text(provider_first)
+    expect_nothing_ticked(page)
+    expect_nothing_of_the_answers_kept(page)
     page.reload()
-    expect(page).to_have_url(chooser_url)
-    expect(page.locator("#chooser-result")).to_contain_text(provider_first)
-    for question, answer_id in ANSWERS.items():
-        expect(page.locator(f"#chooser-{question}-{answer_id}")).to_be_checked()
+    expect(page).to_have_url(technique_url)
+    expect(page.locator("#technique-detail")).to_contain_text(technique.suits)
+    expect(page.locator("#chooser-result")).not_to_contain_text(provider_first)
+    expect_nothing_ticked(page)
+    expect_nothing_of_the_answers_kept(page)
 
-    assert storage(page) == {"session": [], "local": []}
     # The widgets still work on the page the browser came back to.
     page.get_by_role("tab", name=ASPECTS[0].label, exact=True).click()
     expect_aspect(page, ASPECTS[0])
+    for question, answer_id in ANSWERS.items():
+        page.locator(f"#chooser-{question}-{answer_id}").check()
+    page.get_by_role("button", name=WIDGETS.chooser.submit).click()
+    expect(page.locator("#chooser-result")).to_contain_text(provider_first)
+    expect_nothing_of_the_answers_kept(page)
+    assert axe_violations(page) == []
     page.watch.assert_clean()
 
 

@@ -9,30 +9,34 @@ from playwright.sync_api import expect
 
 from webapp.site.widget_content import load_widgets
 
-from .conftest import DESKTOP, PHONE, axe_violations
+from .conftest import DESKTOP, PHONE, axe_violations, page_without_scripts
 
 WIDGETS = load_widgets()
 ASPECTS = WIDGETS.comparison.aspects
 TECHNIQUES = WIDGETS.techniques.items
 OUTCOMES = WIDGETS.chooser.outcomes
+CHOOSER_KEYS = {question.id for question in WIDGETS.chooser.questions}
 # Answers (question id -> answer id) and the suggestion they lead to.
 JOURNEYS = {
     "medical": {
         "reason": "problem",
         "referral": "yes",
         "recent": "no",
+        "health": "none",
         "goal": "relief",
     },
     "therapeutic": {
         "reason": "stress",
         "referral": "no",
         "recent": "no",
+        "health": "none",
         "goal": "relax",
     },
     "provider-first": {
         "reason": "upkeep",
         "referral": "no",
         "recent": "injury",
+        "health": "none",
         "goal": "relax",
     },
 }
@@ -88,27 +92,24 @@ def expect_url(page, live_server, params, anchor):
 
 
 def axe_without_javascript(open_page, live_server, path, **options):
-    """axe-core's violations on the page a reader without JavaScript gets.
-
-    axe needs timers, which never run in a page with JavaScript disabled, so
-    the page is opened with JavaScript on but its own scripts replaced by empty
-    files: the DOM is exactly the one a no-JS reader sees.
-    """
-    page = open_page("/robots.txt", **options)
-    page.route(
-        lambda url: urlsplit(url).path.endswith(".js"),
-        lambda route: route.fulfill(
-            status=200, body="", content_type="text/javascript"
-        ),
-    )
-    page.goto(live_server.url + path)
-    assert page.get_by_role("tab").count() == 0  # site.js did not run
-    return axe_violations(page)
+    """axe-core's violations on the page a reader without JavaScript gets."""
+    return axe_violations(page_without_scripts(open_page, live_server, path, **options))
 
 
 def answer(page, answers):
     for question, answer_id in answers.items():
         page.locator(f"#chooser-{question}-{answer_id}").check()
+
+
+def submit_chooser(page):
+    page.get_by_role("button", name=WIDGETS.chooser.submit).click()
+
+
+def expect_no_answers_in_url(page):
+    """The chooser's answers are in no address: only the other widgets' state."""
+    params, _ = url_state(page.url)
+    assert not CHOOSER_KEYS & set(params), page.url
+    assert not CHOOSER_KEYS & set(url_state(page.evaluate("window.location.href"))[0])
 
 
 # --- JavaScript on: htmx swaps the fragments -----------------------------------
@@ -164,7 +165,11 @@ def test_back_and_forward_restore_the_aspect(open_page, live_server):
     expect_aspect(page, training)
 
     # htmx keeps no snapshot: the pushed URL is fetched again as a full page.
-    assert page.evaluate("sessionStorage.length") == 0
+    # All it notes is the address it is on, which holds only the aspect.
+    session = page.evaluate("() => ({...sessionStorage})")
+    assert "htmx-history-cache" not in session
+    assert set(session) <= {"htmx-current-path-for-history"}
+    assert set(session.values()) <= {f"/?aspect={training.id}"}
     page.go_forward()
     expect_url(page, live_server, {"aspect": approach.id}, "compare")
     expect_aspect(page, approach)
@@ -267,16 +272,21 @@ def test_each_technique_opens_in_place(open_page, live_server, viewport):
 def test_chooser_gives_each_suggestion_in_place(open_page, live_server, outcome):
     page = open_page("/?aspect=training")
     mark_document(page)
+    entries = page.evaluate("history.length")
     answer(page, JOURNEYS[outcome])
-    page.get_by_role("button", name=WIDGETS.chooser.submit).click()
+    with page.expect_response(live_server.url + "/widgets/chooser") as response:
+        submit_chooser(page)
+    # htmx posts the answers and pushes no address: they are in no URL.
+    assert response.value.request.method == "POST"
+    assert "hx-push-url" not in response.value.headers
     result = page.locator("#chooser-result")
     expect(result.get_by_role("heading", name=OUTCOMES[outcome].title)).to_be_visible()
     expect(page.locator("#chooser-status")).to_have_text(
         f"Our suggestion: {OUTCOMES[outcome].title}."
     )
-    expect_url(
-        page, live_server, {"aspect": "training", **JOURNEYS[outcome]}, "chooser-result"
-    )
+    assert url_state(page.url) == ({"aspect": "training"}, "")
+    expect_no_answers_in_url(page)
+    assert page.evaluate("history.length") == entries  # no new history entry
     assert focused_id(page) == "chooser-submit"
     book = result.get_by_role("link", name=OUTCOMES[outcome].book_label)
     assert book.get_attribute("href") == f"/book?from=chooser-{outcome}"
@@ -291,23 +301,33 @@ def test_chooser_gives_each_suggestion_in_place(open_page, live_server, outcome)
 def test_chooser_without_answers_says_what_is_missing(open_page, live_server):
     page = open_page("/")
     page.locator("#chooser-reason-stress").check()
-    page.get_by_role("button", name=WIDGETS.chooser.submit).click()
+    submit_chooser(page)
     result = page.locator("#chooser-result")
     expect(result).to_contain_text(WIDGETS.chooser.errors.title)
     expect(page.locator("#chooser-referral-error")).to_have_text(
         WIDGETS.chooser.errors.missing
     )
+    # The tick-all question asks for a tick, or "None of these".
+    expect(page.locator("#chooser-health-error")).to_have_text(
+        WIDGETS.chooser.errors.missing_multiple
+    )
+    health = WIDGETS.chooser.question("health")
+    expect(result.get_by_role("link", name=health.label)).to_have_attribute(
+        "href", "#chooser-health"
+    )
     expect(page.locator("#chooser-status")).to_have_text(WIDGETS.chooser.status_error)
     expect(page.locator("#chooser-reason-stress")).to_be_checked()  # kept
-    assert page.url == live_server.url + "/"  # nothing worth sharing yet
+    assert page.url == live_server.url + "/"  # no answer in the address
     assert focused_id(page) == "chooser-submit"
     assert axe_violations(page) == []
-    # Fixing the answers gives the suggestion.
-    answer(page, {"referral": "no", "recent": "no", "goal": "relax"})
-    page.get_by_role("button", name=WIDGETS.chooser.submit).click()
+    # Fixing the answers gives the suggestion, still without a new address.
+    answer(page, {"referral": "no", "recent": "no", "health": "none", "goal": "relax"})
+    submit_chooser(page)
     expect(
         result.get_by_role("heading", name=OUTCOMES["therapeutic"].title)
     ).to_be_visible()
+    expect(page.locator("#chooser-health-error")).to_have_count(0)
+    assert page.url == live_server.url + "/"
     page.watch.assert_clean()
 
 
@@ -318,19 +338,27 @@ def test_widgets_keep_each_others_state_in_every_link(open_page, live_server):
     page.get_by_role("link", name=TECHNIQUES[0].name).click()
     expect(page.locator("#technique-detail")).to_contain_text(TECHNIQUES[0].suits)
     answer(page, JOURNEYS["medical"])
-    page.get_by_role("button", name=WIDGETS.chooser.submit).click()
+    submit_chooser(page)
     expect(page.locator("#chooser-result")).to_contain_text(OUTCOMES["medical"].title)
     everything = {
         "aspect": ASPECTS[2].id,
         "technique": TECHNIQUES[0].id,
-        **JOURNEYS["medical"],
         "utm_source": "news",
     }
-    expect_url(page, live_server, everything, "chooser-result")
-    # A link opened in a new tab (or copied) keeps the other widgets too.
+    # The chooser leaves the address as the technique notes pushed it.
+    expect_url(page, live_server, everything, "technique-detail")
+    expect_no_answers_in_url(page)
+    # A link opened in a new tab (or copied) keeps the other widgets too, but
+    # never the chooser's answers.
     link = page.locator(f"#aspect-{ASPECTS[5].id}")
     for key, value in {**everything, "aspect": ASPECTS[5].id}.items():
         expect(link).to_have_attribute("href", re.compile(rf"[?&]{key}={value}(&|#)"))
+    for widget_link in page.locator("a[data-own]").all():
+        params, _ = url_state(widget_link.get_attribute("href"))
+        assert not CHOOSER_KEYS & set(params), widget_link.get_attribute("href")
+    # The form posts without JavaScript to this page's state, answers aside.
+    action = page.locator("#chooser-form").get_attribute("action")
+    assert not CHOOSER_KEYS & set(url_state(action)[0])
     # Booking from the suggestion keeps the visit's campaign.
     book = page.locator("#chooser-result").get_by_role(
         "link", name=OUTCOMES["medical"].book_label
@@ -354,22 +382,45 @@ def test_an_error_fragment_shows_in_the_panel(open_page):
     page.watch.assert_clean()
 
 
+def give_invalid_reason(page):
+    """A crafted or stale form: an answer that is not one of the choices."""
+    page.locator("#chooser-reason-stress").evaluate("input => (input.value = 'nope')")
+    page.locator("#chooser-reason-stress").check()
+
+
+# The chooser's states, reached by answering it (its answers are in no URL).
+CHOOSER_STATES = {
+    "provider-first": lambda page: answer(page, JOURNEYS["provider-first"]),
+    "therapeutic": lambda page: answer(page, JOURNEYS["therapeutic"]),
+    "invalid": give_invalid_reason,
+}
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_accessibility_violations_in_every_state(open_page, live_server, scheme):
-    paths = [
-        "/",
-        "/?aspect=session&technique=hot-stone",
-        "/?" + "&".join(f"{k}={v}" for k, v in JOURNEYS["provider-first"].items()),
-        "/?" + "&".join(f"{k}={v}" for k, v in JOURNEYS["therapeutic"].items()),
-        "/?reason=nope",
-    ]
-    for path in paths:
+    for path in ["/", "/?aspect=session&technique=hot-stone"]:
         page = open_page(path, color_scheme=scheme)
         assert axe_violations(page) == [], (path, "js")
         violations = axe_without_javascript(
             open_page, live_server, path, color_scheme=scheme
         )
         assert violations == [], (path, "no-js")
+    for state, fill in CHOOSER_STATES.items():
+        page = open_page("/", color_scheme=scheme)
+        fill(page)
+        submit_chooser(page)
+        expect(page.locator("#chooser-result [data-current]")).to_have_count(1)
+        if state == "invalid":
+            expect(page.locator("#chooser-reason-error")).to_have_text(
+                WIDGETS.chooser.errors.invalid
+            )
+        assert axe_violations(page) == [], (state, "js")
+        page = page_without_scripts(open_page, live_server, "/", color_scheme=scheme)
+        fill(page)
+        with page.expect_navigation():
+            submit_chooser(page)
+        expect(page.locator("#chooser-result [data-current]")).to_have_count(1)
+        assert axe_violations(page) == [], (state, "no-js")
 
 
 # --- JavaScript off: the same journeys by full page loads ----------------------
@@ -420,7 +471,12 @@ def test_without_javascript_every_widget_works_and_keeps_the_others(
 
     for outcome, answers in JOURNEYS.items():
         answer(page, answers)
-        page.get_by_role("button", name=WIDGETS.chooser.submit).click()
+        with page.expect_navigation() as navigation:
+            submit_chooser(page)
+        # A full page POST: the answers go in its body, never in the address,
+        # and the page with them is not stored by the browser.
+        assert navigation.value.request.method == "POST"
+        assert "no-store" in navigation.value.headers["cache-control"]
         result = page.locator("#chooser-result")
         expect(
             result.get_by_role("heading", name=OUTCOMES[outcome].title)
@@ -428,14 +484,11 @@ def test_without_javascript_every_widget_works_and_keeps_the_others(
         expect_url(
             page,
             live_server,
-            {
-                "aspect": ASPECTS[4].id,
-                "technique": TECHNIQUES[-1].id,
-                **answers,
-                "show": "suggestion",
-            },
+            {"aspect": ASPECTS[4].id, "technique": TECHNIQUES[-1].id},
             "chooser-result",
         )
+        for question, answer_id in answers.items():
+            expect(page.locator(f"#chooser-{question}-{answer_id}")).to_be_checked()
         book = result.get_by_role("link", name=OUTCOMES[outcome].book_label)
         assert book.get_attribute("href") == f"/book?from=chooser-{outcome}"
         assert sideways_scroll(page) <= 0
@@ -450,13 +503,22 @@ def test_without_javascript_an_empty_chooser_says_what_is_missing(
 ):
     page = open_page("/", js=False)
     with page.expect_navigation() as navigation:
-        page.get_by_role("button", name=WIDGETS.chooser.submit).click()
+        submit_chooser(page)
     assert navigation.value.status == 422
+    assert navigation.value.request.method == "POST"
     expect(page.locator("#chooser-result")).to_contain_text(
         WIDGETS.chooser.errors.title
     )
     for question in WIDGETS.chooser.questions:
         expect(page.locator(f"#chooser-{question.id}-error")).to_be_visible()
+    expect(page.locator("#chooser-health-error")).to_have_text(
+        WIDGETS.chooser.errors.missing_multiple
+    )
+    assert url_state(page.url) == ({}, "chooser-result")
     page.watch.assert_clean()
-    path = page.url.removeprefix(live_server.url)
-    assert axe_without_javascript(open_page, live_server, path) == []
+    # The same page, with axe.
+    page = page_without_scripts(open_page, live_server, "/")
+    with page.expect_navigation() as navigation:
+        submit_chooser(page)
+    assert navigation.value.status == 422
+    assert axe_violations(page) == []

@@ -5,6 +5,7 @@ the first problem found, with one line that says what is wrong and how to fix
 it. ``flask --app webapp check`` runs the same checks on demand.
 """
 
+import datetime
 import os
 import sqlite3
 import tempfile
@@ -16,11 +17,14 @@ import sqlite_utils
 from flask import current_app
 
 from .db import not_ready_message, pending_migrations
+from .formatting import DEFAULT_LOCALE, long_date, parse_locale
 from .settings import KNOWN_BAD_SECRET_KEYS
 
 # 32 characters is 128 bits of hex: `secrets.token_hex(32)` gives 64.
 MIN_SECRET_KEY_LENGTH = 32
 GENERATE_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+# The date the locale check spells out, so the owner sees what readers will.
+SAMPLE_DATE = datetime.date(2025, 3, 18)
 
 
 class ConfigError(RuntimeError):
@@ -96,6 +100,20 @@ def check_retention_days(config):
     )
 
 
+def check_locale(config):
+    """LOCALE names a locale Babel knows, so dates can be spelt out."""
+    value = config.get("LOCALE", DEFAULT_LOCALE)
+    locale = parse_locale(value)
+    if locale is None:
+        return _fail(
+            "locale",
+            "FLASK_LOCALE must be a locale name such as en_US (dates like "
+            f"March 18, 2025) or en_GB (18 March 2025), not {value!r}",
+        )
+    sample = long_date(SAMPLE_DATE, locale=locale)
+    return Result("locale", f"{locale} (dates read like {sample})")
+
+
 def check_database_writable(config):
     """The database's folder exists and the app can create files in it."""
     path = Path(config["DATABASE"])
@@ -148,6 +166,7 @@ ALL_CHECKS = (
     check_secret_key,
     check_proxy_count,
     check_retention_days,
+    check_locale,
     check_database_writable,
     check_migrations,
 )
@@ -176,8 +195,8 @@ def enforce_at_startup(app):
         # reports problems itself. Serving (gunicorn) always runs the checks.
         return
     if app.debug or app.testing:
-        # A bad proxy count would break requests in any mode.
-        results = [check_proxy_count(app.config)]
+        # A bad proxy count or locale would break requests in any mode.
+        results = [check_proxy_count(app.config), check_locale(app.config)]
     else:
         results = run_checks(app.config)
     for result in results:
@@ -192,8 +211,8 @@ def check_command(quiet):
 
     Runs the same checks as start-up: the secret key is set, long and not an
     example; the proxy count is a whole number; the retention is a number of
-    days; the database folder is writable; the database exists and has no
-    pending migrations.
+    days; the locale is one Babel knows; the database folder is writable; the
+    database exists and has no pending migrations.
 
     Example:
 

@@ -18,6 +18,7 @@ MESSAGES = {
     ),
     500: (
         "Something went wrong on our side",
+        # The page links to BOOKING_URL itself (templates/errors/error.html).
         "Please try again in a moment. If you wanted to book, the booking page "
         "is still open to you.",
     ),

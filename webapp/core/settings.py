@@ -13,6 +13,13 @@ DEFAULTS = {
     "PRACTICE_PHONE": "",
     "PRACTICE_ADDRESS": "",
     "PRACTICE_CITY": "",
+    # The booking platform's name, for the line under the booking button
+    # ("Opens ... booking page on MassageBook."). Empty means "named from the
+    # BOOKING_URL's host" (webapp/site/placements.py knows the usual ones).
+    "BOOKING_PLATFORM": "",
+    # How dates read (Babel's locale name): en_US gives "March 18, 2025",
+    # en_GB "18 March 2025". A name Babel does not know stops start-up.
+    "LOCALE": "en_US",
     # The practice's own time zone, for "when do people book" in the stats.
     "TIME_ZONE": "America/New_York",
     # The site's public address, used for canonical links and the sitemap.

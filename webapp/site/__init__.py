@@ -3,12 +3,15 @@
 content.py finds and checks the content files; article.py and
 widget_content.py are their models; chooser.py is the chooser's rule;
 widget_state.py is what one request shows; placements.py names the booking
-buttons. views.py, widget_views.py and booking.py are the blueprints.
+buttons; practice.py is the practice's own details (therapist, prices,
+hours). views.py, widget_views.py and booking.py are the blueprints.
 """
 
 from . import booking, commands, views, widget_views
 from .article import ARTICLE_FILE, load_article
-from .placements import book_href
+from .content import get_practice
+from .placements import book_href, booking_platform
+from .practice import PRACTICE_FILE, load_practice
 from .privacy import PRIVACY_FILE, load_privacy
 from .widget_content import WIDGETS_FILE, load_widgets
 
@@ -21,16 +24,22 @@ def load_content(app):
         section_ids=[section.id for section in article.sections],
     )
     privacy = load_privacy(app.config, app.config.get("PRIVACY_FILE", PRIVACY_FILE))
+    practice = load_practice(
+        app.config.get("PRACTICE_FILE", PRACTICE_FILE), static_folder=app.static_folder
+    )
     app.extensions["content"] = {
         "article": article,
         "widgets": widgets,
         "privacy": privacy,
+        "practice": practice,
     }
 
 
 def init_app(app):
     """Register the reader's pages, the booking redirect and the content command."""
     app.add_template_global(book_href)
+    app.add_template_global(booking_platform)
+    app.add_template_global(get_practice)
     app.register_blueprint(views.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(widget_views.bp)

@@ -13,6 +13,7 @@ import string
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import yaml
 from flask import current_app
 from pydantic import (
     AfterValidator,
@@ -100,6 +101,16 @@ def validate(model, data, file, prefix="key", context=None):
         return model.model_validate(data, context=context)
     except ValidationError as error:
         raise ContentError(describe(error, file, prefix)) from None
+
+
+def load_yaml(model, path, context=None):
+    """A YAML content file read and validated as ``model`` (empty file: no keys)."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            data = yaml.safe_load(stream)
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ContentError(f"{path}: cannot be read: {error}") from error
+    return validate(model, data if data is not None else {}, path, context=context)
 
 
 # --- The kinds of value a content file holds ----------------------------------
@@ -208,3 +219,8 @@ def get_privacy():
 def get_widgets():
     """The widgets' words, loaded at start-up."""
     return current_app.extensions["content"]["widgets"]
+
+
+def get_practice():
+    """The practice's details (therapist, prices, policies...), loaded at start-up."""
+    return current_app.extensions["content"]["practice"]

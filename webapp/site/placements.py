@@ -1,6 +1,8 @@
 """Where on the page a booking button sits, what the owner calls it, its link."""
 
-from flask import url_for
+from urllib.parse import urlsplit
+
+from flask import current_app, url_for
 
 from ..tracking.capture import current_utm
 
@@ -17,6 +19,20 @@ PLACEMENT_LABELS = {
     "footer": "Page footer",
 }
 PLACEMENTS = tuple(PLACEMENT_LABELS)
+
+# The booking platforms a practice is likely to use, by the host of its
+# BOOKING_URL (subdomains included); any other host is named as it is.
+BOOKING_PLATFORMS = {
+    "massagebook.com": "MassageBook",
+    "vagaro.com": "Vagaro",
+    "schedulicity.com": "Schedulicity",
+    "squareup.com": "Square",
+    "square.site": "Square",
+    "janeapp.com": "Jane",
+    "mindbodyonline.com": "Mindbody",
+    "fresha.com": "Fresha",
+    "acuityscheduling.com": "Acuity Scheduling",
+}
 UNKNOWN = "unknown"
 UNKNOWN_LABEL = "Unknown button (an old or edited link)"
 
@@ -38,3 +54,24 @@ def book_href(placement):
     if placement not in PLACEMENTS:
         raise ValueError(f"unknown booking placement {placement!r}")
     return url_for("booking.book", **{"from": placement}, **current_utm())
+
+
+def platform_name(booking_url, setting=""):
+    """The booking platform's name: the setting, a known host's name, or the host."""
+    if setting and setting.strip():
+        return setting.strip()
+    try:
+        host = (urlsplit(booking_url or "").hostname or "").rstrip(".")
+    except ValueError:  # a malformed address names no platform
+        return ""
+    host = host.removeprefix("www.")
+    for domain, name in BOOKING_PLATFORMS.items():
+        if host == domain or host.endswith("." + domain):
+            return name
+    return host
+
+
+def booking_platform():
+    """Where the booking buttons lead, for ``partials/_booking_note.html``."""
+    config = current_app.config
+    return platform_name(config["BOOKING_URL"], config.get("BOOKING_PLATFORM", ""))

@@ -10,21 +10,19 @@ content/widgets.schema.json for editors.
 
 from typing import Annotated
 
-import yaml
 from pydantic import Field, ValidationInfo, field_validator
 
 from .chooser_content import ChooserFields, Kind
 from .content import (
     CONTENT_DIR,
-    ContentError,
     ContentModel,
     Ident,
     IdList,
     Paragraphs,
     Text,
+    load_yaml,
     placeholders,
     problem,
-    validate,
 )
 
 WIDGETS_FILE = CONTENT_DIR / "widgets.yaml"
@@ -167,17 +165,7 @@ class Widgets(ContentModel):
 
 def load_widgets(path=WIDGETS_FILE, section_ids=None):
     """Read and validate the widgets' content file; ContentError names the key."""
-    try:
-        with open(path, encoding="utf-8") as stream:
-            data = yaml.safe_load(stream)
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ContentError(f"{path}: cannot be read: {error}") from error
-    return validate(
-        Widgets,
-        data if data is not None else {},
-        path,
-        context={"section_ids": section_ids},
-    )
+    return load_yaml(Widgets, path, context={"section_ids": section_ids})
 
 
 def json_schema():

@@ -3,11 +3,11 @@
 The templates only lay these out: every size and position is computed here.
 """
 
-import calendar
 import datetime
 import math
 from dataclasses import dataclass
 
+from ..core import formatting
 from ..core.formatting import number
 
 # Charts show one bar per day up to this many days, then weeks, then months.
@@ -23,9 +23,8 @@ WEEKDAYS = (*WEEKDAYS, "Sunday")
 
 
 def short_date(day, with_year=False):
-    """``Mar 18`` (or ``Mar 18, 2025``) for a date."""
-    text = f"{calendar.month_abbr[day.month]} {day.day}"
-    return f"{text}, {day.year}" if with_year else text
+    """``Mar 18`` (or ``Mar 18, 2025``) for a date; ``18 Mar`` in en_GB."""
+    return formatting.short_date(day, with_year)
 
 
 def hour_label(hour):

@@ -1,0 +1,350 @@
+"""The practice's own details (content/practice.yaml), checked at start-up.
+
+Who the therapist is, what a session costs, the policies, what a first visit
+is like and the opening hours: what a reader needs to trust the page and
+book. Every key is optional and a block with nothing filled in is not shown,
+since only the owner can make these claims (a licence, extra training,
+whether health plans pay). The article's "Before you book" section
+(templates/partials/_practice.html) and its structured data read them.
+"""
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path, PurePosixPath
+from typing import Annotated
+
+from babel.numbers import is_currency
+from pydantic import (
+    BeforeValidator,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from ..core.formatting import money
+from .content import (
+    CONTENT_DIR,
+    ContentModel,
+    OptionalText,
+    Text,
+    load_yaml,
+    problem,
+)
+
+PRACTICE_FILE = CONTENT_DIR / "practice.yaml"
+STATIC_DIR = CONTENT_DIR.parent / "static"
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+DAYS = (*DAYS, "Sunday")
+TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# "Monday to Friday", "Monday - Friday", "Saturday".
+RANGE_PATTERN = re.compile(r"\s+to\s+|\s*[-\u2013]\s*")
+
+
+# --- The kinds of value this file holds ---------------------------------------
+
+
+def _block(value):
+    """A block left empty (``therapist:`` with nothing under it) is no block."""
+    return {} if value is None else value
+
+
+def _texts(value):
+    """Nothing, one text, or a list of texts."""
+    if value is None or value == "":
+        return ()
+    return value if isinstance(value, list) else [value]
+
+
+def _whole_number(value):
+    """A whole number of at least 1 (minutes, years), or nothing."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise problem(f" must be a whole number, like 60 (got {value!r})")
+    return value
+
+
+def _price(value):
+    """A price as a number, without the currency sign."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise problem(" must be a number, like 90 or 92.50")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0:
+        raise problem(
+            f" must be a number, like 90 or 92.50 (got {value!r}; "
+            "the currency goes in 'currency')"
+        )
+    return amount
+
+
+def _time(value):
+    """A time of day written like "09:00" or "18:30" (24-hour clock)."""
+    match = TIME_PATTERN.match(value) if isinstance(value, str) else None
+    if match is None:
+        # Unquoted, YAML reads 18:30 as a number (1110): hence the quotes.
+        raise problem(
+            f' must be a time in quotes, like "09:00" or "18:30" (got {value!r})'
+        )
+    return datetime.time(int(match[1]), int(match[2]))
+
+
+def _day(name):
+    """The day's index (Monday is 0) for its English name."""
+    for index, day in enumerate(DAYS):
+        if name.strip().lower() in (day.lower(), day[:3].lower()):
+            return index
+    raise problem(f" names no day of the week: {name.strip()!r}")
+
+
+def _days(value):
+    """The days "Monday to Friday", "Saturday, Sunday" or a list name, in order."""
+    parts = value if isinstance(value, list) else str(value or "").split(",")
+    days = []
+    for part in parts:
+        if not isinstance(part, str) or not part.strip():
+            raise problem(' must name days, like "Monday to Friday"')
+        ends = RANGE_PATTERN.split(part.strip())
+        if len(ends) > 2:
+            raise problem(f" names no day of the week: {part.strip()!r}")
+        first, last = _day(ends[0]), _day(ends[-1])
+        span = range(first, last + 1) if first <= last else [*range(first, 7)]
+        if first > last:  # "Saturday to Monday" wraps round the week
+            span += range(last + 1)
+        days.extend(day for day in span if day not in days)
+    if not days:
+        raise problem(' must name days, like "Monday to Friday"')
+    return tuple(days)
+
+
+TextList = Annotated[tuple[Text, ...], BeforeValidator(_texts)]
+WholeNumber = Annotated[int | None, BeforeValidator(_whole_number)]
+Price = Annotated[Decimal, BeforeValidator(_price)]
+Time = Annotated[datetime.time, BeforeValidator(_time)]
+Days = Annotated[tuple[int, ...], BeforeValidator(_days)]
+
+
+class Block(ContentModel):
+    """A block of the "Before you book" section: shown once anything is filled."""
+
+    @property
+    def filled(self):
+        """True when the owner has filled in at least one key."""
+        return any(value not in (None, ()) for value in self.__dict__.values())
+
+
+# --- The blocks -------------------------------------------------------------
+
+
+class Therapist(Block):
+    """Who the reader would be booking with."""
+
+    name: OptionalText = None
+    photo: OptionalText = None
+    photo_alt: OptionalText = None
+    licence_type: OptionalText = None
+    licence_number: OptionalText = None
+    licensed_by: OptionalText = None
+    years_in_practice: WholeNumber = None
+    training: TextList = ()
+    about: OptionalText = None
+
+    @field_validator("photo")
+    @classmethod
+    def _photo_is_a_static_file(cls, value, info: ValidationInfo):
+        """The photo is served from static/: it must be there, inside the folder."""
+        if value is None:
+            return None
+        folder = Path((info.context or {}).get("static_folder") or STATIC_DIR)
+        relative = PurePosixPath(value)
+        if relative.is_absolute() or ".." in relative.parts or "\\" in value:
+            raise problem(" must be a file name inside static/, like img/me.jpg")
+        if not (folder / relative).is_file():
+            raise problem(f": there is no file static/{value}")
+        return value
+
+    @model_validator(mode="after")
+    def _photo_has_alt_text(self):
+        """A photo needs words for readers who cannot see it."""
+        if self.photo and not self.photo_alt:
+            raise problem(
+                " is missing or empty: describe the photo for readers "
+                "who cannot see it",
+                at=".photo_alt",
+            )
+        return self
+
+    @property
+    def licence(self):
+        """ "Licensed Massage Therapist, licence MA12345", as much as is known."""
+        parts = [self.licence_type]
+        if self.licence_number:
+            parts.append(f"licence {self.licence_number}")
+        return ", ".join(part for part in parts if part)
+
+
+class Service(ContentModel):
+    """One kind of session the practice offers, with its length and price."""
+
+    name: Text
+    minutes: WholeNumber = None
+    price: Price | None = None
+    description: OptionalText = None
+
+
+class Policies(Block):
+    """What the owner promises and asks: cancelling, paying, health plans."""
+
+    cancellation: OptionalText = None
+    payment: OptionalText = None
+    insurance: OptionalText = None
+
+
+class FirstVisit(Block):
+    """What a first visit is like."""
+
+    what_to_wear: OptionalText = None
+    draping: OptionalText = None
+    intake_form: OptionalText = None
+    arriving: OptionalText = None
+
+
+class Hours(ContentModel):
+    """One line of opening hours: some days, from one time to another."""
+
+    days: Days
+    opens: Time
+    closes: Time
+
+    @model_validator(mode="after")
+    def _closes_after_opening(self):
+        """A day's hours run forwards."""
+        if self.closes <= self.opens:
+            raise problem(" must be later than 'opens'", at=".closes")
+        return self
+
+    @property
+    def day_names(self):
+        """``Monday to Friday``, ``Saturday`` or ``Monday, Wednesday``."""
+        days = self.days
+        if len(days) > 2 and list(days) == list(range(days[0], days[-1] + 1)):
+            return f"{DAYS[days[0]]} to {DAYS[days[-1]]}"
+        return ", ".join(DAYS[day] for day in days)
+
+
+class Practice(ContentModel):
+    """The whole of content/practice.yaml."""
+
+    therapist: Annotated[Therapist, BeforeValidator(_block)] = Therapist()
+    currency: Annotated[str, BeforeValidator(lambda v: v or "USD")] = "USD"
+    services: Annotated[tuple[Service, ...], BeforeValidator(_texts)] = ()
+    policies: Annotated[Policies, BeforeValidator(_block)] = Policies()
+    first_visit: Annotated[FirstVisit, BeforeValidator(_block)] = FirstVisit()
+    hours: Annotated[tuple[Hours, ...], BeforeValidator(_texts)] = ()
+    hours_note: OptionalText = None
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value):
+        """A currency code such as USD, CAD or GBP."""
+        if not isinstance(value, str) or not is_currency(value.strip().upper()):
+            raise problem(f" must be a currency code such as USD (got {value!r})")
+        return value.strip().upper()
+
+    @property
+    def has_hours(self):
+        """True when opening hours or a note about them are filled in."""
+        return bool(self.hours or self.hours_note)
+
+    @property
+    def filled(self):
+        """True when any block has something to show."""
+        blocks = (self.therapist, self.policies, self.first_visit)
+        return any(block.filled for block in blocks) or bool(
+            self.services or self.has_hours
+        )
+
+    def price(self, service):
+        """A service's price in the practice's currency and locale: ``$90``."""
+        return money(service.price, self.currency)
+
+    def structured_data(self, photo_url=None):
+        """What the business's JSON-LD adds from this file; nothing empty, no null.
+
+        ``photo_url`` is the photo's absolute address (the template builds it).
+        """
+        data = {}
+        person = self._person(photo_url)
+        if person:
+            data["employee"] = person
+        priced = [service for service in self.services if service.price is not None]
+        if priced:
+            low = min(service.price for service in priced)
+            high = max(service.price for service in priced)
+            data["priceRange"] = (
+                money(low, self.currency)
+                if low == high
+                else f"{money(low, self.currency)} to {money(high, self.currency)}"
+            )
+        if self.services:
+            data["makesOffer"] = [self._offer(service) for service in self.services]
+        if self.hours:
+            data["openingHoursSpecification"] = [
+                {
+                    "@type": "OpeningHoursSpecification",
+                    "dayOfWeek": [DAYS[day] for day in line.days],
+                    "opens": line.opens.strftime("%H:%M"),
+                    "closes": line.closes.strftime("%H:%M"),
+                }
+                for line in self.hours
+            ]
+        return data
+
+    def _person(self, photo_url):
+        """The therapist as a schema.org Person, or None without a name."""
+        therapist = self.therapist
+        if not therapist.name:
+            return None
+        person = {"@type": "Person", "name": therapist.name}
+        if therapist.photo and photo_url:
+            person["image"] = photo_url
+        if therapist.licence_type:
+            person["jobTitle"] = therapist.licence_type
+        if therapist.licence_type or therapist.licence_number:
+            credential = {
+                "@type": "EducationalOccupationalCredential",
+                "credentialCategory": "license",
+                "name": therapist.licence_type or "Massage therapy licence",
+            }
+            if therapist.licence_number:
+                credential["identifier"] = therapist.licence_number
+            if therapist.licensed_by:
+                credential["recognizedBy"] = {
+                    "@type": "Organization",
+                    "name": therapist.licensed_by,
+                }
+            person["hasCredential"] = credential
+        if therapist.about:
+            person["description"] = therapist.about
+        return person
+
+    def _offer(self, service):
+        """One service as a schema.org Offer."""
+        item = {"@type": "Service", "name": service.name}
+        if service.description:
+            item["description"] = service.description
+        offer = {"@type": "Offer", "itemOffered": item}
+        if service.minutes:
+            item["name"] = f"{service.name}, {service.minutes} minutes"
+        if service.price is not None:
+            offer["price"] = str(service.price)
+            offer["priceCurrency"] = self.currency
+        return offer
+
+
+def load_practice(path=PRACTICE_FILE, static_folder=STATIC_DIR):
+    """Read and validate the practice's details; ContentError names the key."""
+    return load_yaml(Practice, path, context={"static_folder": static_folder})
