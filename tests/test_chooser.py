@@ -325,7 +325,21 @@ def test_bad_answers_rerender_the_form_with_a_clear_message(client, given):
 def test_no_health_tick_says_to_tick_one_or_none_of_these(client):
     response = client.post("/", data={**answers(), "health": []})
     assert CHOOSER.errors.missing_multiple in text(response)
-    assert 'href="#chooser-health"' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    # The summary links to the question's first answer; its boxes are invalid,
+    # the answered questions' are not; the title says there is an error.
+    assert 'href="#chooser-health-pregnant"' in html
+    invalid = re.findall(r'id="chooser-([a-z]+)-[a-z-]+"[^>]*aria-invalid="true"', html)
+    assert set(invalid) == {"health"} and len(invalid) == len(RED_FLAGS) + 1
+    assert re.search(r"<title>Error: [^<]+</title>", html)
+    # htmx's answer carries the same title, and a fixed form takes it away.
+    fragment = client.post(
+        "/widgets/chooser", data={**answers(), "health": []}, headers=HTMX
+    )
+    assert fragment.get_data(as_text=True).lstrip().startswith("<title>Error: ")
+    fixed = client.post("/widgets/chooser", data=answers(), headers=HTMX)
+    title = re.match(r"\s*<title>([^<]+)</title>", fixed.get_data(as_text=True))
+    assert title and not title.group(1).startswith("Error")
 
 
 @pytest.mark.parametrize("flag", RED_FLAGS)

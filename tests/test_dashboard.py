@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 
 from webapp.core.db import connect
-from webapp.stats import reports, rollups
+from webapp.stats import dashboard, reports, rollups
 from webapp.tracking import capture, classify, store, vocabulary
 from webapp.tracking.vocabulary import CLICK, VIEW, WIDGET, local_today
 
@@ -259,7 +259,9 @@ def test_breakdowns_agree_with_what_was_clicked(seeded):
 
 def test_dashboard_shows_breakdowns_filtered_reasons_and_the_rough_flag(seeded):
     html = seeded.get("/stats?period=7d").get_data(as_text=True)
-    text = unescape(re.sub(r"<[^>]+>", " ", html.replace("<wbr>", "")))
+    # A host name's parts are spans with a line-break chance between them.
+    html = re.sub(r'<span class="dash-host-part">([^<]*)</span>(<wbr>)?', r"\1", html)
+    text = unescape(re.sub(r"<[^>]+>", " ", html))
     text = " ".join(text.split())
     assert "Top of the page 2 66.7%" in text
     assert "End of the article 1 33.3%" in text
@@ -445,11 +447,16 @@ def test_full_page_and_fragment_render_the_same_partial(owner_client):
         "<title>Your stats: Last 30 days | Reach for Serenity"
     )
     inner = re.search(
-        r'<div id="dashboard" class="dash">(.*)</div>\s*</section>', page_html, re.S
+        r'<div id="dashboard" class="dash"[^>]*>(.*)</div>\s*</section>',
+        page_html,
+        re.S,
     ).group(1)
     without_title = fragment_html.split("</title>", 1)[1]
+    # Then the status region's new words, for the region outside the box.
+    status, without_status = without_title.split("</p>", 1)
+    assert 'id="dashboard-status" role="status" data-hx-swap-oob="innerHTML"' in status
     # The CSRF token of the sign-out form is outside; what is inside is the same.
-    assert " ".join(inner.split()) == " ".join(without_title.split())
+    assert " ".join(inner.split()) == " ".join(without_status.split())
 
 
 @pytest.mark.parametrize(
@@ -644,3 +651,82 @@ def test_period_totals_equal_a_full_reports_totals(app, seeded):
             )
     finally:
         db.conn.close()
+
+
+# --- What a swap says (WCAG 4.1.3) and how tables fit (1.4.10, 1.4.12) -------------
+
+STATUS = re.compile(
+    r'<p class="visually-hidden" id="dashboard-status"[^>]*>(.*?)</p>', re.S
+)
+
+
+def test_the_fragment_says_what_the_dashboard_now_shows(app, seeded):
+    page = seeded.get("/stats?period=7d").get_data(as_text=True)
+    # The page's region is outside the swapped box, and empty: nothing changed yet.
+    assert STATUS.search(page).group(1) == ""
+    assert page.index('id="dashboard-status"') < page.index('<div id="dashboard"')
+    htmx = {"HX-Request": "true"}
+    fragment = seeded.get("/stats?period=7d", headers=htmx).get_data(as_text=True)
+    # The heading's period label and the tiles' own numbers.
+    assert STATUS.search(fragment).group(1) == (
+        "Now showing: Last 7 days. Page views: 5. Booking clicks: 3."
+    )
+    today = local_today(app).isoformat()
+    ranged = seeded.get(f"/stats?from={today}&to={today}", headers=htmx).get_data(
+        as_text=True
+    )
+    assert (
+        STATUS.search(ranged)
+        .group(1)
+        .startswith(f"Now showing: {today} to {today}. Page views: ")
+    )
+
+
+def test_a_bad_period_empties_the_status_and_lets_the_alert_speak(owner_client):
+    response = owner_client.get(
+        "/stats?from=2025-03-09&to=2025-03-01", headers={"HX-Request": "true"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert STATUS.search(html).group(1) == ""
+    assert 'role="alert"' in html
+
+
+def test_the_status_says_the_numbers_as_the_tiles_write_them(owner_client, monkeypatch):
+    real_build = dashboard.build
+
+    def big(*args, **kwargs):
+        board = real_build(*args, **kwargs)
+        for h in board.headlines:
+            if h.key == "page_views":
+                h.text = "1,574"  # as formatting.number writes 1574
+        return board
+
+    monkeypatch.setattr(dashboard, "build", big)
+    html = owner_client.get(
+        "/stats?period=30d", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert "Page views: 1,574." in STATUS.search(html).group(1)
+
+
+def test_every_table_scrolls_in_a_named_focusable_region(hostile):
+    html = hostile.get("/stats?period=7d").get_data(as_text=True)
+    tables = html.count("<table")
+    boxes = re.findall(r'<div class="dash-scroll" ([^>]*)>\s*<table', html)
+    assert tables >= 6 and len(boxes) == tables
+    for attributes in boxes:
+        assert 'role="region" tabindex="0"' in attributes
+        assert re.search(r'aria-label(ledby)?="[^"]+"', attributes)
+    # Named after their card, but not the card's own name (one region each).
+    assert 'aria-label="Clicks by referrer, table"' in html
+
+
+def test_host_names_wrap_only_after_their_dots(seeded):
+    html = seeded.get("/stats?period=7d").get_data(as_text=True)
+    assert (
+        '<span class="dash-host-part">www.</span><wbr>'
+        '<span class="dash-host-part">google.</span><wbr>'
+        '<span class="dash-host-part">com</span>'
+    ) in html
+    # Words with spaces wrap as words do.
+    assert ">Did not use one<" in html

@@ -116,20 +116,33 @@
     });
   }
 
-  // A panel that is loading says so to assistive technology.
+  // A panel that is loading says so to assistive technology (data-busy-while-
+  // loading: the widgets' panels and the owner's dashboard). Every way a
+  // request can end, a failed one too, ends the wait.
+  function busyBox(event) {
+    const target = event.detail && event.detail.target;
+    return target && target.hasAttribute && target.hasAttribute("data-busy-while-loading")
+      ? target
+      : null;
+  }
+
   document.addEventListener("htmx:beforeRequest", function (event) {
-    const target = event.detail.target;
-    if (target && target.hasAttribute("data-widget-panel")) {
-      target.setAttribute("aria-busy", "true");
+    const box = busyBox(event);
+    if (box) {
+      box.setAttribute("aria-busy", "true");
     }
   });
 
-  document.addEventListener("htmx:afterRequest", function (event) {
-    const target = event.detail.target;
-    if (target && target.hasAttribute("data-widget-panel")) {
-      target.removeAttribute("aria-busy");
+  ["htmx:afterRequest", "htmx:sendError", "htmx:timeout", "htmx:sendAbort"].forEach(
+    function (name) {
+      document.addEventListener(name, function (event) {
+        const box = busyBox(event);
+        if (box) {
+          box.removeAttribute("aria-busy");
+        }
+      });
     }
-  });
+  );
 
   document.addEventListener("htmx:afterSettle", function (event) {
     const target = event.detail.target;
@@ -138,12 +151,56 @@
       markCurrent(widget);
     }
     keepStateInLinks();
+    if (target && target.querySelector) {
+      showWhatChanged(target);
+    }
+  });
+
+  // --- Where a swap lands ------------------------------------------------------
+  // A chooser that still needs answers moves focus to its list of problems, so
+  // a screen reader reads it out. Anything else that lands below the fold (a
+  // technique's notes on a phone, the chooser's suggestion) is scrolled into
+  // view, without moving focus and without animation for readers who ask
+  // for reduced motion.
+  const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+  function showWhatChanged(target) {
+    const summary = target.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+      return;
+    }
+    const landed = target.querySelector("[data-current]") || target;
+    const box = landed.getBoundingClientRect();
+    const visible = box.top >= 0 && box.top <= window.innerHeight * 0.75;
+    if (!visible) {
+      landed.scrollIntoView({
+        block: "start",
+        behavior: reduceMotion.matches ? "instant" : "smooth",
+      });
+    }
+  }
+
+  // A link in the chooser's list of problems focuses the question's first
+  // answer and shows the whole question, its legend included.
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest && event.target.closest("[data-error-summary] a");
+    const input = link && document.getElementById(link.hash.slice(1));
+    if (!input) {
+      return;
+    }
+    event.preventDefault();
+    input.focus({ preventScroll: true });
+    input.closest("fieldset").scrollIntoView({
+      block: "start",
+      behavior: reduceMotion.matches ? "instant" : "smooth",
+    });
   });
 
   // Back and forward replace the page's body: set the widgets up again.
   document.addEventListener("htmx:historyRestore", function () {
     // The snapshot was taken while a panel was loading.
-    document.querySelectorAll("[data-widget-panel][aria-busy]").forEach(function (panel) {
+    document.querySelectorAll("[data-busy-while-loading][aria-busy]").forEach(function (panel) {
       panel.removeAttribute("aria-busy");
     });
     setUpTabs(document);

@@ -13,7 +13,7 @@ from webapp.tracking.vocabulary import CLICK, VIEW, WIDGET, local_today
 
 from ..conftest import HOSTILE_STRINGS
 from ..test_dashboard import record
-from .conftest import DESKTOP, PHONE, axe_violations
+from .conftest import DESKTOP, NARROW, PHONE, axe_violations, with_text_spacing
 
 VIEWPORTS = pytest.mark.parametrize(
     "viewport", [PHONE, DESKTOP], ids=["375px", "1280px"]
@@ -247,7 +247,7 @@ def test_hostile_referrers_and_campaigns_stay_inert(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/stats")
     # Shown as text, where the owner can read what came in.
-    referrers = page.get_by_role("region", name="Clicks by referrer")
+    referrers = page.get_by_role("region", name="Clicks by referrer", exact=True)
     expect(referrers).to_contain_text(HOSTILE_STRINGS[0])
     expect(referrers).to_contain_text(HOSTILE_STRINGS[1])
     # Swapped in by htmx as well.
@@ -313,4 +313,236 @@ def test_dashboard_fits_a_phone(
         "cards => cards.map(c => c.getBoundingClientRect().right)"
     ):
         assert box <= PHONE["width"]
+    page.watch.assert_clean()
+
+
+# --- Status messages, text spacing, reflow (WCAG 4.1.3, 1.4.12, 1.4.10) -------------
+
+SPACED_VIEWPORTS = pytest.mark.parametrize(
+    "viewport", [NARROW, PHONE, DESKTOP], ids=["320px", "375px", "1280px"]
+)
+# Text wider than its own box (WCAG 1.4.12 and 1.4.10): spilling over the next
+# cell or past the card. Stricter than "outside a scrolling box": a heatmap
+# label that overlaps its neighbour is a failure even inside a box that scrolls;
+# a box that scrolls is fine only for what it holds, and it holds whole tables.
+CLIPPED_TEXT = """() => {
+  const boxes = document.querySelectorAll(
+    "#main td, #main th, #main label, #main button, #main a, #main input, " +
+    "#main dt, #main dd, #main h2, #main h3, #main p, #main caption, #main summary");
+  return [...boxes]
+    .filter((el) => el.getClientRects().length && el.scrollWidth > el.clientWidth + 1)
+    .filter((el) => !["auto", "scroll"].includes(getComputedStyle(el).overflowX))
+    .filter((el) => el.clientWidth > 1)  // visually hidden: one pixel, on purpose
+    .map((el) => `${el.tagName} "${el.textContent.trim().slice(0, 40)}": ` +
+                 `${el.scrollWidth} > ${el.clientWidth}`);
+}"""
+# Scrolling boxes: each must be a named region the keyboard can reach.
+SCROLL_BOXES = """() => [...document.querySelectorAll("#main *")]
+  .filter((el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX))
+  .filter((el) => el.scrollWidth > el.clientWidth)
+  .map((el) => ({role: el.getAttribute("role"),
+                 tabindex: el.getAttribute("tabindex"),
+                 named: el.hasAttribute("aria-label") ||
+                        el.hasAttribute("aria-labelledby")}))"""
+
+
+def cut_dates(page):
+    """Date fields whose date is cut off: ``["period-from: 91 > 78", ...]``.
+
+    A date field draws its date in the browser's own shadow tree, which
+    scrollWidth does not see; DevTools can measure it: the date's fields
+    (``-webkit-datetime-edit-fields-wrapper``) wider than their box.
+    """
+    cdp = page.context.new_cdp_session(page)
+    root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+
+    def width(node):
+        box = cdp.send("DOM.getBoxModel", {"backendNodeId": node["backendNodeId"]})
+        return box["model"]["width"]
+
+    cut, seen, todo = [], 0, [(root, None)]
+    while todo:
+        node, host = todo.pop()
+        flat = node.get("attributes", [])
+        attributes = dict(zip(flat[::2], flat[1::2], strict=True))
+        if attributes.get("pseudo") == "-webkit-datetime-edit":
+            fields, seen = node["children"][0], seen + 1
+            if width(fields) > width(node):
+                cut.append(f"{host}: {width(fields)} > {width(node)}")
+        todo += [(child, host) for child in node.get("children", [])]
+        todo += [
+            (shadow, attributes.get("id")) for shadow in node.get("shadowRoots", [])
+        ]
+    cdp.detach()
+    assert seen, "no date field measured"
+    return cut
+
+
+def page_scroll(page):
+    """How far the page itself scrolls sideways, by the window's measure."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def slow_down(page, delay_ms=600):
+    """Hold the dashboard's htmx requests back a while, so a test sees the wait."""
+
+    def delayed(route):
+        if route.request.headers.get("hx-request") == "true":
+            page.wait_for_timeout(delay_ms)
+        route.continue_()
+
+    page.route("**/stats?*", delayed)
+
+
+def test_a_period_change_is_announced_and_the_dashboard_is_busy_meanwhile(
+    open_page, live_server, owner_password, known_traffic
+):
+    page = sign_in(open_page, live_server, owner_password)
+    status = page.get_by_role("status")
+    expect(status).to_have_count(1)
+    # Outside the box htmx swaps, so it is the same element before and after.
+    assert page.locator("#dashboard [role=status]").count() == 0
+    expect(status).to_have_text("")
+    slow_down(page)
+    dashboard = page.locator("#dashboard")
+
+    link = page.get_by_role("link", name="Last 30 days")
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(dashboard).to_have_attribute("aria-busy", "true")
+    page.wait_for_url(live_server.url + "/stats?period=30d")
+    expect(page.locator(".dash-heading")).to_contain_text("Last 30 days")
+    expect(dashboard).not_to_have_attribute("aria-busy", "true")
+    expect(status).to_have_text(
+        "Now showing: Last 30 days. Page views: 7. Booking clicks: 3."
+    )
+    assert "Last 30 days" in page.locator("#dashboard-status").inner_text()
+    assert page.evaluate("document.activeElement.id") == "period-30d"
+    # In the accessibility tree, as a polite live region.
+    snapshot = page.locator("#dashboard-status").aria_snapshot()
+    assert "status" in snapshot and "Page views: 7" in snapshot
+    page.watch.assert_clean()
+
+
+def test_a_date_range_is_announced_and_a_bad_one_empties_the_status(
+    open_page, live_server, owner_password, known_traffic, app
+):
+    page = sign_in(open_page, live_server, owner_password)
+    slow_down(page)
+    dashboard = page.locator("#dashboard")
+    today = local_today(app)
+    start = today - datetime.timedelta(days=12)
+    page.get_by_label("From", exact=True).fill(start.isoformat())
+    page.get_by_label("To", exact=True).fill(today.isoformat())
+    page.get_by_role("button", name="Show").focus()
+    page.keyboard.press("Enter")
+    expect(dashboard).to_have_attribute("aria-busy", "true")
+    expect(page.get_by_role("status")).to_have_text(
+        f"Now showing: {start.isoformat()} to {today.isoformat()}. "
+        "Page views: 7. Booking clicks: 3."
+    )
+    expect(dashboard).not_to_have_attribute("aria-busy", "true")
+    assert page.evaluate("document.activeElement.id") == "period-show"
+
+    # A bad range: the alert speaks; the status no longer claims old numbers.
+    page.get_by_label("From", exact=True).fill(today.isoformat())
+    page.get_by_label("To", exact=True).fill(start.isoformat())
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("")
+    expect(dashboard).not_to_have_attribute("aria-busy", "true")
+    page.watch.assert_clean()
+
+
+def test_the_dashboard_is_not_left_busy_when_a_request_fails(
+    open_page, live_server, owner_password, known_traffic
+):
+    page = sign_in(open_page, live_server, owner_password)
+    page.route("**/stats?period=90d", lambda route: route.abort("connectionreset"))
+    page.get_by_role("link", name="Last 90 days").click()
+    dashboard = page.locator("#dashboard")
+    expect(dashboard).not_to_have_attribute("aria-busy", "true")
+    expect(page.locator(".dash-heading")).to_contain_text("Last 7 days")
+
+
+@SPACED_VIEWPORTS
+def test_dashboard_text_fits_with_wider_text_spacing(
+    open_page, live_server, owner_password, known_traffic, hostile_traffic, viewport
+):
+    page = sign_in(
+        open_page, live_server, owner_password, "/stats?period=30d", viewport=viewport
+    )
+    with_text_spacing(page)
+    page.get_by_text("The numbers as a table").click()
+    assert page.evaluate(CLIPPED_TEXT) == []
+    assert cut_dates(page) == []
+    assert page_scroll(page) <= 0
+    for box in page.evaluate(SCROLL_BOXES):
+        assert box == {"role": "region", "tabindex": "0", "named": True}
+    # The same after htmx swaps in another period.
+    page.get_by_role("link", name="Last 90 days").click()
+    expect(page.locator(".dash-heading")).to_contain_text("Last 90 days")
+    assert page.evaluate(CLIPPED_TEXT) == []
+    assert page_scroll(page) <= 0
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"viewport": NARROW},
+        # 400% zoom of a 1280 px window: 320 CSS pixels, four device pixels each.
+        {"viewport": NARROW, "device_scale_factor": 4},
+        {"viewport": PHONE},
+    ],
+    ids=["320px", "400%", "375px"],
+)
+def test_date_fields_show_the_whole_date_when_narrow(
+    open_page, live_server, owner_password, known_traffic, options
+):
+    page = sign_in(
+        open_page, live_server, owner_password, "/stats?period=30d", **options
+    )
+    assert cut_dates(page) == []
+    assert page_scroll(page) <= 0
+    with_text_spacing(page)
+    assert cut_dates(page) == []
+    assert page_scroll(page) <= 0
+    # Stacked: each field as wide as the form.
+    fields = [
+        page.get_by_label(name, exact=True).bounding_box() for name in ("From", "To")
+    ]
+    assert fields[1]["y"] >= fields[0]["y"] + fields[0]["height"]
+
+
+@VIEWPORTS
+def test_tables_and_heatmap_scroll_inside_focusable_regions(
+    open_page, live_server, owner_password, known_traffic, hostile_traffic, viewport
+):
+    page = sign_in(
+        open_page, live_server, owner_password, "/stats?period=30d", viewport=viewport
+    )
+    tables = page.locator("#dashboard table")
+    assert tables.count() >= 5
+    # Every table sits in a named, focusable scrolling region.
+    for region in tables.evaluate_all(
+        "ts => ts.map(t => t.closest('.dash-scroll')).map(r => r && "
+        "[r.getAttribute('role'), r.tabIndex, getComputedStyle(r).overflowX])"
+    ):
+        assert region == ["region", 0, "auto"]
+    heat = page.get_by_role("region", name="Booking clicks by hour and weekday")
+    heat.focus()
+    assert heat.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
+    # Host names wrap only after a dot: never inside a name, nor at a hyphen.
+    parts = page.locator("#by-referrer_host ~ * .dash-host-part")
+    assert parts.count() > 3
+    assert (
+        parts.evaluate_all("ps => ps.filter(p => p.getClientRects().length !== 1)")
+        == []
+    )
+    long_host = page.locator(".dash-table__label").filter(has_text=LONG_HOST[:60]).first
+    lines = long_host.evaluate(
+        "cell => new Set([...cell.querySelectorAll('.dash-host-part')]"
+        ".map(p => Math.round(p.getBoundingClientRect().top))).size"
+    )
+    assert lines >= 2  # it wraps at its dots rather than widen its table
     page.watch.assert_clean()

@@ -9,37 +9,13 @@ from playwright.sync_api import expect
 
 from webapp.site.widget_content import load_widgets
 
-from .conftest import DESKTOP, PHONE, axe_violations, page_without_scripts
+from .conftest import DESKTOP, JOURNEYS, PHONE, axe_violations, page_without_scripts
 
 WIDGETS = load_widgets()
 ASPECTS = WIDGETS.comparison.aspects
 TECHNIQUES = WIDGETS.techniques.items
 OUTCOMES = WIDGETS.chooser.outcomes
 CHOOSER_KEYS = {question.id for question in WIDGETS.chooser.questions}
-# Answers (question id -> answer id) and the suggestion they lead to.
-JOURNEYS = {
-    "medical": {
-        "reason": "problem",
-        "referral": "yes",
-        "recent": "no",
-        "health": "none",
-        "goal": "relief",
-    },
-    "therapeutic": {
-        "reason": "stress",
-        "referral": "no",
-        "recent": "no",
-        "health": "none",
-        "goal": "relax",
-    },
-    "provider-first": {
-        "reason": "upkeep",
-        "referral": "no",
-        "recent": "injury",
-        "health": "none",
-        "goal": "relax",
-    },
-}
 VIEWPORTS = pytest.mark.parametrize(
     "viewport", [PHONE, DESKTOP], ids=["375px", "1280px"]
 )
@@ -255,6 +231,13 @@ def test_each_technique_opens_in_place(open_page, live_server, viewport):
         expect(page.locator("#techniques [aria-current]")).to_have_count(1)
         expect_url(page, live_server, {"technique": technique.id}, "technique-detail")
         assert focused_id(page) == f"technique-{technique.id}"
+        # The notes land in view (on a phone they start below the fold), and
+        # focus stays on the link.
+        expect(detail).to_be_in_viewport()
+        assert page.evaluate(
+            "document.getElementById('technique-detail').getBoundingClientRect().top"
+            " < innerHeight"
+        )
         expect(page.locator("#technique-status")).to_have_text(
             f"Now showing: {technique.name}."
         )
@@ -312,13 +295,27 @@ def test_chooser_without_answers_says_what_is_missing(open_page, live_server):
         WIDGETS.chooser.errors.missing_multiple
     )
     health = WIDGETS.chooser.question("health")
-    expect(result.get_by_role("link", name=health.label)).to_have_attribute(
-        "href", "#chooser-health"
-    )
+    link = result.get_by_role("link", name=health.label)
+    expect(link).to_have_attribute("href", "#chooser-health-pregnant")
     expect(page.locator("#chooser-status")).to_have_text(WIDGETS.chooser.status_error)
     expect(page.locator("#chooser-reason-stress")).to_be_checked()  # kept
     assert page.url == live_server.url + "/"  # no answer in the address
-    assert focused_id(page) == "chooser-submit"
+    # Focus moves to the list of problems, a group named by its heading, so a
+    # screen reader reads it out; the page's title says there is an error.
+    assert focused_id(page) == "chooser-problems"
+    summary = page.get_by_role("group", name=WIDGETS.chooser.errors.title)
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    # The unanswered questions' answers are invalid, the answered one's not.
+    expect(page.locator("#chooser-referral-yes")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    expect(page.locator("#chooser-reason-stress")).not_to_have_attribute(
+        "aria-invalid", "true"
+    )
+    # A problem's link focuses the question's first answer.
+    link.click()
+    assert focused_id(page) == "chooser-health-pregnant"
     assert axe_violations(page) == []
     # Fixing the answers gives the suggestion, still without a new address.
     answer(page, {"referral": "no", "recent": "no", "health": "none", "goal": "relax"})
@@ -328,6 +325,7 @@ def test_chooser_without_answers_says_what_is_missing(open_page, live_server):
     ).to_be_visible()
     expect(page.locator("#chooser-health-error")).to_have_count(0)
     assert page.url == live_server.url + "/"
+    expect(page).not_to_have_title(re.compile(r"^Error"))
     page.watch.assert_clean()
 
 

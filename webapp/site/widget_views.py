@@ -11,6 +11,7 @@ from ..core.http import vary_on_htmx, wants_fragment
 from ..core.security import csrf
 from ..tracking.capture import current_utm, note_widget_use
 from . import widget_state
+from .content import get_article
 
 bp = Blueprint("widgets", __name__, url_prefix="/widgets")
 
@@ -71,7 +72,13 @@ def chooser():
 
 def _fragment(template, view, push_url, status=200):
     """Render a widget partial for htmx; push the full page's URL when it worked."""
-    body = render_template(template, widgets=view.content, view=view, live_update=True)
+    body = render_template(
+        template,
+        article=get_article(),
+        widgets=view.content,
+        view=view,
+        live_update=True,
+    )
     response = make_response(body, status)
     if push_url:
         response.headers["HX-Push-Url"] = push_url
