@@ -8,8 +8,13 @@ Lines marked "You may change" are safe to edit; restart the service after
 (`systemctl restart webapp`; `systemctl reload webapp` re-reads most of them).
 """
 
+import ipaddress
+import logging
+import re
 import subprocess
 import sys
+
+from gunicorn.glogging import Logger
 
 # The app factory: gunicorn calls it once in each worker.
 wsgi_app = "webapp:create_app()"
@@ -69,6 +74,63 @@ loglevel = "info"
 # agent (%(a)s) and no referrer (%(f)s): the site promises not to keep
 # personal data, and logs are data. Set accesslog = None to keep no access log at all.
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+
+
+# gunicorn's own warnings name the client ("Invalid request from ip=...", for
+# a request line too long or a garbled header): behind the proxy that is the
+# proxy, without one it is the visitor. Every address in the error log is
+# replaced by "-", except in the line that says where gunicorn listens.
+class AddressFreeLogger(Logger):
+    """gunicorn's logger, with IP addresses scrubbed from the error log."""
+
+    def setup(self, cfg):
+        """Set up as usual, then scrub every record of the error log."""
+        super().setup(cfg)
+        if not any(isinstance(f, ScrubAddresses) for f in self.error_log.filters):
+            self.error_log.addFilter(ScrubAddresses())
+
+
+class ScrubAddresses(logging.Filter):
+    """Replace IPv4 and IPv6 addresses in a record, its traceback included."""
+
+    # Candidates only (runs of hex digits, dots and colons, an IPv6 zone);
+    # ipaddress decides what is an address ("12:00:00" or "1.2.3" are not).
+    CANDIDATE = re.compile(r"(?<!\w)[0-9A-Fa-f.:]*[.:][0-9A-Fa-f.:]*(?:%[\w.-]+)?")
+
+    # gunicorn's own listening sockets are not anyone's address.
+    OWN_SOCKETS = ("Listening at:", "Control socket listening at")
+
+    def filter(self, record):
+        """Rewrite the record's message without addresses; never drop it."""
+        if isinstance(record.msg, str) and record.msg.startswith(self.OWN_SOCKETS):
+            return True
+        record.msg = self.scrub(record.getMessage())
+        record.args = ()
+        if record.exc_info and not record.exc_text:
+            formatted = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = self.scrub(formatted)
+        return True
+
+    @classmethod
+    def scrub(cls, text):
+        """``text`` with every IP address in it replaced by "-"."""
+        return cls.CANDIDATE.sub(cls._replace, text)
+
+    @staticmethod
+    def _replace(match):
+        """ "-" for an address (with a port or a trailing colon); else as is."""
+        text = match.group(0)
+        bare = text.rstrip(".:")
+        for candidate in (bare, bare.rsplit(":", 1)[0]):
+            try:
+                ipaddress.ip_address(candidate)
+            except ValueError:
+                continue
+            return "-" + text[len(candidate) :]
+        return text
+
+
+logger_class = AddressFreeLogger
 
 # Gunicorn itself must not believe X-Forwarded-* headers: the app decides,
 # in one place, how many proxies to trust (FLASK_PROXY_COUNT, via Werkzeug's

@@ -227,3 +227,227 @@ class Gunicorn:
 
     def __exit__(self, *exc_info):
         self.stop()
+
+
+# Request bodies too big to hold, and the memory of the worker they reach ------
+
+
+def worker_memory_kb(master_pid):
+    """The resident memory of gunicorn's one worker: (now, peak) in kB.
+
+    The worker is the master's only child (start gunicorn with --workers 1);
+    VmHWM is the highest VmRSS the worker has had, so a body read into memory
+    and freed again still shows.
+    """
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text()
+    [worker] = children.split()
+    status = Path(f"/proc/{worker}/status").read_text()
+    fields = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB$", status, re.MULTILINE))
+    return int(fields["VmRSS"]), int(fields["VmHWM"])
+
+
+def post_huge_body(port, path, size, chunked=False, host="127.0.0.1", https=False):
+    """POST a form body of ``size`` bytes, streamed, never held in memory.
+
+    Sends 64 KiB at a time (with Content-Length, or chunked without it) and
+    stops as soon as an answer arrives or the server closes the connection,
+    as a browser does. Returns the status code, or None when no answer came.
+    """
+    import select
+    import ssl
+
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    if https:
+        context = ssl._create_unverified_context()  # our own self-signed cert
+        sock = context.wrap_socket(sock, server_hostname="example.com")
+    length = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n"
+        f"User-Agent: {BROWSER_UA}\r\n"
+        f"Content-Type: application/x-www-form-urlencoded\r\n{length}\r\n\r\n"
+    )
+    block = b"x" * 65536
+    if chunked:
+        block = b"%x\r\n" % len(block) + block + b"\r\n"
+    answer = b""
+    with sock:
+        try:
+            sock.sendall(head.encode("latin-1"))
+            sent = 0
+            while sent < size:
+                readable, _, _ = select.select([sock], [], [], 0)
+                if readable:
+                    break
+                sock.sendall(block)
+                sent += 65536
+            else:
+                if chunked:
+                    sock.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # the server closed on us: its answer may be waiting
+        try:
+            while b"\r\n" not in answer and (chunk := sock.recv(65536)):
+                answer += chunk
+        except OSError:
+            pass
+    match = re.match(rb"HTTP/1\.[01] (\d{3}) ", answer)
+    return int(match.group(1)) if match else None
+
+
+# The shipped proxies in front of gunicorn -------------------------------------
+
+
+def _swap(text, old, new, count=1):
+    """Replace ``old`` exactly ``count`` times; the shipped file must have them."""
+    if text.count(old) != count:
+        raise AssertionError(f"expected {count} x {old!r} in the shipped file")
+    return text.replace(old, new)
+
+
+class Proxy:
+    """Caddy or nginx from the shipped config, on loopback, before ``app_port``.
+
+    ``port`` takes the site's requests (Caddy: plain HTTP with Host
+    example.com:port; nginx: HTTPS with Host example.com, see ``https``).
+    """
+
+    def __init__(self, kind, folder, app_port):
+        self.kind = kind
+        self.folder = Path(folder)
+        self.app_port = app_port
+        self.port = free_port()
+        self.https = kind == "nginx"
+        self.host = f"example.com:{self.port}" if kind == "caddy" else "example.com"
+        self.log_path = self.folder / f"{kind}.out"
+        self.process = None
+
+    def _caddy_command(self):
+        text = (DEPLOY / "Caddyfile").read_text()
+        text = _swap(
+            text, "\temail owner@example.com\n", "\tadmin off\n\tauto_https off\n"
+        )
+        text = _swap(
+            text,
+            "www.example.com {\n",
+            f"http://www.example.com:{self.port} {{\n\tbind 127.0.0.1\n",
+        )
+        text = _swap(
+            text,
+            "\nexample.com {\n",
+            f"\nhttp://example.com:{self.port} {{\n\tbind 127.0.0.1\n",
+        )
+        text = _swap(text, "root * /srv/webapp/static", f"root * {PROJECT_ROOT}/static")
+        text = _swap(
+            text,
+            "reverse_proxy 127.0.0.1:8000",
+            f"reverse_proxy 127.0.0.1:{self.app_port}",
+        )
+        config = self.folder / "Caddyfile"
+        config.write_text(text)
+        return [
+            "/usr/bin/caddy",
+            "run",
+            "--adapter",
+            "caddyfile",
+            "--config",
+            str(config),
+        ]
+
+    def _nginx_command(self):
+        folder = self.folder
+        tls = folder / "tls"
+        tls.mkdir(exist_ok=True)
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+             "-subj", "/CN=example.com", "-keyout", str(tls / "privkey.pem"),
+             "-out", str(tls / "fullchain.pem")],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )  # fmt: skip
+        site = (DEPLOY / "nginx-webapp.conf").read_text()
+        site = _swap(site, "    listen 80;\n", f"    listen 127.0.0.1:{free_port()};\n")
+        site = _swap(site, "    listen [::]:80;\n", "")
+        site = _swap(
+            site, "listen 443 ssl http2;", f"listen 127.0.0.1:{self.port} ssl http2;", 2
+        )
+        site = _swap(site, "    listen [::]:443 ssl http2;\n", "", 2)
+        site = _swap(site, "/etc/letsencrypt/live/example.com/", f"{tls}/", 4)
+        site = _swap(site, "/var/log/nginx/", f"{folder}/", 3)
+        site = _swap(
+            site, "alias /srv/webapp/static/;", f"alias {PROJECT_ROOT}/static/;"
+        )
+        site = _swap(
+            site, "server 127.0.0.1:8000;", f"server 127.0.0.1:{self.app_port};"
+        )
+        (folder / "site.conf").write_text(site)
+        user = "user root;" if os.geteuid() == 0 else ""
+        (folder / "nginx.conf").write_text(
+            f"""
+{user}
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    client_body_temp_path {folder}/client_body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/site.conf;
+}}
+"""
+        )
+        return [
+            "/usr/sbin/nginx", "-p", str(folder), "-c", str(folder / "nginx.conf"),
+            "-g", "daemon off;",
+        ]  # fmt: skip
+
+    def start(self):
+        """Start the proxy and wait until it answers."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self.kind == "caddy":
+            command = self._caddy_command()
+            env = {
+                "PATH": "/usr/bin:/bin",
+                "HOME": str(self.folder),
+                "XDG_DATA_HOME": str(self.folder / "caddy-data"),
+                "XDG_CONFIG_HOME": str(self.folder / "caddy-config"),
+            }
+        else:
+            command, env = self._nginx_command(), None
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                command, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.kind} exited:\n{self.log_path.read_text()}")
+            try:
+                headers = {"Host": self.host}
+                request(self.port, "/healthz", headers=headers, https=self.https)
+                return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{self.kind} did not answer:\n{self.log_path.read_text()}")
+
+    def stop(self):
+        """Stop the proxy."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()

@@ -26,6 +26,7 @@ from webapp.site.chooser_table import TABLE_FILE, combinations, truth_table
 from webapp.site.widget_content import WIDGETS_FILE, load_widgets
 
 from .conftest import HOSTILE_STRINGS, visit
+from .test_tracking import rows, tallies
 
 WIDGETS = load_widgets()
 CHOOSER = WIDGETS.chooser
@@ -424,13 +425,19 @@ def test_a_suggestion_is_counted_once_per_post(client, path):
         {"Origin": "null"},
     ],
 )
-def test_another_sites_posts_are_answered_but_not_counted(client, headers):
+def test_another_sites_posts_are_answered_but_not_counted(
+    client, database_path, headers
+):
     given = answers("stress", goal="relax")
-    assert noted(client, "/", given, **headers) == []
-    response = client.post("/", data=given, headers=headers)
+    response = visit(client, "/", method="post", data=given, headers=headers)
     assert CHOOSER.outcomes["therapeutic"].title in text(response)
+    assert rows(database_path) == []
+    assert tallies(database_path) == {("embedded", "widget"): 1}
     same = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
-    assert noted(client, "/", given, **same) == [("chooser", "therapeutic")]
+    visit(client, "/", method="post", data=given, headers=same)
+    assert [(r["widget"], r["detail"]) for r in rows(database_path)] == [
+        ("chooser", "therapeutic")
+    ]
 
 
 def test_answers_never_reach_the_database_or_the_logs(client, database_path, caplog):

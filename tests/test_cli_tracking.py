@@ -61,6 +61,7 @@ def test_stats_json_gives_the_totals(runner, traffic):
         "shared": 1,
         "prefetch": 0,
         "head": 0,
+        "embedded": 0,
         "owner": 0,
     }
     assert numbers["days"] == 7

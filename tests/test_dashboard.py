@@ -138,7 +138,14 @@ EXPECTED = {
     "unique_clickers": 2,
     "click_through_rate": 0.5,
     "widget_events": 1,
-    "filtered": {"bot": 1, "head": 1, "owner": 1, "prefetch": 1, "shared": 1},
+    "filtered": {
+        "bot": 1,
+        "embedded": 0,
+        "head": 1,
+        "owner": 1,
+        "prefetch": 1,
+        "shared": 1,
+    },
 }
 
 

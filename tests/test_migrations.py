@@ -20,6 +20,7 @@ SHIPPED = [
     "m102_filtered_daily",
     "m103_daily_counts",
     "m104_daily_counts_covering",
+    "m203_login_ceiling",
 ]
 
 
@@ -121,9 +122,9 @@ def test_open_migrated_names_what_to_run(tmp_path):
     with pytest.raises(ClickException) as error:
         open_migrated(str(old))
     assert error.value.message == (
-        f"database {old} has 4 pending migration(s) (m101_events, "
-        "m102_filtered_daily, m103_daily_counts, m104_daily_counts_covering): "
-        "run `flask --app webapp migrate`"
+        f"database {old} has 5 pending migration(s) (m101_events, "
+        "m102_filtered_daily, m103_daily_counts, m104_daily_counts_covering, "
+        "m203_login_ceiling): run `flask --app webapp migrate`"
     )
     db = connect(str(old))
     migrate(db)

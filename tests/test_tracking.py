@@ -199,8 +199,10 @@ def test_widget_events_are_logged_with_the_pages_campaign(
         ("widget", "aspect", "training"),
         ("widget", "chooser", "medical"),
     ]
+    # The page is the route's (the stand-in names none); HX-Current-URL gives
+    # only the campaign.
     assert {(e["page"], e["utm_source"], e["utm_campaign"]) for e in events} == {
-        ("/", "instagram", "spring")
+        ("/test-widget", "instagram", "spring")
     }
 
 
@@ -420,6 +422,7 @@ def test_filtered_tallies_reach_the_report(client, write_path):
     assert report.page_views == 1
     assert report.filtered == {
         "head": 1,
+        "embedded": 0,
         "prefetch": 0,
         "shared": 1,
         "bot": 1,

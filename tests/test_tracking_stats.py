@@ -80,7 +80,14 @@ def test_totals_match_what_was_recorded(db):
         "unique_clickers": 3,  # the repeat within 30 minutes is not unique
         "click_through_rate": 0.6,
         "widget_events": 2,
-        "filtered": {"head": 0, "prefetch": 0, "shared": 0, "bot": 2, "owner": 0},
+        "filtered": {
+            "head": 0,
+            "embedded": 0,
+            "prefetch": 0,
+            "shared": 0,
+            "bot": 2,
+            "owner": 0,
+        },
     }
 
 

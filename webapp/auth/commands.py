@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..core.db import open_migrated
+from . import throttle
 from .guard import DEFAULT_NEXT
 from .passwords import (
     PasswordError,
@@ -92,4 +93,27 @@ def init_password_command(url):
         "  Owner password: " + password + "\n"
         "  (shown only this once: write it down; change it with\n"
         "   .venv/bin/flask --app webapp set-password)\n"
+    )
+
+
+@click.command("unlock")
+@with_appcontext
+def unlock_command():
+    """Let every client try to sign in again: clear the login throttle's counts.
+
+    Clears every client's failed logins and the site-wide hourly count. The
+    password is unchanged; the owner's known browsers never need this.
+
+    Example:
+
+        flask --app webapp unlock
+    """
+    db = open_migrated(current_app.config["DATABASE"])
+    try:
+        counted = throttle.clear_all(db)
+    finally:
+        db.conn.close()
+    click.echo(
+        f"Login unlocked: {counted} counted attempt{'s' if counted != 1 else ''} "
+        "cleared, every client may try again."
     )

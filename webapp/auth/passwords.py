@@ -1,5 +1,6 @@
 """The owner's password: rules, generation, and its scrypt hash in ``meta``."""
 
+import hashlib
 import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -82,6 +83,12 @@ def verify_password(db, password):
     if hashed is None or not password or len(password) > MAX_PASSWORD_LENGTH:
         return False
     return check_password_hash(hashed, password)
+
+
+def password_version(db):
+    """A fingerprint of the stored hash (new with every password), or None."""
+    hashed = _password_hash(db)
+    return None if hashed is None else hashlib.sha256(hashed.encode()).hexdigest()
 
 
 def _password_hash(db):

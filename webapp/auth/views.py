@@ -12,7 +12,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 
 from ..core.db import get_db
-from . import guard, passwords, sessions, throttle
+from . import devices, guard, passwords, sessions, throttle
 
 bp = Blueprint("auth", __name__)
 
@@ -33,17 +33,16 @@ def login():
         return _login_page(next_path)
 
     db = get_db()
-    key = throttle.client_key()
-    attempt = throttle.reserve_attempt(db, key)
+    device = devices.known_device_bucket(db)
+    if device is not None:
+        # The owner's own browser: its own allowance, never anyone else's pause.
+        buckets = [device]
+        attempt = throttle.reserve_attempt(db, buckets, ceiling=False)
+    else:
+        buckets = throttle.client_buckets()
+        attempt = throttle.reserve_attempt(db, buckets)
     if not attempt.allowed:
-        minutes = -(-attempt.retry_after // 60)
-        error = (
-            "Too many attempts from your connection. For safety, please wait "
-            f"{minutes} minute{'s' if minutes != 1 else ''} and try again."
-        )
-        response = _login_page(next_path, error=error, status=429)
-        response.headers["Retry-After"] = str(attempt.retry_after)
-        return response
+        return _wait_page(next_path, attempt, device is not None)
 
     password = request.form.get("password", "")
     if not passwords.verify_password(db, password):
@@ -57,9 +56,32 @@ def login():
             error += " Please wait a few minutes before the next attempt."
         return _login_page(next_path, error=error, status=401)
 
-    throttle.forget_attempts(db, key)
+    throttle.forget_attempts(db, buckets, attempt)
     sessions.start_owner_session(db)
-    return redirect(next_path)
+    response = redirect(next_path)
+    devices.remember_device(response, db)
+    return response
+
+
+def _wait_page(next_path, attempt, known_device):
+    """429: this client (or, for the site-wide ceiling, everyone) must wait."""
+    minutes = -(-attempt.retry_after // 60)
+    if known_device:
+        who = "Too many attempts from this browser."
+    elif attempt.blocked_by == "everyone":
+        who = (
+            "Too many failed sign-ins on this site in the last hour (a browser "
+            "you signed in with before can still sign in)."
+        )
+    else:
+        who = "Too many attempts from your connection."
+    error = (
+        f"{who} For safety, please wait "
+        f"{minutes} minute{'s' if minutes != 1 else ''} and try again."
+    )
+    response = _login_page(next_path, error=error, status=429)
+    response.headers["Retry-After"] = str(attempt.retry_after)
+    return response
 
 
 @bp.post("/logout")

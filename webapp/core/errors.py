@@ -12,6 +12,10 @@ MESSAGES = {
         "The link may be old or mistyped. The article is on the home page.",
     ),
     405: ("That is not something this page can do", "Please go back and try again."),
+    413: (
+        "That was more than this page accepts",
+        "Please go back and try again.",
+    ),
     429: (
         "Too many attempts",
         "Please wait a few minutes before you try again.",

@@ -1,5 +1,7 @@
-"""HTTP names in one place: htmx and prefetch headers, the fragment rule, the page."""
+"""HTTP names in one place: htmx, prefetch and Fetch Metadata headers, the
+fragment rule, the page."""
 
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import request
@@ -13,6 +15,12 @@ HX_CURRENT_URL = "HX-Current-URL"
 
 # Headers that browsers send when they fetch a page the reader has not opened.
 PREFETCH_HEADERS = ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")
+
+# Fetch Metadata: who sent a request and what for (see ``fetch_metadata``).
+SEC_FETCH_SITE = "Sec-Fetch-Site"
+SEC_FETCH_MODE = "Sec-Fetch-Mode"
+SEC_FETCH_DEST = "Sec-Fetch-Dest"
+SEC_FETCH_USER = "Sec-Fetch-User"
 
 
 def wants_fragment():
@@ -53,15 +61,55 @@ def current_page_args():
     return MultiDict(parse_qsl(page.query, errors="replace"))
 
 
-def from_another_site():
-    """True when the browser says another site sent this request.
+@dataclass(frozen=True)
+class FetchMetadata:
+    """What the browser says a request is (its ``Sec-Fetch-*`` headers).
 
-    A form on another site can post to ours; what it sends is answered but
-    never counted. Browsers name the sender in ``Sec-Fetch-Site`` (and in
-    ``Origin`` for a POST); a request with neither is taken as our own.
+    ``site``: ``same-origin``, ``same-site``, ``cross-site`` or ``none`` (an
+    address typed, a bookmark); ``mode``: ``navigate``, ``cors``, ``no-cors``...;
+    ``dest``: ``document`` (a tab's page), ``iframe``, ``image``, ``script``,
+    ``empty`` (fetch, XMLHttpRequest)...; ``user``: the reader activated it
+    (``Sec-Fetch-User: ?1``: a click, a key press). A header left out is ''.
     """
-    if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
-        return True
+
+    site: str
+    mode: str
+    dest: str
+    user: bool
+
+    @property
+    def top_level_navigation(self):
+        """True for a page opened in the tab itself (not a frame, image or fetch)."""
+        return self.dest == "document" and self.mode == "navigate"
+
+
+def fetch_metadata():
+    """The request's Fetch Metadata, or None when it has none (old browsers, curl).
+
+    Every current browser sends ``Sec-Fetch-Site``, ``-Mode`` and ``-Dest``
+    with every request; a script can leave them out, but then it is not a
+    reader's browser at work.
+    """
+    headers = request.headers
+    site = headers.get(SEC_FETCH_SITE)
+    mode = headers.get(SEC_FETCH_MODE)
+    dest = headers.get(SEC_FETCH_DEST)
+    if site is None and mode is None and dest is None:
+        return None
+    return FetchMetadata(
+        site=(site or "").strip().lower(),
+        mode=(mode or "").strip().lower(),
+        dest=(dest or "").strip().lower(),
+        user=(headers.get(SEC_FETCH_USER) or "").strip() == "?1",
+    )
+
+
+def origin_is_another_site():
+    """True when the ``Origin`` header names another site (or is ``null``).
+
+    Browsers without Fetch Metadata still send ``Origin`` with a POST from
+    another site; a request without it is taken as our own.
+    """
     origin = request.headers.get("Origin")
     if not origin or origin == "null":
         return origin == "null"  # a sandboxed frame or a privacy redirect

@@ -107,3 +107,11 @@ def m104_daily_counts_covering(db):
         ["day", "kind", "dimension", "value", "events", "uniques"],
         index_name="daily_counts_covering",
     )
+
+
+@migrations()
+def m203_login_ceiling(db):
+    """Login attempts across every client, for the site-wide hourly ceiling."""
+    # No client key at all: one row per attempt, the time it was made.
+    db["login_ceiling"].create({"id": int, "attempted_at": float}, pk="id")
+    db["login_ceiling"].create_index(["attempted_at"])

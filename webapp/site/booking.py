@@ -2,12 +2,12 @@
 
 import functools
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, request, url_for
 from markupsafe import escape
 from werkzeug.urls import iri_to_uri
 
 from ..tracking.capture import record_click
-from .placements import normalise_placement
+from .placements import UNKNOWN, normalise_placement
 
 bp = Blueprint("booking", __name__)
 
@@ -21,8 +21,19 @@ def book():
     response = current_app.response_class(
         body, status=302, headers={"Location": location, "Cache-Control": "no-store"}
     )
+    placement = normalise_placement(request.args.get("from"))
     # Written after the reader has the redirect; a failure is only logged.
-    return record_click(response, normalise_placement(request.args.get("from")))
+    return record_click(response, placement, page=placement_page(placement))
+
+
+def placement_page(placement):
+    """The page a booking button sits on, from its placement ('' when unknown).
+
+    Every placement is on the article (templates/article/index.html and the
+    widget partials it includes); the Referer, which any page can set, is
+    never asked.
+    """
+    return "" if placement == UNKNOWN else url_for("site.index")
 
 
 @functools.lru_cache(maxsize=4)

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import abort, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from ..core.http import current_page_args, from_another_site, is_history_restore
+from ..core.http import current_page_args, fetch_metadata, is_history_restore
 from ..tracking.capture import current_utm, note_widget_use
 from .chooser import ChooserForm, read_chooser
 from .content import get_widgets
@@ -160,10 +160,12 @@ def record_page_events(view):
 
     A page URL carries the comparison's and the notes' state, so only what
     changed since the page the reader came from (the Referer, when it is this
-    page) was used now. A plain ``/`` and htmx's history restores record
-    nothing.
+    page) was used now. A plain ``/``, htmx's history restores and a reader
+    landing on a shared state (a link on another site, a bookmark, a typed
+    address) record nothing. Whether a request counts at all is tracking's
+    rule (``tracking.classify.fetched_by_reader``).
     """
-    if is_history_restore():
+    if is_history_restore() or _landed_from_elsewhere():
         return
     before = _referring_state(view.content)
     state = view.state
@@ -176,12 +178,28 @@ def record_page_events(view):
 def record_suggestion(view):
     """Count the chooser's suggestion (never the answers), each post once.
 
-    Another site's form can post to the chooser; it gets its answer, but its
-    posts are not counted.
+    Another site's form can post to the chooser; it gets its answer, and
+    tracking tallies its post as "embedded or scripted" instead of counting it
+    (``tracking.classify.fetched_by_reader``).
     """
     recommendation = view.chooser.recommendation
-    if recommendation is not None and not from_another_site():
+    if recommendation is not None:
         note_widget_use("chooser", recommendation.outcome.id)
+
+
+def _landed_from_elsewhere():
+    """True for a page opened in the tab from outside our pages.
+
+    A link on another site, a bookmark or a typed address: the browser's
+    Fetch Metadata says so. Such a reader arrived at the widgets' state; they
+    did not use the widgets.
+    """
+    metadata = fetch_metadata()
+    return (
+        metadata is not None
+        and metadata.top_level_navigation
+        and metadata.site != "same-origin"
+    )
 
 
 def _referring_state(widgets):

@@ -9,7 +9,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 
 from ..core.http import vary_on_htmx, wants_fragment
 from ..core.security import csrf
-from ..tracking.capture import current_utm, note_widget_use
+from ..tracking.capture import current_utm, note_page, note_widget_use
 from . import widget_state
 from .content import get_article
 
@@ -79,6 +79,8 @@ def _fragment(template, view, push_url, status=200):
         view=view,
         live_update=True,
     )
+    # Its widget uses belong to the article page, whatever page htmx says.
+    note_page(url_for("site.index"))
     response = make_response(body, status)
     if push_url:
         response.headers["HX-Push-Url"] = push_url

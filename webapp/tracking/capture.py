@@ -7,7 +7,10 @@ What is recorded
     * ``widget``: each ``(widget, detail)`` the widget views pass to
       ``note_widget_use``, in fragment and full-page responses alike.
 
-What is not counted is only tallied, by reason (see classify.py). Privacy:
+What is not counted is only tallied, by reason (see classify.py); one
+request's events may part ways (a page opened from another site's link is a
+view, but not a widget use). The page stored is the one the server's route
+names, never one a request header claims. Privacy:
 no cookie is set and the reader's session is never touched. The raw IP
 address and User-Agent live only in memory while the request is handled;
 what is stored is described in store.py.
@@ -28,7 +31,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g, request
 
 from ..core.db import get_db, immediate
-from ..core.http import current_page, current_page_args, wants_fragment
+from ..core.http import current_page_args, wants_fragment
 from ..core.text import clean_text
 from .classify import AGENT_CLASSIFY_LENGTH, device_and_browser, filter_reason
 from .classify import referrer_host as host_of_referrer
@@ -68,6 +71,15 @@ def note_view():
     g.tracked_view = True
 
 
+def note_page(path):
+    """Name the page this request's events belong to, when it is not its own path.
+
+    A widget fragment's route is not a page: its view names the page the
+    widget sits on.
+    """
+    g.tracked_page = path
+
+
 def note_widget_use(widget, detail):
     """Count one use of a widget (``aspect``, ``training``) with this request."""
     if "widget_events" not in g:
@@ -99,11 +111,31 @@ def current_utm():
 
 
 def capture(events, page):
-    """Take what the current request contributes (in memory, for writing)."""
-    reason = filter_reason()
-    if reason is not None:
-        # Filtered requests are only tallied: nothing about them is kept.
-        return Visit("", "", reason, "", "", {}, "", "", events)
+    """Take what the current request contributes: visits to write (in memory).
+
+    Events are parted by why they are not counted (``classify.filter_reason``
+    for their kind): the counted ones make one visit with the reader's details,
+    each reason's a tally-only visit that keeps nothing about the reader.
+    """
+    reasons = {}
+    by_reason = {}
+    for event in events:
+        kind = event["kind"]
+        if kind not in reasons:
+            reasons[kind] = filter_reason(kind)
+        by_reason.setdefault(reasons[kind], []).append(event)
+    visits = [
+        Visit("", "", reason, "", "", {}, "", "", chosen)
+        for reason, chosen in by_reason.items()
+        if reason is not None
+    ]
+    if None in by_reason:
+        visits.append(_reader_visit(by_reason[None], page))
+    return visits
+
+
+def _reader_visit(events, page):
+    """A counted visit: the reader's details, held in memory until written."""
     agent = request.environ.get("HTTP_USER_AGENT", "")
     device, browser = device_and_browser(agent[:AGENT_CLASSIFY_LENGTH])
     referrer = request.referrer
@@ -120,17 +152,16 @@ def capture(events, page):
     )
 
 
-def record_click(response, placement):
+def record_click(response, placement, page):
     """Count a booking click once ``response`` (the redirect) has been sent.
 
     ``placement`` is already checked by the caller (a known name or
-    ``unknown``).
+    ``unknown``); ``page`` is where that button sits, as the server knows it
+    (never the Referer, which any page can set).
     """
     try:
         event = {"kind": CLICK, "placement": placement}
-        referrer = request.referrer
-        page = _own_path(_split(referrer)) if referrer else ""
-        _write_after(response, capture([event], page=page))
+        _write_after(response, capture([event], clean_text(page, LIMITS["page"])))
     except Exception as error:  # the redirect must go out whatever happens here
         _log_failure(current_app._get_current_object(), error, None)
     return response
@@ -141,7 +172,7 @@ def track_response(response):
     try:
         events = _events_of(response)
         if events:
-            page = _own_path(current_page()) or request.path
+            page = g.get("tracked_page") or request.path
             _write_after(response, capture(events, clean_text(page, LIMITS["page"])))
     except Exception as error:  # tracking never breaks a page
         _log_failure(current_app._get_current_object(), error, None)
@@ -175,14 +206,6 @@ def _events_of(response):
     return events
 
 
-def _split(url):
-    """``url`` split into parts, or None when it is malformed."""
-    try:
-        return urlsplit(url or "")
-    except ValueError:
-        return None
-
-
 def _own_hosts():
     """Host names of this site, whose referrers are internal navigation."""
     hosts = {(request.host or "").split(":")[0].lower()}
@@ -192,20 +215,11 @@ def _own_hosts():
     return hosts
 
 
-def _own_path(parts):
-    """The path of a split URL if it is on this site, else ''."""
-    if parts is None:
-        return ""
-    if parts.hostname and parts.hostname.lower() not in _own_hosts():
-        return ""
-    return clean_text(parts.path, LIMITS["page"])
-
-
 # --- Writing, off the request ------------------------------------------------------
 
 
-def _write_after(response, visit):
-    """Write ``visit`` without keeping the reader waiting.
+def _write_after(response, visits):
+    """Write ``visits`` without keeping the reader waiting.
 
     In production a background thread writes it (writer.py); with
     ``TRACK_IN_BACKGROUND`` off (tests) it is written when the response is
@@ -213,9 +227,10 @@ def _write_after(response, visit):
     """
     app = current_app._get_current_object()
     if app.config["TRACK_IN_BACKGROUND"]:
-        _writer.submit(app, visit)
+        for visit in visits:
+            _writer.submit(app, visit)
     else:
-        response.call_on_close(functools.partial(_write_now, app, [visit]))
+        response.call_on_close(functools.partial(_write_now, app, visits))
 
 
 def _write_now(app, visits):
@@ -230,7 +245,9 @@ def _write_now(app, visits):
                 except Exception as error:
                     _log_failure(app, error, visit)
     except Exception as error:  # the connection itself failed
-        _log_failure(app, error, visits[0] if len(visits) == 1 else None)
+        # One request's visits: only its counted one holds the reader's details.
+        reader = next((visit for visit in visits if visit.ip or visit.user_agent), None)
+        _log_failure(app, error, reader)
 
 
 def _write_in_transaction(app, db, visit):

@@ -1,6 +1,8 @@
 """Who is asking: a reader, or a request not to count (and why); device and browser.
 
-Checked in this order: ``head`` (HEAD requests), ``prefetch`` (a
+Checked in this order: ``head`` (HEAD requests), ``embedded`` (the browser's
+Fetch Metadata says no reader did this: another site's ``<img>``, frame,
+script or fetch; see ``fetched_by_reader``), ``prefetch`` (a
 ``Sec-Purpose``/``Purpose``/``X-Purpose``/``X-Moz`` header), ``shared``
 (link-preview fetchers of chat and social apps), ``bot`` (crawlerdetect, or
 no User-Agent at all) and ``owner`` (the logged-in owner).
@@ -14,9 +16,14 @@ from crawlerdetect import CrawlerDetect
 from flask import request
 
 from ..auth.sessions import is_owner
-from ..core.http import PREFETCH_HEADERS
+from ..core.http import (
+    PREFETCH_HEADERS,
+    fetch_metadata,
+    is_history_restore,
+    origin_is_another_site,
+)
 from ..core.text import clean_text
-from .vocabulary import LIMITS
+from .vocabulary import CLICK, LIMITS, VIEW, WIDGET
 
 # User-Agents are classified (and cached) by their first characters: real
 # ones are far shorter, and a flood of huge made-up ones cannot fill memory.
@@ -54,17 +61,67 @@ _PREFETCH_ENVIRON_KEYS = tuple(
 )
 
 
-def filter_reason():
-    """Why the current request must not be counted, or None for a real reader."""
+# Where a booking click may come from without the reader's own gesture: our
+# pages, a sibling site, an address typed or a bookmark (``none``).
+CLICK_SITES = ("same-origin", "same-site", "none")
+
+
+def filter_reason(kind=None):
+    """Why the current request's events of ``kind`` must not be counted, or None.
+
+    Without ``kind`` only what holds for every kind is checked (not
+    ``embedded``).
+    """
     environ = request.environ
     if environ.get("REQUEST_METHOD") == "HEAD":
         return "head"
+    if kind is not None and not fetched_by_reader(kind):
+        return "embedded"
     if any(key in environ for key in _PREFETCH_ENVIRON_KEYS):
         return "prefetch"
     reason = agent_reason(environ.get("HTTP_USER_AGENT", "")[:AGENT_CLASSIFY_LENGTH])
     if reason is None and is_owner():
         return "owner"
     return reason
+
+
+def fetched_by_reader(kind):
+    """True when a reader's own action can have sent this request for ``kind``.
+
+    The one rule for "embedded or scripted", from the browser's Fetch Metadata
+    (``core.http.fetch_metadata``):
+
+    * ``view``: a page opened in the tab itself (``Sec-Fetch-Dest: document``,
+      ``Sec-Fetch-Mode: navigate``), from anywhere; or htmx restoring one of
+      our pages from history (a same-origin request of our own script).
+    * ``click``: a page opened in the tab, from our pages, a sibling site or
+      the address bar; from another site only when the reader clicked
+      (``Sec-Fetch-User: ?1``), as on a link shared elsewhere.
+    * ``widget``: only a request from our own pages (``same-origin``: htmx, or
+      a full page the widget's links opened). Without Fetch Metadata, a
+      request whose ``Origin`` names another site (another site's form).
+
+    A request without Fetch Metadata (old browsers, curl) passes: the other
+    reasons still apply to it.
+    """
+    metadata = fetch_metadata()
+    if kind == WIDGET:
+        if metadata is not None and metadata.site:
+            return metadata.site == "same-origin"
+        return not origin_is_another_site()
+    if metadata is None:
+        return True
+    if kind == VIEW:
+        if metadata.site == "same-origin" and is_history_restore():
+            return True
+        return metadata.top_level_navigation
+    if kind == CLICK:
+        if not metadata.top_level_navigation:
+            return False
+        return metadata.site in CLICK_SITES or (
+            metadata.site == "cross-site" and metadata.user
+        )
+    return True
 
 
 @functools.lru_cache(maxsize=2048)

@@ -16,6 +16,7 @@ VIEW, CLICK, WIDGET = "view", "click", "widget"
 # words the owner reads for each (dashboard and terminal alike).
 REASON_LABELS = {
     "head": "HEAD requests",
+    "embedded": "Embedded or scripted",
     "prefetch": "Prefetch and prerender",
     "shared": "Link previews (shared)",
     "bot": "Bots and crawlers",
