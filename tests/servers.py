@@ -251,7 +251,8 @@ def post_huge_body(port, path, size, chunked=False, host="127.0.0.1", https=Fals
 
     Sends 64 KiB at a time (with Content-Length, or chunked without it) and
     stops as soon as an answer arrives or the server closes the connection,
-    as a browser does. Returns the status code, or None when no answer came.
+    as a browser does. Returns (the status code or None when no answer came,
+    how many bytes of the body were sent before the server answered).
     """
     import select
     import ssl
@@ -270,10 +271,10 @@ def post_huge_body(port, path, size, chunked=False, host="127.0.0.1", https=Fals
     if chunked:
         block = b"%x\r\n" % len(block) + block + b"\r\n"
     answer = b""
+    sent = 0
     with sock:
         try:
             sock.sendall(head.encode("latin-1"))
-            sent = 0
             while sent < size:
                 readable, _, _ = select.select([sock], [], [], 0)
                 if readable:
@@ -291,7 +292,7 @@ def post_huge_body(port, path, size, chunked=False, host="127.0.0.1", https=Fals
         except OSError:
             pass
     match = re.match(rb"HTTP/1\.[01] (\d{3}) ", answer)
-    return int(match.group(1)) if match else None
+    return (int(match.group(1)) if match else None), sent
 
 
 # The shipped proxies in front of gunicorn -------------------------------------

@@ -243,11 +243,13 @@ def test_huge_bodies_are_refused_and_leave_the_worker_as_it_was(stack, via, path
     master = stack["gunicorn"].process.pid
     _, peak_before = worker_memory_kb(master)
     for size, is_chunked in ((20 * MB, False), (100 * MB, False), (100 * MB, True)):
-        started = time.monotonic()
-        status = post_huge_body(port, path, size, is_chunked, host=host, https=https)
+        status, sent = post_huge_body(
+            port, path, size, is_chunked, host=host, https=https
+        )
         expected = {413, REFUSED_UNREAD[path]} if is_chunked else {413}
         assert status in expected, (via, path, size, is_chunked, status)
-        assert time.monotonic() - started < 10, "the body was not read to its end"
+        # The answer came long before the body was all sent: it was not read.
+        assert sent < size // 2, (via, path, size, is_chunked, sent)
     now, peak_after = worker_memory_kb(master)
     assert peak_after - peak_before < MOST_GROWTH_KB, (peak_before, peak_after, now)
     # The site still answers, and nothing went wrong inside.
