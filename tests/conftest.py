@@ -75,15 +75,20 @@ def log_in(client, password=OWNER_PASSWORD, next_path=None):
     return client.post("/login", data=data)
 
 
+def store_owner_password(database_path, password=OWNER_PASSWORD):
+    """Store the owner's password (as a hash) in the database file."""
+    db = connect(str(database_path))
+    try:
+        set_password(db, password)
+    finally:
+        db.conn.close()
+    return password
+
+
 @pytest.fixture
 def owner_password(database_path):
     """The owner's password, stored (as a hash) in the test database."""
-    db = connect(str(database_path))
-    try:
-        set_password(db, OWNER_PASSWORD)
-    finally:
-        db.conn.close()
-    return OWNER_PASSWORD
+    return store_owner_password(database_path)
 
 
 @pytest.fixture

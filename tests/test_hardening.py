@@ -12,10 +12,13 @@ from gunicorn.http.errors import InvalidChunkSize, NoMoreData
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from webapp import create_app
-from webapp.auth.passwords import set_password
-from webapp.core.db import connect
 
-from .conftest import MALFORMED_URLS, OWNER_PASSWORD, csrf_token_from
+from .conftest import (
+    MALFORMED_URLS,
+    OWNER_PASSWORD,
+    csrf_token_from,
+    store_owner_password,
+)
 from .servers import (
     BOOKING_URL,
     Gunicorn,
@@ -338,11 +341,7 @@ def served(tmp_path_factory):
     owner's session cookie."""
     folder = tmp_path_factory.mktemp("hardening")
     database = migrated_database(folder)
-    db = connect(str(database))
-    try:
-        set_password(db, OWNER_PASSWORD)
-    finally:
-        db.conn.close()
+    store_owner_password(database)
     env = production_env(database, FLASK_PROXY_COUNT="1")
     with Gunicorn(env, folder, folder / "gunicorn.log", args=["--workers", "1"]) as g:
         _, head, page = raw_request(g.port, "GET", "/login")

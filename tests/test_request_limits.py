@@ -14,11 +14,9 @@ import time
 import pytest
 
 from webapp import create_app
-from webapp.auth.passwords import set_password
-from webapp.core.db import connect
 from webapp.core.security import body_limit
 
-from .conftest import OWNER_PASSWORD, log_in
+from .conftest import log_in, store_owner_password
 from .servers import (
     Gunicorn,
     Proxy,
@@ -201,11 +199,7 @@ def stack(tmp_path_factory):
     """One gunicorn worker with the shipped config, Caddy and nginx before it."""
     folder = tmp_path_factory.mktemp("limits")
     database = migrated_database(folder)
-    db = connect(str(database))
-    try:
-        set_password(db, OWNER_PASSWORD)
-    finally:
-        db.conn.close()
+    store_owner_password(database)
     env = production_env(database, FLASK_PROXY_COUNT="1")
     gunicorn = Gunicorn(env, folder, folder / "gunicorn.log", args=["--workers", "1"])
     with (

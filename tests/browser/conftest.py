@@ -23,12 +23,16 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 class LiveServer:
-    """The app served by a real HTTP server on 127.0.0.1 in a background thread."""
+    """A WSGI app served by a real HTTP server on 127.0.0.1 in a background thread.
 
-    def __init__(self, app):
+    ``host`` is the name its URL uses: ``localhost`` makes it another site to
+    the browser than the app on ``127.0.0.1``.
+    """
+
+    def __init__(self, app, host="127.0.0.1"):
         self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.url = f"http://{host}:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):

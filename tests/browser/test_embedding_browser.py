@@ -9,15 +9,14 @@ reader's real click on a link from that page, and an address typed, still
 count.
 """
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
 from ..conftest import DESKTOP
 from ..test_tracking import rows, tallies
+from .conftest import LiveServer
 
 # What the other site's page makes the browser ask for, and what each leaves
 # in the tallies.
@@ -46,35 +45,19 @@ STUFFED = {
 }
 
 
-class OtherSite:
-    """A page on another origin, served on ``localhost`` in a background thread."""
+def other_site(html):
+    """A page on another origin (``localhost``), served in a background thread."""
+    body = html.encode()
 
-    def __init__(self, html):
-        body = html.encode()
+    def page(environ, start_response):
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+        ]
+        start_response("200 OK", headers)
+        return [body]
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://localhost:{self.server.server_port}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+    return LiveServer(page, host="localhost")
 
 
 @pytest.fixture
@@ -147,7 +130,7 @@ def wait_for(page, read, expected, timeout=10):
 def test_another_sites_embeds_are_only_tallied_and_a_real_click_counts(
     live_server, reader, database_path, seen
 ):
-    with OtherSite(EMBEDS.format(site=live_server.url)) as other:
+    with other_site(EMBEDS.format(site=live_server.url)) as other:
         reader.goto(other.url)
         found = wait_for(reader, lambda: tallies(database_path), STUFFED)
         assert found == STUFFED, (seen, found)
