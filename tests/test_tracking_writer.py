@@ -1,114 +1,162 @@
-"""The background writer: batches, one bad item alone, a full queue reported."""
+"""The writer thread: journal lines into SQLite in batches, one bad entry alone,
+a refusing database waited out, a stored journal rotated away."""
 
-import threading
-import time
+import datetime
+import os
+import sqlite3
 
 import pytest
-from flask import Flask
 
+from webapp import create_app
 from webapp.core.db import connect
+from webapp.tracking import journal as journal_module
 from webapp.tracking import writer as writer_module
-from webapp.tracking.writer import BackgroundWriter, QueueFull
+from webapp.tracking.journal import Journal, encode, folder_of
+from webapp.tracking.store import Entry
+from webapp.tracking.writer import JournalWriter
 
 
 @pytest.fixture
-def notes_app(tmp_path):
-    """A bare app whose database has a one-column table to write to."""
-    path = tmp_path / "writer.db"
-    db = connect(str(path))
-    db.execute("CREATE TABLE notes (text TEXT NOT NULL)")
-    db.conn.close()
-    app = Flask("writer-test")
-    app.config["DATABASE"] = str(path)
-    return app
+def app(database_path):
+    """The app, with its writer in the background as in production."""
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "writer-test-secret",
+            "DATABASE": str(database_path),
+            "TRACK_IN_BACKGROUND": True,
+        }
+    )
+
+
+@pytest.fixture
+def journal(app):
+    """A journal of this process for the app's folder (closed after)."""
+    opened = Journal(folder_of(app.config))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def reports():
+    """A writer of our own, and what it reported: (errors, waits)."""
+    errors, waits = [], []
+    made = JournalWriter(
+        on_error=lambda app, error, item: errors.append(error),
+        on_wait=lambda app, error: waits.append(error),
+    )
+    yield made, errors, waits
+    made.stop()
+
+
+def click(number):
+    """A booking click entry told apart by its campaign."""
+    return Entry(
+        datetime.datetime.now(datetime.UTC).timestamp(),
+        None,
+        page="/",
+        utm={"utm_content": f"c{number}"},
+        pseudonym="b" * 64,
+        events=[{"kind": "click", "placement": "header"}],
+    )
 
 
 def stored(app):
-    """The notes written so far."""
+    """The campaigns of the clicks stored so far, in order."""
     db = connect(app.config["DATABASE"])
     try:
-        return sorted(row[0] for row in db.execute("SELECT text FROM notes"))
+        return [r[0] for r in db.execute("SELECT utm_content FROM events ORDER BY id")]
     finally:
         db.conn.close()
 
 
-def write_note(app, db, item):
-    """Store one note; a note of None breaks the NOT NULL rule."""
-    db.execute("INSERT INTO notes (text) VALUES (?)", [item])
+def test_lines_are_stored_and_one_bad_entry_does_not_undo_the_others(
+    app, journal, reports, monkeypatch
+):
+    writer, errors, waits = reports
+    write_entry = writer_module.write_entry
+
+    def failing_for_c1(db, entry, *args, **kwargs):
+        if entry.utm.get("utm_content") == "c1":
+            raise sqlite3.IntegrityError("NOT NULL constraint failed")
+        return write_entry(db, entry, *args, **kwargs)
+
+    monkeypatch.setattr(writer_module, "write_entry", failing_for_c1)
+    for number in range(4):
+        journal.append(encode(click(number)))
+    writer.submit(app, journal)
+    writer.flush(timeout=30)
+    assert stored(app) == ["c0", "c2", "c3"]
+    assert [type(error) for error in errors] == [sqlite3.IntegrityError]
+    assert waits == []
+    assert journal.consumed == journal.size
 
 
-def test_items_are_written_and_one_bad_item_does_not_undo_the_others(notes_app):
-    errors = []
-    writer = BackgroundWriter(write_note, lambda app, e, item: errors.append(item))
-    for item in ("a", None, "b", "c"):
-        writer.submit(notes_app, item)
-    writer.stop()
-    assert stored(notes_app) == ["a", "b", "c"]
-    assert errors == [None]
-
-
-def test_a_failed_transaction_reports_every_item_of_the_batch(notes_app, tmp_path):
-    notes_app.config["DATABASE"] = str(tmp_path / "missing" / "folder" / "x.db")
-    errors = []
-    writer = BackgroundWriter(write_note, lambda app, e, item: errors.append(item))
-    for item in ("a", "b"):
-        writer.submit(notes_app, item)
-    writer.stop()
-    assert sorted(errors) == ["a", "b"]
-
-
-def test_a_full_queue_drops_the_item_and_reports_it(notes_app, monkeypatch):
-    monkeypatch.setattr(writer_module, "QUEUE_SIZE", 2)
-    release = threading.Event()
-    errors = []
-
-    def slow_write(app, db, item):
-        release.wait(10)
-        write_note(app, db, item)
-
-    writer = BackgroundWriter(slow_write, lambda app, e, item: errors.append(e))
-    writer.submit(notes_app, "first")  # taken by the thread, which then waits
-    writer._wake.set()
-    for _ in range(100):  # until the thread has taken "first"
-        if not writer._pending:
+def test_a_refusing_database_keeps_the_lines_until_it_takes_them(
+    app, journal, reports, monkeypatch
+):
+    writer, errors, waits = reports
+    monkeypatch.setattr(writer_module, "RETRY_SECONDS", 0.05)
+    blocker = sqlite3.connect(app.config["DATABASE"], isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        monkeypatch.setattr(
+            writer_module, "connect", lambda path: connect(path, busy_timeout_ms=0)
+        )
+        for number in range(3):
+            journal.append(encode(click(number)))
+        writer.submit(app, journal)
+        writer.flush(timeout=30)
+        assert stored(app) == []
+        assert len(waits) == 1 and "locked" in str(waits[0])  # said once, not per try
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    # The writer tries again by itself, without a new request.
+    for _ in range(100):
+        writer.flush(timeout=30)
+        if stored(app):
             break
-        threading.Event().wait(0.01)
-    for item in ("second", "third", "fourth"):
-        writer.submit(notes_app, item)
-    release.set()
+    assert stored(app) == ["c0", "c1", "c2"]
+    assert errors == []
+
+
+def test_flush_waits_for_lines_written_before_it(app, journal, reports):
+    writer, _errors, _waits = reports
+    writer.flush(timeout=5)  # no thread yet: returns at once
+    for number in range(50):
+        journal.append(encode(click(number)))
+        writer.submit(app, journal)
+    writer.flush(timeout=30)
+    assert stored(app) == [f"c{n}" for n in range(50)]
+
+
+def test_a_stored_journal_is_rotated_and_removed(app, journal, reports, monkeypatch):
+    writer, errors, _waits = reports
+    monkeypatch.setattr(journal_module, "ROTATE_BYTES", 1)
+    journal.append(encode(click(1)))
+    first = journal.path
+    writer.submit(app, journal)
+    writer.flush(timeout=30)
+    assert not first.exists() and journal.path != first
+    journal.append(encode(click(2)))
+    writer.submit(app, journal)
+    writer.flush(timeout=30)
+    assert stored(app) == ["c1", "c2"]
+    assert os.listdir(folder_of(app.config)) == [journal.path.name]
+    db = connect(app.config["DATABASE"])
+    try:
+        marks = db.execute("SELECT file FROM journal_progress").fetchall()
+    finally:
+        db.conn.close()
+    assert marks == [] or marks == [(journal.path.name,)]  # no mark of a gone file
+    assert errors == []
+
+
+def test_stop_stores_what_is_waiting(app, journal, reports):
+    writer, _errors, _waits = reports
+    for number in range(5):
+        journal.append(encode(click(number)))
+    writer.submit(app, journal)
     writer.stop()
-    assert stored(notes_app) == ["first", "second", "third"]
-    assert len(errors) == 1 and isinstance(errors[0], QueueFull)
-
-
-def test_flush_returns_at_once_when_nothing_is_queued(notes_app):
-    writer = BackgroundWriter(write_note, lambda app, e, item: None)
-    started = time.monotonic()
-    writer.flush(timeout=5)  # no thread yet
-    assert time.monotonic() - started < 1
-    writer.submit(notes_app, "a")
-    writer.flush(timeout=5)
-    started = time.monotonic()
-    writer.flush(timeout=5)  # a thread, with nothing left to write
-    assert time.monotonic() - started < 1
-    writer.stop()
-    assert stored(notes_app) == ["a"]
-
-
-def test_flush_waits_until_every_queued_item_is_stored(notes_app):
-    errors = []
-
-    def slow_write(app, db, item):
-        time.sleep(0.1)
-        write_note(app, db, item)
-
-    writer = BackgroundWriter(slow_write, lambda app, e, item: errors.append(item))
-    started = time.monotonic()
-    for item in ("a", "b", "c", None):
-        writer.submit(notes_app, item)
-    writer.flush(timeout=10)
-    # Four writes of 0.1 s each happened before flush returned, not after.
-    assert time.monotonic() - started >= 0.4
-    assert stored(notes_app) == ["a", "b", "c"]
-    assert errors == [None]  # a failed item is done with too: flush does not hang
-    writer.stop()
+    assert stored(app) == [f"c{n}" for n in range(5)]

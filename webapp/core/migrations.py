@@ -115,3 +115,15 @@ def m203_login_ceiling(db):
     # No client key at all: one row per attempt, the time it was made.
     db["login_ceiling"].create({"id": int, "attempted_at": float}, pk="id")
     db["login_ceiling"].create_index(["attempted_at"])
+
+
+@migrations()
+def m105_journal_progress(db):
+    """How far each journal file has been stored, so a replay stores nothing twice."""
+    # Written in the same transaction as the events of the lines it covers.
+    db["journal_progress"].create(
+        {"file": str, "stored_to": int, "dropped": int},
+        pk="file",
+        not_null={"file", "stored_to", "dropped"},
+        defaults={"dropped": 0},
+    )

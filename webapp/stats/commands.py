@@ -14,6 +14,7 @@ from ..core.db import get_migrated_db
 from ..core.formatting import number, percent
 from ..site.content import get_widgets
 from ..tracking.vocabulary import REASON_LABELS, local_today, practice_zone
+from ..tracking.writer import lost_counts
 from . import demo, reports, rollups
 
 
@@ -32,7 +33,10 @@ def stats_command(days, as_json):
 
     Days are the practice's (FLASK_TIME_ZONE). Click-through rate is unique
     clickers / unique visitors. "Filtered" counts what was not counted, by
-    reason: bot, prefetch, head, shared (link previews), owner.
+    reason: bot, prefetch, head, shared (link previews), owner. "Lost before
+    storing" counts events the journal had to drop (full while the database
+    refused them) and lines cut off by a crash mid-write; in --json they
+    appear as "journal_lost" once either is above zero.
 
     Example:
 
@@ -43,10 +47,16 @@ def stats_command(days, as_json):
     today = local_today()
     start = today - timedelta(days=days - 1)
     numbers = reports.report(db, start, today, today=today).totals()
+    lost = lost_counts(db)
     if as_json:
+        # Only when something was lost, so that the totals stay the same
+        # object as /stats.json's otherwise.
+        if any(lost.values()):
+            numbers["journal_lost"] = lost
         click.echo(json.dumps(numbers, sort_keys=True))
         return
     click.echo(_stats_text(numbers, current_app.config["TIME_ZONE"]))
+    click.echo(_lost_text(lost))
 
 
 def _stats_text(numbers, time_zone):
@@ -74,6 +84,18 @@ def _stats_text(numbers, time_zone):
     for reason, label in REASON_LABELS.items():
         lines.append(f"  {label:<24}{number(numbers['filtered'][reason]):>7}")
     return "\n".join(lines)
+
+
+def _lost_text(lost):
+    """What never reached the database (since the database was made)."""
+    return "\n".join(
+        [
+            "",
+            "Lost before storing (all time):",
+            f"  {'Dropped, journal full':<24}{number(lost['dropped']):>7}",
+            f"  {'Torn lines after a crash':<24}{number(lost['torn']):>7}",
+        ]
+    )
 
 
 @click.command("prune")

@@ -2,14 +2,15 @@
 
 ``vocabulary`` holds the words (kinds, reasons, campaign fields, time) and
 imports nothing else of ours; ``classify`` decides who counts; ``capture``
-takes a request's events in memory; ``writer`` and ``store`` write them to
-SQLite off the request.
+takes a request's events and appends them to the worker's ``journal`` before
+answering; ``writer`` and ``store`` move them into SQLite off the request.
 """
 
 from zoneinfo import ZoneInfoNotFoundError
 
 from ..core.backup import keep_out_of_backups
 from . import capture
+from .journal import DEFAULT_MAX_BYTES
 from .store import SALT_META_KEY
 from .vocabulary import zone
 
@@ -26,6 +27,12 @@ def init_app(app):
     # Tests write synchronously (when the response is closed), so that a
     # test can read what a request stored right after it.
     app.config.setdefault("TRACK_IN_BACKGROUND", not app.testing)
+    # Where each worker's journal lives (empty: beside the database, as
+    # "<DATABASE>.journal/") and how much of it may wait for the database
+    # before events are dropped (and counted). FLASK_JOURNAL_DIR and
+    # FLASK_JOURNAL_MAX_BYTES override them.
+    app.config.setdefault("JOURNAL_DIR", "")
+    app.config.setdefault("JOURNAL_MAX_BYTES", DEFAULT_MAX_BYTES)
     app.after_request(capture.track_response)
     # The day's salt would let a copy link a day's visitors: never back it up.
     keep_out_of_backups(app, SALT_META_KEY)

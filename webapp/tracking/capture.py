@@ -15,27 +15,31 @@ no cookie is set and the reader's session is never touched. The raw IP
 address and User-Agent live only in memory while the request is handled;
 what is stored is described in store.py.
 
-Events are written by a background thread in each worker process (writer.py),
-after the request has queued them: a slow, locked or broken database never
-delays a booking. In tests (``TRACK_IN_BACKGROUND`` is off when ``TESTING``)
-they are written when the response is closed: use ``with client.get(...)``.
-A failure is logged, with the IP address and User-Agent scrubbed out.
+Before the response goes out, a request's events are appended to this
+worker's journal (journal.py), with a pseudonym in place of the reader: a
+crash after that loses nothing. A background thread in each worker process
+(writer.py) then stores them in SQLite: a slow, locked or broken database
+never delays a booking. In tests (``TRACK_IN_BACKGROUND`` is off when
+``TESTING``) the journal is stored when the response is closed: use
+``with client.get(...)``. A failure is logged, with the IP address and
+User-Agent scrubbed out.
 """
 
 import contextlib
 import functools
 import traceback
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
 
-from ..core.db import get_db, immediate
 from ..core.http import current_page_args, wants_fragment
 from ..core.text import clean_text
 from .classify import AGENT_CLASSIFY_LENGTH, device_and_browser, filter_reason
 from .classify import referrer_host as host_of_referrer
-from .store import write_visit
+from .journal import encode, journal_for
+from .store import entry_of
 from .vocabulary import (
     CLICK,
     LIMITS,
@@ -45,7 +49,7 @@ from .vocabulary import (
     WIDGET,
     practice_zone,
 )
-from .writer import BackgroundWriter
+from .writer import JournalWriter
 
 
 @dataclass
@@ -170,6 +174,10 @@ def record_click(response, placement, page):
 def track_response(response):
     """After each request: log the article view and widget events it carried."""
     try:
+        if current_app.config["TRACK_IN_BACKGROUND"]:
+            # The first request of a worker starts its writer, which replays
+            # journals that dead workers left, even before any event.
+            _writer.watch(current_app._get_current_object())
         events = _events_of(response)
         if events:
             page = g.get("tracked_page") or request.path
@@ -215,44 +223,45 @@ def _own_hosts():
     return hosts
 
 
-# --- Writing, off the request ------------------------------------------------------
+# --- Writing: to the journal now, to SQLite after ------------------------------------
 
 
 def _write_after(response, visits):
-    """Write ``visits`` without keeping the reader waiting.
+    """Journal ``visits`` before the response goes out; store them off the request.
 
-    In production a background thread writes it (writer.py); with
-    ``TRACK_IN_BACKGROUND`` off (tests) it is written when the response is
-    closed, after it has been sent.
+    One ``write()`` for the request (a line per visit), with no reader's
+    details in it (store.Entry). In production a background thread stores
+    the journal (writer.py); with ``TRACK_IN_BACKGROUND`` off (tests) it is
+    stored when the response is closed, after it has been sent.
     """
     app = current_app._get_current_object()
-    if app.config["TRACK_IN_BACKGROUND"]:
-        for visit in visits:
-            _writer.submit(app, visit)
-    else:
-        response.call_on_close(functools.partial(_write_now, app, visits))
-
-
-def _write_now(app, visits):
-    """Write visits' events over one connection; log failures, never raise."""
     try:
-        with app.app_context():
-            db = get_db()
-            for visit in visits:
-                try:
-                    with immediate(db):
-                        _write_in_transaction(app, db, visit)
-                except Exception as error:
-                    _log_failure(app, error, visit)
-    except Exception as error:  # the connection itself failed
-        # One request's visits: only its counted one holds the reader's details.
-        reader = next((visit for visit in visits if visit.ip or visit.user_agent), None)
+        journal = journal_for(app.config)
+        secret, tz = app.config["SECRET_KEY"], practice_zone(app)
+        now = datetime.now(UTC)  # the events' time, whenever their rows are written
+        # Kept or dropped (and counted, for the writer to record) as a whole.
+        lines = b"".join(encode(entry_of(v, secret, tz, now)) for v in visits)
+        journal.append(lines, events=sum(len(visit.events) for visit in visits))
+    except Exception as error:
+        # The reader's details, if any, are scrubbed from what is logged.
+        reader = next((visit for visit in visits if visit.reason is None), None)
         _log_failure(app, error, reader)
+        return
+    if app.config["TRACK_IN_BACKGROUND"]:
+        _writer.submit(app, journal)
+    else:
+        response.call_on_close(functools.partial(_writer.write_now, app, journal))
 
 
-def _write_in_transaction(app, db, visit):
-    """Tally or record a visit; the caller holds the write lock."""
-    write_visit(db, visit, secret=app.config["SECRET_KEY"], tz=practice_zone(app))
+def _log_waiting(app, error):
+    """Say that the database refuses events for now; they wait in the journal."""
+    # An error: the owner must learn that the database refuses writes, even
+    # though nothing is lost while the journal has room.
+    app.logger.error(
+        "Event not recorded yet, kept in the journal until the database takes "
+        "it (the reader was not affected): %s",
+        error,
+    )
 
 
 def _log_failure(app, error, visit):
@@ -276,11 +285,11 @@ def scrub(text, *private):
     return text
 
 
-_writer = BackgroundWriter(
-    write=_write_in_transaction, on_error=_log_failure, name="tracking-writer"
+_writer = JournalWriter(
+    on_error=_log_failure, on_wait=_log_waiting, name="tracking-writer"
 )
 
 
 def flush():
-    """Wait until this process has written every event it queued."""
+    """Wait until this process has stored what its journals held."""
     _writer.flush()

@@ -3,10 +3,11 @@
 Schema (migrations m101-m103 in webapp/core/migrations.py; read by
 webapp/stats/):
     ``events``: one row per counted event.
-        ``ts`` UTC time, ``YYYY-MM-DDTHH:MM:SSZ``, taken inside the write
-        transaction; ``day`` (``YYYY-MM-DD``) and ``hour`` (0-23) in the
-        practice's ``TIME_ZONE``; ``kind`` view/click/widget; ``page`` path of
-        the article page; ``placement`` (clicks: a name from
+        ``ts`` UTC time, ``YYYY-MM-DDTHH:MM:SSZ``, taken when the request
+        was answered (the journal keeps it until the row is written);
+        ``day`` (``YYYY-MM-DD``) and ``hour`` (0-23) in the practice's
+        ``TIME_ZONE``; ``kind`` view/click/widget; ``page`` path of the
+        article page; ``placement`` (clicks: a name from
         site/placements.py or ``unknown``); ``widget``, ``detail`` (widget
         events); ``referrer_host`` (host only, '' when direct or internal; a
         click without one takes its visitor's landing referrer of that day);
@@ -19,15 +20,22 @@ webapp/stats/):
     ``filtered_daily(day, reason, kind, events)``: the tallies of what was
         not counted.
 
-The visitor key is an HMAC of IP and User-Agent under a random salt that
-changes every day (the old salt is overwritten, with ``secure_delete``) and
-the app's secret key. So one reader is one visitor within a day, and cannot
-be followed across days. The salt is kept out of backups.
+The visitor key is made in two steps. At request time, ``pseudonym`` is an
+HMAC of the local day, IP and User-Agent under the app's secret key: all the
+journal keeps of a reader (it cannot be turned back into an address without
+the key and a guess, and changes with the day). When the row is written,
+``visitor_key`` is an HMAC of that pseudonym under a random salt that changes
+every day (the old salt is overwritten, with ``secure_delete``) and the secret
+key. So one reader is one visitor within a day, and cannot be followed across
+days. The salt is kept out of backups. An event written after its day's salt
+is gone (a journal replayed after midnight) gets a salt of its own that is
+never stored.
 """
 
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..core.db import immediate, read_meta, write_meta
@@ -38,7 +46,6 @@ from .vocabulary import (
     TIMESTAMP_FORMAT,
     UTM_FIELDS,
     VIEW,
-    local_now,
 )
 
 SALT_META_KEY = "visitor_salt"
@@ -50,14 +57,53 @@ _INSERT_EVENT = "INSERT INTO events ({}) VALUES ({})".format(  # noqa: S608
 _EVENT_DEFAULTS = tuple(0 if c in ("hour", "repeat") else "" for c in EVENT_COLUMNS)
 
 
-def write_visit(db, visit, secret, tz):
-    """Tally a filtered visit or record a counted one; the caller holds the lock."""
-    if visit.reason is not None:
-        day = local_now(tz).date().isoformat()
-        for event in visit.events:
-            add_filtered(db, day, visit.reason, event["kind"])
+@dataclass
+class Entry:
+    """One request's events as the journal keeps them: nothing that names a reader.
+
+    ``at`` is the request's time (UTC seconds since the epoch); ``pseudonym``
+    stands for the reader (counted entries only); ``reason`` is why the
+    events were not counted, or None.
+    """
+
+    at: float
+    reason: str | None
+    page: str = ""
+    referrer_host: str = ""
+    utm: dict = field(default_factory=dict)
+    device: str = ""
+    browser: str = ""
+    pseudonym: str = ""
+    events: list = field(default_factory=list)
+
+
+def entry_of(visit, secret, tz, now=None):
+    """A visit as the journal keeps it: the reader's details become a pseudonym."""
+    now = now or datetime.now(UTC)
+    entry = Entry(now.timestamp(), visit.reason, events=list(visit.events))
+    if visit.reason is None:
+        day = now.astimezone(tz).date().isoformat()
+        entry.page, entry.referrer_host, entry.utm = (
+            visit.page,
+            visit.referrer_host,
+            dict(visit.utm),
+        )
+        entry.device, entry.browser = visit.device, visit.browser
+        entry.pseudonym = pseudonym(secret, day, visit.ip, visit.user_agent)
+    return entry
+
+
+def write_entry(db, entry, secret, tz, today=None):
+    """Tally a filtered entry or record a counted one; the caller holds the lock."""
+    when = datetime.fromtimestamp(entry.at, UTC)
+    day = when.astimezone(tz).date().isoformat()
+    if today is not None and day < today:
+        _reopen_day(db, day)
+    if entry.reason is not None:
+        for event in entry.events:
+            add_filtered(db, day, entry.reason, event["kind"])
     else:
-        _record(db, visit, secret, tz)
+        _record(db, entry, secret, when, tz)
 
 
 def add_filtered(db, day, reason, kind, count=1):
@@ -73,31 +119,40 @@ def add_filtered(db, day, reason, kind, count=1):
 def record(db, visit, secret, tz, now=None):
     """Store a counted visit's events in one short write transaction."""
     with immediate(db):
-        _record(db, visit, secret, tz, now)
+        write_entry(db, entry_of(visit, secret, tz, now), secret, tz)
 
 
-def _record(db, visit, secret, tz, now=None):
-    """Store a counted visit's events; the caller holds the write lock."""
-    # The time is read while we hold the write lock, so a day that the
-    # rollups have closed can never receive a late event.
-    now = now or datetime.now(UTC)
+def _reopen_day(db, day):
+    """Undo a finished day's rollup when a late event arrives for it.
+
+    The reports then summarise that day from its events again, late one
+    included (a journal replayed after midnight files events on their day).
+    """
+    if db.execute("SELECT 1 FROM rolled_days WHERE day = ?", [day]).fetchone():
+        db.execute("DELETE FROM daily_counts WHERE day = ?", [day])
+        db.execute("DELETE FROM rolled_days WHERE day = ?", [day])
+
+
+def _record(db, entry, secret, now, tz):
+    """Store a counted entry's events; the caller holds the write lock."""
     local = now.astimezone(tz)
     day = local.date().isoformat()
-    visitor = visitor_key(_daily_salt(db, day), secret, visit.ip, visit.user_agent)
+    visitor = visitor_key(_daily_salt(db, day), secret, entry.pseudonym)
     base = {
         "ts": now.strftime(TIMESTAMP_FORMAT),
         "day": day,
         "hour": local.hour,
-        "page": visit.page,
-        "referrer_host": visit.referrer_host,
-        "device": visit.device,
-        "browser": visit.browser,
+        "page": entry.page,
+        "referrer_host": entry.referrer_host,
+        "device": entry.device,
+        "browser": entry.browser,
         "visitor": visitor,
     }
-    base.update(visit.utm)
-    for event in visit.events:
+    base.update(entry.utm)
+    for event in entry.events:
         row = {**base, **event}
         if row["kind"] == CLICK:
+            # The request's own time: a replayed click is judged as it happened.
             row["repeat"] = _clicked_recently(db, visitor, now)
             _attribute_to_landing(db, row)
         db.execute(_INSERT_EVENT, _values(row))  # prepared: this is the hot path
@@ -141,25 +196,43 @@ def _attribute_to_landing(db, row):
         row.update(zip(UTM_FIELDS, landing[1:], strict=True))
 
 
-def visitor_key(salt, secret, ip, user_agent):
-    """The day's pseudonymous key for one IP address and User-Agent."""
+def pseudonym(secret, day, ip, user_agent):
+    """A reader's name for one day, made at request time: all the journal keeps."""
+    secret = secret if isinstance(secret, bytes) else str(secret).encode()
+    message = f"{day}\n{ip}\n{user_agent}".encode("utf-8", "surrogateescape")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def visitor_key(salt, secret, pseudonym):
+    """The day's pseudonymous key (16 hex) for one reader's pseudonym."""
     secret = secret if isinstance(secret, bytes) else str(secret).encode()
     key = bytes.fromhex(salt) + secret
-    message = f"{ip}\n{user_agent}".encode("utf-8", "surrogateescape")
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
+    return hmac.new(key, pseudonym.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+# Salts for days whose stored salt is already gone, made for late events and
+# never written anywhere; a handful at most.
+_late_salts = {}
 
 
 def _daily_salt(db, day):
     """Today's salt, made (and yesterday's destroyed) at the first event of a day.
 
-    Called inside ``record``'s write transaction: two workers cannot both
-    rotate it.
+    Called inside the write transaction: two workers cannot both rotate it.
+    A late event of an earlier day never brings an old day back: it gets a
+    salt of its own, kept in this process's memory only.
     """
     stored = read_meta(db, SALT_META_KEY)
     if stored:
         salt_day, _, salt = stored.partition(":")
         if salt_day == day and salt:
             return salt
+        if salt and day < salt_day:
+            if day not in _late_salts:
+                if len(_late_salts) >= 8:
+                    _late_salts.pop(next(iter(_late_salts)))
+                _late_salts[day] = secrets.token_hex(32)
+            return _late_salts[day]
     salt = secrets.token_hex(32)
     # secure_delete zeroes the old salt's bytes instead of leaving them in
     # free space of the page.
