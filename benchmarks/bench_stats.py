@@ -45,6 +45,13 @@ PHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
 )
+# What that browser sends following one of our links (its Fetch Metadata).
+NAVIGATION = {
+    "Sec-Fetch-Site": "same-origin",
+    "Sec-Fetch-Mode": "navigate",
+    "Sec-Fetch-Dest": "document",
+    "Sec-Fetch-User": "?1",
+}
 DASHBOARD = "/stats?period=30d"
 ARTICLE = "/"
 SMALL = 1_000
@@ -175,7 +182,7 @@ class Client:
 
     def request(self, method, path, body=None, headers=None):
         """One request: (status, headers, body); reconnects when the server closed."""
-        headers = {"User-Agent": PHONE, **(headers or {})}
+        headers = {"User-Agent": PHONE, **NAVIGATION, **(headers or {})}
         for attempt in (1, 2):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(

@@ -9,10 +9,12 @@ It serves the site (on a fresh, migrated database in a temporary folder) and
 benchmarks/bare_app.py with gunicorn on 127.0.0.1, both with
 deploy/gunicorn.conf.py, and measures requests per second with wrk, taking
 turns (bare, /book, /) for a few rounds and keeping each one's median. A phone
-browser's User-Agent is sent, so every /book is a counted click written to
-SQLite and every / a counted page view. It prints both ratios against the bare
-app (targets: /book >= 0.6, / >= 0.7) and checks that every click answered was
-stored.
+browser's User-Agent and Fetch Metadata are sent, so every /book is a counted
+click written to SQLite and every / a counted page view. It prints both ratios
+against the bare app (targets: /book >= 0.6, / >= 0.7), what classifying a
+User-Agent never seen before costs (a run where every request has a new one,
+benchmarks/new_agent.lua, against the run with one), and checks that every
+click answered was stored.
 """
 
 import argparse
@@ -36,7 +38,18 @@ PHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
 )
+# A reader's phone following one of our links (Fetch Metadata included).
+READER = {
+    "User-Agent": PHONE,
+    "Sec-Fetch-Site": "same-origin",
+    "Sec-Fetch-Mode": "navigate",
+    "Sec-Fetch-Dest": "document",
+    "Sec-Fetch-User": "?1",
+}
+WRK_HEADERS = [part for k, v in READER.items() for part in ("-H", f"{k}: {v}")]
 TARGETS = {"/book": 0.6, "/": 0.7}
+NEW_AGENT_RUN = "site /book, new UA"
+SCRIPTS = {NEW_AGENT_RUN: PROJECT / "benchmarks" / "new_agent.lua"}
 
 
 def main():
@@ -68,21 +81,24 @@ def main():
         runs = {
             "bare /": f"http://127.0.0.1:{bare}/",
             "site /book": f"http://127.0.0.1:{site}/book?from=header",
+            # Every request a User-Agent never seen: classified afresh each time.
+            NEW_AGENT_RUN: f"http://127.0.0.1:{site}/book?from=header",
             "site /": f"http://127.0.0.1:{site}/",
             # For reference: the site's own cost with no tracking and no database.
             "site /robots.txt": f"http://127.0.0.1:{site}/robots.txt",
         }
-        for url in runs.values():  # warm up: workers loaded, caches filled
-            measure(wrk, url, 2, args)
+        for name, url in runs.items():  # warm up: workers loaded, caches filled
+            measure(wrk, url, 2, args, script=SCRIPTS.get(name))
         rates = {name: [] for name in runs}
         book_requests = 0
         for _ in range(args.rounds):
             for name, url in runs.items():
-                rate, requests, errors = measure(wrk, url, args.duration, args)
+                script = SCRIPTS.get(name)
+                rate, requests, errors = measure(wrk, url, args.duration, args, script)
                 if errors:
                     sys.exit(f"{name}: {errors} answers were not 2xx/3xx")
                 rates[name].append(rate)
-                if name == "site /book":
+                if name in ("site /book", NEW_AGENT_RUN):
                     book_requests += requests
         stack.close()  # graceful stop: queued clicks are written before exit
         stored = _count_clicks(database)
@@ -127,7 +143,7 @@ def serve(app, database, folder, extra=()):
         sys.exit(str(error))
 
 
-def measure(wrk, url, duration, args):
+def measure(wrk, url, duration, args, script=None):
     """Run wrk once: (requests per second, requests, non-2xx/3xx answers)."""
     result = subprocess.run(
         [
@@ -135,8 +151,8 @@ def measure(wrk, url, duration, args):
             f"-t{args.threads}",
             f"-c{args.connections}",
             f"-d{duration}s",
-            "-H",
-            f"User-Agent: {PHONE}",
+            *WRK_HEADERS,
+            *(["-s", str(script)] if script else []),
             url,
         ],
         capture_output=True,
@@ -175,13 +191,17 @@ def print_report(medians, rates, args, book_requests, stored):
     )
     for name, rate in medians.items():
         runs = ", ".join(f"{r:,.0f}" for r in rates[name])
-        print(f"  {name:<17} {rate:>9,.0f} req/s   (runs: {runs})")
+        print(f"  {name:<19} {rate:>9,.0f} req/s   (runs: {runs})")
     print()
     bare = medians["bare /"]
     for path, target in TARGETS.items():
         ratio = medians[f"site {path}"] / bare
         verdict = "meets" if ratio >= target else "BELOW"
         print(f"  GET {path:<6} / bare = {ratio:.2f}   ({verdict} the {target} target)")
+    # Classifying a User-Agent never seen before (crawlerdetect, crawler-user-
+    # agents, uap-core): the worst case, a flood of made-up agents.
+    ratio = medians[NEW_AGENT_RUN] / medians["site /book"]
+    print(f"  GET /book, every User-Agent new / the same one = {ratio:.2f}")
     # The warm-up's clicks are stored too, so at least the measured ones.
     print(f"\n  clicks stored: {stored:,} (measured runs answered {book_requests:,})")
     if stored < book_requests:

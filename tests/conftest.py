@@ -109,18 +109,54 @@ DESKTOP = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
 )
+# Safari 15 sends no Fetch Metadata: a real browser that tells nothing.
+OLD_PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 15_8 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/15.6.6 Mobile/15E148 Safari/604.1"
+)
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 # WhatsApp fetching a link preview: tallied as "shared", never a reader.
 WHATSAPP = "WhatsApp/2.23.20.0 A"
 
 
-def visit(client, path="/", agent=PHONE, method="get", **kwargs):
-    """Request ``path`` as ``agent`` and close the response.
+# What a current browser sends when a reader opens one of our pages from
+# another of them (link, form, button): Fetch Metadata.
+READER_NAVIGATION = {
+    "Sec-Fetch-Site": "same-origin",
+    "Sec-Fetch-Mode": "navigate",
+    "Sec-Fetch-Dest": "document",
+    "Sec-Fetch-User": "?1",
+}
 
-    With ``TRACK_IN_BACKGROUND`` off (tests), closing the response is when
-    its events are written.
+
+# A reader's phone, as its requests' headers.
+READER_HEADERS = {"User-Agent": PHONE, **READER_NAVIGATION}
+# The same, for a test client's ``environ_base``.
+READER_ENVIRON = {
+    "HTTP_" + name.upper().replace("-", "_"): value
+    for name, value in READER_NAVIGATION.items()
+}
+
+
+def visit(
+    client, path="/", agent=PHONE, method="get", metadata=READER_NAVIGATION, **kwargs
+):
+    """Request ``path`` as ``agent`` would, and close the response.
+
+    Like a current browser it sends Fetch Metadata (``metadata``; ``None``
+    for an old browser or a script) unless the test gives ``Sec-Fetch-*``
+    headers of its own (a header given as ``None`` is left out). With
+    ``TRACK_IN_BACKGROUND`` off (tests), closing the response is when its
+    events are written.
     """
-    headers = {"User-Agent": agent, **kwargs.pop("headers", {})}
+    given = kwargs.pop("headers", {})
+    sends_metadata = any(name.lower().startswith("sec-fetch-") for name in given)
+    headers = {
+        "User-Agent": agent,
+        **({} if sends_metadata or metadata is None else metadata),
+        **given,
+    }
+    headers = {name: value for name, value in headers.items() if value is not None}
     with getattr(client, method)(path, headers=headers, **kwargs) as response:
         response.get_data()
         return response

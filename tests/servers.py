@@ -28,6 +28,15 @@ BROWSER_UA = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 )
+# What that browser sends, as a reader following one of our links: its Fetch
+# Metadata (without it, a User-Agent of a current browser is a script's).
+BROWSER_HEADERS = {
+    "User-Agent": BROWSER_UA,
+    "Sec-Fetch-Site": "same-origin",
+    "Sec-Fetch-Mode": "navigate",
+    "Sec-Fetch-Dest": "document",
+    "Sec-Fetch-User": "?1",
+}
 STARTUP_SECONDS = 30
 
 
@@ -111,7 +120,7 @@ def request(port, path, method="GET", headers=None, timeout=10, https=False, bod
     else:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        sent = {"User-Agent": BROWSER_UA, **(headers or {})}
+        sent = {**BROWSER_HEADERS, **(headers or {})}
         if body is not None:
             sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
         conn.request(method, path, body=body, headers=sent)
@@ -264,8 +273,8 @@ def post_huge_body(port, path, size, chunked=False, host="127.0.0.1", https=Fals
     length = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"
     head = (
         f"POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n"
-        f"User-Agent: {BROWSER_UA}\r\n"
-        f"Content-Type: application/x-www-form-urlencoded\r\n{length}\r\n\r\n"
+        + "".join(f"{name}: {value}\r\n" for name, value in BROWSER_HEADERS.items())
+        + f"Content-Type: application/x-www-form-urlencoded\r\n{length}\r\n\r\n"
     )
     block = b"x" * 65536
     if chunked:

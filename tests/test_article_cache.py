@@ -2,6 +2,8 @@
 
 import re
 
+from .conftest import READER_HEADERS
+
 
 def book_links(html):
     """The booking buttons' addresses on a page."""
@@ -54,7 +56,7 @@ def test_kept_pages_are_bounded(app, client):
 
 def test_every_full_page_load_is_still_counted(app, client):
     for _ in range(3):
-        with client.get("/?utm_source=news"):
+        with client.get("/?utm_source=news", headers=READER_HEADERS):
             pass
     with app.app_context():
         from webapp.core.db import get_db

@@ -6,13 +6,22 @@ from webapp.core.db import connect
 from webapp.stats import reports
 from webapp.tracking.vocabulary import local_today
 
-from .conftest import HEADLINES, PHONE, csrf_token_from, headlines, log_in
+from .conftest import (
+    HEADLINES,
+    PHONE,
+    READER_ENVIRON,
+    csrf_token_from,
+    headlines,
+    log_in,
+)
 
 
 def _click(app, address, agent=PHONE, client=None):
     """A booking click from a reader at ``address``."""
     client = client or app.test_client()
-    client.environ_base.update(REMOTE_ADDR=address, HTTP_USER_AGENT=agent)
+    client.environ_base.update(
+        READER_ENVIRON, REMOTE_ADDR=address, HTTP_USER_AGENT=agent
+    )
     response = client.get("/book?from=header")
     response.close()
     assert response.status_code == 302
@@ -22,7 +31,9 @@ def test_stats_page_counts_readers_clicks_but_not_the_owners(app, owner_password
     _click(app, "192.0.2.10")
     _click(app, "192.0.2.11")
     owner = app.test_client()
-    owner.environ_base.update(REMOTE_ADDR="192.0.2.99", HTTP_USER_AGENT=PHONE)
+    owner.environ_base.update(
+        READER_ENVIRON, REMOTE_ADDR="192.0.2.99", HTTP_USER_AGENT=PHONE
+    )
     log_in(owner, owner_password)
     _click(app, "192.0.2.99", client=owner)
 

@@ -14,7 +14,7 @@ from webapp import create_app
 from webapp.core.db import BUSY_TIMEOUT_MS, connect
 from webapp.site.placements import PLACEMENTS
 
-from .conftest import PHONE
+from .conftest import READER_HEADERS
 
 BOOKING_URL = "https://www.massagebook.com/therapists/Reachforserenity"
 
@@ -30,7 +30,7 @@ def clicks(database_path):
 
 def book(client, query="", **kwargs):
     """GET /book?query as a phone browser would, response closed (event written)."""
-    headers = {"User-Agent": PHONE, **kwargs.pop("headers", {})}
+    headers = {**READER_HEADERS, **kwargs.pop("headers", {})}
     with client.get("/book" + query, headers=headers, **kwargs) as response:
         return response
 
@@ -113,9 +113,7 @@ def test_odd_paths_land_on_the_booking_page_or_a_404_never_elsewhere(client, pat
     # PATH_INFO as a server would decode it: the test client would otherwise
     # read "//evil.example/book" as a host name.
     environ = {"PATH_INFO": unquote(path, encoding="latin-1")}
-    with client.get(
-        "/", headers={"User-Agent": PHONE}, environ_overrides=environ
-    ) as response:
+    with client.get("/", headers=READER_HEADERS, environ_overrides=environ) as response:
         if response.status_code == 404:
             assert "Location" not in response.headers
         else:
@@ -132,7 +130,7 @@ def test_a_foreign_host_header_does_not_change_the_target(client, host):
 
 
 def test_head_request_redirects_too_and_is_not_counted(client, database_path):
-    with client.head("/book?from=header", headers={"User-Agent": PHONE}) as response:
+    with client.head("/book?from=header", headers=READER_HEADERS) as response:
         assert response.status_code == 302
         assert response.headers["Location"] == BOOKING_URL
     assert clicks(database_path) == []
@@ -141,7 +139,7 @@ def test_head_request_redirects_too_and_is_not_counted(client, database_path):
 def test_booking_buttons_on_the_page_point_at_book_with_placement_and_nofollow(
     client,
 ):
-    with client.get("/", headers={"User-Agent": PHONE}) as response:
+    with client.get("/", headers=READER_HEADERS) as response:
         html = response.get_data(as_text=True)
     buttons = re.findall(r"<a [^>]*href=\"(/book\?[^\"]*)\"[^>]*>", html)
     assert buttons, "no booking button on the page"
@@ -156,7 +154,7 @@ def test_utm_of_the_landing_url_is_carried_into_every_booking_link(
     client, database_path
 ):
     landing = "/?utm_source=instagram&utm_medium=social&utm_campaign=spring-relief"
-    with client.get(landing, headers={"User-Agent": PHONE}) as response:
+    with client.get(landing, headers=READER_HEADERS) as response:
         html = response.get_data(as_text=True)
     links = [unescape(href) for href in re.findall(r'href="(/book\?[^"]*)"', html)]
     assert links
@@ -236,7 +234,7 @@ def test_book_redirects_at_once_while_another_connection_holds_the_lock(
         blocker.execute("BEGIN EXCLUSIVE")
         started = time.monotonic()
         with caplog.at_level(logging.ERROR):
-            response = client.get("/book?from=header", headers={"User-Agent": PHONE})
+            response = client.get("/book?from=header", headers=READER_HEADERS)
             answered = time.monotonic() - started
             assert response.status_code == 302
             assert response.headers["Location"] == BOOKING_URL
@@ -257,7 +255,7 @@ def test_book_redirects_at_once_while_another_connection_holds_the_lock(
 def test_book_works_again_once_the_lock_is_released(client, database_path):
     blocker = sqlite3.connect(database_path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
-    response = client.get("/book?from=header", headers={"User-Agent": PHONE})
+    response = client.get("/book?from=header", headers=READER_HEADERS)
     blocker.execute("ROLLBACK")  # released well within the busy timeout
     blocker.close()
     response.close()

@@ -59,6 +59,9 @@ def test_stats_json_gives_the_totals(runner, traffic):
     assert numbers["filtered"] == {
         "bot": 1,
         "shared": 1,
+        "ai": 0,
+        "monitor": 0,
+        "posing": 0,
         "prefetch": 0,
         "head": 0,
         "embedded": 0,
@@ -74,7 +77,7 @@ def test_stats_text_reads_like_a_small_table(runner, traffic):
     assert "Page views" in result.output and "Booking clicks" in result.output
     assert "50.0%" in result.output
     # The same words for each reason as on the dashboard, with its count.
-    assert re.search(r"^  Bots and crawlers +1$", result.output, re.M)
+    assert re.search(r"^  Other bots and crawlers +1$", result.output, re.M)
 
 
 def test_stats_rejects_a_period_of_no_days(runner):

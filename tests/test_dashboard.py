@@ -20,6 +20,7 @@ from .conftest import (
     HEADLINES,
     HOSTILE_STRINGS,
     PHONE,
+    READER_ENVIRON,
     WHATSAPP,
     headlines,
     log_in,
@@ -44,7 +45,9 @@ STATS_URLS = [
 def reader(app, address, agent=PHONE):
     """A test client that looks like one reader (its own address and browser)."""
     client = app.test_client()
-    client.environ_base.update(REMOTE_ADDR=address, HTTP_USER_AGENT=agent)
+    client.environ_base.update(
+        READER_ENVIRON, REMOTE_ADDR=address, HTTP_USER_AGENT=agent
+    )
     return client
 
 
@@ -145,6 +148,9 @@ EXPECTED = {
         "owner": 1,
         "prefetch": 1,
         "shared": 1,
+        "ai": 0,
+        "monitor": 0,
+        "posing": 0,
     },
 }
 
@@ -279,7 +285,7 @@ def test_dashboard_shows_breakdowns_filtered_reasons_and_the_rough_flag(seeded):
     assert "Used a widget 1 0 0.0%" in text
     assert "Did not use one 3 2 66.7%" in text
     for label in (
-        "Bots and crawlers 1",
+        "Other bots and crawlers 1",
         "HEAD requests 1",
         "Your own visits 1",
         "Prefetch and prerender 1",

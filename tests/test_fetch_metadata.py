@@ -11,7 +11,7 @@ import pytest
 
 from webapp.tracking.vocabulary import REASON_LABELS
 
-from .conftest import visit
+from .conftest import OLD_PHONE, PHONE, visit
 from .test_tracking import rows, tallies
 
 EMBEDDED = "embedded"
@@ -236,12 +236,17 @@ def test_the_chooser_counts_only_posts_from_our_page(client, database_path):
 # --- Old browsers and scripts: today's rules ---------------------------------------
 
 
+def old_browser(client, path, **kwargs):
+    """Request ``path`` as Safari 15 does: a real browser without Fetch Metadata."""
+    return visit(client, path, agent=OLD_PHONE, metadata=None, **kwargs)
+
+
 def test_requests_without_fetch_metadata_keep_todays_rules(client, database_path):
-    assert visit(client, "/").status_code == 200
-    assert visit(client, "/book?from=header").status_code == 302
+    assert old_browser(client, "/").status_code == 200
+    assert old_browser(client, "/book?from=header").status_code == 302
     headers = {"HX-Request": "true", "HX-Current-URL": "http://localhost/"}
-    visit(client, "/widgets/compare/training", headers=headers)
-    visit(client, "/?aspect=purpose", headers={"Referer": "http://localhost/"})
+    old_browser(client, "/widgets/compare/training", headers=headers)
+    old_browser(client, "/?aspect=purpose", headers={"Referer": "http://localhost/"})
     kinds = [r["kind"] for r in rows(database_path)]
     assert kinds == ["view", "click", "widget", "view", "widget"]
     assert tallies(database_path) == {}
@@ -251,7 +256,7 @@ def test_an_old_browsers_post_from_another_site_is_tallied(client, database_path
     given = {"reason": "stress", "referral": "no", "recent": "no", "health": "none"}
     given["goal"] = "relax"
     headers = {"Origin": "https://stuffing.example"}
-    visit(client, "/", method="post", data=given, headers=headers)
+    old_browser(client, "/", method="post", data=given, headers=headers)
     assert rows(database_path) == []
     assert tallies(database_path) == {(EMBEDDED, "widget"): 1}
 
@@ -259,24 +264,30 @@ def test_an_old_browsers_post_from_another_site_is_tallied(client, database_path
 # --- The stored page comes from the route --------------------------------------------
 
 
-@pytest.mark.parametrize("metadata", [{}, OWN_LINK], ids=["old browser", "browser"])
+def agent_sending(metadata):
+    """A browser that sends ``metadata`` (an old one when it is None)."""
+    return OLD_PHONE if metadata is None else PHONE
+
+
+@pytest.mark.parametrize("metadata", [None, OWN_LINK], ids=["old browser", "browser"])
 def test_a_forged_hx_current_url_does_not_name_the_page(
     client, database_path, metadata
 ):
     forged = {"HX-Current-URL": "http://localhost/forged-page?utm_source=x"}
-    visit(client, "/", headers={**metadata, **forged})
+    visit(client, "/", agent=agent_sending(metadata), metadata=metadata, headers=forged)
     fragment = {**HTMX, "HX-Current-URL": "http://localhost/another-forged-page"}
     visit(client, "/widgets/compare/training", headers=fragment)
     assert [r["page"] for r in rows(database_path)] == ["/", "/"]
 
 
-@pytest.mark.parametrize("metadata", [{}, OWN_LINK], ids=["old browser", "browser"])
+@pytest.mark.parametrize("metadata", [None, OWN_LINK], ids=["old browser", "browser"])
 def test_a_forged_referer_does_not_name_the_clicks_page(
     client, database_path, metadata
 ):
-    headers = {**metadata, "Referer": "http://localhost/forged-page"}
-    visit(client, "/book?from=footer", headers=headers)
-    visit(client, "/book?from=made-up", headers=headers)
+    headers = {"Referer": "http://localhost/forged-page"}
+    agent = agent_sending(metadata)
+    visit(client, "/book?from=footer", agent, metadata=metadata, headers=headers)
+    visit(client, "/book?from=made-up", agent, metadata=metadata, headers=headers)
     clicks = rows(database_path)
     assert [(c["placement"], c["page"]) for c in clicks] == [
         ("footer", "/"),

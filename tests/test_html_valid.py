@@ -22,6 +22,7 @@ from webapp.site.widget_content import load_widgets
 from .conftest import (
     HOSTILE_STRINGS,
     PHONE,
+    READER_HEADERS,
     create_migrated_database,
     csrf_token_from,
     log_in,
@@ -191,7 +192,7 @@ def collect_owner_pages(docs, app, client, owner_client):
             headers={"User-Agent": PHONE, "Referer": f"https://a.b.example/{hostile}"},
         ) as response:
             response.get_data()
-        with reader.get("/book?from=footer", headers={"User-Agent": PHONE}) as clicked:
+        with reader.get("/book?from=footer", headers=READER_HEADERS) as clicked:
             clicked.get_data()
     for period in ("today", "7d", "30d", "90d", "all"):
         docs.get(owner_client, f"/stats?period={period}", 200)

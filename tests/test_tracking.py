@@ -21,6 +21,7 @@ from .conftest import (
     GOOGLEBOT,
     MALFORMED_URLS,
     PHONE,
+    READER_HEADERS,
     WHATSAPP,
     create_migrated_database,
     visit,
@@ -416,7 +417,10 @@ def test_the_logged_in_owners_visits_are_tallied_not_counted(
 def test_filtered_tallies_reach_the_report(client, write_path):
     visit(client, "/", agent=GOOGLEBOT)
     visit(client, "/", agent=WHATSAPP)
+    visit(client, "/", agent="Mozilla/5.0 (compatible; GPTBot/1.2)")
+    visit(client, "/", agent="Datadog Agent/7.55.0")
     visit(client, "/", method="head")
+    visit(client, "/", headers={"Sec-Fetch-Site": None})
     visit(client, "/")
     report = todays_report(client.application)
     assert report.page_views == 1
@@ -425,7 +429,10 @@ def test_filtered_tallies_reach_the_report(client, write_path):
         "embedded": 0,
         "prefetch": 0,
         "shared": 1,
+        "ai": 1,
+        "monitor": 1,
         "bot": 1,
+        "posing": 1,
         "owner": 0,
     }
 
@@ -555,27 +562,39 @@ def test_odd_referrers_are_stored_as_a_clean_host_or_nothing(
     assert "secret" not in host and "token" not in host and "pass" not in host
 
 
-@pytest.mark.parametrize(
-    "agent",
-    [
-        "Mozilla/5.0 " + "A" * 8000,
-        "Mozilla/5.0 (iPhone)\x00\x01\x1b[31m\x7f",
-        "Mozilla/5.0 \xff\xfe\xe9t\xe9",
-        "Mozilla/5.0 (\u202eevil)",
-    ],
-)
-def test_odd_user_agents_never_give_a_500(client, database_path, agent):
+ODD_AGENT_TAILS = [
+    "A" * 8000,
+    "(iPhone)\x00\x01\x1b[31m\x7f",
+    "\xff\xfe\xe9t\xe9",
+    "(\u202eevil)",
+]
+
+
+@pytest.mark.parametrize("tail", ODD_AGENT_TAILS)
+def test_odd_user_agents_never_give_a_500(client, database_path, tail):
     # On close only: the agent is classified and cleaned in the request.
     paths = ("/", "/book?from=header")
-    statuses = [visit(client, path, agent=agent).status_code for path in paths]
+    statuses = [visit(client, path, agent=PHONE + tail).status_code for path in paths]
     assert statuses == [200, 302]
-    # A browser-like agent, however odd, is a reader: both events are counted.
+    # A browser, however odd its User-Agent's tail, is a reader: both counted.
     events = rows(database_path)
     assert [event["kind"] for event in events] == ["view", "click"]
     for event in events:
         assert event["browser"].isprintable()
         assert len(event["browser"]) <= vocabulary.LIMITS["browser"]
         assert event["device"] in ("mobile", "tablet", "desktop")
+
+
+@pytest.mark.parametrize(
+    "tail", ["A" * 8000, "\x00\x01\x1b[31m\x7f", "\xff\xfe\xe9t\xe9", "(\u202eevil)"]
+)
+def test_odd_strings_claiming_no_browser_are_bots_not_500s(client, database_path, tail):
+    paths = ("/", "/book?from=header")
+    agent = "Mozilla/5.0 " + tail
+    statuses = [visit(client, path, agent=agent).status_code for path in paths]
+    assert statuses == [200, 302]
+    assert rows(database_path) == []
+    assert tallies(database_path) == {("bot", "view"): 1, ("bot", "click"): 1}
 
 
 @pytest.mark.parametrize(
@@ -611,7 +630,7 @@ def test_background_writer_stores_every_event_off_the_request(database_path):
     )
     client = app.test_client()
     for placement in ("header", "footer", "article-end"):
-        response = client.get(f"/book?from={placement}", headers={"User-Agent": PHONE})
+        response = client.get(f"/book?from={placement}", headers=READER_HEADERS)
         assert response.status_code == 302  # not closed: nothing waits on close
     visit(client, "/")
     capture.flush()
@@ -627,13 +646,13 @@ def test_background_writer_follows_a_restored_database_file(database_path, tmp_p
         {"TESTING": True, "DATABASE": str(database_path), "TRACK_IN_BACKGROUND": True}
     )
     client = app.test_client()
-    client.get("/book?from=header", headers={"User-Agent": PHONE})
+    client.get("/book?from=header", headers=READER_HEADERS)
     capture.flush()
     restored = create_migrated_database(tmp_path / "restored.db")
     # As a restore would: the old file and its WAL go, the copy takes its place.
     for suffix in ("-wal", "-shm"):
         database_path.with_name(database_path.name + suffix).unlink(missing_ok=True)
     os.replace(restored, database_path)
-    client.get("/book?from=footer", headers={"User-Agent": PHONE})
+    client.get("/book?from=footer", headers=READER_HEADERS)
     capture.flush()
     assert [r["placement"] for r in rows(database_path)] == ["footer"]

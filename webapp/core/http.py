@@ -104,6 +104,28 @@ def fetch_metadata():
     )
 
 
+# Hosts a browser treats as secure over plain HTTP.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def is_potentially_trustworthy():
+    """True when browsers send this request their Fetch Metadata: HTTPS or loopback.
+
+    Browsers add ``Sec-Fetch-*`` only for potentially trustworthy URLs, so
+    over plain HTTP to another address (a phone on the owner's network trying
+    ``make run``) their absence says nothing.
+    """
+    if request.scheme == "https":
+        return True
+    try:
+        host = urlsplit("//" + request.host).hostname or ""
+    except ValueError:
+        return False
+    return (
+        host in LOOPBACK_HOSTS or host.endswith(".localhost") or host.startswith("127.")
+    )
+
+
 def origin_is_another_site():
     """True when the ``Origin`` header names another site (or is ``null``).
 

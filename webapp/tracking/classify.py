@@ -1,18 +1,16 @@
-"""Who is asking: a reader, or a request not to count (and why); device and browser.
+"""Who is asking: a reader, or a request not to count (and why).
 
 Checked in this order: ``head`` (HEAD requests), ``embedded`` (the browser's
 Fetch Metadata says no reader did this: another site's ``<img>``, frame,
 script or fetch; see ``fetched_by_reader``), ``prefetch`` (a
-``Sec-Purpose``/``Purpose``/``X-Purpose``/``X-Moz`` header), ``shared``
-(link-preview fetchers of chat and social apps), ``bot`` (crawlerdetect, or
-no User-Agent at all) and ``owner`` (the logged-in owner).
+``Sec-Purpose``/``Purpose``/``X-Purpose``/``X-Moz`` header), what the
+User-Agent says (``shared``, ``ai``, ``monitor``, ``bot``: agents.py),
+``posing`` (a User-Agent claiming a browser that always sends Fetch Metadata,
+on a request without any) and ``owner`` (the logged-in owner).
 """
 
-import functools
 from urllib.parse import urlsplit
 
-import user_agents
-from crawlerdetect import CrawlerDetect
 from flask import request
 
 from ..auth.sessions import is_owner
@@ -20,40 +18,26 @@ from ..core.http import (
     PREFETCH_HEADERS,
     fetch_metadata,
     is_history_restore,
+    is_potentially_trustworthy,
     origin_is_another_site,
 )
 from ..core.text import clean_text
+from .agents import (
+    AGENT_CLASSIFY_LENGTH,
+    agent_reason,
+    device_and_browser,
+    promises_fetch_metadata,
+)
 from .vocabulary import CLICK, LIMITS, VIEW, WIDGET
 
-# User-Agents are classified (and cached) by their first characters: real
-# ones are far shorter, and a flood of huge made-up ones cannot fill memory.
-AGENT_CLASSIFY_LENGTH = 512
-
-# Link-preview fetchers of chat and social apps: crawlerdetect knows them as
-# crawlers but cannot tell a preview (someone shared the link) from indexing.
-# iMessage previews as "facebookexternalhit ... Facebot Twitterbot".
-LINK_PREVIEW_AGENTS = (
-    "whatsapp",
-    "facebookexternalhit",
-    "facebot",
-    "twitterbot",
-    "slackbot-linkexpanding",
-    "slack-imgproxy",
-    "telegrambot",
-    "discordbot",
-    "linkedinbot",
-    "skypeuripreview",
-    "pinterestbot",
-    "redditbot",
-    "mastodon",
-    "bluesky",
-    "viber",
-    "snapchat",
-    "iframely",
-    "embedly",
-)
-
-_crawlers = CrawlerDetect()
+__all__ = [
+    "AGENT_CLASSIFY_LENGTH",
+    "device_and_browser",
+    "fetched_by_reader",
+    "filter_reason",
+    "is_posing_as_browser",
+    "referrer_host",
+]
 
 # The WSGI environ keys of the prefetch headers (looked up on every request).
 _PREFETCH_ENVIRON_KEYS = tuple(
@@ -79,10 +63,26 @@ def filter_reason(kind=None):
         return "embedded"
     if any(key in environ for key in _PREFETCH_ENVIRON_KEYS):
         return "prefetch"
-    reason = agent_reason(environ.get("HTTP_USER_AGENT", "")[:AGENT_CLASSIFY_LENGTH])
+    agent = environ.get("HTTP_USER_AGENT", "")[:AGENT_CLASSIFY_LENGTH]
+    reason = agent_reason(agent)
+    if reason is None and is_posing_as_browser(agent):
+        reason = "posing"
     if reason is None and is_owner():
         return "owner"
     return reason
+
+
+def is_posing_as_browser(agent):
+    """True when ``agent`` claims a browser whose Fetch Metadata this request lacks.
+
+    Browsers send Fetch Metadata only to secure origins (HTTPS, localhost):
+    over plain HTTP to another host nothing is expected.
+    """
+    return (
+        promises_fetch_metadata(agent)
+        and fetch_metadata() is None
+        and is_potentially_trustworthy()
+    )
 
 
 def fetched_by_reader(kind):
@@ -122,37 +122,6 @@ def fetched_by_reader(kind):
             metadata.site == "cross-site" and metadata.user
         )
     return True
-
-
-@functools.lru_cache(maxsize=2048)
-def agent_reason(agent):
-    """``shared``, ``bot`` or None for a User-Agent (cached: agents repeat)."""
-    if is_link_preview(agent):
-        return "shared"
-    # A browser always says what it is; a request without a User-Agent is a
-    # script. Otherwise crawlerdetect decides.
-    if not agent.strip() or _crawlers.is_crawler(agent):
-        return "bot"
-    return None
-
-
-def is_link_preview(agent):
-    """True for the fetcher of a chat or social app building a link preview."""
-    agent = agent.lower()
-    return any(name in agent for name in LINK_PREVIEW_AGENTS)
-
-
-@functools.lru_cache(maxsize=2048)
-def device_and_browser(agent):
-    """``(device class, browser family)`` of a User-Agent string."""
-    parsed = user_agents.parse(agent)
-    if parsed.is_tablet:
-        device = "tablet"
-    elif parsed.is_mobile:
-        device = "mobile"
-    else:
-        device = "desktop"
-    return device, clean_text(parsed.browser.family, LIMITS["browser"])
 
 
 def referrer_host(referrer, own_hosts=()):

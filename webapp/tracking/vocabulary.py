@@ -19,7 +19,10 @@ REASON_LABELS = {
     "embedded": "Embedded or scripted",
     "prefetch": "Prefetch and prerender",
     "shared": "Link previews (shared)",
-    "bot": "Bots and crawlers",
+    "ai": "AI agents and assistants",
+    "monitor": "Monitors and scanners",
+    "bot": "Other bots and crawlers",
+    "posing": "Scripts posing as browsers",
     "owner": "Your own visits",
 }
 REASONS = tuple(REASON_LABELS)
