@@ -2,7 +2,10 @@
 # Back up the site's database into FOLDER as data-YYYY-MM-DD-HHMMSS.db (UTC)
 # and keep only the newest KEEP copies. Run nightly by webapp-backup.service.
 #
-#   deploy/backup.sh FOLDER [KEEP]        (KEEP defaults to 14)
+#   deploy/backup.sh [FOLDER [KEEP]]
+#
+# FOLDER defaults to WEBAPP_BACKUP_DIR, else /var/lib/webapp/backups; KEEP to
+# WEBAPP_BACKUP_KEEP, else 14 (both set in /etc/webapp/env).
 #
 # Needs the site's settings in the environment (FLASK_DATABASE...), as the
 # systemd unit provides. The copy is made by `flask --app webapp backup`,
@@ -11,8 +14,8 @@
 # journal says why) without deleting any older copy.
 set -eu
 
-folder=${1:?usage: backup.sh FOLDER [KEEP]}
-keep=${2:-14}
+folder=${1:-${WEBAPP_BACKUP_DIR:-/var/lib/webapp/backups}}
+keep=${2:-${WEBAPP_BACKUP_KEEP:-14}}
 case $keep in
     '' | *[!0-9]* | 0) echo "backup.sh: KEEP must be a whole number of at least 1" >&2; exit 2 ;;
 esac

@@ -4,43 +4,61 @@ Used by deploy/webapp.service as `gunicorn --config deploy/gunicorn.conf.py`.
 Options given on the command line (or in GUNICORN_CMD_ARGS) win over this
 file, e.g. `gunicorn --config deploy/gunicorn.conf.py --bind 127.0.0.1:9000`.
 
-Lines marked "You may change" are safe to edit; restart the service after
-(`systemctl restart webapp`; `systemctl reload webapp` re-reads most of them).
+Edit nothing here on the server: upgrades replace this file. The values an
+owner may change come from /etc/webapp/env (deploy/env.example lists them):
+WEBAPP_BIND, WEBAPP_WORKERS, WEBAPP_THREADS, WEBAPP_LOG_LEVEL and
+WEBAPP_ACCESS_LOG; `sudo /srv/webapp/deploy/webapp install` applies a change.
 """
 
 import ipaddress
 import logging
+import os
 import re
 import subprocess
 import sys
 
 from gunicorn.glogging import Logger
 
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+# WEBAPP_ACCESS_LOG: "on" logs each request to the journal, "off" keeps none.
+ACCESS_LOGS = {"on": "-", "off": None}
+
+
+def owner_setting(name, default, allowed=None):
+    """An owner's setting from the environment, or one clear line and exit 1."""
+    value = os.environ.get(name, "").strip() or default
+    if allowed is None:
+        if value.isdigit() and int(value) >= 1:
+            return int(value)
+        sys.exit(f"error: {name} must be a whole number of at least 1, not {value!r}")
+    if value.lower() not in allowed:
+        sys.exit(f"error: {name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value.lower()
+
+
 # The app factory: gunicorn calls it once in each worker.
 wsgi_app = "webapp:create_app()"
 
-# You may change: where gunicorn listens. Only the proxy on this machine
-# (Caddy or nginx) talks to it, so it listens on loopback, never publicly.
-# A unix socket also works: "unix:/run/webapp/gunicorn.sock" (then point the
-# proxy at it and add RuntimeDirectory=webapp to the systemd unit).
-bind = ["127.0.0.1:8000"]
+# Where gunicorn listens (WEBAPP_BIND). Only the proxy on this machine (Caddy
+# or nginx) talks to it, so it listens on loopback, never publicly.
+bind = [os.environ.get("WEBAPP_BIND", "").strip() or "127.0.0.1:8000"]
 
-# You may change: worker processes. 3 = gunicorn's rule of thumb
+# Worker processes (WEBAPP_WORKERS). 3 = gunicorn's rule of thumb
 # (2 x CPUs + 1) for 1 vCPU; each takes roughly 50-70 MB of RAM, and during a
 # graceful reload old and new workers overlap for a moment, so keep
 # workers x 2 x 70 MB well under the machine's memory.
-workers = 3
+workers = owner_setting("WEBAPP_WORKERS", "3")
 
 # Threads per worker: a request that waits (on SQLite's busy timeout, on a
 # slow client) does not hold up the others. gthread keeps idle keep-alive
 # connections off the threads.
 worker_class = "gthread"
-# You may change: 2 threads x 3 workers = 6 requests in progress at once,
-# plenty for an article site; raise to 4 if the stats page feels slow.
-threads = 2
+# Threads per worker (WEBAPP_THREADS): 2 threads x 3 workers = 6 requests in
+# progress at once, plenty for an article site; 4 if the stats feel slow.
+threads = owner_setting("WEBAPP_THREADS", "2")
 
-# You may change: a request running longer than this (seconds) is killed and
-# its worker replaced. Every page here answers in milliseconds.
+# A request running longer than this (seconds) is killed and its worker
+# replaced. Every page here answers in milliseconds.
 timeout = 30
 # Seconds a worker gets to finish its requests on reload or stop. The systemd
 # unit's TimeoutStopSec is a little longer than this.
@@ -53,7 +71,7 @@ keepalive = 5
 # Replace each worker after about this many requests: a slow memory leak in
 # any library can never fill the machine. High enough that a burst of
 # traffic does not spend its time restarting workers (each restart reloads
-# the app); the app's own caches are bounded. You may change.
+# the app); the app's own caches are bounded.
 max_requests = 20000
 max_requests_jitter = 2000
 
@@ -64,15 +82,16 @@ preload_app = False
 
 # Logs go to stdout/stderr, which systemd sends to the journal
 # (`journalctl -u webapp`).
-accesslog = "-"
+# WEBAPP_ACCESS_LOG=off keeps no access log at all.
+accesslog = ACCESS_LOGS[owner_setting("WEBAPP_ACCESS_LOG", "on", tuple(ACCESS_LOGS))]
 errorlog = "-"
-# You may change: "warning" logs less, "debug" much more.
-loglevel = "info"
+# WEBAPP_LOG_LEVEL: "warning" logs less, "debug" much more.
+loglevel = owner_setting("WEBAPP_LOG_LEVEL", "info", LOG_LEVELS)
 # Time, method, path, protocol, status, size, duration. Deliberately no query
 # string (%(r)s and %(q)s would carry campaign names, and old links the
 # chooser's answers, "recent=surgery"), no client address (%(h)s), no user
 # agent (%(a)s) and no referrer (%(f)s): the site promises not to keep
-# personal data, and logs are data. Set accesslog = None to keep no access log at all.
+# personal data, and logs are data.
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 
 

@@ -383,7 +383,8 @@ class Proxy:
         )
         site = _swap(site, "    listen [::]:443 ssl http2;\n", "", 2)
         site = _swap(site, "/etc/letsencrypt/live/example.com/", f"{tls}/", 4)
-        site = _swap(site, "/var/log/nginx/", f"{folder}/", 3)
+        # Each server block: access and error log.
+        site = _swap(site, "/var/log/nginx/", f"{folder}/", 6)
         site = _swap(
             site, "alias /srv/webapp/static/;", f"alias {PROJECT_ROOT}/static/;"
         )

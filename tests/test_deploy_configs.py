@@ -157,11 +157,13 @@ def test_service_runs_migrations_and_reloads_gracefully():
     env = (DEPLOY / "env.example").read_text()
     assert "FLASK_DATABASE=/var/lib/webapp/data.db" in env
     backup = (DEPLOY / "webapp-backup.service").read_text()
-    assert "ExecStart=/srv/webapp/deploy/backup.sh /var/lib/webapp/backups 14" in backup
+    # The folder and count come from the env file (WEBAPP_BACKUP_DIR/_KEEP),
+    # with a default folder the unit may write.
+    assert "\nEnvironment=WEBAPP_BACKUP_DIR=/var/lib/webapp/backups\n" in backup
     # Pruning comes after the backup, with the configured retention.
     starts = [line for line in backup.splitlines() if line.startswith("ExecStart=")]
     assert starts == [
-        "ExecStart=/srv/webapp/deploy/backup.sh /var/lib/webapp/backups 14",
+        "ExecStart=/srv/webapp/deploy/backup.sh",
         "ExecStart=/srv/webapp/.venv/bin/flask --app webapp prune",
     ]
     timer = (DEPLOY / "webapp-backup.timer").read_text()
@@ -349,7 +351,8 @@ def nginx_config(tmp_path):
     )
     site = swap(site, "    listen [::]:443 ssl http2;\n", "", 2)
     site = swap(site, "/etc/letsencrypt/live/example.com/", f"{tls}/", 4)
-    site = swap(site, "/var/log/nginx/", f"{tmp_path}/", 3)
+    # Three access logs and three error logs.
+    site = swap(site, "/var/log/nginx/", f"{tmp_path}/", 6)
     site = swap(site, "alias /srv/webapp/static/;", f"alias {PROJECT_ROOT}/static/;")
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
@@ -498,8 +501,8 @@ def test_proxy_logs_keep_no_visitor_address_and_no_query(nginx):
 
 
 def test_env_example_as_filled_in_passes_the_start_up_checks(tmp_path):
-    # The example with only the two things step 4 changes: the key, and here
-    # the database path (a test cannot use /var/lib/webapp).
+    # The example with only what setup and step 4 change: the key, the site's
+    # address, and here the database path (a test cannot use /var/lib/webapp).
     database = migrated_database(tmp_path)
     env = production_env(database)
     for line in (DEPLOY / "env.example").read_text().splitlines():
@@ -508,6 +511,7 @@ def test_env_example_as_filled_in_passes_the_start_up_checks(tmp_path):
             env[name] = value.strip('"')
     env["FLASK_SECRET_KEY"] = production_env(database)["FLASK_SECRET_KEY"]
     env["FLASK_DATABASE"] = str(database)
+    env["FLASK_SITE_URL"] = "https://massage.example"
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "webapp", "check"],
         env=env,

@@ -17,6 +17,7 @@ import pytest
 from .servers import (
     BOOKING_URL,
     DEPLOY,
+    GUNICORN,
     Gunicorn,
     asset_path,
     migrated_database,
@@ -293,11 +294,21 @@ def test_gunicorn_refuses_a_database_folder_it_cannot_write():
         shutil.rmtree(folder)
 
 
-def test_gunicorn_config_documents_every_value_the_owner_may_change():
+def test_every_gunicorn_value_the_owner_may_change_comes_from_the_env_file():
+    # Editing a tracked file would make the next `git pull` conflict.
     text = (DEPLOY / "gunicorn.conf.py").read_text()
-    for setting in ("bind", "workers", "threads", "timeout", "loglevel"):
-        block = text.split(f"\n{setting} = ")[0].rsplit("\n\n", 1)[-1]
-        assert "You may change" in block, f"{setting} has no owner-facing comment"
+    env = (DEPLOY / "env.example").read_text()
+    for setting, name in (
+        ("bind", "WEBAPP_BIND"),
+        ("workers", "WEBAPP_WORKERS"),
+        ("threads", "WEBAPP_THREADS"),
+        ("accesslog", "WEBAPP_ACCESS_LOG"),
+        ("loglevel", "WEBAPP_LOG_LEVEL"),
+    ):
+        [line] = [x for x in text.splitlines() if x.startswith(f"{setting} = ")]
+        assert name in line, f"{setting} does not come from {name}"
+        assert f"\n#{name}=" in env or f"\n{name}=" in env, f"{name} not in env.example"
+    assert "You may change" not in text
 
 
 def test_gunicorn_tells_systemd_when_it_is_ready(tmp_path):
@@ -311,3 +322,39 @@ def test_gunicorn_tells_systemd_when_it_is_ready(tmp_path):
         with Gunicorn(env, tmp_path, tmp_path / "gunicorn.log"):
             message = listener.recv(4096).decode()
     assert "READY=1" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "line"),
+    [
+        ("WEBAPP_WORKERS", "many", "error: WEBAPP_WORKERS must be a whole number"),
+        ("WEBAPP_THREADS", "0", "error: WEBAPP_THREADS must be a whole number"),
+        ("WEBAPP_LOG_LEVEL", "loud", "error: WEBAPP_LOG_LEVEL must be one of"),
+        ("WEBAPP_ACCESS_LOG", "sometimes", "error: WEBAPP_ACCESS_LOG must be one of"),
+    ],
+)
+def test_a_bad_owner_setting_stops_gunicorn_in_one_line(tmp_path, name, value, line):
+    env = production_env(tmp_path / "data.db", **{name: value})
+    result = subprocess.run(
+        [GUNICORN, "--config", DEPLOY / "gunicorn.conf.py", "--check-config"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(line)
+
+
+def test_owner_settings_from_the_environment_reach_gunicorn(tmp_path):
+    database = migrated_database(tmp_path)
+    env = production_env(
+        database, WEBAPP_WORKERS="2", WEBAPP_ACCESS_LOG="off", WEBAPP_LOG_LEVEL="info"
+    )
+    with Gunicorn(env, tmp_path, tmp_path / "gunicorn.log") as served:
+        request(served.port, "/healthz")
+        log = served.log()
+    assert len(set(served.worker_pids())) == 2, log
+    assert "GET /healthz" not in log, "WEBAPP_ACCESS_LOG=off must keep no access log"
