@@ -7,6 +7,7 @@ FLASK := $(BIN)/flask --app webapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
+CORPORA := .cache/agent-corpora
 
 .PHONY: run test install install-test browser java deploy-tools lint format clean
 
@@ -23,7 +24,16 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml package.json
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test node_modules/.installed
+install-test: $(VENV)/.installed-test node_modules/.installed $(CORPORA)/.installed
+
+# Public User-Agent corpora for the reader/bot classifier's test and benchmark
+# (benchmarks/agent_corpora.py): the test fixtures of two PyPI source
+# distributions, hash-checked, downloaded only, never installed. The npm
+# corpora come with package.json.
+$(CORPORA)/.installed: benchmarks/corpora-requirements.txt | $(VENV)/.installed
+	$(BIN)/python -m pip download --quiet --no-deps --no-binary :all: \
+	  --require-hashes -r benchmarks/corpora-requirements.txt -d $(CORPORA)
+	touch $@
 
 # The test tools from npm, pinned in package-lock.json: axe-core for the
 # accessibility checks in the browser tests, vnu-jar (the W3C Nu HTML checker)
@@ -58,9 +68,12 @@ java:
 	fi
 
 # Caddy and nginx (and openssl for a test certificate) check the shipped deploy/
-# files; systemd-analyze (Debian's systemd package) verifies the units.
+# files; systemd-analyze (Debian's systemd package) verifies the units; sudo and
+# git run deploy/webapp as an owner would (tests/test_deploy_helper.py);
+# openssh-server's sshd takes the SFTP replica in tests/test_replication.py.
 DEPLOY_TOOLS := /usr/bin/caddy:caddy /usr/sbin/nginx:nginx /usr/bin/openssl:openssl \
-	/usr/bin/systemd-analyze:systemd
+	/usr/bin/systemd-analyze:systemd /usr/bin/sudo:sudo /usr/bin/git:git \
+	/usr/sbin/sshd:openssh-server
 deploy-tools:
 	@missing=""; for pair in $(DEPLOY_TOOLS); do \
 	  [ -x "$${pair%%:*}" ] || missing="$$missing $${pair#*:}"; done; \
@@ -106,4 +119,4 @@ format:
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .cache .pytest_cache .ruff_cache

@@ -15,6 +15,7 @@ from webapp import ConfigError, create_app
 from webapp.core.checks import MIN_SECRET_KEY_LENGTH, run_checks
 from webapp.core.db import connect
 from webapp.core.migrations import migrations
+from webapp.core.settings import DEFAULTS
 
 from .conftest import create_migrated_database
 from .servers import GOOD_KEY, production_env, without_root_powers
@@ -205,9 +206,9 @@ def test_check_command_refuses_a_folder_it_cannot_write(unwritable_folder):
 
 def test_run_checks_skips_migrations_when_asked(tmp_path):
     config = {
+        **DEFAULTS,
         "SECRET_KEY": GOOD_KEY,
         "DATABASE": str(tmp_path / "x.db"),
-        "RETENTION_DAYS": 760,
     }
     names = [result.name for result in run_checks(config, migrations=False)]
     assert "migrations" not in names
@@ -218,5 +219,137 @@ def test_run_checks_skips_migrations_when_asked(tmp_path):
         "proxy count",
         "retention",
         "locale",
+        "time zone",
+        "site address",
+        "booking address",
+        "limits",
+        "cookies",
+        "server",
         "database folder",
     ]
+
+
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [
+        (
+            {"FLASK_SITE_URL": "https://example.com"},
+            "error: FLASK_SITE_URL 'https://example.com' is still the example",
+        ),
+        (
+            {"FLASK_SITE_URL": "massage.example"},
+            "error: FLASK_SITE_URL 'massage.example' is not an absolute https://",
+        ),
+        (
+            {"FLASK_SITE_URL": "http://massage.example"},
+            "error: FLASK_SITE_URL 'http://massage.example' is not an absolute https://",
+        ),
+        (
+            {"FLASK_SITE_URL": "https://massage.example/blog"},
+            "error: FLASK_SITE_URL 'https://massage.example/blog' must be the bare",
+        ),
+        (
+            {"FLASK_TIME_ZONE": "America/Nwe_York"},
+            "error: FLASK_TIME_ZONE 'America/Nwe",
+        ),
+        ({"FLASK_TIME_ZONE": ""}, "error: FLASK_TIME_ZONE '' is not a known time zone"),
+        ({"FLASK_LOCALE": "xx_YY"}, "error: FLASK_LOCALE must be a locale name"),
+        ({"FLASK_RETENTION_DAYS": "two years"}, "error: FLASK_RETENTION_DAYS must be"),
+        (
+            {"FLASK_BOOKING_URL": "massagebook"},
+            "error: FLASK_BOOKING_URL 'massagebook'",
+        ),
+        (
+            {"FLASK_MAX_CONTENT_LENGTH": "64k"},
+            "error: FLASK_MAX_CONTENT_LENGTH must be",
+        ),
+        ({"FLASK_ARTICLE_CACHE_SIZE": "-1"}, "error: FLASK_ARTICLE_CACHE_SIZE must be"),
+        ({"FLASK_SESSION_COOKIE_SECURE": "yes"}, "error: FLASK_SESSION_COOKIE_SECURE"),
+        ({"FLASK_SESSION_COOKIE_SAMESITE": "lax"}, "error: FLASK_SESSION_COOKIE_SAMES"),
+        ({"WEBAPP_WORKERS": "three"}, "error: WEBAPP_WORKERS must be a whole number"),
+        ({"WEBAPP_THREADS": "0"}, "error: WEBAPP_THREADS must be a whole number"),
+        ({"WEBAPP_LOG_LEVEL": "loud"}, "error: WEBAPP_LOG_LEVEL must be one of"),
+        ({"WEBAPP_ACCESS_LOG": "maybe"}, "error: WEBAPP_ACCESS_LOG must be one of"),
+        ({"WEBAPP_BACKUP_KEEP": "all"}, "error: WEBAPP_BACKUP_KEEP must be a whole"),
+        ({"WEBAPP_PROXY": "apache"}, "error: WEBAPP_PROXY must be one of"),
+        ({"FLASK_DATABASE": "/nowhere/at/all/data.db"}, "error: database folder"),
+    ],
+)
+def test_check_refuses_each_owner_mistake_in_one_line(
+    database_path, tmp_path, change, line
+):
+    env = production_env(database_path, FLASK_SITE_URL="https://massage.example")
+    env.update(change)
+    result = flask(["check"], env, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.strip().splitlines() == error_lines(result)
+    assert len(error_lines(result)) == 1, result.stderr
+    assert error_lines(result)[0].startswith(line)
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_check_accepts_the_owners_own_address(database_path, tmp_path):
+    env = production_env(database_path, FLASK_SITE_URL="https://massage.example")
+    result = flask(["check"], env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "ok    site address: https://massage.example" in result.stdout
+    assert "ok    time zone: America/New_York" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [
+        ({"FLASK_TIME_ZONE": "Mars/Olympus"}, "error: FLASK_TIME_ZONE 'Mars/Olympus'"),
+        ({"FLASK_LOCALE": "xx_YY"}, "error: FLASK_LOCALE must be a locale name"),
+        ({"FLASK_PROXY_COUNT": "one"}, "error: FLASK_PROXY_COUNT must be"),
+        ({"FLASK_DATABASE": "/nowhere/data.db"}, "error: database folder /nowhere"),
+    ],
+)
+@pytest.mark.parametrize("command", ["migrate", "backup", "stats"])
+def test_owner_commands_stop_on_a_broken_setting_in_one_line(
+    database_path, tmp_path, change, line, command
+):
+    # `migrate` is what systemd runs first at every start (ExecStartPre).
+    env = production_env(database_path, **change)
+    args = [command, str(tmp_path / "copy.db")] if command == "backup" else [command]
+    result = flask(args, env, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.strip().splitlines() == [error_lines(result)[0]]
+    assert error_lines(result)[0].startswith(line)
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_production_start_refuses_an_unknown_time_zone_with_a_config_error(
+    monkeypatch, database_path
+):
+    monkeypatch.setenv("FLASK_SECRET_KEY", GOOD_KEY)
+    with pytest.raises(ConfigError, match="FLASK_TIME_ZONE 'Nowhere/Town' is not"):
+        create_app({"DATABASE": str(database_path), "TIME_ZONE": "Nowhere/Town"})
+    with pytest.raises(ConfigError, match="FLASK_TIME_ZONE"):
+        create_app(
+            {"TESTING": True, "DATABASE": str(database_path), "TIME_ZONE": "Nowhere"}
+        )
+
+
+def test_check_says_whether_the_offsite_copy_is_set_up(database_path, tmp_path):
+    config = tmp_path / "litestream.yml"
+    env = production_env(database_path, FLASK_LITESTREAM_CONFIG=str(config))
+    result = flask(["check"], env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"ok    replication: not configured: no {config}" in result.stdout
+    replica = tmp_path / "replica"
+    config.write_text(
+        f"dbs:\n  - path: {database_path}\n    replica:\n"
+        f"      type: file\n      path: {replica}\n"
+    )
+    result = flask(["check"], env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "ok    replication: configured:" in result.stdout
+    assert str(replica) in result.stdout
+    # A configuration that copies some other file: the site's data is not safe.
+    config.write_text(config.read_text().replace(str(database_path), "/tmp/other.db"))
+    result = flask(["check"], env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert [line.split(":")[0] for line in error_lines(result)] == ["error"]
+    assert "replication" in result.stderr or "other.db" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -11,6 +11,8 @@ import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 import sqlite_utils
@@ -18,7 +20,8 @@ from flask import current_app
 
 from .db import not_ready_message, pending_migrations
 from .formatting import DEFAULT_LOCALE, long_date, parse_locale
-from .settings import KNOWN_BAD_SECRET_KEYS
+from .replication import replication_status
+from .settings import EXAMPLE_HOSTS, KNOWN_BAD_SECRET_KEYS, SERVER_SETTINGS
 
 # 32 characters is 128 bits of hex: `secrets.token_hex(32)` gives 64.
 MIN_SECRET_KEY_LENGTH = 32
@@ -29,6 +32,21 @@ SAMPLE_DATE = datetime.date(2025, 3, 18)
 
 class ConfigError(RuntimeError):
     """The app cannot start with this configuration; the message says why."""
+
+
+class CommandConfigError(ConfigError, click.ClickException):
+    """A ConfigError met while a `flask` command loads the app: one line, exit 1."""
+
+    exit_code = 1
+
+    def __init__(self, message):
+        """Carry ``message`` for both Python and click."""
+        ConfigError.__init__(self, message)
+        self.message = message
+
+    def show(self, file=None):
+        """Print the one ``error:`` line (no usage text, no traceback)."""
+        click.echo(f"error: {self.message}", err=True)
 
 
 @dataclass(frozen=True)
@@ -114,6 +132,91 @@ def check_locale(config):
     return Result("locale", f"{locale} (dates read like {sample})")
 
 
+def check_time_zone(config):
+    """TIME_ZONE names a zone of the tz database."""
+    value = config.get("TIME_ZONE")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return _fail(
+            "time zone",
+            f"FLASK_TIME_ZONE {value!r} is not a known time zone (use a name from "
+            "the tz database such as America/New_York or Europe/London)",
+        )
+    return Result("time zone", str(value))
+
+
+def check_site_url(config):
+    """SITE_URL is empty or the site's own absolute https:// address."""
+    value = config.get("SITE_URL") or ""
+    if not value:
+        return Result("site address", "not set: taken from each request's Host")
+    problem = _url_problem(value, https_only=True)
+    if problem is None and urlsplit(value).hostname in EXAMPLE_HOSTS:
+        problem = "is still the example: put your own domain there"
+    if problem:
+        return _fail(
+            "site address",
+            f"FLASK_SITE_URL {value!r} {problem} (e.g. https://your-domain.com)",
+        )
+    return Result("site address", value)
+
+
+def check_booking_url(config):
+    """BOOKING_URL is an absolute http(s) address for the booking buttons."""
+    value = config.get("BOOKING_URL") or ""
+    problem = _url_problem(value, https_only=False, paths=True)
+    if problem:
+        return _fail("booking address", f"FLASK_BOOKING_URL {value!r} {problem}")
+    return Result("booking address", value)
+
+
+def check_numbers(config):
+    """MAX_CONTENT_LENGTH and ARTICLE_CACHE_SIZE are whole numbers."""
+    for name, least in (("MAX_CONTENT_LENGTH", 1), ("ARTICLE_CACHE_SIZE", 0)):
+        value = config.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            return _fail(
+                "limits",
+                f"FLASK_{name} must be a whole number of at least {least}, "
+                f"not {value!r}",
+            )
+    return Result("limits", f"request bodies up to {config['MAX_CONTENT_LENGTH']} B")
+
+
+def check_cookies(config):
+    """The session cookie's settings are ones browsers and Werkzeug accept."""
+    secure = config.get("SESSION_COOKIE_SECURE")
+    if secure is not None and not isinstance(secure, bool):
+        return _fail(
+            "cookies",
+            f"FLASK_SESSION_COOKIE_SECURE must be true or false, not {secure!r}",
+        )
+    samesite = config.get("SESSION_COOKIE_SAMESITE")
+    if samesite not in (None, "Lax", "Strict"):
+        return _fail(
+            "cookies",
+            f"FLASK_SESSION_COOKIE_SAMESITE must be Lax or Strict, not {samesite!r}",
+        )
+    return Result("cookies", f"SameSite={samesite}")
+
+
+def check_server_settings(environ=None):
+    """The WEBAPP_* settings that gunicorn and the backup unit read are usable."""
+    environ = os.environ if environ is None else environ
+    for name, (kind, default) in SERVER_SETTINGS.items():
+        value = (environ.get(name) or "").strip() or default
+        if isinstance(kind, tuple):
+            bad = value.lower() not in kind
+            need = "one of " + ", ".join(kind)
+        else:
+            bad = not value.isdigit() or int(value) < kind
+            need = f"a whole number of at least {kind}"
+        if bad:
+            return _fail("server", f"{name} must be {need}, not {value!r}")
+    return Result("server", "gunicorn and backup settings are usable")
+
+
 def check_database_writable(config):
     """The database's folder exists and the app can create files in it."""
     path = Path(config["DATABASE"])
@@ -167,9 +270,18 @@ ALL_CHECKS = (
     check_proxy_count,
     check_retention_days,
     check_locale,
+    check_time_zone,
+    check_site_url,
+    check_booking_url,
+    check_numbers,
+    check_cookies,
     check_database_writable,
     check_migrations,
 )
+
+# Settings so wrong that no command could work: refused even when an owner
+# command (`migrate`, `backup`, ...) loads the app.
+LOADING_CHECKS = (check_proxy_count, check_locale, check_time_zone, check_numbers)
 
 
 def run_checks(config, *, migrations=True):
@@ -179,6 +291,8 @@ def run_checks(config, *, migrations=True):
         if check is check_migrations and not migrations:
             continue
         results.append(check(config))
+        if check is check_cookies:
+            results.append(check_server_settings())
         if check is check_database_writable and not results[-1].ok:
             break  # a database we cannot write tells us nothing more
     return results
@@ -191,17 +305,24 @@ def enforce_at_startup(app):
         app.config["SECRET_KEY"] = os.urandom(32).hex()
     if click.get_current_context(silent=True) is not None:
         # Owner commands (`migrate`, `backup`, `set-password`...) load the app
-        # too; they must work on a fresh or outdated database, and `check`
-        # reports problems itself. Serving (gunicorn) always runs the checks.
-        return
-    if app.debug or app.testing:
-        # A bad proxy count or locale would break requests in any mode.
-        results = [check_proxy_count(app.config), check_locale(app.config)]
+        # too; they must work without a key, on a fresh or outdated database,
+        # and `check` reports the rest itself. A setting that would break
+        # every command stops here, with one line instead of a traceback.
+        results = [check(app.config) for check in LOADING_CHECKS]
+        folder = Path(app.config["DATABASE"]).parent
+        if not folder.is_dir():
+            results.append(check_database_writable(app.config))
+        error = CommandConfigError
+    elif app.debug or app.testing:
+        # A bad proxy count, locale or time zone would break requests in any mode.
+        results = [check(app.config) for check in LOADING_CHECKS]
+        error = ConfigError
     else:
         results = run_checks(app.config)
+        error = ConfigError
     for result in results:
         if not result.ok:
-            raise ConfigError(result.problem)
+            raise error(result.problem)
 
 
 @click.command("check")
@@ -211,14 +332,19 @@ def check_command(quiet):
 
     Runs the same checks as start-up: the secret key is set, long and not an
     example; the proxy count is a whole number; the retention is a number of
-    days; the locale is one Babel knows; the database folder is writable; the
-    database exists and has no pending migrations.
+    days; the locale is one Babel knows; the time zone is in the tz database;
+    the site's address is its own https:// one; the booking address is a web
+    address; the body limit and cache size are numbers; the cookie settings are
+    valid; the WEBAPP_* server settings are usable; the database folder is
+    writable; the database exists and has no pending migrations. It also says
+    whether Litestream copies the database offsite (an invalid configuration
+    is an error; none at all is not, since it cannot stop the site).
 
     Example:
 
         flask --app webapp check
     """
-    results = run_checks(current_app.config)
+    results = [*run_checks(current_app.config), check_replication(current_app.config)]
     for result in results:
         if not result.ok:
             click.echo(f"error: {result.problem}", err=True)
@@ -230,9 +356,30 @@ def check_command(quiet):
         click.echo("All checks passed: the site can start.")
 
 
+def check_replication(config):
+    """Litestream's offsite copy: configured, not configured, or a broken config."""
+    status = replication_status(config["LITESTREAM_CONFIG"], config["DATABASE"])
+    if not status.ok:
+        return _fail("replication", status.message)
+    return Result("replication", status.message)
+
+
 def _fail(name, problem):
     """A failed check's result."""
     return Result(name, problem, problem)
+
+
+def _url_problem(value, *, https_only, paths=False):
+    """Why ``value`` is not an absolute web address (None if it is one)."""
+    parts = urlsplit(value) if isinstance(value, str) else None
+    schemes = ("https",) if https_only else ("http", "https")
+    if parts is None or parts.scheme not in schemes or not parts.hostname:
+        return f"is not an absolute {' or '.join(f'{s}://' for s in schemes)} address"
+    if any(c.isspace() for c in value):
+        return "contains spaces"
+    if not paths and (parts.path not in ("", "/") or parts.query or parts.fragment):
+        return "must be the bare address, without a path"
+    return None
 
 
 def init_app(app):

@@ -6,6 +6,9 @@ Every value here can be overridden by an environment variable with the
 """
 
 DEFAULTS = {
+    # Litestream's configuration, if the offsite copy is set up
+    # (docs/replication.md); `flask check` reports on it.
+    "LITESTREAM_CONFIG": "/etc/webapp/litestream.yml",
     # Where every booking button finally leads.
     "BOOKING_URL": "https://www.massagebook.com/therapists/Reachforserenity",
     # Business details, shown in the footer and in the page's structured data.
@@ -55,3 +58,20 @@ DEFAULTS = {
 KNOWN_BAD_SECRET_KEYS = frozenset(
     {"", "dev", "change-me", "changeme", "secret", "test"}
 )
+
+# Hosts that are examples from the docs, never a real site's address.
+EXAMPLE_HOSTS = frozenset(
+    {"example.com", "www.example.com", "example.org", "example.net", "localhost"}
+)
+
+# The server's own settings in /etc/webapp/env (not Flask's: no FLASK_ prefix),
+# read by deploy/gunicorn.conf.py and deploy/backup.sh: for each, the least
+# whole number or the allowed words, and the default. `flask check` checks them.
+SERVER_SETTINGS = {
+    "WEBAPP_WORKERS": (1, "3"),
+    "WEBAPP_THREADS": (1, "2"),
+    "WEBAPP_BACKUP_KEEP": (1, "14"),
+    "WEBAPP_LOG_LEVEL": (("debug", "info", "warning", "error", "critical"), "info"),
+    "WEBAPP_ACCESS_LOG": (("on", "off"), "on"),
+    "WEBAPP_PROXY": (("caddy", "nginx", "none"), "caddy"),
+}
