@@ -51,13 +51,21 @@ def sh(*args, cwd=None, env=None, check=True):
 
 
 def dependencies_folder(base):
-    """Links to the project venv's installed packages (not the project itself)."""
+    """The project venv's installed packages (not the project), as hard links.
+
+    Hard links, not symbolic ones: the checkout may sit in a folder only
+    root can enter (a 0700 temporary folder, as CI's clean clone does), and
+    the site's user must still read these. Copied when hard links cannot be
+    made (another file system).
+    """
     site = next((PROJECT_ROOT / ".venv" / "lib").glob("python3*/site-packages"))
     folder = base / "deps"
     folder.mkdir()
     for entry in site.iterdir():
-        if not entry.name.startswith(SKIPPED_DEPS) and entry.suffix != ".pth":
-            (folder / entry.name).symlink_to(entry)
+        if entry.name.startswith(SKIPPED_DEPS) or entry.suffix == ".pth":
+            continue
+        if sh("cp", "-al", entry, folder / entry.name, check=False).returncode:
+            sh("cp", "-a", entry, folder / entry.name)
     return folder
 
 

@@ -114,10 +114,12 @@ def reader(browser, live_server):
     context.close()
 
 
-def wait_for(page, read, expected, timeout=10):
+def wait_for(page, read, expected, timeout=30):
     """``read()`` once it equals ``expected``, or what it is when time runs out.
 
-    It waits in the page, so Playwright keeps routing the tab's requests.
+    It waits in the page, so Playwright keeps routing the tab's requests. The
+    deadline is generous: on a busy machine the tab's eight requests and the
+    background writer may take a while (nothing here is a speed test).
     """
     deadline = time.monotonic() + timeout
     while True:
