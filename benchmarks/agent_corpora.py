@@ -151,21 +151,13 @@ def classifier_app(folder):
     )
 
 
-# What a current browser sends when a reader follows a booking link.
-NAVIGATION = {
-    "Sec-Fetch-Site": "same-origin",
-    "Sec-Fetch-Mode": "navigate",
-    "Sec-Fetch-Dest": "document",
-    "Sec-Fetch-User": "?1",
-}
-
-
 def click_reason(app, agent, metadata=True):
     """Why a booking click by ``agent`` is not counted, or None: the site's own rule.
 
     Classified as the request ``GET /book`` with a browser's navigation
     headers (``metadata``), so that only the User-Agent differs.
     """
+    from tests.servers import NAVIGATION
     from webapp.tracking.classify import filter_reason
     from webapp.tracking.vocabulary import CLICK
 

@@ -35,7 +35,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from tests.servers import Gunicorn, GunicornFailed  # noqa: E402
+from tests.servers import NAVIGATION, Gunicorn, GunicornFailed  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 FLASK = VENV_BIN / "flask"
@@ -45,13 +45,6 @@ PHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
 )
-# What that browser sends following one of our links (its Fetch Metadata).
-NAVIGATION = {
-    "Sec-Fetch-Site": "same-origin",
-    "Sec-Fetch-Mode": "navigate",
-    "Sec-Fetch-Dest": "document",
-    "Sec-Fetch-User": "?1",
-}
 DASHBOARD = "/stats?period=30d"
 ARTICLE = "/"
 SMALL = 1_000

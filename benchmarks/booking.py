@@ -31,7 +31,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from tests.servers import Gunicorn, GunicornFailed  # noqa: E402
+from tests.servers import NAVIGATION, Gunicorn, GunicornFailed  # noqa: E402
 from webapp.core.db import connect, migrate  # noqa: E402
 
 PHONE = (
@@ -39,13 +39,7 @@ PHONE = (
     "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
 )
 # A reader's phone following one of our links (Fetch Metadata included).
-READER = {
-    "User-Agent": PHONE,
-    "Sec-Fetch-Site": "same-origin",
-    "Sec-Fetch-Mode": "navigate",
-    "Sec-Fetch-Dest": "document",
-    "Sec-Fetch-User": "?1",
-}
+READER = {"User-Agent": PHONE, **NAVIGATION}
 WRK_HEADERS = [part for k, v in READER.items() for part in ("-H", f"{k}: {v}")]
 TARGETS = {"/book": 0.6, "/": 0.7}
 NEW_AGENT_RUN = "site /book, new UA"

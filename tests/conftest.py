@@ -13,6 +13,8 @@ from webapp import create_app
 from webapp.auth.passwords import set_password
 from webapp.core.db import connect, migrate
 
+from .servers import NAVIGATION
+
 
 def create_migrated_database(path):
     """Create the SQLite file ``path`` with every migration applied; return it."""
@@ -121,12 +123,7 @@ WHATSAPP = "WhatsApp/2.23.20.0 A"
 
 # What a current browser sends when a reader opens one of our pages from
 # another of them (link, form, button): Fetch Metadata.
-READER_NAVIGATION = {
-    "Sec-Fetch-Site": "same-origin",
-    "Sec-Fetch-Mode": "navigate",
-    "Sec-Fetch-Dest": "document",
-    "Sec-Fetch-User": "?1",
-}
+READER_NAVIGATION = NAVIGATION
 
 
 # A reader's phone, as its requests' headers.
