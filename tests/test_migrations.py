@@ -22,6 +22,9 @@ SHIPPED = [
     "m104_daily_counts_covering",
     "m203_login_ceiling",
     "m105_journal_progress",
+    "m301_bookings",
+    "m302_notes",
+    "m401_digest_sends",
 ]
 
 
@@ -123,9 +126,10 @@ def test_open_migrated_names_what_to_run(tmp_path):
     with pytest.raises(ClickException) as error:
         open_migrated(str(old))
     assert error.value.message == (
-        f"database {old} has 6 pending migration(s) (m101_events, "
+        f"database {old} has 9 pending migration(s) (m101_events, "
         "m102_filtered_daily, m103_daily_counts, m104_daily_counts_covering, "
-        "m203_login_ceiling, m105_journal_progress): run `flask --app webapp migrate`"
+        "m203_login_ceiling, m105_journal_progress, m301_bookings, m302_notes, "
+        "m401_digest_sends): run `flask --app webapp migrate`"
     )
     db = connect(str(old))
     migrate(db)

@@ -127,3 +127,82 @@ def m105_journal_progress(db):
         not_null={"file", "stored_to", "dropped"},
         defaults={"dropped": 0},
     )
+
+
+@migrations()
+def m301_bookings(db):
+    """Bookings imported from the booking platform's CSV, and each import batch."""
+    # Only the booking itself: no client name, e-mail, phone or note column,
+    # ever (webapp/bookings/importer.py drops them while reading).
+    db["import_batches"].create(
+        {
+            "id": int,
+            "imported_at": str,
+            "file_name": str,
+            "rows_read": int,
+            "kept": int,
+            "duplicates": int,
+            "cancelled": int,
+            "no_show": int,
+            "dropped_columns": str,
+        },
+        pk="id",
+        not_null={"imported_at", "file_name", "rows_read", "kept", "duplicates"},
+        defaults={"file_name": "", "cancelled": 0, "no_show": 0, "dropped_columns": ""},
+    )
+    db["bookings"].create(
+        {
+            "id": int,
+            "batch": int,
+            "fingerprint": str,
+            "day": str,
+            "booked_on": str,
+            "appointment": str,
+            "service": str,
+            "price_cents": int,
+            "status": str,
+            "source": str,
+            "new_client": int,
+        },
+        pk="id",
+        foreign_keys=[("batch", "import_batches", "id")],
+        not_null={"batch", "fingerprint", "day", "appointment", "status", "source"},
+        defaults={"booked_on": "", "service": "", "source": ""},
+    )
+    # Re-importing the same export, or an overlapping one, adds nothing.
+    db["bookings"].create_index(["fingerprint"], unique=True)
+    db["bookings"].create_index(["day", "status"])
+    db["bookings"].create_index(["batch"])
+
+
+@migrations()
+def m302_notes(db):
+    """The owner's notes on the timeline: a day and a line of plain text."""
+    db["notes"].create(
+        {"id": int, "day": str, "text": str, "created_at": str},
+        pk="id",
+        not_null={"day", "text", "created_at"},
+    )
+    db["notes"].create_index(["day"])
+
+
+@migrations()
+def m401_digest_sends(db):
+    """Each weekly letter's send: the week, when, to whom (count), the result."""
+    # Written in the same transaction as the send's result, so "sent at most
+    # once a week" survives a crash and a failure is tried again next run.
+    db["digest_sends"].create(
+        {
+            "id": int,
+            "week": str,
+            "attempted_at": str,
+            "recipients": int,
+            "status": str,
+            "detail": str,
+            "forced": int,
+        },
+        pk="id",
+        not_null={"week", "attempted_at", "recipients", "status"},
+        defaults={"detail": "", "forced": 0},
+    )
+    db["digest_sends"].create_index(["week", "status"])

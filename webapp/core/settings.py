@@ -48,6 +48,34 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # How many reverse proxies sit in front of the app (0 when exposed directly).
     "PROXY_COUNT": 0,
+    # --- Bookings imported from the booking platform's CSV (webapp/bookings) ---
+    # Dates like 03/04/2025 are read by the whole column; when every value
+    # could be either, this decides: MDY (March 4) or DMY (3 April).
+    "DATE_ORDER": "MDY",
+    # The currency of imported prices (an ISO 4217 code).
+    "CURRENCY": "USD",
+    # How a booking's "source" column is sorted, by words it contains
+    # (comma-separated, case-insensitive): the practice's own site, or the
+    # platform's directory; anything else is "other" (phone, walk-in, staff).
+    "BOOKING_WEBSITE_WORDS": "website,widget,book now",
+    "BOOKING_DIRECTORY_WORDS": "marketplace,directory,google,listing,yelp,groupon",
+    # What the platform charges for a new client found through its directory
+    # (MassageBook: 15%, at least $6): what a website booking avoids.
+    "DIRECTORY_FEE_PERCENT": 15,
+    "DIRECTORY_FEE_MIN": 6,
+    # The largest bookings CSV the dashboard accepts, in bytes (this route
+    # alone, through core.security.body_limit).
+    "BOOKINGS_UPLOAD_LIMIT": 8 * 1024 * 1024,
+    # --- The weekly letter (webapp/digest), Flask-Mail's names ---
+    # Who gets it (comma-separated); empty means no letter is sent.
+    "DIGEST_TO": "",
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 587,
+    "MAIL_USE_TLS": True,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_DEFAULT_SENDER": "",
     "SESSION_COOKIE_HTTPONLY": True,
     # None means "secure unless debugging or testing", decided in the factory.
     "SESSION_COOKIE_SECURE": None,

@@ -1,0 +1,107 @@
+"""Imported bookings for a period: the one source of every booking number.
+
+Definitions (a booking counts on its ``day``: the day it was booked when the
+export says, else its appointment day)
+    bookings          kept bookings: completed, confirmed or upcoming.
+    website bookings  kept bookings whose source is the practice's own site.
+    new clients       kept bookings marked as a client's first.
+    cancelled         cancelled and no-show bookings, counted apart.
+    fees avoided      for each new client booked through the website, what
+                      the platform's directory would have charged:
+                      max(DIRECTORY_FEE_PERCENT of its price, DIRECTORY_FEE_MIN).
+                      None when no such booking has a price.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from .channels import WEBSITE, channel_of
+
+KEPT_STATUSES = ("completed", "confirmed", "upcoming")
+CANCELLED_STATUSES = ("cancelled", "no-show")
+STATUSES = KEPT_STATUSES + CANCELLED_STATUSES
+
+
+def week_of(day):
+    """The Monday of the week ``day`` (a date or ISO string) falls in."""
+    if isinstance(day, str):
+        day = datetime.date.fromisoformat(day)
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def fee_avoided_cents(price_cents, config):
+    """The directory fee one new client at ``price_cents`` would have cost."""
+    percent = Decimal(str(config["DIRECTORY_FEE_PERCENT"]))
+    minimum = Decimal(str(config["DIRECTORY_FEE_MIN"])) * 100
+    fee = max(Decimal(price_cents) * percent / 100, minimum)
+    return int(fee.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class BookingSummary:
+    """Booking numbers for the days ``start`` to ``end`` (inclusive)."""
+
+    start: datetime.date
+    end: datetime.date
+    bookings: int = 0
+    website_bookings: int = 0
+    new_clients: int = 0
+    website_new_clients: int = 0
+    cancelled: int = 0
+    no_show: int = 0
+    # None while no new website client has a price (nothing to estimate).
+    fees_avoided_cents: int | None = None
+    # Kept bookings by channel: website, directory, other.
+    by_channel: Counter = field(default_factory=Counter)
+    # ISO day -> kept bookings; ISO Monday -> (kept, website).
+    by_day: Counter = field(default_factory=Counter)
+    by_week: dict = field(default_factory=dict)
+    # Whether any booking at all has been imported (ever, not just this period).
+    any_imported: bool = False
+
+    @property
+    def cancelled_or_no_show(self):
+        """Cancelled and no-show bookings together."""
+        return self.cancelled + self.no_show
+
+
+def summarise(db, start, end, config):
+    """Read the bookings of ``start``..``end`` into a ``BookingSummary``."""
+    summary = BookingSummary(start=start, end=end)
+    if not db["bookings"].exists():
+        return summary
+    summary.any_imported = (
+        db.execute("select 1 from bookings limit 1").fetchone() is not None
+    )
+    rows = db.execute(
+        "select day, status, source, new_client, price_cents from bookings"
+        " where day between ? and ?",
+        [start.isoformat(), end.isoformat()],
+    ).fetchall()
+    fees = None
+    for day, status, source, new_client, price_cents in rows:
+        if status == "cancelled":
+            summary.cancelled += 1
+            continue
+        if status == "no-show":
+            summary.no_show += 1
+            continue
+        channel = channel_of(source, config)
+        summary.bookings += 1
+        summary.by_channel[channel] += 1
+        summary.by_day[day] += 1
+        week = week_of(day).isoformat()
+        kept, website = summary.by_week.get(week, (0, 0))
+        summary.by_week[week] = (kept + 1, website + (channel == WEBSITE))
+        if new_client:
+            summary.new_clients += 1
+        if channel == WEBSITE:
+            summary.website_bookings += 1
+            if new_client:
+                summary.website_new_clients += 1
+                if price_cents is not None:
+                    fees = (fees or 0) + fee_avoided_cents(price_cents, config)
+    summary.fees_avoided_cents = fees
+    return summary
