@@ -1,11 +1,19 @@
 """The owner's own records beside the clicks: imported bookings and notes.
 
-``summary`` reads bookings for a period (kept, through the website, new
-clients, cancelled, directory fees avoided); ``channels`` sorts a booking's
-source into website, directory or other. Only the booking itself is ever
-stored: no client name, e-mail address, phone number or note.
+``importer`` reads a booking platform's CSV export (only the booking's own
+fields survive the reading); ``summary`` reads bookings for a period (kept,
+through the website, new clients, cancelled, directory fees avoided);
+``channels`` sorts a booking's source into website, directory or other;
+``notes`` holds the owner's notes on the timeline. Only the booking itself is
+ever stored: no client name, e-mail address, phone number or note.
 """
+
+from . import commands, note_commands, note_views, views
 
 
 def init_app(app):
     """Register the bookings and notes commands and pages."""
+    app.register_blueprint(views.bp)
+    app.register_blueprint(note_views.bp)
+    commands.init_app(app)
+    note_commands.init_app(app)

@@ -1,7 +1,8 @@
 """Imported bookings for a period: the one source of every booking number.
 
 Definitions (a booking counts on its ``day``: the day it was booked when the
-export says, else its appointment day)
+export says, else its appointment day; only confirmed import batches count,
+not one the owner is still previewing)
     bookings          kept bookings: completed, confirmed or upcoming.
     website bookings  kept bookings whose source is the practice's own site.
     new clients       kept bookings marked as a client's first.

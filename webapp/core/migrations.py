@@ -138,6 +138,9 @@ def m301_bookings(db):
         {
             "id": int,
             "imported_at": str,
+            # Empty while the owner looks at the preview; reports read only
+            # confirmed batches (webapp/bookings/summary.py).
+            "confirmed_at": str,
             "file_name": str,
             "rows_read": int,
             "kept": int,
@@ -148,7 +151,13 @@ def m301_bookings(db):
         },
         pk="id",
         not_null={"imported_at", "file_name", "rows_read", "kept", "duplicates"},
-        defaults={"file_name": "", "cancelled": 0, "no_show": 0, "dropped_columns": ""},
+        defaults={
+            "confirmed_at": "",
+            "file_name": "",
+            "cancelled": 0,
+            "no_show": 0,
+            "dropped_columns": "",
+        },
     )
     db["bookings"].create(
         {

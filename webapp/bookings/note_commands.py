@@ -1,0 +1,5 @@
+"""(being written)"""
+
+
+def init_app(app):
+    """Register this module's commands."""
