@@ -40,4 +40,5 @@ def create_app(test_config=None):
     bookings.init_app(app)
     stats.init_app(app)
     digest.init_app(app)
+    core.trust_proxies(app)
     return app

@@ -11,7 +11,6 @@ from . import assets, backup, checks, db, errors, formatting, security
 def init_app(app):
     """Check the configuration, then wire the database, headers, errors, commands."""
     checks.enforce_at_startup(app)
-    _trust_proxies(app)
     # Cookies travel only over HTTPS unless we run locally in debug or test mode.
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
@@ -24,8 +23,12 @@ def init_app(app):
     formatting.init_app(app)
 
 
-def _trust_proxies(app):
-    """Believe X-Forwarded-For/-Proto/-Host only from the configured proxies."""
+def trust_proxies(app):
+    """Believe X-Forwarded-For/-Proto/-Host only from the configured proxies.
+
+    Called last by ``create_app``: the outermost layer, so that every layer
+    inside (the reader's fast path too) sees the client's address and scheme.
+    """
     count = app.config["PROXY_COUNT"]
     # A bad count was refused at start-up, except for owner commands, which
     # serve no requests (`flask check` reports it).

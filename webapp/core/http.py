@@ -23,28 +23,46 @@ SEC_FETCH_DEST = "Sec-Fetch-Dest"
 SEC_FETCH_USER = "Sec-Fetch-User"
 
 
-def wants_fragment():
+def environ_key(header):
+    """The WSGI environ key of a header: ``Sec-Fetch-Site``: ``HTTP_SEC_FETCH_SITE``."""
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+# Read straight from the environ: these are asked on every counted request.
+_HX_REQUEST_KEY = environ_key(HX_REQUEST)
+_HX_HISTORY_RESTORE_KEY = environ_key(HX_HISTORY_RESTORE)
+_HX_BOOSTED_KEY = environ_key(HX_BOOSTED)
+_FETCH_KEYS = tuple(
+    environ_key(name)
+    for name in (SEC_FETCH_SITE, SEC_FETCH_MODE, SEC_FETCH_DEST, SEC_FETCH_USER)
+)
+
+# Every function below reads the current request, or ``req`` when given one
+# (a Request the fast path made without Flask's dispatch: site/fast_path.py).
+
+
+def wants_fragment(req=None):
     """True for a real htmx request: not a history restore, not boosted."""
-    headers = request.headers
+    environ = (req or request).environ
     return (
-        headers.get(HX_REQUEST) == "true"
-        and headers.get(HX_HISTORY_RESTORE) != "true"
-        and headers.get(HX_BOOSTED) != "true"
+        environ.get(_HX_REQUEST_KEY) == "true"
+        and environ.get(_HX_HISTORY_RESTORE_KEY) != "true"
+        and environ.get(_HX_BOOSTED_KEY) != "true"
     )
 
 
-def is_history_restore():
+def is_history_restore(req=None):
     """True when htmx asks for a page to restore it from history."""
-    return request.headers.get(HX_HISTORY_RESTORE) == "true"
+    return (req or request).environ.get(_HX_HISTORY_RESTORE_KEY) == "true"
 
 
-def current_page():
+def current_page(req=None):
     """The split URL of the page an htmx request comes from, or None.
 
     A missing header and a malformed one (bad IPv6 brackets, say) both mean
     "no page": never an error.
     """
-    url = request.headers.get(HX_CURRENT_URL)
+    url = (req or request).headers.get(HX_CURRENT_URL)
     if not url:
         return None
     try:
@@ -53,9 +71,9 @@ def current_page():
         return None
 
 
-def current_page_args():
+def current_page_args(req=None):
     """The query arguments of the page an htmx request comes from, or None."""
-    page = current_page()
+    page = current_page(req)
     if page is None:
         return None
     return MultiDict(parse_qsl(page.query, errors="replace"))
@@ -83,24 +101,21 @@ class FetchMetadata:
         return self.dest == "document" and self.mode == "navigate"
 
 
-def fetch_metadata():
+def fetch_metadata(req=None):
     """The request's Fetch Metadata, or None when it has none (old browsers, curl).
 
     Every current browser sends ``Sec-Fetch-Site``, ``-Mode`` and ``-Dest``
     with every request; a script can leave them out, but then it is not a
     reader's browser at work.
     """
-    headers = request.headers
-    site = headers.get(SEC_FETCH_SITE)
-    mode = headers.get(SEC_FETCH_MODE)
-    dest = headers.get(SEC_FETCH_DEST)
+    site, mode, dest, user = map((req or request).environ.get, _FETCH_KEYS)
     if site is None and mode is None and dest is None:
         return None
     return FetchMetadata(
         site=(site or "").strip().lower(),
         mode=(mode or "").strip().lower(),
         dest=(dest or "").strip().lower(),
-        user=(headers.get(SEC_FETCH_USER) or "").strip() == "?1",
+        user=(user or "").strip() == "?1",
     )
 
 
@@ -108,17 +123,18 @@ def fetch_metadata():
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
-def is_potentially_trustworthy():
+def is_potentially_trustworthy(req=None):
     """True when browsers send this request their Fetch Metadata: HTTPS or loopback.
 
     Browsers add ``Sec-Fetch-*`` only for potentially trustworthy URLs, so
     over plain HTTP to another address (a phone on the owner's network trying
     ``make run``) their absence says nothing.
     """
-    if request.scheme == "https":
+    req = req or request
+    if req.scheme == "https":
         return True
     try:
-        host = urlsplit("//" + request.host).hostname or ""
+        host = urlsplit("//" + req.host).hostname or ""
     except ValueError:
         return False
     return (
@@ -126,17 +142,18 @@ def is_potentially_trustworthy():
     )
 
 
-def origin_is_another_site():
+def origin_is_another_site(req=None):
     """True when the ``Origin`` header names another site (or is ``null``).
 
     Browsers without Fetch Metadata still send ``Origin`` with a POST from
     another site; a request without it is taken as our own.
     """
-    origin = request.headers.get("Origin")
+    req = req or request
+    origin = req.headers.get("Origin")
     if not origin or origin == "null":
         return origin == "null"  # a sandboxed frame or a privacy redirect
     try:
-        return urlsplit(origin).netloc.lower() != (request.host or "").lower()
+        return urlsplit(origin).netloc.lower() != (req.host or "").lower()
     except ValueError:
         return True
 

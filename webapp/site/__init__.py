@@ -4,10 +4,12 @@ content.py finds and checks the content files; article.py and
 widget_content.py are their models; chooser.py is the chooser's rule;
 widget_state.py is what one request shows; placements.py names the booking
 buttons; practice.py is the practice's own details (therapist, prices,
-hours). views.py, widget_views.py and booking.py are the blueprints.
+hours). views.py, widget_views.py and booking.py are the blueprints;
+fast_path.py answers a reader's plain article and booking requests from
+their kept answers, without Flask's dispatch.
 """
 
-from . import booking, commands, views, widget_views
+from . import booking, commands, fast_path, views, widget_views
 from .article import ARTICLE_FILE, load_article
 from .content import get_practice
 from .placements import book_href, booking_platform
@@ -45,3 +47,4 @@ def init_app(app):
     app.register_blueprint(widget_views.bp)
     app.cli.add_command(commands.content_schema_command)
     app.cli.add_command(commands.chooser_table_command)
+    fast_path.init_app(app)

@@ -26,14 +26,17 @@ def book():
     return record_click(response, placement, page=placement_page(placement))
 
 
-def placement_page(placement):
+def placement_page(placement, article_page=None):
     """The page a booking button sits on, from its placement ('' when unknown).
 
     Every placement is on the article (templates/article/index.html and the
     widget partials it includes); the Referer, which any page can set, is
-    never asked.
+    never asked. ``article_page`` is the article's path when already known
+    (the fast path has no request context to build it in).
     """
-    return "" if placement == UNKNOWN else url_for("site.index")
+    if placement == UNKNOWN:
+        return ""
+    return article_page or url_for("site.index")
 
 
 @functools.lru_cache(maxsize=4)

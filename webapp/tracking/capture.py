@@ -91,16 +91,17 @@ def note_widget_use(widget, detail):
     g.widget_events.append((widget, detail))
 
 
-def current_utm():
+def current_utm(req=None):
     """The UTM parameters of the page being read, cleaned, empty ones left out.
 
     For an htmx fragment the page's own address arrives in ``HX-Current-URL``:
     its UTM is the page's, so booking buttons inside widgets keep the campaign.
     """
-    if wants_fragment():
-        args = current_page_args() or {}
-    elif b"utm_" in request.query_string:
-        args = request.args
+    req = req or request
+    if wants_fragment(req):
+        args = current_page_args(req) or {}
+    elif b"utm_" in req.query_string:
+        args = req.args
     else:
         return {}  # the common case, checked without parsing the query
     utm = {}
@@ -114,8 +115,8 @@ def current_utm():
 # --- Taking a request's events -------------------------------------------------
 
 
-def capture(events, page):
-    """Take what the current request contributes: visits to write (in memory).
+def capture(events, page, req=None):
+    """Take what the request (or ``req``) contributes: visits to write (in memory).
 
     Events are parted by why they are not counted (``classify.filter_reason``
     for their kind): the counted ones make one visit with the reader's details,
@@ -126,7 +127,7 @@ def capture(events, page):
     for event in events:
         kind = event["kind"]
         if kind not in reasons:
-            reasons[kind] = filter_reason(kind)
+            reasons[kind] = filter_reason(kind, req)
         by_reason.setdefault(reasons[kind], []).append(event)
     visits = [
         Visit("", "", reason, "", "", {}, "", "", chosen)
@@ -134,50 +135,68 @@ def capture(events, page):
         if reason is not None
     ]
     if None in by_reason:
-        visits.append(_reader_visit(by_reason[None], page))
+        visits.append(_reader_visit(by_reason[None], page, req or request))
     return visits
 
 
-def _reader_visit(events, page):
+def _reader_visit(events, page, req):
     """A counted visit: the reader's details, held in memory until written."""
-    agent = request.environ.get("HTTP_USER_AGENT", "")
+    agent = req.environ.get("HTTP_USER_AGENT", "")
     device, browser = device_and_browser(agent[:AGENT_CLASSIFY_LENGTH])
-    referrer = request.referrer
+    referrer = req.referrer
     return Visit(
-        ip=request.remote_addr or "",
+        ip=req.remote_addr or "",
         user_agent=agent,
         reason=None,
         page=page,
-        referrer_host=host_of_referrer(referrer, _own_hosts()) if referrer else "",
-        utm=current_utm(),
+        referrer_host=host_of_referrer(referrer, _own_hosts(req)) if referrer else "",
+        utm=current_utm(req),
         device=device,
         browser=browser,
         events=events,
     )
 
 
-def record_click(response, placement, page):
+def record_click(response, placement, page, req=None):
     """Count a booking click once ``response`` (the redirect) has been sent.
 
     ``placement`` is already checked by the caller (a known name or
     ``unknown``); ``page`` is where that button sits, as the server knows it
-    (never the Referer, which any page can set).
+    (never the Referer, which any page can set). ``response`` is anything
+    with ``call_on_close`` (a Response, or the fast path's body).
     """
     try:
         event = {"kind": CLICK, "placement": placement}
-        _write_after(response, capture([event], clean_text(page, LIMITS["page"])))
+        visits = capture([event], clean_text(page, LIMITS["page"]), req)
+        _write_after(response, visits)
     except Exception as error:  # the redirect must go out whatever happens here
-        _log_failure(current_app._get_current_object(), error, None)
+        _log_failure(current_app._get_current_object(), error, None, req)
     return response
+
+
+def record_view(response, page, req):
+    """Count a view of the article page ``page`` that the fast path answered."""
+    try:
+        _writer_started(current_app._get_current_object())
+        page = clean_text(page, LIMITS["page"])
+        _write_after(response, capture([{"kind": VIEW}], page, req))
+    except Exception as error:  # tracking never breaks a page
+        _log_failure(current_app._get_current_object(), error, None, req)
+    return response
+
+
+def _writer_started(app):
+    """Start this worker's writer on its first request (it replays dead journals)."""
+    if app.config["TRACK_IN_BACKGROUND"]:
+        _writer.watch(app)
 
 
 def track_response(response):
     """After each request: log the article view and widget events it carried."""
     try:
-        if current_app.config["TRACK_IN_BACKGROUND"]:
-            # The first request of a worker starts its writer, which replays
-            # journals that dead workers left, even before any event.
-            _writer.watch(current_app._get_current_object())
+        # The first request of a worker starts its writer, which replays
+        # journals that dead workers left, even before any event.
+        _writer_started(current_app._get_current_object())
         events = _events_of(response)
         if events:
             page = g.get("tracked_page") or request.path
@@ -214,9 +233,9 @@ def _events_of(response):
     return events
 
 
-def _own_hosts():
+def _own_hosts(req):
     """Host names of this site, whose referrers are internal navigation."""
-    hosts = {(request.host or "").split(":")[0].lower()}
+    hosts = {(req.host or "").split(":")[0].lower()}
     site_url = current_app.config.get("SITE_URL") or ""
     if site_url:
         hosts.add((urlsplit(site_url).hostname or "").lower())
@@ -264,7 +283,7 @@ def _log_waiting(app, error):
     )
 
 
-def _log_failure(app, error, visit):
+def _log_failure(app, error, visit, req=None):
     """Log why an event was not stored, without the reader's IP or User-Agent."""
     text = "".join(traceback.format_exception(error))
     if visit is not None:
@@ -272,8 +291,9 @@ def _log_failure(app, error, visit):
     else:
         # Outside a request there is nothing of a reader to scrub.
         with contextlib.suppress(RuntimeError):
-            agent = request.environ.get("HTTP_USER_AGENT", "")
-            text = scrub(text, request.remote_addr, agent)
+            req = req or request
+            agent = req.environ.get("HTTP_USER_AGENT", "")
+            text = scrub(text, req.remote_addr, agent)
     app.logger.error("Event not recorded (the reader was not affected): %s", text)
 
 

@@ -16,6 +16,7 @@ from flask import request
 from ..auth.sessions import is_owner
 from ..core.http import (
     PREFETCH_HEADERS,
+    environ_key,
     fetch_metadata,
     is_history_restore,
     is_potentially_trustworthy,
@@ -40,9 +41,7 @@ __all__ = [
 ]
 
 # The WSGI environ keys of the prefetch headers (looked up on every request).
-_PREFETCH_ENVIRON_KEYS = tuple(
-    "HTTP_" + name.upper().replace("-", "_") for name in PREFETCH_HEADERS
-)
+_PREFETCH_ENVIRON_KEYS = tuple(environ_key(name) for name in PREFETCH_HEADERS)
 
 
 # Where a booking click may come from without the reader's own gesture: our
@@ -50,29 +49,31 @@ _PREFETCH_ENVIRON_KEYS = tuple(
 CLICK_SITES = ("same-origin", "same-site", "none")
 
 
-def filter_reason(kind=None):
-    """Why the current request's events of ``kind`` must not be counted, or None.
+def filter_reason(kind=None, req=None):
+    """Why the request's (or ``req``'s) events of ``kind`` must not be counted, or None.
 
     Without ``kind`` only what holds for every kind is checked (not
     ``embedded``).
     """
-    environ = request.environ
+    environ = (req or request).environ
     if environ.get("REQUEST_METHOD") == "HEAD":
         return "head"
-    if kind is not None and not fetched_by_reader(kind):
+    if kind is not None and not fetched_by_reader(kind, req):
         return "embedded"
     if any(key in environ for key in _PREFETCH_ENVIRON_KEYS):
         return "prefetch"
     agent = environ.get("HTTP_USER_AGENT", "")[:AGENT_CLASSIFY_LENGTH]
     reason = agent_reason(agent)
-    if reason is None and is_posing_as_browser(agent):
+    if reason is None and is_posing_as_browser(agent, req):
         reason = "posing"
-    if reason is None and is_owner():
+    # The owner always has a cookie (the session's): a request without one
+    # is never the owner's, and needs no session (the fast path has none).
+    if reason is None and "HTTP_COOKIE" in environ and is_owner():
         return "owner"
     return reason
 
 
-def is_posing_as_browser(agent):
+def is_posing_as_browser(agent, req=None):
     """True when ``agent`` claims a browser whose Fetch Metadata this request lacks.
 
     Browsers send Fetch Metadata only to secure origins (HTTPS, localhost):
@@ -80,12 +81,12 @@ def is_posing_as_browser(agent):
     """
     return (
         promises_fetch_metadata(agent)
-        and fetch_metadata() is None
-        and is_potentially_trustworthy()
+        and fetch_metadata(req) is None
+        and is_potentially_trustworthy(req)
     )
 
 
-def fetched_by_reader(kind):
+def fetched_by_reader(kind, req=None):
     """True when a reader's own action can have sent this request for ``kind``.
 
     The one rule for "embedded or scripted", from the browser's Fetch Metadata
@@ -104,15 +105,15 @@ def fetched_by_reader(kind):
     A request without Fetch Metadata (old browsers, curl) passes: the other
     reasons still apply to it.
     """
-    metadata = fetch_metadata()
+    metadata = fetch_metadata(req)
     if kind == WIDGET:
         if metadata is not None and metadata.site:
             return metadata.site == "same-origin"
-        return not origin_is_another_site()
+        return not origin_is_another_site(req)
     if metadata is None:
         return True
     if kind == VIEW:
-        if metadata.site == "same-origin" and is_history_restore():
+        if metadata.site == "same-origin" and is_history_restore(req):
             return True
         return metadata.top_level_navigation
     if kind == CLICK:

@@ -93,8 +93,11 @@ def entry_of(visit, secret, tz, now=None):
     return entry
 
 
-def write_entry(db, entry, secret, tz, today=None):
-    """Tally a filtered entry or record a counted one; the caller holds the lock."""
+def write_entry(db, entry, secret, tz, today=None, salts=None):
+    """Tally a filtered entry or record a counted one; the caller holds the lock.
+
+    ``salts`` is the caller's cache of day -> salt for one transaction.
+    """
     when = datetime.fromtimestamp(entry.at, UTC)
     day = when.astimezone(tz).date().isoformat()
     if today is not None and day < today:
@@ -103,7 +106,7 @@ def write_entry(db, entry, secret, tz, today=None):
         for event in entry.events:
             add_filtered(db, day, entry.reason, event["kind"])
     else:
-        _record(db, entry, secret, when, tz)
+        _record(db, entry, secret, when, tz, salts)
 
 
 def add_filtered(db, day, reason, kind, count=1):
@@ -133,11 +136,16 @@ def _reopen_day(db, day):
         db.execute("DELETE FROM rolled_days WHERE day = ?", [day])
 
 
-def _record(db, entry, secret, now, tz):
+def _record(db, entry, secret, now, tz, salts=None):
     """Store a counted entry's events; the caller holds the write lock."""
     local = now.astimezone(tz)
     day = local.date().isoformat()
-    visitor = visitor_key(_daily_salt(db, day), secret, entry.pseudonym)
+    salt = salts.get(day) if salts is not None else None
+    if salt is None:
+        salt = _daily_salt(db, day)
+        if salts is not None:
+            salts[day] = salt
+    visitor = visitor_key(salt, secret, entry.pseudonym)
     base = {
         "ts": now.strftime(TIMESTAMP_FORMAT),
         "day": day,

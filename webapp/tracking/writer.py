@@ -51,6 +51,20 @@ def _add_count(db, key, count):
         write_meta(db, key, str(int(read_meta(db, key) or 0) + count))
 
 
+@contextlib.contextmanager
+def _savepoint(db):
+    """A savepoint around one entry (plain SQL: this runs for every event)."""
+    conn = db.conn
+    conn.execute("SAVEPOINT entry")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK TO entry")
+        conn.execute("RELEASE entry")
+        raise
+    conn.execute("RELEASE entry")
+
+
 def store_lines(db, app, fd, path, known, final, on_error):
     """Store the next complete lines of one journal file, in one transaction.
 
@@ -63,6 +77,9 @@ def store_lines(db, app, fd, path, known, final, on_error):
     name = path.name
     secret, tz = app.config["SECRET_KEY"], practice_zone(app)
     today = local_now(tz).date().isoformat()
+    # Each day's salt, read once per transaction (which holds the write lock:
+    # no other process can rotate it meanwhile).
+    salts = {}
     with immediate(db):
         row = db.execute(
             "SELECT stored_to, dropped FROM journal_progress WHERE file = ?", [name]
@@ -83,13 +100,15 @@ def store_lines(db, app, fd, path, known, final, on_error):
                 torn += 1  # a line cut short by a write that failed halfway
                 continue
             try:
-                with db.atomic():  # a savepoint: one bad entry undoes only itself
-                    write_entry(db, entry, secret, tz, today)
+                with _savepoint(db):  # one bad entry undoes only itself
+                    write_entry(db, entry, secret, tz, today, salts)
             except sqlite3.DatabaseError as error:
+                salts.clear()  # a salt it made may have been undone with it
                 if not isinstance(error, sqlite3.IntegrityError):
                     raise  # locked, read-only, broken: the line waits in the journal
                 on_error(app, error, None)
             except Exception as error:
+                salts.clear()
                 on_error(app, error, None)
         dropped = dropped_in(fd)
         db.execute(

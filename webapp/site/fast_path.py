@@ -1,0 +1,170 @@
+"""A reader's plain ``GET /`` and ``GET /book``, answered without Flask's full dispatch.
+
+Nearly every request is one of two: a reader opening the article, and a
+reader pressing a booking button. Their answers never change while the app
+runs (the article is rendered from content loaded at start-up, the redirect's
+target is a setting), so the first one of each shape goes through Flask like
+any other request, and its finished answer (status, headers after every
+hook, body) is kept. The next ones get the kept answer and are counted by
+the same rules as in Flask (``tracking.capture.record_view`` and
+``record_click``, which classify with ``tracking.classify.filter_reason``),
+skipping routing, the session, CSRF and the header hooks: that is most of
+what a request costs (benchmarks/booking.py).
+
+Only the simplest shape is taken: ``GET``, no body, no cookie (so never the
+owner), no htmx header, and for the article no query string. Anything else,
+and anything that goes wrong here, is Flask's.
+"""
+
+import threading
+from dataclasses import dataclass
+
+from flask import url_for
+from werkzeug.wsgi import ClosingIterator
+
+from ..tracking.capture import record_click, record_view
+from .booking import placement_page
+from .placements import normalise_placement
+
+ARTICLE_PATH = "/"
+BOOKING_PATH = "/book"
+# The status a kept answer must have had: anything else is never kept.
+KEPT_STATUS = {ARTICLE_PATH: "200", BOOKING_PATH: "302"}
+# Bounded: made-up Host headers cannot fill a worker's memory.
+MAX_KEPT = 64
+# Headers that make a request anything but a reader's plain page load.
+_NOT_PLAIN = (
+    "HTTP_COOKIE",
+    "HTTP_HX_REQUEST",
+    "HTTP_HX_HISTORY_RESTORE_REQUEST",
+    "HTTP_TRANSFER_ENCODING",
+)
+
+
+@dataclass(frozen=True)
+class KeptAnswer:
+    """A finished answer as Flask sent it, and the article page's own path."""
+
+    status: str
+    headers: tuple
+    body: bytes
+    article_page: str
+
+
+class ClosingBody(ClosingIterator):
+    """A kept body that runs callbacks once sent (as ``Response.call_on_close``)."""
+
+    def __init__(self, body):
+        super().__init__([body])
+
+    def call_on_close(self, callback):
+        """Run ``callback`` when the server closes this body."""
+        self._callbacks.append(callback)
+        return callback
+
+
+class ReaderFastPath:
+    """WSGI middleware in front of Flask's ``wsgi_app`` for a reader's two requests."""
+
+    def __init__(self, app, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.kept = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        """Answer from a kept answer when the request is plain, else ask Flask."""
+        key = self._key(environ)
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        kept = self.kept.get(key)
+        if kept is None:
+            return self._answer_and_keep(key, environ, start_response)
+        return self._answer_kept(kept, key[0], environ, start_response)
+
+    def _key(self, environ):
+        """What a kept answer depends on, or None when Flask must answer."""
+        path = environ.get("PATH_INFO")
+        if path not in KEPT_STATUS or environ.get("REQUEST_METHOD") != "GET":
+            return None
+        if any(name in environ for name in _NOT_PLAIN):
+            return None
+        if environ.get("CONTENT_LENGTH") not in (None, "", "0"):
+            return None
+        # The widgets' state and campaigns live in the article's query: Flask's.
+        if path == ARTICLE_PATH and (
+            environ.get("QUERY_STRING") or not self.app.config["ARTICLE_CACHE_SIZE"]
+        ):
+            return None
+        # The page's links name its host and scheme (site_url, HSTS).
+        return (
+            path,
+            environ.get("wsgi.url_scheme"),
+            environ.get("HTTP_HOST", ""),
+            environ.get("SCRIPT_NAME", ""),
+        )
+
+    def _answer_and_keep(self, key, environ, start_response):
+        """Let Flask answer (and count) this request, and keep its answer if plain."""
+        sent = []
+
+        def keep_start_response(status, headers, exc_info=None):
+            sent.append((status, headers))
+            return start_response(status, headers, exc_info)
+
+        answer = self.wsgi_app(environ, keep_start_response)
+        try:
+            body = b"".join(answer)
+        except BaseException:
+            if hasattr(answer, "close"):
+                answer.close()
+            raise
+        # Closed by the server once sent, as Flask's own answer would be (what
+        # runs on close, such as storing in tests, must not delay the reader).
+        sent_body = ClosingIterator([body], getattr(answer, "close", None))
+        status, headers = sent[-1]
+        plain = status.split(" ", 1)[0] == KEPT_STATUS[key[0]] and not any(
+            name.lower() == "set-cookie" for name, _ in headers
+        )
+        article_page = self._article_page(environ) if plain else None
+        if article_page is not None:
+            with self._lock:
+                if len(self.kept) >= MAX_KEPT:
+                    self.kept.clear()
+                self.kept[key] = KeptAnswer(status, tuple(headers), body, article_page)
+        return sent_body
+
+    def _article_page(self, environ):
+        """The article's path as ``url_for`` builds it for this request, or None."""
+        try:
+            with self.app.test_request_context(base_url=_base_url(environ)):
+                return url_for("site.index")
+        except Exception:  # an address Flask served but cannot build on: not kept
+            return None
+
+    def _answer_kept(self, kept, path, environ, start_response):
+        """The kept answer, this request counted as Flask would have counted it."""
+        body = ClosingBody(kept.body)
+        with self.app.app_context():
+            request = self.app.request_class(environ)
+            if path == ARTICLE_PATH:
+                record_view(body, ARTICLE_PATH, request)
+            else:
+                # Both never raise: a failure to count is logged, never shown.
+                placement = normalise_placement(request.args.get("from"))
+                page = placement_page(placement, kept.article_page)
+                record_click(body, placement, page, request)
+        start_response(kept.status, list(kept.headers))
+        return body
+
+
+def _base_url(environ):
+    """The scheme, host and script root a request came in on."""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "localhost")
+    return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}"
+
+
+def init_app(app):
+    """Put the fast path in front of Flask's dispatch (inside any proxy fix)."""
+    app.wsgi_app = ReaderFastPath(app, app.wsgi_app)
