@@ -200,15 +200,20 @@ def test_the_owners_views_are_never_counted_on_either_path(owner_client, databas
     ) == [("owner", 4)]
 
 
-def test_answers_are_kept_per_host_and_scheme(database_path):
-    app = create_app(
+def app_with(database_path, **settings):
+    """The test app with some settings of its own."""
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret-key-not-for-production",
             "DATABASE": str(database_path),
-            "PROXY_COUNT": 1,
+            **settings,
         }
     )
+
+
+def test_answers_are_kept_per_host_and_scheme(database_path):
+    app = app_with(database_path, PROXY_COUNT=1)
     fast = fast_path_of(app)
     client = app.test_client()
     secure = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
@@ -237,14 +242,7 @@ def test_made_up_hosts_cannot_fill_memory(client, fast):
 
 
 def test_no_article_is_kept_when_the_cache_is_off(database_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "DATABASE": str(database_path),
-            "ARTICLE_CACHE_SIZE": 0,
-        }
-    )
+    app = app_with(database_path, ARTICLE_CACHE_SIZE=0)
     fast = fast_path_of(app)
     client = app.test_client()
     visit(client, "/")
