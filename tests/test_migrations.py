@@ -5,6 +5,7 @@ import datetime
 import pytest
 from click import ClickException
 
+from webapp.bookings.batches import BOOKING_COLUMNS
 from webapp.core.db import connect, immediate, migrate, open_migrated
 from webapp.core.migrations import migrations
 from webapp.stats import rollups
@@ -135,3 +136,15 @@ def test_open_migrated_names_what_to_run(tmp_path):
     migrate(db)
     db.conn.close()
     open_migrated(str(old)).conn.close()
+
+
+def test_the_bookings_tables_have_what_the_importer_writes(db):
+    assert set(BOOKING_COLUMNS) < set(columns(db, "bookings"))
+    batches = columns(db, "import_batches")
+    assert batches["status_changes"] == ("INTEGER", False)
+    assert columns(db, "booking_status_changes") == {
+        "batch": ("INTEGER", False),
+        "booking": ("INTEGER", False),
+        "status": ("TEXT", True),
+        "previous": ("TEXT", True),
+    }

@@ -1,5 +1,238 @@
-"""(being written)"""
+"""The owner's bookings page: upload an export, preview it, confirm it, undo it.
 
-from flask import Blueprint
+``/stats/bookings`` shows the upload form, a preview waiting for
+confirmation and the past imports. Every form works as a plain POST (the
+answer is a full page, or a 303 back to the page) and, with htmx, swaps the
+panel in place (``bookings/_panel.html``, the same partial either way). The
+uploaded file is read in memory from the request and never written to disk;
+only the booking's own fields are stored, as a pending batch, until the owner
+confirms; so are the status changes it would make to bookings already stored,
+which are applied only then.
+"""
+
+import functools
+import io
+
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.formparser import FormDataParser
+
+from ..auth.guard import login_required
+from ..core.db import get_migrated_db
+from ..core.http import vary_on_htmx, wants_fragment
+from ..core.security import body_limit
+from ..core.text import clean_text
+from . import batches, importer, status_changes
+from .channels import channel_of
+from .fields import FIELD_LABELS
 
 bp = Blueprint("bookings", __name__)
+
+FILE_NAME_LENGTH = 100
+# What a browser may call a CSV file (Windows names it after Excel).
+CSV_TYPES = {
+    "text/csv",
+    "text/plain",
+    "application/csv",
+    "application/vnd.ms-excel",
+    "text/comma-separated-values",
+    "application/octet-stream",
+    "",
+}
+MESSAGES = {
+    "too_large": "That file is larger than {limit} MB. Export a shorter period "
+    "and upload each part.",
+    "no_file": "Choose a CSV file to upload first.",
+    "not_csv": "Only CSV files can be imported: export the report as CSV "
+    "(a file ending in .csv).",
+    "gone": "That preview is no longer waiting: a newer upload replaced it, or "
+    "it was more than a day old. Please upload the file again.",
+    "no_batch": "There is no import {batch} (any more).",
+}
+
+
+def _in_memory(total_content_length, content_type, filename=None, content_length=None):
+    """Where an uploaded file goes while the form is parsed: memory only."""
+    return io.BytesIO()
+
+
+class _InMemoryFormParser(FormDataParser):
+    """Werkzeug's form parser, with files kept in memory, never in a temp file."""
+
+    def __init__(self, **options):
+        options["stream_factory"] = _in_memory
+        super().__init__(**options)
+
+
+@bp.url_value_preprocessor
+def _keep_uploads_in_memory(endpoint, values):
+    """Parse this blueprint's forms without temporary files."""
+    # URL value preprocessors run before the app's before_request hooks, the
+    # first of which parses the form (for CSRF): a client's file is never on
+    # disk, not even for a moment. The body limit bounds the memory used.
+    request.form_data_parser_class = _InMemoryFormParser
+
+
+def _upload_limit_mb():
+    """The upload limit in whole megabytes, for messages."""
+    return max(1, current_app.config["BOOKINGS_UPLOAD_LIMIT"] // (1024 * 1024))
+
+
+def _page(status=200, *, message=None, error=None, preview=None):
+    """The bookings page (the panel alone for htmx), with what it should say."""
+    db = get_migrated_db()
+    if preview is None:
+        pending = batches.pending_batch(db)
+        if pending is not None:
+            preview = {"batch": pending, "mapping": None, "notes": [], "orders": {}}
+    if preview is not None:
+        rows = batches.preview_rows(db, preview["batch"]["id"])
+        for row in rows:
+            row["channel"] = channel_of(row["source"], current_app.config)
+        preview["rows"] = rows
+        changes = batches.status_change_counts(db, preview["batch"]["id"])
+        preview["changes"] = status_changes.describe(changes)
+    context = {
+        "message": message,
+        "error": error,
+        "preview": preview,
+        "imports": batches.list_batches(db),
+        "limit_mb": _upload_limit_mb(),
+        "field_labels": FIELD_LABELS,
+    }
+    template = "bookings/_fragment.html" if wants_fragment() else "bookings/index.html"
+    response = make_response(render_template(template, **context), status)
+    return vary_on_htmx(response)
+
+
+def _done(message, **query):
+    """After a form: the panel for htmx, else a 303 back to the page (PRG)."""
+    if wants_fragment():
+        return _page(message=message)
+    return redirect(url_for("bookings.upload", **query), 303)
+
+
+@bp.errorhandler(413)
+def _too_large(error):
+    """An upload over the limit: the page with a clear message, status 413."""
+    message = MESSAGES["too_large"].format(limit=_upload_limit_mb())
+    return _page(413, error=message)
+
+
+@bp.get("/stats/bookings")
+@login_required
+def upload():
+    """The upload form, a preview waiting for confirmation, and past imports."""
+    batches.discard_stale(get_migrated_db())
+    return _page(message=_message_from(request.args))
+
+
+def _undone_message(batch, removed, restored):
+    """What the page says after an undo."""
+    message = f"Import {batch} is undone: {removed} booking(s) removed"
+    if restored:
+        message += f", {restored} booking(s) given back their previous status"
+    return message + "."
+
+
+def _message_from(args):
+    """What the page says after a plain form's redirect (``?done=...``)."""
+    batch = args.get("batch", type=int)
+    removed = args.get("removed", type=int)
+    done = args.get("done")
+    if done == "confirmed" and batch:
+        return f"Import {batch} is saved: its bookings now count on the dashboard."
+    if done == "undone" and batch and removed is not None:
+        return _undone_message(batch, removed, args.get("restored", 0, type=int))
+    if done == "cancelled":
+        return "The preview was discarded: nothing was imported."
+    return None
+
+
+@bp.post("/stats/bookings")
+@login_required
+def preview():
+    """Read an uploaded export and show what would be stored, as a pending batch."""
+    upload_file = request.files.get("file")
+    if upload_file is None or not upload_file.filename:
+        return _page(400, error=MESSAGES["no_file"])
+    name = clean_text(upload_file.filename, FILE_NAME_LENGTH)
+    if not _looks_like_csv(name, upload_file.mimetype):
+        return _page(400, error=MESSAGES["not_csv"])
+    db = get_migrated_db()
+    try:
+        text = importer.open_text(upload_file.stream)
+        reading = importer.read_export(text, current_app.config)
+    except importer.BookingFileError as problem:
+        return _page(400, error=f"Nothing was imported: {problem}.")
+    stored = batches.store(db, reading, name, confirmed=False)
+    preview = {
+        "batch": batches.get_batch(db, stored.batch),
+        "mapping": reading.mapping,
+        "notes": reading.notes,
+        "orders": reading.date_orders,
+        "empty_rows": reading.empty_rows,
+    }
+    return _page(preview=preview)
+
+
+def _looks_like_csv(name, mimetype):
+    """Whether an upload's name and type say CSV (its content is checked too)."""
+    return name.lower().endswith((".csv", ".txt")) and mimetype in CSV_TYPES
+
+
+@bp.post("/stats/bookings/<int:batch>/confirm")
+@login_required
+def confirm(batch):
+    """Save a previewed import: its bookings count from now on."""
+    if not batches.confirm(get_migrated_db(), batch):
+        return _page(409, error=MESSAGES["gone"])
+    message = f"Import {batch} is saved: its bookings now count on the dashboard."
+    return _done(message, done="confirmed", batch=batch)
+
+
+@bp.post("/stats/bookings/<int:batch>/cancel")
+@login_required
+def cancel(batch):
+    """Discard a previewed import."""
+    batches.cancel(get_migrated_db(), batch)
+    return _done("The preview was discarded: nothing was imported.", done="cancelled")
+
+
+@bp.post("/stats/bookings/<int:batch>/undo")
+@login_required
+def undo(batch):
+    """Remove one past import and its bookings; put back the statuses it changed."""
+    undone = batches.undo(get_migrated_db(), batch)
+    if undone is None:
+        return _page(404, error=MESSAGES["no_batch"].format(batch=batch))
+    message = _undone_message(batch, undone.removed, undone.restored)
+    return _done(
+        message,
+        done="undone",
+        batch=batch,
+        removed=undone.removed,
+        restored=undone.restored,
+    )
+
+
+@bp.record_once
+def _upload_limit(state):
+    """Give the upload its own body limit, ``BOOKINGS_UPLOAD_LIMIT``, per app."""
+    # The setting is known only once there is an app; each app gets its own
+    # copy of the view, so two apps with two limits do not share one.
+    view = state.app.view_functions["bookings.preview"]
+
+    @functools.wraps(view)
+    def limited(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    limit = state.app.config["BOOKINGS_UPLOAD_LIMIT"]
+    state.app.view_functions["bookings.preview"] = body_limit(limit)(limited)

@@ -147,6 +147,9 @@ def m301_bookings(db):
             "duplicates": int,
             "cancelled": int,
             "no_show": int,
+            # Bookings already stored whose status this import changed (or,
+            # while pending, will change on confirmation).
+            "status_changes": int,
             "dropped_columns": str,
         },
         pk="id",
@@ -156,6 +159,7 @@ def m301_bookings(db):
             "file_name": "",
             "cancelled": 0,
             "no_show": 0,
+            "status_changes": 0,
             "dropped_columns": "",
         },
     )
@@ -182,6 +186,16 @@ def m301_bookings(db):
     db["bookings"].create_index(["fingerprint"], unique=True)
     db["bookings"].create_index(["day", "status"])
     db["bookings"].create_index(["batch"])
+    # A later export's status for a booking already stored: the import that
+    # brought it, the booking, the new status and the one before (for undo).
+    # A pending import's rows wait here and are applied on confirmation.
+    db["booking_status_changes"].create(
+        {"batch": int, "booking": int, "status": str, "previous": str},
+        pk=("batch", "booking"),
+        foreign_keys=[("batch", "import_batches", "id"), ("booking", "bookings", "id")],
+        not_null={"status", "previous"},
+    )
+    db["booking_status_changes"].create_index(["booking"])
 
 
 @migrations()
