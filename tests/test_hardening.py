@@ -522,8 +522,8 @@ def test_widget_fragments_have_nothing_inline(client, path):
 @pytest.mark.parametrize(
     ("path", "post_forms"),
     [
-        ("/stats", 1),  # sign out
-        ("/stats?period=all", 1),
+        ("/stats", 2),  # sign out, add a note
+        ("/stats?period=all", 2),
         ("/stats?from=2025-13-01&to=x", 1),
         ("/no-such-page", 0),
     ],

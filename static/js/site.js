@@ -156,6 +156,23 @@
     }
   });
 
+  // A deleted note's button goes with it: keep the keyboard in the notes box
+  // (its heading) instead of dropping focus back to the top of the page.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const path = event.detail.pathInfo && event.detail.pathInfo.requestPath;
+    if (!path || path.indexOf("/stats/notes") !== 0) {
+      return;
+    }
+    const active = document.activeElement;
+    if (active && active !== document.body && document.contains(active)) {
+      return;
+    }
+    const title = document.getElementById("notes-title");
+    if (title) {
+      title.focus();
+    }
+  });
+
   // --- Where a swap lands ------------------------------------------------------
   // A chooser that still needs answers moves focus to its list of problems, so
   // a screen reader reads it out. Anything else that lands below the fold (a

@@ -1,5 +1,115 @@
-"""(being written)"""
+"""The owner's notes from the dashboard: add and delete, with htmx or without.
 
-from flask import Blueprint
+Without JavaScript each form posts, then redirects back to the dashboard it
+came from (POST-redirect-GET); a note that cannot be stored gets a small page
+with the message and the form as typed (400). With htmx, the answer is the
+notes box itself (``templates/notes/_notes.html``, the partial the dashboard
+includes) and the words for the status region beside it.
+"""
+
+import datetime
+
+from flask import (
+    Blueprint,
+    flash,
+    get_flashed_messages,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
+
+from ..auth.guard import login_required, safe_next
+from ..core.db import get_db
+from ..core.formatting import long_date
+from ..core.http import vary_on_htmx, wants_fragment
+from ..tracking.vocabulary import local_today
+from .notes import MAX_NOTE_LENGTH, NoteError, add_note, delete_note, notes_between
 
 bp = Blueprint("notes", __name__)
+
+# Flashed messages of this box only (the login page shows its own).
+FLASH_CATEGORY = "notes"
+
+
+def notes_box(db, start, end, back, *, error=None, form=None, message=""):
+    """What ``notes/_notes.html`` shows: the period's notes and the add form."""
+    return {
+        "notes": notes_between(db, start, end),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "back": back,
+        "error": error,
+        "form": form or {"day": local_today().isoformat(), "text": ""},
+        "message": message,
+        "max_length": MAX_NOTE_LENGTH,
+    }
+
+
+def flashed_message():
+    """The last "note added/deleted" message of a no-JS round trip, or ''."""
+    messages = get_flashed_messages(category_filter=[FLASH_CATEGORY])
+    return messages[-1] if messages else ""
+
+
+def _shown_period():
+    """The dashboard period the form was on (its hidden fields), else 7 days."""
+    try:
+        start = datetime.date.fromisoformat(request.form.get("from", ""))
+        end = datetime.date.fromisoformat(request.form.get("to", ""))
+    except ValueError:
+        end = local_today()
+        start = end - datetime.timedelta(days=6)
+    return start, end
+
+
+def _back():
+    """The dashboard address to go back to (a path on this site only)."""
+    return safe_next(request.form.get("back", ""))
+
+
+def _answer(message, *, error=None, form=None, status=200):
+    """The notes box for htmx, a redirect (or an error page) without it."""
+    db = get_db()
+    start, end = _shown_period()
+    box = notes_box(db, start, end, _back(), error=error, form=form, message=message)
+    if wants_fragment():
+        html = render_template("notes/_fragment.html", box=box)
+        return vary_on_htmx(make_response(html, status))
+    if error is None:
+        flash(message, FLASH_CATEGORY)
+        return redirect(box["back"].split("#")[0] + "#notes", 303)
+    return make_response(render_template("notes/page.html", box=box), status)
+
+
+@bp.post("/stats/notes")
+@login_required
+def add():
+    """Add a note to a day."""
+    form = {
+        "day": request.form.get("day", "")[:40],
+        "text": request.form.get("text", "")[: MAX_NOTE_LENGTH * 4],
+    }
+    try:
+        add_note(get_db(), form["day"], form["text"])
+    except NoteError as problem:
+        form["field"] = problem.field
+        return _answer("", error=str(problem), form=form, status=400)
+    day = datetime.date.fromisoformat(form["day"].strip())
+    return _answer(f"Note added for {long_date(day)}.")
+
+
+@bp.post("/stats/notes/<int:note_id>/delete")
+@login_required
+def delete(note_id):
+    """Delete one note."""
+    try:
+        note = delete_note(get_db(), note_id)
+    except NoteError:
+        return _answer(
+            "",
+            error="That note was already deleted.",
+            status=404,
+        )
+    day = datetime.date.fromisoformat(note["day"])
+    return _answer(f"Note for {long_date(day)} deleted.")

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from ..core import formatting
 from ..core.formatting import number
 
+# Below this many visitors (or booking clicks, for shares and conversion) a
+# rate is shown with a gentle "rough guide" flag. Here rather than in
+# dashboard.py so that every builder of the page's parts can share it.
+FEW_VISITS = 30
 # Charts show one bar per day up to this many days, then weeks, then months.
 MAX_DAILY_BARS = 92
 MAX_WEEKLY_BARS = 104
@@ -20,6 +24,11 @@ CHART_WIDTH, CHART_HEIGHT = 600, 100
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 WEEKDAYS = (*WEEKDAYS, "Sunday")
+
+
+def is_rough(count):
+    """True when a rate rests on some, but too few, visitors or clicks."""
+    return 0 < count < FEW_VISITS
 
 
 def short_date(day, with_year=False):
@@ -42,6 +51,13 @@ class Bar:
     y: float
     width: float
     height: float
+    # The owner's notes on the days of this bar (their text).
+    notes: tuple = ()
+
+    @property
+    def middle(self):
+        """Where a note's marker stands: the bar's centre line."""
+        return round(self.x + self.width / 2, 2)
 
 
 @dataclass
@@ -58,6 +74,14 @@ class Series:
     width: int = CHART_WIDTH
     height: int = CHART_HEIGHT
 
+    @property
+    def notes_text(self):
+        """The notes marked on this chart, as words for its accessible name."""
+        marked = [
+            f"{bar.label}: {'; '.join(bar.notes)}" for bar in self.bars if bar.notes
+        ]
+        return f"Your notes: {'. '.join(marked)}." if marked else ""
+
 
 @dataclass
 class Chart:
@@ -68,9 +92,18 @@ class Chart:
     clicks: Series
     rows: list
 
+    @property
+    def has_notes(self):
+        """Whether any row carries one of the owner's notes."""
+        return any(row["notes"] for row in self.rows)
 
-def chart(report):
-    """Bars of page views and booking clicks (by day, week or month) and their rows."""
+
+def chart(report, notes=()):
+    """Bars of page views and booking clicks (by day, week or month) and their rows.
+
+    ``notes`` (``{"day", "text"}``, oldest first) are attached to the row and
+    bar of the day, week or month they fall in.
+    """
     daily = report.daily()
     step, buckets = _buckets(daily)
     with_year = report.start.year != report.end.year
@@ -87,6 +120,11 @@ def chart(report):
                 "unique_visitors": sum(d["unique_visitors"] for d in days),
                 "booking_clicks": sum(d["booking_clicks"] for d in days),
                 "unique_clickers": sum(d["unique_clickers"] for d in days),
+                "notes": tuple(
+                    note["text"]
+                    for note in notes
+                    if first.isoformat() <= note["day"] <= last.isoformat()
+                ),
             }
         )
     return Chart(
@@ -151,6 +189,7 @@ def _series(rows, key, name, unit, step="day"):
                 y=round(CHART_HEIGHT - height, 2),
                 width=round(width, 2),
                 height=round(height, 2),
+                notes=row.get("notes", ()),
             )
         )
     peak = ""

@@ -9,13 +9,14 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..bookings.summary import summarise
 from ..core.checks import check_retention_days
 from ..core.db import get_migrated_db
 from ..core.formatting import number, percent
 from ..site.content import get_widgets
 from ..tracking.vocabulary import REASON_LABELS, local_today, practice_zone
 from ..tracking.writer import lost_counts
-from . import demo, reports, rollups
+from . import conversion, demo, reports, rollups
 
 
 @click.command("stats")
@@ -36,7 +37,9 @@ def stats_command(days, as_json):
     reason: bot, prefetch, head, shared (link previews), owner. "Lost before
     storing" counts events the journal had to drop (full while the database
     refused them) and lines cut off by a crash mid-write; in --json they
-    appear as "journal_lost" once either is above zero.
+    appear as "journal_lost" once either is above zero. Imported bookings
+    (kept, through the website, new clients, cancelled or no-show) are
+    counted on the day they were booked; the text shows them once any exist.
 
     Example:
 
@@ -47,6 +50,8 @@ def stats_command(days, as_json):
     today = local_today()
     start = today - timedelta(days=days - 1)
     numbers = reports.report(db, start, today, today=today).totals()
+    summary = summarise(db, start, today, current_app.config)
+    numbers.update(conversion.booking_totals(summary))
     lost = lost_counts(db)
     if as_json:
         # Only when something was lost, so that the totals stay the same
@@ -56,6 +61,8 @@ def stats_command(days, as_json):
         click.echo(json.dumps(numbers, sort_keys=True))
         return
     click.echo(_stats_text(numbers, current_app.config["TIME_ZONE"]))
+    if summary.any_imported:
+        click.echo(_bookings_text(numbers))
     click.echo(_lost_text(lost))
 
 
@@ -81,9 +88,21 @@ def _stats_text(numbers, time_zone):
             line += "  (unique clickers / unique visitors)"
         lines.append(line)
     lines += ["", "Not counted:"]
+    # As wide as the longest label, so the numbers stay in one column.
+    width = max(len(label) for label in REASON_LABELS.values()) + 2
     for reason, label in REASON_LABELS.items():
-        lines.append(f"  {label:<24}{number(numbers['filtered'][reason]):>7}")
+        lines.append(f"  {label:<{width}}{number(numbers['filtered'][reason]):>7}")
     return "\n".join(lines)
+
+
+def _bookings_text(numbers):
+    """The imported bookings of the period, in one line."""
+    return (
+        f"\n  {'Bookings kept':<20}{number(numbers['bookings']):>9}"
+        f"  ({number(numbers['website_bookings'])} through your website, "
+        f"{number(numbers['new_clients'])} new clients, "
+        f"{number(numbers['cancelled'])} cancelled or no-show)"
+    )
 
 
 def _lost_text(lost):

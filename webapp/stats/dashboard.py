@@ -9,15 +9,17 @@ comes from ``report.Report``, so the page, the CSV files, the JSON and
 
 from dataclasses import dataclass, field
 
+from flask import current_app
+
+from ..bookings.notes import notes_between
+from ..bookings.summary import summarise
 from ..core.formatting import number, percent, rate
 from ..site.placements import placement_label
 from ..tracking.vocabulary import CLICK, REASON_LABELS, VIEW, WIDGET
-from . import charts, reports
+from . import charts, conversion, reports
+from .charts import FEW_VISITS, is_rough
 from .reports import NOT_USED, USED, Report
 
-# Below this many visitors (or booking clicks, for shares) a rate is shown
-# with a gentle "rough guide" flag.
-FEW_VISITS = 30
 # Breakdown tables show this many rows, then one "everything else" row.
 TOP_ROWS = 8
 
@@ -49,11 +51,6 @@ ROUGH_SHARES_NOTE = (
     f"Fewer than {FEW_VISITS} booking clicks so far: treat these shares as a "
     "rough guide."
 )
-
-
-def is_rough(count):
-    """True when a rate rests on some, but too few, visitors or clicks."""
-    return 0 < count < FEW_VISITS
 
 
 @dataclass
@@ -127,19 +124,34 @@ class Dashboard:
     heatmap: dict = field(default_factory=dict)
     filtered: list = field(default_factory=list)
     rough_rates_note: str = ROUGH_RATES_NOTE
+    # The owner's notes of the period ({"id", "day", "text"}, oldest first).
+    notes: list = field(default_factory=list)
+    # Imported bookings beside the clicks (conversion.ClickToClient).
+    click_to_client: conversion.ClickToClient | None = None
 
 
 # --- Building ------------------------------------------------------------------------
 
 
-def build(db, period, today, time_zone, chooser_outcomes=None):
-    """The dashboard for ``period`` (a periods.Period), compared with the one before."""
+def build(
+    db, period, today, time_zone, chooser_outcomes=None, config=None, platform=""
+):
+    """The dashboard for ``period`` (a periods.Period), compared with the one before.
+
+    ``config`` (the app's settings: booking sources, fees, currency) and
+    ``platform`` (the booking platform's name) are for the bookings panel.
+    """
     report = reports.report(db, period.start, period.end, today=today)
     previous_period = period.previous()
     previous = reports.period_totals(db, previous_period.start, previous_period.end)
     board = Dashboard(period, previous_period, report, previous, time_zone)
     board.headlines = headlines(report, previous)
-    board.chart = charts.chart(report)
+    board.notes = notes_between(db, period.start, period.end)
+    board.chart = charts.chart(report, board.notes)
+    if config is None:
+        config = current_app.config
+    summary = summarise(db, period.start, period.end, config)
+    board.click_to_client = conversion.panel(report, summary, config, platform)
     board.breakdowns = [breakdown(report, *spec) for spec in BREAKDOWNS]
     board.chooser = chooser_rows(report, chooser_outcomes or {})
     board.widget_groups = widget_groups(report)

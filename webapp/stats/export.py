@@ -5,8 +5,12 @@ import io
 
 from flask import Response
 
+from ..bookings.channels import channel_of
+from ..bookings.summary import CONFIRMED_BOOKINGS
+from ..core.db import connect
 from ..core.formatting import rate
 from ..tracking.vocabulary import CLICK, REASONS, VIEW
+from . import conversion
 from .charts import WEEKDAYS
 from .dashboard import BREAKDOWNS, WITH_VISITORS
 
@@ -96,7 +100,10 @@ def as_json(board):
             "days": period.days,
             "time_zone": board.time_zone,
         },
-        "totals": report.totals(),
+        "totals": {
+            **report.totals(),
+            **conversion.booking_totals(board.click_to_client.summary),
+        },
         "previous": board.previous,
         "daily": report.daily(),
         "breakdowns": breakdowns,
@@ -110,6 +117,8 @@ def as_json(board):
             "clicks": board.heatmap["grid"],
         },
         "filtered": {reason: report.filtered.get(reason, 0) for reason in REASONS},
+        "click_to_client": conversion.as_json(board.click_to_client),
+        "notes": [{"day": note["day"], "text": note["text"]} for note in board.notes],
     }
 
 
@@ -122,3 +131,52 @@ DAILY_COLUMNS = (
     "unique_clickers",
     "widget_events",
 )
+
+# The notes CSV: one row per note.
+NOTE_COLUMNS = ("day", "text")
+
+# The bookings CSV: the booking itself, never a client detail (none is stored).
+BOOKING_COLUMNS = (
+    "day",
+    "booked_on",
+    "appointment",
+    "service",
+    "price",
+    "status",
+    "source",
+    "channel",
+    "new_client",
+)
+# CONFIRMED_BOOKINGS is our own constant, never input: S608 does not apply.
+_BOOKINGS_SELECT = (
+    "select day, booked_on, appointment, service, price_cents, status, source,"  # noqa: S608
+    f" new_client from {CONFIRMED_BOOKINGS}"
+    " where day between ? and ? order by day, appointment, bookings.id"
+)
+
+
+def booking_rows(path, start, end, config):
+    """The bookings of ``start``..``end`` as CSV rows, on a connection of their own.
+
+    The download streams after the request's connection is closed.
+    """
+    db = connect(path)
+    try:
+        if not db["bookings"].exists():
+            return
+        cursor = db.execute(_BOOKINGS_SELECT, [start.isoformat(), end.isoformat()])
+        for row in cursor:
+            day, booked_on, appointment, service, cents, status, source, new = row
+            yield [
+                day,
+                booked_on,
+                appointment,
+                service,
+                "" if cents is None else f"{cents / 100:.2f}",
+                status,
+                source,
+                channel_of(source, config),
+                {None: "", 0: "no"}.get(new, "yes"),
+            ]
+    finally:
+        db.conn.close()

@@ -15,12 +15,16 @@ from flask import (
     make_response,
     render_template,
     request,
+    url_for,
 )
 
 from ..auth.guard import login_required
+from ..bookings.note_views import flashed_message, notes_box
+from ..bookings.notes import notes_between
 from ..core.db import connect, get_db
 from ..core.http import vary_on_htmx, wants_fragment
 from ..site.content import get_widgets
+from ..site.placements import booking_platform
 from ..tracking.vocabulary import local_today
 from . import dashboard, export, reports
 from .periods import EARLIEST, PRESETS, PeriodError, parse_date, parse_period
@@ -53,7 +57,13 @@ def _build(db, today, period):
     """The dashboard of ``period``, chooser suggestions named as readers saw them."""
     titles = {key: o.title for key, o in get_widgets().chooser.outcomes.items()}
     return dashboard.build(
-        db, period, today, current_app.config["TIME_ZONE"], chooser_outcomes=titles
+        db,
+        period,
+        today,
+        current_app.config["TIME_ZONE"],
+        chooser_outcomes=titles,
+        config=current_app.config,
+        platform=booking_platform(),
     )
 
 
@@ -68,8 +78,21 @@ def _dashboard_page(board, error=None, status=200):
             "from": board.period.start.isoformat(),
             "to": board.period.end.isoformat(),
         }
+    box = None
+    if board is not None:
+        # The notes forms come back here (POST-redirect-GET), to this period.
+        back = request.full_path.rstrip("?")
+        box = notes_box(
+            get_db(),
+            board.period.start,
+            board.period.end,
+            back,
+            message=flashed_message(),
+        )
     context = {
         "board": board,
+        "box": box,
+        "bookings_upload": _upload_url(),
         "error": error,
         "presets": PRESETS,
         "today": local_today(),
@@ -78,6 +101,15 @@ def _dashboard_page(board, error=None, status=200):
     }
     template = "stats/_fragment.html" if wants_fragment() else "stats/index.html"
     return vary_on_htmx(make_response(render_template(template, **context), status))
+
+
+def _upload_url():
+    """The bookings upload page's address, or None while it does not exist."""
+    # The importer's page lives in the bookings package, written apart: the
+    # dashboard links to it only once its endpoint is registered.
+    if "bookings.upload" in current_app.view_functions:
+        return url_for("bookings.upload")
+    return None
 
 
 def _date_or_empty(value):
@@ -149,6 +181,28 @@ def daily_csv(db, today, period):
     report = reports.report(db, period.start, period.end, today=today)
     rows = ([day[c] for c in export.DAILY_COLUMNS] for day in report.daily())
     return export.csv_response(export.DAILY_COLUMNS, rows, _filename("daily", period))
+
+
+@bp.get("/stats/bookings.csv")
+@login_required
+@period_view(on_error=_csv_error)
+def bookings_csv(db, today, period):
+    """The period's imported bookings, one row each, no client details."""
+    config = current_app.config
+    return export.csv_response(
+        export.BOOKING_COLUMNS,
+        export.booking_rows(config["DATABASE"], period.start, period.end, config),
+        _filename("bookings", period),
+    )
+
+
+@bp.get("/stats/notes.csv")
+@login_required
+@period_view(on_error=_csv_error)
+def notes_csv(db, today, period):
+    """The owner's notes of the period: day and text."""
+    rows = [[n["day"], n["text"]] for n in notes_between(db, period.start, period.end)]
+    return export.csv_response(export.NOTE_COLUMNS, rows, _filename("notes", period))
 
 
 def _filename(kind, period):
