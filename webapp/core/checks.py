@@ -338,13 +338,15 @@ def check_command(quiet):
     valid; the WEBAPP_* server settings are usable; the database folder is
     writable; the database exists and has no pending migrations. It also says
     whether Litestream copies the database offsite (an invalid configuration
-    is an error; none at all is not, since it cannot stop the site).
+    is an error; none at all is not, since it cannot stop the site), and
+    runs the checks other packages registered (the weekly letter's mail).
 
     Example:
 
         flask --app webapp check
     """
     results = [*run_checks(current_app.config), check_replication(current_app.config)]
+    results += [c(current_app.config) for c in current_app.extensions.get(EXTRA, ())]
     for result in results:
         if not result.ok:
             click.echo(f"error: {result.problem}", err=True)
@@ -362,6 +364,14 @@ def check_replication(config):
     if not status.ok:
         return _fail("replication", status.message)
     return Result("replication", status.message)
+
+
+EXTRA = "webapp.checks"
+
+
+def register_check(app, check):
+    """Have `flask check` also run ``check(config) -> Result`` (for other packages)."""
+    app.extensions.setdefault(EXTRA, []).append(check)
 
 
 def _fail(name, problem):

@@ -1,5 +1,18 @@
-"""The owner's weekly letter: the article's week in plain words, by e-mail."""
+"""The owner's weekly letter: the article's week in plain words, by e-mail.
+
+``letter`` chooses the week and words the numbers (from stats and bookings);
+``mail`` builds the message and talks SMTP; ``sends`` records each send (at
+most once a week); ``delivery`` ties them together for the ``digest``
+command (``commands``) and the owner's preview page (``views``); ``checks``
+adds the mail settings to `flask check`.
+"""
+
+from ..core.checks import register_check
+from . import checks, commands, views
 
 
 def init_app(app):
-    """Register the digest command and the letter's preview page."""
+    """Register the digest command, the letter's preview page and its check."""
+    app.register_blueprint(views.bp)
+    commands.init_app(app)
+    register_check(app, checks.check_mail)

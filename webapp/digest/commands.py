@@ -1,0 +1,86 @@
+"""The ``digest`` command: print the week's letter, or send it by e-mail."""
+
+import datetime
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..core.db import get_migrated_db
+from ..tracking.vocabulary import local_today
+from . import delivery
+from .letter import build, last_full_week, week_containing
+
+
+def _day(_ctx, _param, value):
+    """``--week``'s value as a date; a click error for anything else."""
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2025-11-24") from None
+
+
+@click.command("digest")
+@click.option(
+    "--week",
+    "day",
+    metavar="YYYY-MM-DD",
+    callback=_day,
+    help="A day of the week to write about (default: the last full week).",
+)
+@click.option("--send", is_flag=True, help="E-mail the letter to FLASK_DIGEST_TO.")
+@click.option("--force", is_flag=True, help="Send even if this week's went out.")
+@click.option("--test", is_flag=True, help="With --send: a short test message.")
+@with_appcontext
+def digest_command(day, send, force, test):
+    """Print the weekly letter (Monday to Sunday, FLASK_TIME_ZONE), or send it.
+
+    Without --send, prints the letter as plain text. --send e-mails it to
+    FLASK_DIGEST_TO, at most once per week (recorded in the database; --force
+    sends again). Transient SMTP trouble is tried again a few times; if the
+    letter cannot be sent, one "error:" line says why, the exit status is 1,
+    and the next run tries again. --send --test sends a short test message
+    instead, to check the mail settings once.
+
+    Example:
+
+        flask --app webapp digest
+        flask --app webapp digest --week 2025-11-24
+        flask --app webapp digest --send
+        flask --app webapp digest --send --test
+    """
+    config = current_app.config
+    if test:
+        if not send:
+            raise click.UsageError("--test sends a test message: use it with --send")
+        _finish(delivery.send_test(config))
+        return
+    today = local_today()
+    try:
+        monday = last_full_week(today) if day is None else week_containing(day, today)
+    except ValueError as problem:
+        raise click.BadParameter(str(problem), param_hint="--week") from None
+    db = get_migrated_db()
+    if not send:
+        if force:
+            raise click.UsageError("--force goes with --send")
+        letter = build(db, monday, config, today)
+        click.echo(delivery.render(letter)[0])
+        return
+    _finish(delivery.send_week(db, config, monday, today, forced=force))
+
+
+def _finish(outcome):
+    """Print the outcome's one line; exit 1 when it failed."""
+    if outcome.ok:
+        click.echo(outcome.message)
+        return
+    click.echo(f"error: {outcome.message}", err=True)
+    raise SystemExit(1)
+
+
+def init_app(app):
+    """Register the ``digest`` command."""
+    app.cli.add_command(digest_command)

@@ -1,0 +1,109 @@
+"""Sending the week's letter: render it, claim the week, send, record the result.
+
+Used by the ``digest`` command and by the preview page's "Send me a copy".
+"""
+
+from dataclasses import dataclass
+
+from flask import render_template
+
+from ..core.formatting import current_locale
+from . import mail, sends
+from .letter import build, week_label
+
+
+@dataclass
+class Outcome:
+    """What a send did: ``ok``, and one line for the owner."""
+
+    ok: bool
+    message: str
+
+
+def render(letter):
+    """The letter as ``(plain text, HTML)``, from the same data."""
+    text = render_template("digest/letter.txt", letter=letter)
+    html = render_template(
+        "digest/letter.html", letter=letter, lang=current_locale().language
+    )
+    return text, html
+
+
+def problem_before_sending(settings):
+    """Why these settings cannot send at all (None when they might)."""
+    if not settings.recipients:
+        return "FLASK_DIGEST_TO is not set: put the owner's address there"
+    if not settings.server:
+        return "FLASK_MAIL_SERVER is not set (`flask --app webapp check` says more)"
+    if not settings.sender:
+        return "FLASK_MAIL_DEFAULT_SENDER is not set"
+    if not isinstance(settings.port, int):
+        return f"FLASK_MAIL_PORT must be a port number, not {settings.port!r}"
+    return None
+
+
+def send_week(db, config, monday, today, *, forced=False, delays=None, copy=False):
+    """Send the letter of the week starting ``monday``, at most once unless forced."""
+    settings = mail.mail_settings(config)
+    label = week_label(monday)
+    problem = problem_before_sending(settings)
+    if problem:
+        return Outcome(False, f"cannot send the letter for {label}: {problem}")
+    letter = build(db, monday, config, today)
+    text, html = render(letter)
+    message = mail.build_message(settings, letter.subject, text, html)
+    detail = "a copy from the preview page" if copy else ""
+    try:
+        send_id = sends.claim(
+            db,
+            monday.isoformat(),
+            len(settings.recipients),
+            forced=forced or copy,
+            detail=detail,
+        )
+    except sends.NotSending as refusal:
+        return Outcome(not refusal.failed, str(refusal))
+    # Anything but a SendError (a bug, Ctrl-C) leaves the row "sending": the
+    # message may be out, so the next run says so instead of sending again.
+    try:
+        tries = mail.send(settings, message, delays=delays)
+    except mail.SendError as error:
+        sends.finish(db, send_id, sends.FAILED, str(error))
+        return Outcome(
+            False,
+            f"the letter for {label} was not sent: {error}; the next run tries again",
+        )
+    sends.finish(db, send_id, sends.SENT, f"{tries} tries" if tries > 1 else detail)
+    who = f"{len(settings.recipients)} recipient" + (
+        "s" if len(settings.recipients) != 1 else ""
+    )
+    return Outcome(True, f"sent the letter for {label} to {who}")
+
+
+TEST_TEXT = (
+    "This is a test from {practice}'s site: the mail settings work.\n\n"
+    "The weekly letter will come from this address every Monday morning.\n"
+)
+
+
+def send_test(config, *, delays=()):
+    """A short test message with the letter's settings; never recorded.
+
+    Not tried again by default: the owner is waiting to learn what is wrong.
+    """
+    settings = mail.mail_settings(config)
+    problem = problem_before_sending(settings)
+    if problem:
+        return Outcome(False, f"cannot send a test message: {problem}")
+    practice = config["PRACTICE_NAME"]
+    message = mail.build_message(
+        settings,
+        f"{practice}: a test of the weekly letter's settings",
+        TEST_TEXT.format(practice=practice),
+    )
+    try:
+        mail.send(settings, message, delays=delays)
+    except mail.SendError as error:
+        return Outcome(False, f"the test message was not sent: {error}")
+    count = len(settings.recipients)
+    return Outcome(True, f"sent a test message to {count} recipient(s)")

@@ -1,0 +1,120 @@
+"""The owner's preview of the weekly letter, and "Send me a copy".
+
+``/stats/digest`` is an owner page under the site's strict CSP: it shows the
+letter in a sandboxed ``<iframe>`` whose document, ``/stats/digest/letter.html``,
+is the e-mail's HTML itself, served with a CSP of its own that allows inline
+styles (the e-mail needs them) and nothing else: no script, image, font,
+form or connection. ``srcdoc`` would not do: it inherits the page's CSP.
+"""
+
+import datetime
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    get_flashed_messages,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from ..auth.guard import login_required
+from ..core.db import get_db
+from ..tracking.vocabulary import local_today
+from . import delivery, sends
+from .letter import build, last_full_week, recent_weeks, week_containing, week_label
+from .mail import mail_settings
+
+bp = Blueprint("digest", __name__)
+
+# The letter's own document: inline styles only, framed by our pages only.
+LETTER_CSP = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+    ]
+)
+# A copy from the page waits for one more try at most, not minutes.
+PAGE_RETRY_DELAYS = (2,)
+SIX_DAYS = datetime.timedelta(days=6)
+
+
+def _chosen_week(value, today):
+    """The Monday of the week asked for, and a message if the ask was bad."""
+    if not value:
+        return last_full_week(today), None
+    try:
+        return week_containing(datetime.date.fromisoformat(value.strip()), today), None
+    except ValueError as problem:
+        text = str(problem) if "week" in str(problem) else "not a date like 2025-11-24"
+        return last_full_week(today), f"That week cannot be shown: {text}."
+
+
+@bp.get("/stats/digest")
+@login_required
+def preview():
+    """The letter for a chosen week, with the week picker and "Send me a copy"."""
+    today = local_today()
+    monday, problem = _chosen_week(request.args.get("week"), today)
+    weeks = recent_weeks(today)
+    if monday not in weeks:
+        weeks.append(monday)
+    choices = [(w.isoformat(), week_label(w)) for w in weeks]
+    settings = mail_settings(current_app.config)
+    settings_problem = delivery.problem_before_sending(settings)
+    context = {
+        "monday": monday,
+        "label": week_label(monday),
+        "dashboard_url": url_for(
+            "stats.index",
+            **{"from": monday.isoformat(), "to": (monday + SIX_DAYS).isoformat()},
+        ),
+        "choices": choices,
+        "problem": problem,
+        "messages": get_flashed_messages(with_categories=True),
+        "settings_problem": settings_problem,
+        "history": sends.history(get_db(), limit=5),
+    }
+    status = 400 if problem else 200
+    return make_response(render_template("digest/preview.html", **context), status)
+
+
+@bp.get("/stats/digest/letter.html")
+@login_required
+def letter():
+    """The letter's e-mail HTML alone, for the preview's frame."""
+    today = local_today()
+    monday, _problem = _chosen_week(request.args.get("week"), today)
+    text = delivery.render(build(get_db(), monday, current_app.config, today))[1]
+    response = make_response(text)
+    response.headers["Content-Security-Policy"] = LETTER_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@bp.post("/stats/digest/send")
+@login_required
+def send_copy():
+    """E-mail the chosen week's letter to FLASK_DIGEST_TO now (CSRF-checked)."""
+    today = local_today()
+    monday, problem = _chosen_week(request.form.get("week"), today)
+    if problem:
+        flash(problem, "error")
+    else:
+        outcome = delivery.send_week(
+            get_db(),
+            current_app.config,
+            monday,
+            today,
+            copy=True,
+            delays=PAGE_RETRY_DELAYS,
+        )
+        message = outcome.message[:1].upper() + outcome.message[1:] + "."
+        flash(message, "ok" if outcome.ok else "error")
+    return redirect(url_for("digest.preview", week=monday.isoformat()), 303)
