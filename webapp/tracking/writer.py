@@ -65,6 +65,27 @@ def _savepoint(db):
     conn.execute("RELEASE entry")
 
 
+def _database_refuses(error):
+    """True for a database error that is no entry's fault (locked, read-only...)."""
+    return isinstance(error, sqlite3.DatabaseError) and not isinstance(
+        error, sqlite3.IntegrityError
+    )
+
+
+def _write_one_by_one(app, entries, write, on_error):
+    """Write each entry in its own savepoint; report the ones that fail."""
+    db, secret, tz, today, salts = write
+    for entry in entries:
+        try:
+            with _savepoint(db):
+                write_entry(db, entry, secret, tz, today, salts)
+        except Exception as error:
+            salts.clear()  # a salt it made may have been undone with it
+            if _database_refuses(error):
+                raise
+            on_error(app, error, None)
+
+
 def store_lines(db, app, fd, path, known, final, on_error):
     """Store the next complete lines of one journal file, in one transaction.
 
@@ -91,25 +112,27 @@ def store_lines(db, app, fd, path, known, final, on_error):
         torn, cut = 0, complete
         if final and start + len(data) == size and complete < len(data):
             torn, cut = 1, len(data)  # its owner died mid-write: never finished
+        entries = []
         for line in data[:complete].split(b"\n"):
             if not line or line.startswith(b"#"):
                 continue
             try:
-                entry = decode(line)
+                entries.append(decode(line))
             except ValueError:
                 torn += 1  # a line cut short by a write that failed halfway
-                continue
-            try:
-                with _savepoint(db):  # one bad entry undoes only itself
+        write = (db, secret, tz, today, salts)
+        try:
+            # All at once first: one savepoint for the batch, not one per event.
+            with _savepoint(db):
+                for entry in entries:
                     write_entry(db, entry, secret, tz, today, salts)
-            except sqlite3.DatabaseError as error:
-                salts.clear()  # a salt it made may have been undone with it
-                if not isinstance(error, sqlite3.IntegrityError):
-                    raise  # locked, read-only, broken: the line waits in the journal
-                on_error(app, error, None)
-            except Exception as error:
-                salts.clear()
-                on_error(app, error, None)
+        except Exception as error:
+            if _database_refuses(error):
+                raise  # locked, read-only, broken: the lines wait in the journal
+            # An entry the database will not take: again, one savepoint each,
+            # so that it undoes only itself.
+            salts.clear()  # a salt made in the batch was undone with it
+            _write_one_by_one(app, entries, write, on_error)
         dropped = dropped_in(fd)
         db.execute(
             "INSERT INTO journal_progress (file, stored_to, dropped) VALUES (?, ?, ?) "
