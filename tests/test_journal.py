@@ -15,6 +15,7 @@ import pytest
 
 from webapp import create_app
 from webapp.core.db import connect, immediate, read_meta, write_meta
+from webapp.stats.rollups import ensure_rollups, prune
 from webapp.tracking import journal, store, writer
 from webapp.tracking.journal import Journal, claim_dead, encode, journal_for
 from webapp.tracking.store import SALT_META_KEY, Entry
@@ -349,6 +350,38 @@ def test_a_late_event_keeps_its_day_without_bringing_the_old_salt_back(app, db):
     # The closed day is opened again, so its late event is counted.
     assert db.execute("SELECT count(*) FROM rolled_days").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM daily_counts").fetchone()[0] == 0
+
+
+def test_a_day_reopened_by_a_late_event_is_rolled_up_again_and_pruned(app, db):
+    tz = practice_zone(app)
+    noon = datetime.datetime.now(tz).replace(hour=12, minute=0, second=0)
+    days = [noon - datetime.timedelta(days=back) for back in (3, 2, 1)]
+
+    def click_on(moment, number, today):
+        with immediate(db):
+            store.write_entry(
+                db,
+                click_entry(number, at=moment.astimezone(datetime.UTC)),
+                SECRET,
+                tz,
+                today=today.isoformat(),
+            )
+
+    for number, moment in enumerate(days):
+        click_on(moment, number, moment.date())
+    assert ensure_rollups(db, noon.date()) == 3
+    # A journal replayed late brings one more click for the middle day.
+    click_on(days[1], 9, noon.date())
+    assert ensure_rollups(db, noon.date()) == 1
+    middle = days[1].date().isoformat()
+    assert db.execute(
+        "SELECT events FROM daily_counts WHERE day = ? AND kind = 'click' "
+        "AND dimension = 'total'",
+        [middle],
+    ).fetchone() == (2,)
+    # Rolled up again, its raw events go at the end of the retention too.
+    prune(db, keep_days=1, today=noon.date())
+    assert db.execute("SELECT count(*) FROM events").fetchone() == (0,)
 
 
 def test_pseudonyms_differ_by_day_and_by_reader():

@@ -189,19 +189,35 @@ def summarise_today(db, day):
 
 def ensure_rollups(db, today):
     """Roll up every finished day not yet rolled up; returns how many."""
-    last = db.execute("SELECT max(day) FROM rolled_days").fetchone()[0]
-    if last is None:
+    rolled_days = [row[0] for row in db.execute("SELECT day FROM rolled_days")]
+    if not rolled_days:
         first = db.execute("SELECT min(day) FROM events").fetchone()[0]
         if first is None:
             return 0
         day = datetime.date.fromisoformat(first)
     else:
-        day = datetime.date.fromisoformat(last) + datetime.timedelta(days=1)
-    rolled = 0
+        day = datetime.date.fromisoformat(max(rolled_days)) + datetime.timedelta(days=1)
+    # A late event (a journal replayed after midnight) reopens a finished day
+    # between rolled ones (tracking.store._reopen_day): roll it up again.
+    rolled = sum(rollup_day(db, gap) for gap in _gaps(rolled_days))
     while day < today:
         rolled += rollup_day(db, day.isoformat())
         day += datetime.timedelta(days=1)
     return rolled
+
+
+def _gaps(days):
+    """The ISO days missing between the first and the last of ``days``."""
+    if not days:
+        return []
+    have = set(days)
+    day, last = datetime.date.fromisoformat(min(days)), max(days)
+    missing = []
+    while day.isoformat() < last:
+        if day.isoformat() not in have:
+            missing.append(day.isoformat())
+        day += datetime.timedelta(days=1)
+    return missing
 
 
 def rollup_day(db, day):
