@@ -260,6 +260,51 @@ def test_the_preview_frames_the_letter_served_under_its_own_csp(app, owner_clien
     assert "2 page views" in body and "<script" not in body.lower()
 
 
+@pytest.mark.parametrize(
+    ("day", "words"),
+    [
+        ("9999-12-31", "is not over yet"),
+        ("0001-01-03", "starts before 2020-01-01"),
+        ("2019-12-31", "starts before 2020-01-01"),
+    ],
+)
+def test_a_week_out_of_range_is_refused_by_the_command(app, day, words):
+    result = app.test_cli_runner().invoke(args=["digest", "--week", day])
+    assert result.exit_code == 2, result.output
+    assert words in result.output
+    assert "Traceback" not in result.output and result.exception is not None
+    send = app.test_cli_runner().invoke(args=["digest", "--week", day, "--send"])
+    assert send.exit_code == 2 and words in send.output
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-03", "0001-01-01"])
+def test_a_week_out_of_range_is_refused_by_the_pages(app, owner_client, day):
+    page = owner_client.get(f"/stats/digest?week={day}")
+    assert page.status_code == 400
+    assert "That week cannot be shown" in page.get_data(as_text=True)
+    # The framed letter falls back to the last full week.
+    frame = owner_client.get(f"/stats/digest/letter.html?week={day}")
+    assert frame.status_code == 200
+    assert letters.week_label(last_monday(app)) in frame.get_data(as_text=True)
+    token = csrf_token_from(owner_client.get("/stats/digest").get_data(as_text=True))
+    response = owner_client.post(
+        "/stats/digest/send", data={"week": day, "csrf_token": token}
+    )
+    assert response.status_code == 303
+    shown = owner_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "That week cannot be shown" in shown
+
+
+def test_the_oldest_week_a_letter_can_cover_has_a_week_before_it():
+    today = datetime.date(2026, 12, 2)
+    assert letters.week_containing(datetime.date(2020, 1, 8), today) == (
+        datetime.date(2020, 1, 6)
+    )
+    for day in (datetime.date.min, datetime.date.max):
+        with pytest.raises(ValueError, match="week of"):
+            letters.week_containing(day, today)
+
+
 def test_a_bad_week_on_the_preview_page_says_why(owner_client):
     response = owner_client.get("/stats/digest?week=tomorrow-ish")
     assert response.status_code == 400
@@ -328,6 +373,9 @@ def test_good_mail_settings_pass_and_say_no_address_or_password():
         ({"MAIL_DEFAULT_SENDER": ""}, "FLASK_MAIL_DEFAULT_SENDER is not set"),
         ({"MAIL_DEFAULT_SENDER": "the site"}, "is not an e-mail address"),
         ({"MAIL_USE_TLS": "false"}, "unencrypted"),
+        ({"MAIL_SERVER": "smtp..mail.example"}, "'smtp..mail.example' is not a host"),
+        ({"MAIL_SERVER": "smtp.mail.example:587"}, "the port in FLASK_MAIL_PORT"),
+        ({"MAIL_SERVER": "smtp mail.example"}, "is not a host name"),
     ],
 )
 def test_a_missing_or_inconsistent_mail_setting_is_reported(change, words):

@@ -10,6 +10,7 @@ refused login, a run stopped mid-send. Every attempt is a row in
 import email
 import email.policy
 import re
+import smtplib
 import socket
 import subprocess
 import threading
@@ -20,7 +21,7 @@ from aiosmtpd.smtp import AuthResult
 
 from webapp import create_app
 from webapp.core.db import connect
-from webapp.digest import mail, views
+from webapp.digest import delivery, mail, views
 
 from .conftest import csrf_token_from
 from .servers import free_port
@@ -31,6 +32,7 @@ OWNER = "owner@massage.example"
 SECOND = "partner@massage.example"
 SENDER = "Reach for Serenity <letters@massage.example>"
 USER, PASSWORD = "letters@massage.example", "app-password-1234"
+LOGIN = {"MAIL_USERNAME": USER, "MAIL_PASSWORD": "pässwörd"}
 
 
 class Inbox:
@@ -105,7 +107,6 @@ def no_waiting(monkeypatch):
     """Retries without the real back-off (the count of tries is what matters)."""
     monkeypatch.setattr(mail, "RETRY_DELAYS", (0, 0, 0))
     monkeypatch.setattr(mail, "TIMEOUT", 10)
-    monkeypatch.setattr(views, "PAGE_RETRY_DELAYS", (0,))
 
 
 def mail_app(database_path, port, **settings):
@@ -376,6 +377,128 @@ def test_a_send_stopped_midway_is_not_repeated_blindly(database_path, smtp_serve
     assert inbox.envelopes == []
     assert digest(app, "--send", "--force").exit_code == 0
     assert len(inbox.envelopes) == 1
+
+
+def test_an_invalid_mail_server_name_is_one_line_never_a_traceback(database_path):
+    app = mail_app(database_path, 587, MAIL_SERVER="smtp..massage.example")
+    line = one_error_line(digest(app, "--send"))
+    assert "FLASK_MAIL_SERVER 'smtp..massage.example' is not a host name" in line
+    assert sends(app) == []  # refused before claiming the week
+    line = one_error_line(digest(app, "--send", "--test"))
+    assert "is not a host name" in line
+
+
+def test_a_name_the_socket_refuses_is_a_recorded_permanent_failure(
+    database_path, monkeypatch
+):
+    # Past the settings check (as a name it misses would be), the IDNA codec's
+    # UnicodeError from the socket is a failure like any other.
+    monkeypatch.setattr(delivery, "problem_before_sending", lambda settings: None)
+    app = mail_app(database_path, 587, MAIL_SERVER="smtp..massage.example")
+    line = one_error_line(digest(app, "--send"))
+    assert "FLASK_MAIL_SERVER 'smtp..massage.example'" in line
+    assert "tried" not in line  # permanent: no retry
+    [row] = sends(app)
+    assert row["status"] == "failed"
+    # Recorded as failed, not left "sending": the next run tries again.
+    line = one_error_line(digest(app, "--send"))
+    assert "never recorded its result" not in line
+    assert [r["status"] for r in sends(app)] == ["failed", "failed"]
+
+
+def test_any_unexpected_error_in_a_send_is_recorded_as_failed(
+    database_path, smtp_server, monkeypatch
+):
+    inbox = Inbox()
+    app = mail_app(database_path, smtp_server(inbox))
+
+    def broken_login(self, *args, **kwargs):
+        raise RuntimeError(f"surprise for {OWNER}")
+
+    monkeypatch.setattr(smtplib.SMTP, "ehlo_or_helo_if_needed", broken_login)
+    line = one_error_line(digest(app, "--send"))
+    assert "failed unexpectedly (RuntimeError: surprise for <address>)" in line
+    assert OWNER not in line and "tried" not in line
+    [row] = sends(app)
+    assert row["status"] == "failed" and OWNER not in row["detail"]
+    monkeypatch.undo()
+    assert digest(app, "--send").exit_code == 0  # no --force needed
+    assert len(inbox.envelopes) == 1
+
+
+def test_a_login_the_codec_refuses_never_shows_the_password():
+    settings = mail.mail_settings(
+        {"MAIL_SERVER": "smtp.massage.example", "MAIL_PORT": 587, **LOGIN}
+    )
+    error = UnicodeEncodeError("ascii", "pässwörd", 1, 2, "ordinal not in range")
+    refusal = mail.classify(error, settings)
+    assert not refusal.transient
+    assert "FLASK_MAIL_PASSWORD has characters" in str(refusal)
+    assert "ä" not in str(refusal) and "position" not in str(refusal)
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP server on loopback that accepts connections and never says a word."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], accepted
+    listener.close()
+    for conn in accepted:
+        conn.close()
+    thread.join(timeout=5)
+
+
+def test_the_pages_copy_gives_up_on_a_silent_server_well_within_the_proxy(
+    database_path, silent_server, monkeypatch
+):
+    from .conftest import log_in, store_owner_password
+
+    # One try, each SMTP step bounded: far below nginx's 35 s proxy_read_timeout.
+    assert views.PAGE_RETRY_DELAYS == ()
+    assert views.PAGE_TIMEOUT <= 10
+    used = []
+    real_send = mail.send
+
+    def spy(*args, **kwargs):
+        used.append(kwargs)
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(mail, "send", spy)
+    monkeypatch.setattr(views, "PAGE_TIMEOUT", 0.2)  # the test need not wait 10 s
+    port, accepted = silent_server
+    app = mail_app(database_path, port)
+    store_owner_password(database_path)
+    client = app.test_client()
+    assert log_in(client).status_code == 302
+    page = client.get("/stats/digest").get_data(as_text=True)
+    response = client.post(
+        "/stats/digest/send",
+        data={
+            "week": last_monday(app).isoformat(),
+            "csrf_token": csrf_token_from(page),
+        },
+    )
+    assert response.status_code == 303
+    assert used == [{"delays": (), "timeout": 0.2}]
+    assert len(accepted) == 1  # a single try
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The copy of the letter for" in page and "was not sent" in page
+    assert "did not answer within 0.2 s" in page
+    assert "the Monday letter does not depend on it and tries again on its own" in page
+    [row] = sends(app)
+    assert row["status"] == "failed"
 
 
 # --- From the preview page --------------------------------------------------------

@@ -8,11 +8,14 @@ through the website, new clients, cancelled, directory fees avoided);
 ever stored: no client name, e-mail address, phone number or note.
 """
 
+from ..core.checks import register_check
 from . import commands, note_commands, note_views, views
+from .checks import check_bookings
 
 
 def init_app(app):
-    """Register the bookings and notes commands and pages."""
+    """Register the bookings and notes commands, pages and settings check."""
+    register_check(app, check_bookings)
     app.register_blueprint(views.bp)
     app.register_blueprint(note_views.bp)
     commands.init_app(app)

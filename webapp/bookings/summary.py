@@ -10,7 +10,8 @@ not one the owner is still previewing)
     fees avoided      for each new client booked through the website, what
                       the platform's directory would have charged:
                       max(DIRECTORY_FEE_PERCENT of its price, DIRECTORY_FEE_MIN).
-                      None when no such booking has a price.
+                      None when no such booking has a price, or when a fee
+                      setting cannot be read (`flask check` names it).
 """
 
 import datetime
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from .channels import WEBSITE, channel_of
+from .checks import fee_settings
 
 KEPT_STATUSES = ("completed", "confirmed", "upcoming")
 CANCELLED_STATUSES = ("cancelled", "no-show")
@@ -39,10 +41,12 @@ def week_of(day):
 
 
 def fee_avoided_cents(price_cents, config):
-    """The directory fee one new client at ``price_cents`` would have cost."""
-    percent = Decimal(str(config["DIRECTORY_FEE_PERCENT"]))
-    minimum = Decimal(str(config["DIRECTORY_FEE_MIN"])) * 100
-    fee = max(Decimal(price_cents) * percent / 100, minimum)
+    """The directory fee a new client at ``price_cents`` avoided; None if unknown."""
+    fees = fee_settings(config)
+    if fees is None:
+        return None
+    percent, minimum = fees
+    fee = max(Decimal(price_cents) * percent / 100, minimum * 100)
     return int(fee.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -109,6 +113,7 @@ def summarise(db, start, end, config):
             if new_client:
                 summary.website_new_clients += 1
                 if price_cents is not None:
-                    fees = (fees or 0) + fee_avoided_cents(price_cents, config)
+                    fee = fee_avoided_cents(price_cents, config)
+                    fees = fees if fee is None else (fees or 0) + fee
     summary.fees_avoided_cents = fees
     return summary

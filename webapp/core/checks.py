@@ -339,7 +339,7 @@ def check_command(quiet):
     writable; the database exists and has no pending migrations. It also says
     whether Litestream copies the database offsite (an invalid configuration
     is an error; none at all is not, since it cannot stop the site), and
-    runs the checks other packages registered (the weekly letter's mail).
+    runs the checks other packages registered (bookings, the letter's mail).
 
     Example:
 

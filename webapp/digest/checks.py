@@ -5,7 +5,7 @@ Registered with ``core.checks.register_check``; nothing here stops start-up
 """
 
 from ..core.checks import Result
-from .mail import addresses, mail_settings
+from .mail import addresses, host_problem, mail_settings
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -41,6 +41,9 @@ def check_mail(config):
             "FLASK_MAIL_SERVER is not set: the letter needs your e-mail provider's "
             "SMTP server (docs/deploy.md, The weekly letter)"
         )
+    server_problem = host_problem(settings.server)
+    if server_problem:
+        return _fail(f"FLASK_MAIL_SERVER {settings.server!r} {server_problem}")
     port = settings.port
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         return _fail(f"FLASK_MAIL_PORT must be a port number, not {port!r}")

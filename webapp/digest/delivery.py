@@ -35,6 +35,9 @@ def problem_before_sending(settings):
         return "FLASK_DIGEST_TO is not set: put the owner's address there"
     if not settings.server:
         return "FLASK_MAIL_SERVER is not set (`flask --app webapp check` says more)"
+    host_problem = mail.host_problem(settings.server)
+    if host_problem:
+        return f"FLASK_MAIL_SERVER {settings.server!r} {host_problem}"
     if not settings.sender:
         return "FLASK_MAIL_DEFAULT_SENDER is not set"
     if not isinstance(settings.port, int):
@@ -42,7 +45,9 @@ def problem_before_sending(settings):
     return None
 
 
-def send_week(db, config, monday, today, *, forced=False, delays=None, copy=False):
+def send_week(
+    db, config, monday, today, *, forced=False, delays=None, timeout=None, copy=False
+):
     """Send the letter of the week starting ``monday``, at most once unless forced."""
     settings = mail.mail_settings(config)
     label = week_label(monday)
@@ -63,12 +68,19 @@ def send_week(db, config, monday, today, *, forced=False, delays=None, copy=Fals
         )
     except sends.NotSending as refusal:
         return Outcome(not refusal.failed, str(refusal))
-    # Anything but a SendError (a bug, Ctrl-C) leaves the row "sending": the
+    # Any error of the conversation is a SendError (mail.classify); only an
+    # interruption (Ctrl-C, a killed process) leaves the row "sending": the
     # message may be out, so the next run says so instead of sending again.
     try:
-        tries = mail.send(settings, message, delays=delays)
+        tries = mail.send(settings, message, delays=delays, timeout=timeout)
     except mail.SendError as error:
         sends.finish(db, send_id, sends.FAILED, str(error))
+        if copy:
+            return Outcome(
+                False,
+                f"the copy of the letter for {label} was not sent: {error}; the "
+                "Monday letter does not depend on it and tries again on its own",
+            )
         return Outcome(
             False,
             f"the letter for {label} was not sent: {error}; the next run tries again",

@@ -20,6 +20,7 @@ from ..core.formatting import current_locale, money, number, percent
 from ..site.content import get_widgets
 from ..stats import reports
 from ..stats.dashboard import BREAKDOWNS, FEW_VISITS, chooser_rows
+from ..stats.periods import EARLIEST
 from ..tracking.vocabulary import CLICK, VIEW
 
 WEEK = datetime.timedelta(days=7)
@@ -36,9 +37,16 @@ def last_full_week(today):
 
 
 def week_containing(day, today):
-    """The Monday of the week of ``day``; ValueError if that week is not over."""
+    """The Monday of the week of ``day``; ValueError if not over or too old."""
     monday = week_of(day)
-    if monday + WEEK > today:
+    # Like the dashboard's ranges (stats.periods): no dates before EARLIEST,
+    # which also keeps the week before and its day arithmetic in range.
+    if monday < EARLIEST:
+        raise ValueError(
+            f"the week of {day.isoformat()} starts before {EARLIEST.isoformat()}, "
+            "the oldest day kept"
+        )
+    if monday > today - WEEK:  # its Sunday is not over (no overflow near 9999)
         raise ValueError(
             f"the week of {day.isoformat()} is not over yet: the last full week "
             f"starts {last_full_week(today).isoformat()}"

@@ -8,11 +8,13 @@ and the connection; ours adds a timeout and checks the server's certificate
 
 Transient failures (a 4xx reply, a refused, reset or timed-out connection)
 are tried again after ``RETRY_DELAYS``; a permanent one (5xx, a refused
-login, a TLS or name problem) stops at once. Either way ``SendError`` carries
-one line for the owner, never a password.
+login, a TLS or name problem, anything unexpected) stops at once. Either way
+``SendError`` carries one line for the owner, never a password.
 """
 
 import contextlib
+import ipaddress
+import re
 import smtplib
 import socket
 import ssl
@@ -30,6 +32,8 @@ RETRY_DELAYS = (10, 60, 240)
 # How long one SMTP step may wait for the server.
 TIMEOUT = 30
 FALSE_WORDS = ("", "0", "false", "no", "off", "n")
+# One label of a host name, once IDNA-encoded as the socket module does it.
+HOST_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)", re.IGNORECASE)
 
 
 class SendError(Exception):
@@ -46,6 +50,23 @@ def as_bool(value):
     if isinstance(value, str):
         return value.strip().lower() not in FALSE_WORDS
     return bool(value)
+
+
+def host_problem(server):
+    """Why ``server`` is not a host name or IP address (None when it is one)."""
+    with contextlib.suppress(ValueError):
+        ipaddress.ip_address(server)
+        return None
+    if ":" in server or "/" in server:
+        return "is not a host name: give the name alone, the port in FLASK_MAIL_PORT"
+    try:
+        ascii_name = server.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "is not a host name (an empty or over-long part between dots?)"
+    labels = ascii_name.removesuffix(".").split(".")
+    if len(ascii_name) > 253 or not all(HOST_LABEL.fullmatch(x) for x in labels):
+        return "is not a host name (letters, digits and hyphens between dots)"
+    return None
 
 
 def addresses(value):
@@ -114,16 +135,19 @@ def build_message(settings, subject, text, html=None):
 class _Connection(flask_mail.Connection):
     """Flask-Mail's connection, with a timeout and a checked certificate."""
 
+    timeout = None  # seconds per SMTP step; None means TIMEOUT
+
     def configure_host(self):
         """Connect, STARTTLS if asked, log in if a username is set."""
         mail = self.mail
         context = ssl.create_default_context()
+        timeout = TIMEOUT if self.timeout is None else self.timeout
         if mail.use_ssl:
             host = smtplib.SMTP_SSL(
-                mail.server, mail.port, timeout=TIMEOUT, context=context
+                mail.server, mail.port, timeout=timeout, context=context
             )
         else:
-            host = smtplib.SMTP(mail.server, mail.port, timeout=TIMEOUT)
+            host = smtplib.SMTP(mail.server, mail.port, timeout=timeout)
         try:
             if mail.use_tls:
                 host.starttls(context=context)
@@ -151,16 +175,17 @@ def _state(settings):
     )
 
 
-def send_once(settings, message):
+def send_once(settings, message, timeout=None):
     """One SMTP conversation that delivers ``message``; raises SendError."""
     connection = _Connection(_state(settings))
+    connection.timeout = timeout
     try:
         connection.host = connection.configure_host()
         connection.host.send_message(
             message, from_addr=settings.sender, to_addrs=list(settings.recipients)
         )
     except Exception as error:
-        raise classify(error, settings) from None
+        raise classify(error, settings, timeout) from None
     finally:
         if connection.host is not None:
             try:
@@ -169,17 +194,18 @@ def send_once(settings, message):
                 connection.host.close()
 
 
-def send(settings, message, *, delays=None, sleep=time.sleep):
+def send(settings, message, *, delays=None, timeout=None, sleep=time.sleep):
     """Deliver ``message``, trying transient failures again; return the tries.
 
-    Raises SendError (its text says how many tries) when it could not.
+    ``timeout``: seconds each SMTP step may wait (default TIMEOUT). Raises
+    SendError (its text says how many tries) when it could not.
     """
     delays = RETRY_DELAYS if delays is None else delays
     tries = 0
     while True:
         tries += 1
         try:
-            send_once(settings, message)
+            send_once(settings, message, timeout)
             return tries
         except SendError as error:
             if not error.transient or tries > len(delays):
@@ -188,7 +214,7 @@ def send(settings, message, *, delays=None, sleep=time.sleep):
             sleep(delays[tries - 1])
 
 
-def classify(error, settings):
+def classify(error, settings, timeout=None):
     """A SendError with one line for the owner, transient or permanent."""
     where = settings.where
     if isinstance(error, smtplib.SMTPAuthenticationError):
@@ -221,6 +247,10 @@ def classify(error, settings):
             "FLASK_MAIL_USE_SSL=true and FLASK_MAIL_USE_TLS=false",
             transient=False,
         )
+    seconds = TIMEOUT if timeout is None else timeout
+    if isinstance(error, smtplib.SMTPServerDisconnected) and "timed out" in str(error):
+        # smtplib words a silent server's timeout as a closed connection.
+        return SendError(f"{where} did not answer within {seconds} s", transient=True)
     if isinstance(error, smtplib.SMTPServerDisconnected):
         return SendError(f"{where} closed the connection ({error})", transient=True)
     if isinstance(error, ssl.SSLError | ssl.CertificateError):
@@ -239,9 +269,25 @@ def classify(error, settings):
     if isinstance(error, OSError):
         reason = error.strerror or type(error).__name__
         if isinstance(error, TimeoutError | socket.timeout):
-            reason = f"no answer within {TIMEOUT} s"
+            reason = f"no answer within {seconds} s"
         return SendError(f"could not reach {where} ({reason})", transient=True)
-    raise error
+    if isinstance(error, UnicodeError):
+        why = host_problem(settings.server)  # the IDNA codec refused the name?
+        if why:
+            server = f"FLASK_MAIL_SERVER {settings.server!r}"
+            return SendError(f"{server} {why}", transient=False)
+        # Else a login with non-ASCII text: its message could quote the password.
+        return SendError(
+            f"{where}: FLASK_MAIL_USERNAME or FLASK_MAIL_PASSWORD has characters "
+            "an SMTP login cannot carry (letters outside ASCII?)",
+            transient=False,
+        )
+    # Anything else (a bug, a library's surprise) is permanent: no blind retry.
+    return SendError(
+        f"sending through {where} failed unexpectedly "
+        f"({type(error).__name__}: {scrub(error)})",
+        transient=False,
+    )
 
 
 def _reply(code, text):

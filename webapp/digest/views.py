@@ -40,8 +40,11 @@ LETTER_CSP = "; ".join(
         "frame-ancestors 'self'",
     ]
 )
-# A copy from the page waits for one more try at most, not minutes.
-PAGE_RETRY_DELAYS = (2,)
+# A copy from the page is tried once, each SMTP step waiting PAGE_TIMEOUT
+# seconds at most: the answer must come well within the proxy's 35 s
+# (nginx proxy_read_timeout). The Monday letter keeps its own retries.
+PAGE_RETRY_DELAYS = ()
+PAGE_TIMEOUT = 10
 SIX_DAYS = datetime.timedelta(days=6)
 
 
@@ -114,6 +117,7 @@ def send_copy():
             today,
             copy=True,
             delays=PAGE_RETRY_DELAYS,
+            timeout=PAGE_TIMEOUT,
         )
         message = outcome.message[:1].upper() + outcome.message[1:] + "."
         flash(message, "ok" if outcome.ok else "error")
