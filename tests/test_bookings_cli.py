@@ -76,7 +76,7 @@ def test_a_bad_file_stores_nothing_and_says_one_error_line(
     result = import_file(runner, tmp_path, export(rows))
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
-        "error: row 4, column “Status”: unknown status “Maybe” (known: completed, "
+        "error: row 4, column “Status”: unknown status (known: completed, "
         "confirmed, upcoming, cancelled, no-show and their usual words)"
     ]
     assert "Traceback" not in result.output
@@ -387,13 +387,114 @@ def test_undo_keeps_a_status_a_later_import_changed_again(
     result = runner.invoke(args=["bookings", "undo", "3"])
     assert "put back the previous status of 1 booking(s)" in result.output
     assert by_status(database_path) == {"upcoming": 1}
-    # Undoing the import that added the booking removes it, changes and all.
+    # Undoing the import that added the booking keeps it while import 4 also
+    # holds it; undoing import 4 then removes it, changes and all.
     import_file(runner, tmp_path, export([row(appointment="03/20/2025 10:00")]))
-    assert runner.invoke(args=["bookings", "undo", "1"]).exit_code == 0
+    result = runner.invoke(args=["bookings", "undo", "1"])
+    assert result.output.strip() == (
+        "Undid import 1: removed 0 booking(s); kept 1 booking(s) another import "
+        "also holds."
+    )
+    assert booking_count(database_path) == 1
+    assert (
+        "removed 1 booking(s)" in runner.invoke(args=["bookings", "undo", "4"]).output
+    )
     assert booking_count(database_path) == 0
     assert stored(database_path, "select count(*) from booking_status_changes") == [
         (0,)
     ]
-    assert (
-        "removed 0 booking(s)." in runner.invoke(args=["bookings", "undo", "4"]).output
+
+
+def test_undo_with_a_batch_number_out_of_range_is_a_usage_error(runner):
+    for batch in ("99999999999999999999999", "9223372036854775808"):
+        result = runner.invoke(args=["bookings", "undo", batch])
+        assert result.exit_code == 2, result.output
+        assert "is not in the range" in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+DAY_19 = "03/19/2025 10:00"
+BATCH_AND_DAY = "select batch, substr(appointment, 1, 10) from bookings"
+
+
+def appointments(database_path):
+    """The stored bookings' appointment days, in order."""
+    rows = stored(database_path, "select appointment from bookings order by 1")
+    return [appointment[:10] for (appointment,) in rows]
+
+
+def overlapping_imports(runner, tmp_path):
+    """Import A (18 and 19 March), then B (19 and 20 March)."""
+    first = export([row(appointment="03/18/2025 10:00"), row(appointment=DAY_19)])
+    second = export([row(appointment=DAY_19), row(appointment="03/20/2025 10:00")])
+    assert import_file(runner, tmp_path, first, name="a.csv").exit_code == 0
+    assert import_file(runner, tmp_path, second, name="b.csv").exit_code == 0
+
+
+def test_undoing_an_older_import_keeps_what_a_later_one_also_holds(
+    runner, tmp_path, database_path
+):
+    overlapping_imports(runner, tmp_path)
+    result = runner.invoke(args=["bookings", "undo", "1"])
+    assert result.output.strip() == (
+        "Undid import 1: removed 1 booking(s); kept 1 booking(s) another import "
+        "also holds."
     )
+    assert appointments(database_path) == ["2025-03-19", "2025-03-20"]
+    # The 19th now belongs to import 2: undoing it removes both of its days.
+    assert runner.invoke(args=["bookings", "undo", "2"]).exit_code == 0
+    assert appointments(database_path) == []
+    assert stored(database_path, "select count(*) from booking_batch_duplicates") == [
+        (0,)
+    ]
+
+
+def test_undoing_the_later_import_keeps_the_older_ones_bookings(
+    runner, tmp_path, database_path
+):
+    overlapping_imports(runner, tmp_path)
+    result = runner.invoke(args=["bookings", "undo", "2"])
+    assert result.output.strip() == "Undid import 2: removed 1 booking(s)."
+    assert appointments(database_path) == ["2025-03-18", "2025-03-19"]
+    assert runner.invoke(args=["bookings", "undo", "1"]).exit_code == 0
+    assert appointments(database_path) == []
+
+
+def test_a_kept_booking_goes_to_the_newest_import_that_held_it(
+    runner, tmp_path, database_path
+):
+    overlapping_imports(runner, tmp_path)
+    third = export([row(appointment=DAY_19)])
+    assert import_file(runner, tmp_path, third, name="c.csv").exit_code == 0
+    assert runner.invoke(args=["bookings", "undo", "1"]).exit_code == 0
+    kept = stored(
+        database_path, "select batch, substr(appointment, 1, 10) from bookings"
+    )
+    assert sorted(kept) == [(2, "2025-03-20"), (3, "2025-03-19")]
+    # Undoing import 3 hands the 19th on to import 2, which held it too.
+    assert runner.invoke(args=["bookings", "undo", "3"]).exit_code == 0
+    assert appointments(database_path) == ["2025-03-19", "2025-03-20"]
+    assert runner.invoke(args=["bookings", "undo", "2"]).exit_code == 0
+    assert appointments(database_path) == []
+
+
+def test_a_dry_run_records_no_duplicates(runner, tmp_path, database_path):
+    data = export([row(appointment=DAY_19)])
+    assert import_file(runner, tmp_path, data).exit_code == 0
+    assert import_file(runner, tmp_path, data, "--dry-run").exit_code == 0
+    assert stored(database_path, "select count(*) from booking_batch_duplicates") == [
+        (0,)
+    ]
+
+
+def test_a_windows_1252_file_with_a_late_accent_imports(
+    runner, tmp_path, database_path
+):
+    rows = [row(service="Swedish 60") for _ in range(600)]
+    rows.append(row(appointment="03/20/2025 10:00", service="Soin détente"))
+    data = export(rows, bom=False).decode().encode("cp1252")
+    assert data.index(b"\xe9") > 100 * 1024
+    result = import_file(runner, tmp_path, data)
+    assert result.exit_code == 0, result.output
+    services = stored(database_path, "select service from bookings")
+    assert ("Soin détente",) in services

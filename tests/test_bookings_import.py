@@ -29,7 +29,7 @@ from .bookings_data import (
             {"appointment", "service", "price", "status", "source"},
         ),
         (
-            ("START TIME", "treatment", "Total", "state", "channel", "First Visit"),
+            ("START TIME", "treatment", "Total", "status", "channel", "First Visit"),
             {"appointment", "service", "price", "status", "source", "new_client"},
         ),
         (
@@ -38,7 +38,7 @@ from .bookings_data import (
                 "Appointment Date",
                 "Appointment Type",
                 "Cost",
-                "Referral",
+                "Booked Via",
             ),
             {"booked_on", "appointment", "service", "price", "source"},
         ),
@@ -184,7 +184,7 @@ def test_dates_with_times():
         (("next tuesday", "paid"), "row 3, column “Date”: not a date like"),
         (
             ("03/18/2025", "rescheduled"),
-            "row 3, column “Status”: unknown status “rescheduled”",
+            "row 3, column “Status”: unknown status (known:",
         ),
         (("", "paid"), "row 3, column “Date”: no appointment date"),
     ],
@@ -318,3 +318,33 @@ def test_map_names_an_unusual_time_column():
     data = export([("03/18/2025", "14:30", "paid")], header=("Day", "Hour", "Status"))
     reading = read(data, overrides={"appointment": "day", "appointment_time": "hour"})
     assert reading.bookings[0]["appointment"] == "2025-03-18T14:30"
+
+
+LATE_ACCENT_SERVICE = "Soin détente – 60 min"
+
+
+def late_accent_export(encoding):
+    """An export whose first accented character comes after ~100 KiB."""
+    rows = [row(service="Swedish 60") for _ in range(600)]
+    rows.append(row(appointment="03/20/2025 10:00", service=LATE_ACCENT_SERVICE))
+    data = export(rows, bom=False).decode()
+    assert data.index("é") > 100 * 1024 > importer.SNIFF_BYTES
+    return data.encode(encoding)
+
+
+def test_a_windows_1252_file_with_its_first_accent_past_the_sniff_is_read():
+    reading = read(late_accent_export("cp1252"))
+    assert reading.rows_read == 601
+    assert reading.bookings[-1]["service"] == LATE_ACCENT_SERVICE
+
+
+def test_a_utf8_file_with_a_late_accent_stays_utf8():
+    reading = read(late_accent_export("utf-8"))
+    assert reading.bookings[-1]["service"] == LATE_ACCENT_SERVICE
+
+
+def test_a_file_neither_utf8_nor_windows_1252_is_refused_clearly():
+    # 0x81 is undefined in Windows-1252, and invalid UTF-8 on its own.
+    data = late_accent_export("cp1252").replace(b"\xe9", b"\x81")
+    with pytest.raises(importer.BookingFileError, match="not text in UTF-8"):
+        read(data)

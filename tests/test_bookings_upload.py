@@ -371,3 +371,20 @@ def test_cancel_drops_the_pending_status_changes(app, owner_client):
         post_form(owner_client, f"/stats/bookings/{batch}/confirm").status_code == 409
     )
     assert statuses(app) == {"upcoming": 3}
+
+
+@pytest.mark.parametrize("action", ["confirm", "cancel", "undo"])
+def test_a_huge_batch_number_is_404_not_an_error(owner_client, action):
+    for batch in ("99999999999999999999999", "9223372036854775808"):
+        response = post_form(owner_client, f"{PAGE}/{batch}/{action}")
+        assert response.status_code == 404, (batch, response.status_code)
+
+
+def test_an_uploaded_windows_1252_file_with_a_late_accent_is_read(app, owner_client):
+    rows = [row(service="Swedish 60") for _ in range(600)]
+    rows.append(row(appointment="03/20/2025 10:00", service="Soin détente"))
+    data = export(rows, bom=False).decode().encode("cp1252")
+    assert data.index(b"\xe9") > 100 * 1024
+    response = upload(owner_client, data)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert ("Soin détente",) in stored(app, "select service from bookings")

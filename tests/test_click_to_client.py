@@ -349,3 +349,30 @@ def test_fees_follow_the_settings(
     text = unescape(panel(owner_client.get("/stats").get_data(as_text=True)))
     assert f"Directory fees avoided: <strong>{fee}</strong>" in text
     assert f"Vagaro charges {percent}%, at least ${minimum}, per new client" in text
+
+
+def test_more_website_bookings_than_clickers_gives_no_estimate(
+    owner_client, app, database_path
+):
+    clickers(app, 2)
+    add_batch(database_path, [{"day": ago(app, 1)} for _ in range(5)])
+    html = owner_client.get("/stats?period=7d").get_data(as_text=True)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", panel(html))).split())
+    assert "More website bookings than clickers: no estimate" in text
+    assert "5 website bookings, 2 unique booking clickers" in text
+    assert "at most" not in text
+    assert "250" not in text and "%" not in text
+    detail = owner_client.get("/stats.json?period=7d").get_json()["click_to_client"]
+    assert detail["conversion_upper_bound"] is None
+    assert detail["more_bookings_than_clickers"] is True
+    assert (detail["website_bookings"], detail["unique_clickers"]) == (5, 2)
+
+
+def test_as_many_website_bookings_as_clickers_is_still_an_estimate(
+    owner_client, app, database_path
+):
+    clickers(app, 2)
+    add_batch(database_path, [{"day": ago(app, 1)} for _ in range(2)])
+    detail = owner_client.get("/stats.json?period=7d").get_json()["click_to_client"]
+    assert detail["conversion_upper_bound"] == 1.0
+    assert detail["more_bookings_than_clickers"] is False

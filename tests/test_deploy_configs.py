@@ -23,6 +23,7 @@ from .servers import (
     asset_path,
     free_port,
     migrated_database,
+    post_huge_body,
     production_env,
     request,
 )
@@ -30,6 +31,7 @@ from .servers import (
 UNITS = ("webapp.service", "webapp-backup.service", "webapp-backup.timer")
 YEAR = "public, max-age=31536000, immutable"
 MAKE_TEST_HINT = "`make test` installs it with apt-get when run as root"
+MB = 1024 * 1024
 
 
 def tool(path, package):
@@ -524,3 +526,34 @@ def test_env_example_as_filled_in_passes_the_start_up_checks(tmp_path):
     assert (
         "ok    proxy count: 1 (X-Forwarded-For/-Proto/-Host trusted)" in result.stdout
     )
+
+
+# Body limits: 64 KiB everywhere but the bookings upload ---------------------
+
+
+def app_saw_post(server, path):
+    """True when gunicorn's access log shows a POST to ``path``."""
+    time.sleep(0.2)
+    return f'"POST {path} ' in server.log()
+
+
+def check_body_limits(port, host, https, app_server):
+    """A 1 MiB bookings upload reaches the app; 1 MiB elsewhere, or 9 MiB, is 413."""
+    status, _ = post_huge_body(port, "/stats/bookings", MB, host=host, https=https)
+    # The app answers it (no login, no CSRF token), not the proxy with 413.
+    assert status not in (None, 413, 502), status
+    assert app_saw_post(app_server, "/stats/bookings")
+    status, _ = post_huge_body(port, "/login", MB, host=host, https=https)
+    assert status == 413
+    assert not app_saw_post(app_server, "/login")
+    # Over the app's BOOKINGS_UPLOAD_LIMIT (8 MiB) the upload is refused too.
+    status, _ = post_huge_body(port, "/stats/bookings", 9 * MB, host=host, https=https)
+    assert status == 413
+
+
+def test_caddy_lets_only_the_bookings_upload_past_64_kib(caddy, app_server):
+    check_body_limits(caddy, f"example.com:{caddy}", False, app_server)
+
+
+def test_nginx_lets_only_the_bookings_upload_past_64_kib(nginx, app_server):
+    check_body_limits(nginx["https_port"], "example.com", True, app_server)

@@ -148,3 +148,8 @@ def test_the_bookings_tables_have_what_the_importer_writes(db):
         "status": ("TEXT", True),
         "previous": ("TEXT", True),
     }
+    # The fingerprints each batch met already stored, so that undo keeps them.
+    assert columns(db, "booking_batch_duplicates") == {
+        "batch": ("INTEGER", False),
+        "fingerprint": ("TEXT", False),
+    }

@@ -331,3 +331,23 @@ def test_notes_csv_is_formula_safe(noted, today):
 
 def test_notes_csv_needs_the_owner(client):
     assert client.get("/stats/notes.csv").status_code == 401
+
+
+HUGE_ID = "99999999999999999999999"
+
+
+def test_deleting_a_note_with_a_huge_id_is_404_not_an_error(owner_client):
+    form = {"csrf_token": token(owner_client)}
+    response = owner_client.post(f"/stats/notes/{HUGE_ID}/delete", data=form)
+    assert response.status_code == 404
+    # The largest id SQLite can hold is still a note that may be gone.
+    response = owner_client.post("/stats/notes/9223372036854775807/delete", data=form)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("note_id", [HUGE_ID, "9223372036854775808", "0"])
+def test_note_delete_with_an_id_out_of_range_is_a_usage_error(runner, note_id):
+    result = note(runner, "delete", note_id)
+    assert result.exit_code == 2
+    assert "is not in the range" in result.output
+    assert "Traceback" not in result.output

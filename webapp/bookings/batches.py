@@ -8,7 +8,10 @@ dashboard waits as "pending" (``confirmed_at`` empty) while the owner looks
 at its preview: its bookings count nowhere and its status changes wait until
 confirmed. A new import replaces any pending one, and a pending batch older
 than ``PENDING_HOURS`` is deleted. Undo removes a batch's bookings and puts
-back the statuses it changed.
+back the statuses it changed; a booking that another confirmed batch also
+held (one of its duplicates, ``booking_batch_duplicates``) is not removed but
+moves to the newest such batch, so undoing an older overlapping import never
+takes away what a later one brought too.
 """
 
 import json
@@ -48,6 +51,25 @@ _INSERT = (
     " service, price_cents, status, source, new_client)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# Run before the batch's own bookings are inserted: a fingerprint stored by
+# then belongs to another batch, and this one met it as a duplicate.
+_SEEN = (
+    "INSERT OR IGNORE INTO booking_batch_duplicates (batch, fingerprint)"
+    " SELECT ?, ? WHERE EXISTS (SELECT 1 FROM bookings WHERE fingerprint = ?)"
+)
+# Each booking of a batch being undone goes to the newest other confirmed
+# batch that met it, if any (the same subquery twice: SET and WHERE).
+_REHOME = (
+    "UPDATE bookings SET batch = (SELECT max(seen.batch)"
+    " FROM booking_batch_duplicates AS seen"
+    " JOIN import_batches ON import_batches.id = seen.batch"
+    " WHERE seen.fingerprint = bookings.fingerprint AND seen.batch != ?1"
+    " AND import_batches.confirmed_at != '')"
+    " WHERE batch = ?1 AND EXISTS (SELECT 1 FROM booking_batch_duplicates AS seen"
+    " JOIN import_batches ON import_batches.id = seen.batch"
+    " WHERE seen.fingerprint = bookings.fingerprint AND seen.batch != ?1"
+    " AND import_batches.confirmed_at != '')"
+)
 
 
 @dataclass
@@ -75,6 +97,8 @@ class Undone:
     removed: int
     # Bookings whose status the batch had changed, given their previous one.
     restored: int
+    # Bookings it added that another confirmed batch also held: kept, moved.
+    kept: int = 0
 
 
 class _DryRun(Exception):
@@ -111,6 +135,10 @@ def store(db, reading, file_name, *, confirmed, dry_run=False, now=None):
                 ],
             )
             recorded = status_changes.record(db, batch, reading.bookings)
+            db.conn.executemany(
+                _SEEN,
+                ([batch, b["fingerprint"], b["fingerprint"]] for b in reading.bookings),
+            )
             db.conn.executemany(
                 _INSERT,
                 (
@@ -194,6 +222,7 @@ def _delete_pending(db, before=None):
 def _drop(db, batch):
     """Delete a batch, its bookings and its status changes; the bookings removed."""
     status_changes.forget(db, batch)
+    db.execute("DELETE FROM booking_batch_duplicates WHERE batch = ?", [batch])
     removed = db.execute("DELETE FROM bookings WHERE batch = ?", [batch]).rowcount
     db.execute("DELETE FROM import_batches WHERE id = ?", [batch])
     return removed
@@ -252,7 +281,21 @@ def undo(db, batch):
             return None
         # A pending batch's changes were never applied: nothing to put back.
         restored = status_changes.revert(db, batch) if row[0] else 0
-        return Undone(removed=_drop(db, batch), restored=restored)
+        kept = _rehome(db, batch)
+        return Undone(removed=_drop(db, batch), restored=restored, kept=kept)
+
+
+def _rehome(db, batch):
+    """Move ``batch``'s bookings another confirmed batch also met; return how many."""
+    moved = db.execute(_REHOME, [batch]).rowcount
+    if moved:
+        # Each booking is now its new batch's own, no longer its duplicate.
+        db.execute(
+            "DELETE FROM booking_batch_duplicates WHERE EXISTS (SELECT 1 FROM"
+            " bookings WHERE bookings.fingerprint = booking_batch_duplicates"
+            ".fingerprint AND bookings.batch = booking_batch_duplicates.batch)"
+        )
+    return moved
 
 
 def _batch_dict(row):

@@ -106,7 +106,9 @@ def _read_with_progress(binary, text, size, overrides, date_format):
         done = [0]
 
         def advance():
-            position = min(binary.tell(), size)
+            # A file read again from its start (Windows-1252 found late)
+            # never moves the bar back.
+            position = max(min(binary.tell(), size), done[0])
             bar.update(position - done[0])
             done[0] = position
 
@@ -194,7 +196,7 @@ def list_imports_command():
 
 
 @bookings_group.command("undo")
-@click.argument("batch", type=click.IntRange(min=1))
+@click.argument("batch", type=click.IntRange(1, 2**63 - 1))
 def undo_command(batch):
     """Delete one import and every booking it added; put back statuses it changed.
 
@@ -216,6 +218,8 @@ def undo_command(batch):
         restored = (
             f"; put back the previous status of {number(undone.restored)} booking(s)"
         )
+    if undone.kept:
+        restored += f"; kept {number(undone.kept)} booking(s) another import also holds"
     click.echo(
         f"Undid import {batch}: removed {number(undone.removed)} booking(s){restored}."
     )

@@ -2,7 +2,7 @@
 
 Every parser here takes one cell's text and returns the stored value, or
 raises ``FieldError`` with a message that never repeats the cell (the caller
-adds the row and the column; only a short, kept value may be quoted).
+adds the row and the column): a mis-mapped column may hold an e-mail address.
 """
 
 import datetime
@@ -74,25 +74,22 @@ HEADER_NAMES = {
         "Service Type",
     ),
     "price": ("Price", "Amount", "Total", "Service Price", "Cost"),
-    "status": ("Status", "Appointment Status", "State", "Booking Status"),
+    # Not "State": in an export that is usually the client's address.
+    "status": ("Status", "Appointment Status", "Booking Status"),
     "source": (
         "Source",
         "Booked From",
         "Booked Via",
         "Channel",
+        # Not "Referral": it often names who referred the client.
         "Booking Source",
-        "Referral",
-        "Referral Source",
     ),
     "new_client": ("New Client", "First Visit", "Client Type", "New Client?"),
 }
 
-# Stored lengths: a service name or a source is a label, not a paragraph.
+# Stored length: a service name is a label, not a paragraph.
 SERVICE_LENGTH = 120
-SOURCE_LENGTH = 120
 HEADER_LENGTH = 60
-# How much of a kept cell an error message may quote.
-QUOTE_LENGTH = 24
 
 STATUS_WORDS = {
     "completed": (
@@ -127,14 +124,6 @@ def normalise_header(text):
 def header_label(text):
     """A header as shown to the owner (cleaned, short)."""
     return clean_text((text or "").replace("\ufeff", ""), HEADER_LENGTH) or "(blank)"
-
-
-def quote(value):
-    """A kept cell, quoted short for an error message."""
-    text = clean_text(value, QUOTE_LENGTH + 1)
-    if len(text) > QUOTE_LENGTH:
-        text = text[: QUOTE_LENGTH - 1] + "…"
-    return f"“{text}”"
 
 
 def match_headers(headers, overrides=None):
@@ -364,7 +353,7 @@ def parse_status(text):
     if not word:
         raise FieldError("empty status")
     raise FieldError(
-        f"unknown status {quote(text)} (known: completed, confirmed, upcoming, "
+        "unknown status (known: completed, confirmed, upcoming, "
         "cancelled, no-show and their usual words)"
     )
 
@@ -384,8 +373,3 @@ def parse_new_client(text):
 def clean_service(text):
     """A service name as stored."""
     return clean_text(text, SERVICE_LENGTH)
-
-
-def clean_source(text):
-    """A booking's source text as stored (its channel is computed when read)."""
-    return clean_text(text, SOURCE_LENGTH)

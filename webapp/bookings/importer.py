@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import fields
+from .channels import stored_source
 from .fields import DATE_FIELDS, TIME_FIELD, FieldError
 
 # Enough of the file to tell text from a spreadsheet and UTF-8 from Windows-1252.
@@ -31,6 +32,7 @@ DEFAULT_STATUS = "confirmed"
 DELIMITERS = (",", ";", "\t")
 # How many non-blank rows may come before the header (a title, the dates).
 HEADER_SEARCH_ROWS = 5
+NOT_TEXT = "the file is not text in UTF-8 or Windows-1252: export it as CSV again"
 
 
 class BookingFileError(Exception):
@@ -80,9 +82,32 @@ def read_export(text, config, overrides=None, date_format=None, progress=None):
     try:
         return _read(text, config, overrides or {}, date_format, progress)
     except UnicodeDecodeError:
-        raise BookingFileError(
-            "the file is not text in UTF-8 or Windows-1252: export it as CSV again"
-        ) from None
+        # ``open_text`` judged UTF-8 from the file's start only: a Windows-1252
+        # file whose first accent comes later is read again from the start.
+        text = _again_as_cp1252(text)
+        if text is None:
+            raise BookingFileError(NOT_TEXT) from None
+    try:
+        return _read(text, config, overrides or {}, date_format, progress)
+    except UnicodeDecodeError:
+        raise BookingFileError(NOT_TEXT) from None
+    finally:
+        # The file stays its opener's to close: dropping this second stream
+        # must not close it (or warn that it was left open).
+        text.detach()
+
+
+def _again_as_cp1252(text):
+    """The same file from its start as Windows-1252, or None if it cannot be."""
+    if getattr(text, "encoding", None) != "utf-8-sig":
+        return None
+    # Detached, the old stream no longer closes the file when it is dropped;
+    # the bytes are read again from memory or the file, never copied to disk.
+    binary = text.detach()
+    if not binary.seekable():
+        return None
+    binary.seek(0)
+    return io.TextIOWrapper(binary, encoding="cp1252", newline="")
 
 
 def _read(text, config, overrides, date_format, progress):
@@ -114,9 +139,8 @@ def _read(text, config, overrides, date_format, progress):
     # Two identical bookings of one file are told apart by their order, and
     # the count leaves the status out, like the fingerprint (see _identity).
     occurrences = Counter()
-    currency = str(config.get("CURRENCY", ""))
     for row_number, cells in raw:
-        booking = _booking(row_number, cells, reading, labels, date_format, currency)
+        booking = _booking(row_number, cells, reading, labels, date_format, config)
         key = _identity(booking)
         occurrences[key] += 1
         booking["fingerprint"] = _fingerprint(key, occurrences[key])
@@ -130,7 +154,7 @@ def _find_header(reader, overrides):
     The header is the first non-blank row naming an appointment date column;
     some exports put a title or the report's dates above it.
     """
-    number, first, first_problem, above = 0, None, None, 0
+    number, first, header_like, first_problem, above = 0, None, None, None, 0
     try:
         for row in reader:
             number += 1
@@ -143,6 +167,9 @@ def _find_header(reader, overrides):
             if "appointment" in columns:
                 return number, row, columns, above
             first = first or row
+            # Only a row naming some kept field is a header whose titles the
+            # message may list: any other row may be a client's own cells.
+            header_like = header_like or (row if columns else None)
             above += 1
             if above >= HEADER_SEARCH_ROWS:
                 break
@@ -152,7 +179,7 @@ def _find_header(reader, overrides):
         raise BookingFileError("the file is empty: no header row")
     if first_problem is not None:
         raise BookingFileError(str(first_problem))
-    raise BookingFileError(_missing_appointment(first))
+    raise BookingFileError(_missing_appointment(first, header_like))
 
 
 def _with_delimiter(text):
@@ -205,9 +232,20 @@ def _refuse_times_alone(raw, label):
         )
 
 
-def _missing_appointment(header):
-    """The message for a file without an appointment date column."""
+def _missing_appointment(first, header):
+    """The message for a file without an appointment date column.
+
+    ``header`` is a row recognised as a header (it names some kept field),
+    whose titles are listed; otherwise only the first row's width is given,
+    never its cells, which may be a client's name, e-mail and phone.
+    """
     names = ", ".join(f"“{name}”" for name in fields.HEADER_NAMES["appointment"][:5])
+    if header is None:
+        return (
+            f"no column named like an appointment date (looked for {names}...; "
+            f"the first row has {len(first)} columns): name it with "
+            "--map appointment=HEADER"
+        )
     found = ", ".join(f"“{fields.header_label(title)}”" for title in header[:12])
     return (
         f"no appointment date column (looked for {names}...; the file has "
@@ -256,8 +294,9 @@ def _date_order(raw, name, label):
     return next(iter(first_seen), None), numeric
 
 
-def _booking(row_number, cells, reading, labels, date_format, currency):
+def _booking(row_number, cells, reading, labels, date_format, config):
     """The stored values of one row; BookingFileError names row and column."""
+    currency = str(config.get("CURRENCY", ""))
     current = "appointment"
     try:
         text = cells["appointment"]
@@ -298,7 +337,7 @@ def _booking(row_number, cells, reading, labels, date_format, currency):
         "service": fields.clean_service(cells.get("service", "")),
         "price_cents": price,
         "status": status,
-        "source": fields.clean_source(cells.get("source", "")),
+        "source": stored_source(cells.get("source", ""), config),
         "new_client": new_client,
     }
 

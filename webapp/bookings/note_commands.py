@@ -61,7 +61,7 @@ def list_command(days):
 
 
 @note_group.command("delete")
-@click.argument("note_id", metavar="ID", type=int)
+@click.argument("note_id", metavar="ID", type=click.IntRange(1, 2**63 - 1))
 def delete_command(note_id):
     """Delete one note by its id (``note list`` shows the ids).
 

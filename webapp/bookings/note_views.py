@@ -99,7 +99,7 @@ def add():
     return _answer(f"Note added for {long_date(day)}.")
 
 
-@bp.post("/stats/notes/<int:note_id>/delete")
+@bp.post("/stats/notes/<int(max=9223372036854775807):note_id>/delete")
 @login_required
 def delete(note_id):
     """Delete one note."""

@@ -188,7 +188,7 @@ def _looks_like_csv(name, mimetype):
     return name.lower().endswith((".csv", ".txt")) and mimetype in CSV_TYPES
 
 
-@bp.post("/stats/bookings/<int:batch>/confirm")
+@bp.post("/stats/bookings/<int(max=9223372036854775807):batch>/confirm")
 @login_required
 def confirm(batch):
     """Save a previewed import: its bookings count from now on."""
@@ -198,7 +198,7 @@ def confirm(batch):
     return _done(message, done="confirmed", batch=batch)
 
 
-@bp.post("/stats/bookings/<int:batch>/cancel")
+@bp.post("/stats/bookings/<int(max=9223372036854775807):batch>/cancel")
 @login_required
 def cancel(batch):
     """Discard a previewed import."""
@@ -206,7 +206,7 @@ def cancel(batch):
     return _done("The preview was discarded: nothing was imported.", done="cancelled")
 
 
-@bp.post("/stats/bookings/<int:batch>/undo")
+@bp.post("/stats/bookings/<int(max=9223372036854775807):batch>/undo")
 @login_required
 def undo(batch):
     """Remove one past import and its bookings; put back the statuses it changed."""

@@ -196,6 +196,15 @@ def m301_bookings(db):
         not_null={"status", "previous"},
     )
     db["booking_status_changes"].create_index(["booking"])
+    # The bookings each import met already stored (its duplicates), by
+    # fingerprint: undoing the import that added one keeps it while another
+    # confirmed import also holds it (webapp/bookings/batches.py:undo).
+    db["booking_batch_duplicates"].create(
+        {"batch": int, "fingerprint": str},
+        pk=("batch", "fingerprint"),
+        foreign_keys=[("batch", "import_batches", "id")],
+    )
+    db["booking_batch_duplicates"].create_index(["fingerprint"])
 
 
 @migrations()

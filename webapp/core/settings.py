@@ -43,8 +43,9 @@ DEFAULTS = {
     # legitimate one is a form of a few KB (the owner's login, the chooser's
     # answers). A larger body gets 413 before anything reads it. Keep the
     # proxy's limit the same (deploy/Caddyfile request_body, nginx
-    # client_max_body_size). A route that needs more (a future bookings CSV
-    # upload) raises it for itself alone with core.security.body_limit.
+    # client_max_body_size). A route that needs more (the bookings CSV upload,
+    # POST /stats/bookings, whose proxy limit is BOOKINGS_UPLOAD_LIMIT's 8 MiB)
+    # raises it for itself alone with core.security.body_limit.
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # How many reverse proxies sit in front of the app (0 when exposed directly).
     "PROXY_COUNT": 0,

@@ -7,6 +7,9 @@
 
 The conversion is website bookings / unique booking clickers: an upper bound,
 since other buttons on the practice's own site also lead to website bookings.
+With more website bookings than clickers there is no estimate at all (the
+other buttons clearly dominate): ``conversion`` stays None and
+``more_bookings_than_clickers`` says why.
 """
 
 import datetime
@@ -46,6 +49,8 @@ class ClickToClient:
     # Weeks left out of ``weeks`` because nothing happened in them.
     quiet_weeks_left_out: int = 0
     conversion: float | None = None
+    # More website bookings than unique clickers: no estimate (not over 100%).
+    more_bookings_than_clickers: bool = False
     # True when there are too few clickers for the conversion to mean much.
     too_few: bool = True
     fees_avoided: str = ""
@@ -89,7 +94,9 @@ def panel(report, summary, config, platform=""):
     if len(board.all_weeks) > MAX_QUIET_WEEKS:
         board.weeks = [w for w in board.all_weeks if w.unique_clickers or w.bookings]
         board.quiet_weeks_left_out = len(board.all_weeks) - len(board.weeks)
-    board.conversion = rate(summary.website_bookings, unique_clickers)
+    board.more_bookings_than_clickers = 0 < unique_clickers < summary.website_bookings
+    if not board.more_bookings_than_clickers:
+        board.conversion = rate(summary.website_bookings, unique_clickers)
     board.too_few = unique_clickers == 0 or is_rough(unique_clickers)
     if summary.fees_avoided_cents is not None:
         board.fees_avoided = money(
@@ -131,6 +138,7 @@ def as_json(board):
         "by_channel": {k: summary.by_channel.get(k, 0) for k in CHANNELS},
         "unique_clickers": board.unique_clickers,
         "conversion_upper_bound": board.conversion,
+        "more_bookings_than_clickers": board.more_bookings_than_clickers,
         "too_few_to_judge": board.too_few,
         "fees_avoided_cents": summary.fees_avoided_cents,
         "weeks": [
