@@ -116,6 +116,32 @@ def test_note_commands_refuse_bad_input_with_a_message(
     assert stored_notes(database_path) == []
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "2019-12-31", "9999-12-31"])
+def test_a_note_on_a_day_no_dashboard_shows_is_refused(runner, database_path, day):
+    result = note(runner, "add", day, "Launched the website")
+    assert result.exit_code == 1
+    assert "Choose a day from 2020-01-01 to " in result.output
+    assert "the dashboard shows no other days" in result.output
+    assert stored_notes(database_path) == []
+
+
+def test_a_note_may_be_dated_up_to_a_year_ahead(runner, database_path, today):
+    ahead = today + datetime.timedelta(days=366)
+    assert note(runner, "add", ahead.isoformat(), "Spring offer ends").exit_code == 0
+    too_far = ahead + datetime.timedelta(days=1)
+    assert note(runner, "add", too_far.isoformat(), "Too far").exit_code == 1
+    assert stored_notes(database_path) == [(ahead.isoformat(), "Spring offer ends")]
+
+
+def test_the_note_form_offers_only_the_days_it_accepts(owner_client, today):
+    html = owner_client.get("/stats").get_data(as_text=True)
+    latest = (today + datetime.timedelta(days=366)).isoformat()
+    assert f'min="2020-01-01" max="{latest}"' in html
+    response = add(owner_client, "9999-12-31", "Never shown", headers=HTMX)
+    assert response.status_code == 400
+    assert "the dashboard shows no other days" in response.get_data(as_text=True)
+
+
 def test_note_add_without_words_is_a_usage_error(runner):
     result = note(runner, "add", "2025-03-18")
     assert result.exit_code == 2

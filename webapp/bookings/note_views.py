@@ -24,7 +24,14 @@ from ..core.db import get_db
 from ..core.formatting import long_date
 from ..core.http import vary_on_htmx, wants_fragment
 from ..tracking.vocabulary import local_today
-from .notes import MAX_NOTE_LENGTH, NoteError, add_note, delete_note, notes_between
+from .notes import (
+    MAX_NOTE_LENGTH,
+    NoteError,
+    add_note,
+    delete_note,
+    note_days,
+    notes_between,
+)
 
 bp = Blueprint("notes", __name__)
 
@@ -34,6 +41,7 @@ FLASH_CATEGORY = "notes"
 
 def notes_box(db, start, end, back, *, error=None, form=None, message=""):
     """What ``notes/_notes.html`` shows: the period's notes and the add form."""
+    earliest, latest = note_days(local_today())
     return {
         "notes": notes_between(db, start, end),
         "start": start.isoformat(),
@@ -43,6 +51,8 @@ def notes_box(db, start, end, back, *, error=None, form=None, message=""):
         "form": form or {"day": local_today().isoformat(), "text": ""},
         "message": message,
         "max_length": MAX_NOTE_LENGTH,
+        "earliest": earliest.isoformat(),
+        "latest": latest.isoformat(),
     }
 
 

@@ -2,8 +2,10 @@
 
 import datetime
 
+from ..core.calendar import EARLIEST, NOTE_DAYS_AHEAD
 from ..core.db import immediate
 from ..core.text import clean_text
+from ..tracking.vocabulary import local_today
 
 # A note is a line on a chart, not a diary entry.
 MAX_NOTE_LENGTH = 200
@@ -48,8 +50,13 @@ def note_text(value):
     return text
 
 
-def note_day(value):
-    """A note's day from ``YYYY-MM-DD`` (strictly), as NoteError when not a date."""
+def note_days(today):
+    """The first and last day a note may have: those the dashboard can show."""
+    return EARLIEST, today + datetime.timedelta(days=NOTE_DAYS_AHEAD)
+
+
+def note_day(value, today):
+    """A note's day from ``YYYY-MM-DD`` (strictly), one a chart shows; or NoteError."""
     raw = str(value or "").strip()
     # fromisoformat also takes "20250318" and week dates: ask for one spelling.
     message = f"“{clean_text(raw, 40)}” is not a date like 2025-03-18."
@@ -58,14 +65,22 @@ def note_day(value):
     if len(raw) != 10 or raw[4] != "-" or raw[7] != "-":
         raise NoteError(message, "day")
     try:
-        return day_of(raw)
+        day = day_of(raw)
     except ValueError:
         raise NoteError(message, "day") from None
+    earliest, latest = note_days(today)
+    if not earliest <= day <= latest:
+        raise NoteError(
+            f"Choose a day from {earliest.isoformat()} to {latest.isoformat()}:"
+            " the dashboard shows no other days.",
+            "day",
+        )
+    return day
 
 
-def add_note(db, day, text, now=None):
+def add_note(db, day, text, now=None, today=None):
     """Store a note (day and text checked and cleaned); return its id."""
-    day, text = note_day(day), note_text(text)
+    day, text = note_day(day, today or local_today()), note_text(text)
     now = now or datetime.datetime.now(datetime.UTC)
     with immediate(db):
         cursor = db.execute(

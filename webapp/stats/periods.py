@@ -3,6 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
+from ..core.calendar import EARLIEST
+
 PRESETS = {
     "today": ("Today", 1),
     "7d": ("Last 7 days", 7),
@@ -11,8 +13,6 @@ PRESETS = {
     "all": ("All time", None),
 }
 DEFAULT_PRESET = "7d"
-# The oldest date anyone may ask for; keeps ranges and charts bounded.
-EARLIEST = datetime.date(2020, 1, 1)
 
 
 class PeriodError(ValueError):
