@@ -6,7 +6,8 @@
 #       /var/lib/webapp/backups/data-2025-03-18-033012.db /var/lib/webapp/data.db
 #   sudo systemctl start webapp
 #
-# The backup is checked first; the current database (with its -wal and -shm
+# The backup is checked first (and any difference from what the site makes
+# is reported); the current database (with its -wal and -shm
 # files) is kept beside it as data.db.before-restore-<time>, so a restore can
 # itself be undone. Stop the site first: a database must not be replaced
 # under a running app.
@@ -31,6 +32,11 @@ if [ "$result" != "ok" ]; then
     echo "restore.sh: $backup is not a usable database ($result); nothing changed" >&2
     exit 1
 fi
+
+# A copy that differs from what this site makes (a trigger or view added by
+# hand, another owner password) is still restored, but never silently.
+FLASK_DATABASE=$database "$venv/bin/flask" --app webapp restore-check "$backup" |
+    sed 's/^/restore.sh: /' >&2
 
 stamp=$(date -u +%Y-%m-%d-%H%M%S)
 for suffix in "" -wal -shm; do

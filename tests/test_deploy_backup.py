@@ -16,6 +16,10 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from werkzeug.security import generate_password_hash
+
+from webapp.auth.passwords import set_password
+from webapp.core.db import connect
 
 from .servers import (
     DEPLOY,
@@ -406,3 +410,81 @@ def test_manage_script_runs_owner_commands_as_the_site_user(open_folder):
     assert missing.stderr == (
         f"manage.sh: cannot read {open_folder / 'nope'} (run with sudo?)\n"
     )
+
+
+def _owner_copy(tmp_path, name, password):
+    """A migrated database with an owner password, standing in for a backup."""
+    folder = tmp_path / name
+    folder.mkdir()
+    database = migrated_database(folder)
+    db = connect(str(database))
+    try:
+        set_password(db, password)
+    finally:
+        db.conn.close()
+    return database
+
+
+def restore(tmp_path, backup, database):
+    """Run restore.sh as the deploy helper does; its result."""
+    return run(
+        [DEPLOY / "restore.sh", backup, database], production_env(database), tmp_path
+    )
+
+
+def test_restoring_the_sites_own_copy_warns_of_nothing(tmp_path):
+    live = _owner_copy(tmp_path, "live", "correct horse battery staple")
+    backup = tmp_path / "backup.db"
+    run([FLASK, "--app", "webapp", "backup", backup], production_env(live), tmp_path)
+    result = restore(tmp_path, backup, live)
+    assert "warning" not in result.stderr
+    assert f"restored {backup} to {live}" in result.stdout
+
+
+def test_a_copy_with_a_trigger_added_by_hand_is_restored_with_a_warning(tmp_path):
+    live = _owner_copy(tmp_path, "live", "correct horse battery staple")
+    backup = tmp_path / "backup.db"
+    run([FLASK, "--app", "webapp", "backup", backup], production_env(live), tmp_path)
+    conn = sqlite3.connect(backup)
+    conn.execute(
+        "CREATE TRIGGER forge AFTER INSERT ON events BEGIN"
+        " INSERT INTO events SELECT * FROM events; END"
+    )
+    conn.execute("CREATE VIEW peek AS SELECT * FROM meta")
+    conn.commit()
+    conn.close()
+    result = restore(tmp_path, backup, live)
+    assert "restore.sh: warning: the copy holds a trigger “forge”" in result.stderr
+    assert "restore.sh: warning: the copy holds a view “peek”" in result.stderr
+    assert "that the site does not make" in result.stderr
+    assert database_bytes_equal(live, backup)
+
+
+def test_a_copy_with_another_or_a_foreign_password_is_restored_with_a_warning(
+    tmp_path,
+):
+    live = _owner_copy(tmp_path, "live", "correct horse battery staple")
+    other = _owner_copy(tmp_path, "other", "a different long passphrase")
+    result = restore(tmp_path, other, live)
+    assert "the copy's owner password is not the one in use now" in result.stderr
+
+    weak = _owner_copy(tmp_path, "weak", "a different long passphrase")
+    conn = sqlite3.connect(weak)
+    conn.execute(
+        "UPDATE meta SET value = ? WHERE key = 'owner_password_hash'",
+        [generate_password_hash("guess", method="pbkdf2:sha1:1")],
+    )
+    conn.commit()
+    conn.close()
+    result = restore(tmp_path, weak, live)
+    assert (
+        "restore.sh: warning: the copy's owner password is not stored as this site"
+        " does: set a new one after the restore with"
+        " `flask --app webapp set-password`" in result.stderr
+    )
+    assert database_bytes_equal(live, weak)
+
+
+def database_bytes_equal(database, backup):
+    """True when the restored database is the backup, byte for byte."""
+    return Path(database).read_bytes() == Path(backup).read_bytes()

@@ -11,7 +11,8 @@ in, carries a signed cookie (devices.py) that no one else's failures can
 block. guard.py keeps owner pages behind the login.
 """
 
-from . import commands, devices, throttle, views
+from ..core.backup import check_on_restore
+from . import commands, devices, passwords, throttle, views
 from .sessions import SessionOnlyWhenSent, check_owner_session
 
 
@@ -26,3 +27,4 @@ def init_app(app):
     app.cli.add_command(commands.set_password_command)
     app.cli.add_command(commands.init_password_command)
     app.cli.add_command(commands.unlock_command)
+    check_on_restore(app, passwords.restore_warnings)

@@ -91,6 +91,31 @@ def password_version(db):
     return None if hashed is None else hashlib.sha256(hashed.encode()).hexdigest()
 
 
+def restore_warnings(copy, current):
+    """Warnings about the owner password a backup would bring back."""
+    copied, now = _hash_or_none(copy), _hash_or_none(current)
+    again = "set a new one after the restore with `flask --app webapp set-password`"
+    if copied is None:
+        return [f"the copy has no owner password: {again}"]
+    # The method and its cost, as this site writes them ("scrypt:32768:8:1").
+    ours = generate_password_hash("-").split("$", 1)[0]
+    if copied.split("$", 1)[0] != ours:
+        return [f"the copy's owner password is not stored as this site does: {again}"]
+    if now is not None and copied != now:
+        return [
+            "the copy's owner password is not the one in use now: after the"
+            " restore, the password from when the copy was made opens the dashboard"
+        ]
+    return []
+
+
+def _hash_or_none(db):
+    """The stored hash of a database that may be foreign or empty, or None."""
+    if db is None or not db["meta"].exists():
+        return None
+    return _password_hash(db)
+
+
 def _password_hash(db):
     """The stored hash, or None."""
     return read_meta(db, HASH_META_KEY)

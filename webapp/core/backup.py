@@ -9,16 +9,90 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlite_utils import Database
 
-from .db import connect
+from .db import connect, migrate, pending_migrations
+from .migrations import migrations
 
 # app.extensions key: the ``meta`` keys that never leave the server.
 PRIVATE_META_KEYS = "webapp.private_meta_keys"
+# app.extensions key: checks a restore runs on the copy, beside the schema's.
+RESTORE_CHECKS = "webapp.restore_checks"
 
 
 def keep_out_of_backups(app, meta_key):
     """Declare a ``meta`` key (a salt, say) that no backup may carry."""
     app.extensions.setdefault(PRIVATE_META_KEYS, set()).add(meta_key)
+
+
+def check_on_restore(app, check):
+    """Register ``check(copy_db, current_db)``, which lists warnings about a copy."""
+    app.extensions.setdefault(RESTORE_CHECKS, []).append(check)
+
+
+def _schema(db):
+    """The objects of ``db``'s schema as ``{(type, name, sql)}``, but SQLite's own."""
+    return {
+        tuple(row)
+        for row in db.execute(
+            "select type, name, sql from sqlite_master"
+            " where name not like 'sqlite\\_%' escape '\\'"
+        )
+    }
+
+
+def foreign_schema(copy):
+    """Warnings for what the copy (a Database) holds that our migrations never make.
+
+    The copy is first brought up to date in memory, as the site will do when
+    it starts, so an older backup differs only where someone changed it.
+    """
+    known = set(pending_migrations(Database(memory=True)))
+    newer = [m.name for m in migrations.applied(copy) if m.name not in known]
+    if newer:
+        return [
+            "the copy was made by a newer version of the site"
+            f" (it has {', '.join(newer)}): upgrade before restoring it"
+        ]
+    scratch = Database(sqlite3.connect(":memory:"))
+    copy.conn.backup(scratch.conn)
+    made = Database(sqlite3.connect(":memory:"))
+    try:
+        migrate(scratch)
+        migrate(made)
+        extra = sorted(_schema(scratch) - _schema(made))
+    except sqlite3.Error as error:
+        return [f"this version cannot bring the copy's tables up to date ({error})"]
+    finally:
+        scratch.conn.close()
+        made.conn.close()
+    return [
+        f"the copy holds a {kind} “{name}” that the site does not make"
+        " (someone changed that database by hand)"
+        for kind, name, _sql in extra
+    ]
+
+
+def _untouched(path):
+    """A read-only Database on ``path`` that leaves no -wal or -shm file beside it."""
+    # immutable: the site is stopped during a restore, and a read-only open of
+    # a WAL database would otherwise leave files that the restore then moves.
+    return Database(sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True))
+
+
+def restore_warnings(app, copy_path, current_path):
+    """What differs between a backup and what this site makes, as sentences."""
+    copy = _untouched(copy_path)
+    current = _untouched(current_path) if Path(current_path).exists() else None
+    try:
+        warnings = foreign_schema(copy)
+        for check in app.extensions.get(RESTORE_CHECKS, ()):
+            warnings += check(copy, current)
+    finally:
+        copy.conn.close()
+        if current is not None:
+            current.conn.close()
+    return warnings
 
 
 def backup(source, target, leave_out=()):
@@ -86,6 +160,29 @@ def backup_command(path):
     )
 
 
+@click.command("restore-check")
+@click.argument("copy", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_check_command(copy):
+    """Compare a backup with what this site makes; print one warning a line.
+
+    ``deploy/restore.sh`` runs it before putting a copy in place: a copy with
+    a trigger or view added by hand, or another owner password, still
+    restores, but not silently. Exits 0 either way.
+
+    Example:
+
+        flask --app webapp restore-check /var/lib/webapp/backups/data.db
+    """
+    try:
+        warnings = restore_warnings(current_app, copy, current_app.config["DATABASE"])
+    except sqlite3.Error as error:
+        warnings = [f"the copy cannot be read ({error})"]
+    for warning in warnings:
+        click.echo(f"warning: {warning}")
+
+
 def init_app(app):
-    """Register the ``backup`` command."""
+    """Register the ``backup`` and ``restore-check`` commands."""
     app.cli.add_command(backup_command)
+    app.cli.add_command(restore_check_command)
