@@ -1,6 +1,7 @@
 """The owner's weekly letter: the article's week in plain words, by e-mail.
 
-``letter`` chooses the week and words the numbers (from stats and bookings);
+``letter`` chooses the week and words the numbers (from stats and bookings),
+naming campaigns and referrers only as ``names`` allows (readers choose them);
 ``mail`` builds the message and talks SMTP; ``sends`` records each send (at
 most once a week); ``delivery`` ties them together for the ``digest``
 command (``commands``) and the owner's preview page (``views``); ``checks``

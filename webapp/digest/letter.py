@@ -22,6 +22,7 @@ from ..stats import reports
 from ..stats.dashboard import BREAKDOWNS, FEW_VISITS, chooser_rows
 from ..stats.periods import EARLIEST
 from ..tracking.vocabulary import CLICK, VIEW
+from .names import OTHER_CAMPAIGNS, campaign_name_is_shown, referrer_label
 
 WEEK = datetime.timedelta(days=7)
 # A change is given as a percentage too only when both weeks reach this.
@@ -199,28 +200,49 @@ def best_day(report):
 
 
 def referrers(report):
-    """Where readers came from: the top referrers by visitors, with their clicks."""
+    """Where readers came from: the top referrers by visitors, with their clicks.
+
+    Named as ``names.referrer_label`` says (hosts with one name added up).
+    """
     clicks = {v: n for v, n, _u in report.breakdown(CLICK, "referrer_host")}
-    rows = sorted(
-        report.breakdown(VIEW, "referrer_host"), key=lambda r: (-r[2], -r[1], r[0])
-    )
+    merged = {}
+    for value, views, visitors in report.breakdown(VIEW, "referrer_host"):
+        label = referrer_label(value) if value else EMPTY_LABELS["referrer_host"]
+        before = merged.get(label, (0, 0, 0))
+        merged[label] = (
+            before[0] + visitors,
+            before[1] + views,
+            before[2] + clicks.get(value, 0),
+        )
+    rows = sorted(merged.items(), key=lambda r: (-r[1][0], -r[1][1], r[0]))
     return [
         {
-            "label": value or EMPTY_LABELS["referrer_host"],
+            "label": label,
             "text": f"{counted(visitors, 'unique visitor')}, "
-            f"{counted(clicks.get(value, 0), 'booking click')}",
+            f"{counted(booked, 'booking click')}",
         }
-        for value, _views, visitors in rows[:TOP_ROWS]
+        for label, (visitors, _views, booked) in rows[:TOP_ROWS]
     ]
 
 
 def campaigns(report):
-    """Campaigns (UTM) that brought booking clicks, most first."""
-    return [
-        {"label": value, "text": counted(clicks, "booking click")}
-        for value, clicks, _u in report.breakdown(CLICK, "utm_campaign")
-        if value
-    ][:TOP_ROWS]
+    """Campaigns (UTM) that brought booking clicks, most first.
+
+    Only names ``names.campaign_name_is_shown`` allows; the clicks of all
+    others are summed on one last "Other campaigns" line.
+    """
+    shown, other = [], 0
+    for value, clicks, _u in report.breakdown(CLICK, "utm_campaign"):
+        if value and campaign_name_is_shown(value):
+            shown.append({"label": value, "text": counted(clicks, "booking click")})
+        elif value:
+            other += clicks
+    shown = shown[:TOP_ROWS]
+    if other:
+        shown.append(
+            {"label": OTHER_CAMPAIGNS, "text": counted(other, "booking click")}
+        )
+    return shown
 
 
 def chooser(report):

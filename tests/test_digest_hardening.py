@@ -1,0 +1,178 @@
+"""The weekly letter against the outside pen-test (issue 24).
+
+Readers cannot write into the owner's e-mail (attack 3): a campaign name or a
+referrer host is shown only when it cannot carry a sentence or a link. "Send
+me a copy" goes out at most once a minute for the whole site (attack 2, the
+app's side). A line break in the practice's name neither breaks the letter
+nor adds a header, and `flask check` names it.
+
+Everything runs through the real app on a real SQLite file; letters arrive
+at a real aiosmtpd server on loopback.
+"""
+
+import datetime
+import email
+import email.policy
+import re
+from urllib.parse import urlencode
+
+import pytest
+
+from webapp.bookings.summary import week_of
+from webapp.core.db import get_db
+from webapp.digest import delivery
+from webapp.digest.names import campaign_name_is_shown, referrer_label
+from webapp.tracking import capture
+from webapp.tracking.vocabulary import local_today
+
+from .conftest import visit
+from .test_digest_send import SITE, Inbox, mail_app, start_server
+
+WEEK = datetime.timedelta(days=7)
+
+# What the pen-test's links carried.
+ATTACK = "Security alert: sign in again at https://evil.example/login within 24 h"
+EVIL_REFERRER = "https://urgent-reset-your-password-at-evil.example/reset?now=1"
+EVIL_HOST = "urgent-reset-your-password-at-evil.example"
+# A reader following a link on another site: a top-level navigation they made.
+CROSS_SITE = {
+    "Sec-Fetch-Site": "cross-site",
+    "Sec-Fetch-Mode": "navigate",
+    "Sec-Fetch-Dest": "document",
+    "Sec-Fetch-User": "?1",
+}
+
+
+@pytest.fixture
+def inbox():
+    """An aiosmtpd server on loopback keeping what arrives: (inbox, port)."""
+    kept = Inbox()
+    controller = start_server(kept)
+    yield kept, controller.port
+    controller.stop()
+
+
+def message_of(envelope):
+    """An arrived message, parsed."""
+    return email.message_from_bytes(envelope.content, policy=email.policy.default)
+
+
+def parts(message):
+    """The letter's plain-text and HTML parts, as the owner's mail client reads them."""
+    return (
+        message.get_body(("plain",)).get_content(),
+        message.get_body(("html",)).get_content(),
+    )
+
+
+def reader_follows_links(client, number, *, campaign, referrer):
+    """Reader ``number`` on another site opens the article, then a booking button.
+
+    Both links carry ``utm_campaign``; the browser sends that site as Referer.
+    """
+    query = urlencode({"utm_campaign": campaign})
+    address = {"REMOTE_ADDR": f"198.51.100.{number}"}
+    for path in (f"/?{query}", f"/book?from=header&{query}"):
+        response = visit(
+            client,
+            path,
+            headers={**CROSS_SITE, "Referer": referrer},
+            environ_base=address,
+        )
+        assert response.status_code in (200, 302)
+
+
+def send_this_weeks_letter(app):
+    """Send the letter for the week in progress, as if it were next Monday."""
+    capture.flush()
+    monday = week_of(local_today(app))
+    with app.app_context():
+        outcome = delivery.send_week(get_db(), app.config, monday, monday + WEEK)
+    assert outcome.ok, outcome.message
+
+
+# --- Attack 3: readers cannot write into the owner's e-mail ---------------------
+
+
+def test_a_readers_campaign_sentence_and_host_never_reach_the_letter(
+    database_path, inbox
+):
+    received, port = inbox
+    app = mail_app(database_path, port)
+    client = app.test_client()
+    for n in range(5):  # five cross-site clicks carrying the sentence
+        reader_follows_links(client, n, campaign=ATTACK, referrer=EVIL_REFERRER)
+    for n, campaign in ((10, "spring_offer"), (11, "spring_offer")):
+        reader_follows_links(
+            client, n, campaign=campaign, referrer="https://www.google.com/"
+        )
+    reader_follows_links(
+        client, 12, campaign="Mothers Day 2026", referrer="https://www.google.com/"
+    )
+    send_this_weeks_letter(app)
+    [envelope] = received.envelopes
+    text, html = parts(message_of(envelope))
+    for part in (text, html):
+        # Neither the sentence nor any piece of its address or host.
+        assert "Security alert" not in part and "sign in again" not in part
+        assert "evil.example" not in part and "https://evil" not in part
+        assert EVIL_HOST not in part
+        # Counted all the same, on one line; the owner's own campaigns named.
+        assert "Other campaigns: 5 booking clicks" in part
+        assert "spring_offer: 2 booking clicks" in part
+        assert "Mothers Day 2026: 1 booking click" in part
+        # The unknown host defanged; a known one by its name.
+        assert "urgent-reset-your-password-at-evil[.]example: 5 unique visitors" in part
+        assert "Google: 3 unique visitors, 3 booking clicks" in part
+    # The HTML part links only to the site's own dashboard.
+    links = re.findall(r"""href=["']([^"']+)""", html)
+    assert links and all(link.startswith(SITE + "/stats?") for link in links)
+    # Named campaigns first, most clicks first; the rest last.
+    campaigns = text.split("Campaigns that brought booking clicks:", 1)[1]
+    lines = [line for line in campaigns.splitlines() if line.startswith("- ")][:3]
+    assert lines == [
+        "- spring_offer: 2 booking clicks",
+        "- Mothers Day 2026: 1 booking click",
+        "- Other campaigns: 5 booking clicks",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("spring_offer", True),
+        ("Mothers Day 2026", True),
+        ("Frühling-2026", True),
+        ("x" * 40, True),
+        ("x" * 41, False),
+        (ATTACK, False),
+        ("evil.example", False),
+        ("write to help@evil.example", False),
+        ("https://evil.example", False),
+        ("evil.example/login", False),
+        ("spring offer!", False),
+        ("   ", False),
+        ("", False),
+    ],
+)
+def test_which_campaign_names_the_letter_shows(name, shown):
+    assert campaign_name_is_shown(name) is shown
+
+
+@pytest.mark.parametrize(
+    ("host", "label"),
+    [
+        ("www.google.com", "Google"),
+        ("www.google.co.uk", "Google"),
+        ("mail.google.com", "Gmail"),
+        ("l.facebook.com", "Facebook"),
+        ("t.co", "X (Twitter)"),
+        ("google.com.evil.example", "google[.]com[.]evil[.]example"),
+        ("notgoogle.com", "notgoogle[.]com"),
+        ("evil.example", "evil[.]example"),
+        ("security alert sign in", "Other sites"),
+        ("::1", "Other sites"),
+    ],
+)
+def test_referrers_are_named_or_defanged(host, label):
+    assert referrer_label(host) == label
