@@ -19,13 +19,14 @@ from urllib.parse import urlencode
 import pytest
 
 from webapp.bookings.summary import week_of
-from webapp.core.db import get_db
-from webapp.digest import delivery
+from webapp.core.db import connect, get_db
+from webapp.digest import delivery, sends
 from webapp.digest.names import campaign_name_is_shown, referrer_label
 from webapp.tracking import capture
 from webapp.tracking.vocabulary import local_today
 
-from .conftest import visit
+from .conftest import csrf_token_from, log_in, store_owner_password, visit
+from .test_digest import last_monday
 from .test_digest_send import SITE, Inbox, mail_app, start_server
 
 WEEK = datetime.timedelta(days=7)
@@ -176,3 +177,93 @@ def test_which_campaign_names_the_letter_shows(name, shown):
 )
 def test_referrers_are_named_or_defanged(host, label):
     assert referrer_label(host) == label
+
+
+# --- Attack 2: one copy a minute, for the whole site ---------------------------
+
+
+def owner_sends_a_copy(client, app):
+    """Press "Send me a copy" as the owner's browser does without JavaScript.
+
+    Returns the text of the page the redirect leads to.
+    """
+    page = client.get("/stats/digest").get_data(as_text=True)
+    response = client.post(
+        "/stats/digest/send",
+        data={
+            "week": last_monday(app).isoformat(),
+            "csrf_token": csrf_token_from(page),
+        },
+    )
+    assert response.status_code == 303
+    shown = client.get(response.headers["Location"])
+    assert shown.status_code == 200
+    return shown.get_data(as_text=True)
+
+
+def logged_in(app):
+    """A test client of ``app`` with the owner logged in."""
+    client = app.test_client()
+    assert log_in(client).status_code == 302
+    return client
+
+
+def set_last_attempt(database_path, seconds_ago):
+    """Move the latest send's recorded time back, in the real SQLite file."""
+    moment = datetime.datetime.now(datetime.UTC) - datetime.timedelta(
+        seconds=seconds_ago
+    )
+    db = connect(str(database_path))
+    try:
+        with db.conn:
+            db.execute(
+                "UPDATE digest_sends SET attempted_at = ? "
+                "WHERE id = (SELECT max(id) FROM digest_sends)",
+                [moment.strftime(sends.TIME_FORMAT)],
+            )
+    finally:
+        db.conn.close()
+
+
+def test_send_me_a_copy_goes_out_at_most_once_a_minute_across_workers(
+    database_path, inbox
+):
+    received, port = inbox
+    store_owner_password(database_path)
+    # Two apps on one database file: two gunicorn workers.
+    first, second = mail_app(database_path, port), mail_app(database_path, port)
+    client = logged_in(first)
+    assert "Sent the letter for" in owner_sends_a_copy(client, first)
+    again = owner_sends_a_copy(client, first)
+    assert "Sent the letter for" not in again
+    wait = re.search(
+        r"The last send was \d+ seconds? ago, and copies go out at most once a "
+        r"minute: try again in (\d+) seconds?\.",
+        again,
+    )
+    assert wait and 55 <= int(wait.group(1)) <= 60, again
+    assert 'class="owner-notice"' in again  # calm, not an error
+    # Another worker keeps the same pace: the limit is in the database.
+    other = owner_sends_a_copy(logged_in(second), second)
+    assert "try again in" in other and "Sent the letter for" not in other
+    assert len(received.envelopes) == 1
+    assert len(db_sends(database_path)) == 1
+    # Half a minute later: still waiting, for about half a minute more.
+    set_last_attempt(database_path, 30)
+    wait = re.search(r"try again in (\d+) seconds", owner_sends_a_copy(client, first))
+    assert wait and 29 <= int(wait.group(1)) <= 30
+    assert len(received.envelopes) == 1
+    # A minute after the last send, a copy goes out again.
+    set_last_attempt(database_path, 61)
+    assert "Sent the letter for" in owner_sends_a_copy(client, first)
+    assert len(received.envelopes) == 2
+    assert [row["status"] for row in db_sends(database_path)] == ["sent", "sent"]
+
+
+def db_sends(database_path):
+    """The rows of digest_sends, oldest first."""
+    db = connect(str(database_path))
+    try:
+        return [dict(row) for row in db["digest_sends"].rows_where(order_by="id")]
+    finally:
+        db.conn.close()

@@ -65,6 +65,7 @@ def send_week(
             len(settings.recipients),
             forced=forced or copy,
             detail=detail,
+            spaced=copy,
         )
     except sends.NotSending as refusal:
         return Outcome(not refusal.failed, str(refusal))

@@ -10,6 +10,11 @@ before ``sent`` is written leaves a ``sending`` row. The next run cannot know
 whether the letter arrived, so it does not send again (never twice) and fails
 with one line saying so (never silently): ``--force`` sends it again. Only
 counts are stored, never an address.
+
+"Send me a copy" claims with ``spaced=True``: it is refused (``TooSoon``)
+while any send was tried less than ``COPY_SPACING`` seconds ago. The check
+and the claim are one write transaction on the shared database, so every
+worker process keeps the same pace: one copy a minute for the whole site.
 """
 
 import datetime
@@ -18,6 +23,9 @@ import re
 from ..core.db import immediate
 
 SENDING, SENT, FAILED = "sending", "sent", "failed"
+# Seconds between sends from the preview page ("Send me a copy").
+COPY_SPACING = 60
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 HISTORY_COLUMNS = ("week", "attempted_at", "recipients", "status", "detail", "forced")
 # Anything shaped like an e-mail address in a server's reply is blotted out.
 ADDRESS = re.compile(r"[^\s<>()\"',;:]+@[^\s<>()\"',;:]+")
@@ -32,23 +40,59 @@ class NotSending(Exception):
         self.failed = failed
 
 
+class TooSoon(NotSending):
+    """A copy asked for within COPY_SPACING seconds of the last send."""
+
+    def __init__(self, ago, wait):
+        """``ago``: seconds since the last send; ``wait``: seconds still to wait."""
+        super().__init__(
+            f"the last send was {_seconds(ago)} ago, and copies go out at most "
+            f"once a minute: try again in {_seconds(wait)}",
+            failed=False,
+        )
+        self.wait = wait
+
+
+def _seconds(count):
+    """``1 second``, ``42 seconds``."""
+    return f"{count} second{'s' if count != 1 else ''}"
+
+
 def scrub(text):
     """``text`` without e-mail addresses, on one line, at most 300 characters."""
     return " ".join(ADDRESS.sub("<address>", str(text)).split())[:300]
 
 
 def _now():
-    """The current UTC time, to the second, as ISO text."""
-    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The current UTC time, to the second."""
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
 
 
-def claim(db, week, recipients, *, forced=False, detail=""):
+def _too_soon(db, now):
+    """Raise TooSoon if any send was tried less than COPY_SPACING seconds ago."""
+    row = db.execute("SELECT max(attempted_at) FROM digest_sends").fetchone()
+    if not row or not row[0]:
+        return
+    try:
+        last = datetime.datetime.strptime(row[0], TIME_FORMAT)
+    except ValueError:
+        return  # not written by us: no pace to keep
+    ago = int((now - last.replace(tzinfo=datetime.UTC)).total_seconds())
+    if 0 <= ago < COPY_SPACING:
+        raise TooSoon(ago, COPY_SPACING - ago)
+
+
+def claim(db, week, recipients, *, forced=False, detail="", spaced=False):
     """Record a send of ``week`` (ISO Monday) as started; return its row id.
 
     Unless ``forced``, raise NotSending when the week's letter was sent or
-    an earlier send never recorded its result.
+    an earlier send never recorded its result. When ``spaced`` (a copy from
+    the preview page), raise TooSoon while the last send is too recent.
     """
     with immediate(db):
+        now = _now()  # once the write lock is ours: no other send can come between
+        if spaced:
+            _too_soon(db, now)
         if not forced:
             row = db.execute(
                 "SELECT status, attempted_at FROM digest_sends WHERE week = ? "
@@ -72,7 +116,14 @@ def claim(db, week, recipients, *, forced=False, detail=""):
         cursor = db.execute(
             "INSERT INTO digest_sends (week, attempted_at, recipients, status, "
             "detail, forced) VALUES (?, ?, ?, ?, ?, ?)",
-            [week, _now(), recipients, SENDING, scrub(detail), int(forced)],
+            [
+                week,
+                now.strftime(TIME_FORMAT),
+                recipients,
+                SENDING,
+                scrub(detail),
+                int(forced),
+            ],
         )
         return cursor.lastrowid
 

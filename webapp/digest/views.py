@@ -104,7 +104,11 @@ def letter():
 @bp.post("/stats/digest/send")
 @login_required
 def send_copy():
-    """E-mail the chosen week's letter to FLASK_DIGEST_TO now (CSRF-checked)."""
+    """E-mail the chosen week's letter to FLASK_DIGEST_TO now (CSRF-checked).
+
+    At most one copy a minute for the whole site (``sends.COPY_SPACING``);
+    a second one within the minute gets a calm "try again in N seconds".
+    """
     today = local_today()
     monday, problem = _chosen_week(request.form.get("week"), today)
     if problem:
