@@ -27,7 +27,7 @@ from webapp.tracking.vocabulary import local_today
 
 from .conftest import csrf_token_from, log_in, store_owner_password, visit
 from .test_digest import last_monday
-from .test_digest_send import SITE, Inbox, mail_app, start_server
+from .test_digest_send import OWNER, SECOND, SITE, Inbox, mail_app, start_server
 
 WEEK = datetime.timedelta(days=7)
 
@@ -267,3 +267,69 @@ def db_sends(database_path):
         return [dict(row) for row in db["digest_sends"].rows_where(order_by="id")]
     finally:
         db.conn.close()
+
+
+# --- A line break in the practice's name ---------------------------------------
+
+BROKEN_NAME = "Reach for Serenity\r\nBcc: victim@evil.example"
+
+
+def test_a_line_break_in_the_practice_name_neither_breaks_nor_adds_a_header(
+    database_path, inbox
+):
+    received, port = inbox
+    app = mail_app(
+        database_path,
+        port,
+        PRACTICE_NAME=BROKEN_NAME,
+        MAIL_DEFAULT_SENDER="Reach for\r\n Serenity <letters@massage.example>",
+    )
+    runner = app.test_cli_runner()
+    printed = runner.invoke(args=["digest"])
+    assert printed.exit_code == 0, printed.output
+    first = printed.output.splitlines()[0]
+    assert first.startswith("Reach for Serenity Bcc: victim@evil.example: the article")
+    sent = runner.invoke(args=["digest", "--send"])
+    assert sent.exit_code == 0, sent.output
+    assert sent.output.startswith("sent the letter for ")
+    test = runner.invoke(args=["digest", "--send", "--test"])
+    assert test.exit_code == 0, test.output
+    assert len(received.envelopes) == 2
+    for envelope in received.envelopes:
+        assert sorted(envelope.rcpt_tos) == sorted([OWNER, SECOND])
+        message = message_of(envelope)
+        assert message["Bcc"] is None
+        assert "\n" not in message["Subject"] and "\r" not in message["Subject"]
+        assert message["Subject"].startswith("Reach for Serenity Bcc: victim@")
+        assert message["From"] == "Reach for Serenity <letters@massage.example>"
+        assert b"\nBcc:" not in envelope.content
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        (BROKEN_NAME, "FLASK_PRACTICE_NAME has a line break in it"),
+        ("Reach for\nSerenity", "FLASK_PRACTICE_NAME has a line break in it"),
+        ("Reach\tfor Serenity", "FLASK_PRACTICE_NAME has a tab in it"),
+        ("Reach \u202efor Serenity", "invisible control character (U+202E)"),
+    ],
+)
+def test_flask_check_names_a_practice_name_with_control_characters(
+    database_path, name, words
+):
+    app = mail_app(database_path, 25, PRACTICE_NAME=name)
+    with app.app_context():  # as the `flask` command gives it
+        result = app.test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    [line] = [line for line in result.output.splitlines() if "PRACTICE_NAME" in line]
+    assert line.startswith("error: ") and words in line
+    assert "one line of ordinary characters" in line
+
+
+def test_flask_check_accepts_an_ordinary_practice_name(database_path):
+    app = mail_app(database_path, 25, PRACTICE_NAME="Chez Noëlle – Massage\u00a0& Co")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["check"])
+    assert "PRACTICE_NAME" not in result.output
+    assert "ok    practice name: Chez Noëlle – Massage\u00a0& Co" in result.output

@@ -5,7 +5,7 @@ naming campaigns and referrers only as ``names`` allows (readers choose them);
 ``mail`` builds the message and talks SMTP; ``sends`` records each send (at
 most once a week); ``delivery`` ties them together for the ``digest``
 command (``commands``) and the owner's preview page (``views``); ``checks``
-adds the mail settings to `flask check`.
+adds the practice's name and the mail settings to `flask check`.
 """
 
 from ..core.checks import register_check
@@ -16,4 +16,5 @@ def init_app(app):
     """Register the digest command, the letter's preview page and its check."""
     app.register_blueprint(views.bp)
     commands.init_app(app)
+    register_check(app, checks.check_practice_name)
     register_check(app, checks.check_mail)

@@ -1,8 +1,11 @@
-"""`flask check`'s lines for the weekly letter: the mail settings, once wanted.
+"""`flask check`'s lines for the weekly letter: the practice's name as the
+letter shows it, and the mail settings, once wanted.
 
 Registered with ``core.checks.register_check``; nothing here stops start-up
 (a mail problem must never keep the site from serving).
 """
+
+import unicodedata
 
 from ..core.checks import Result
 from .mail import addresses, host_problem, mail_settings
@@ -10,6 +13,33 @@ from .mail import addresses, host_problem, mail_settings
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 NAME = "weekly letter"
+PRACTICE = "practice name"
+
+
+def check_practice_name(config):
+    """FLASK_PRACTICE_NAME is one line: no line break or other control character.
+
+    The letter's subject and first line show the name; it would carry such a
+    character as a space (``letter.practice_name``), which the owner should
+    fix in the setting rather than find in their inbox.
+    """
+    name = str(config.get("PRACTICE_NAME") or "")
+    odd = [
+        ch for ch in name if not ch.isprintable() and unicodedata.category(ch) != "Zs"
+    ]
+    if not odd:
+        return Result(PRACTICE, name)
+    if any(len(f"a{ch}b".splitlines()) > 1 for ch in odd):
+        what = "a line break"
+    elif "\t" in odd:
+        what = "a tab"
+    else:
+        what = f"an invisible control character (U+{ord(odd[0]):04X})"
+    problem = (
+        f"FLASK_PRACTICE_NAME has {what} in it: write the practice's name on "
+        "one line of ordinary characters (the weekly letter's subject shows it)"
+    )
+    return Result(PRACTICE, problem, problem)
 
 
 def _fail(problem):

@@ -9,7 +9,7 @@ from flask import render_template
 
 from ..core.formatting import current_locale
 from . import mail, sends
-from .letter import build, week_label
+from .letter import build, practice_name, week_label
 
 
 @dataclass
@@ -108,7 +108,7 @@ def send_test(config, *, delays=()):
     problem = problem_before_sending(settings)
     if problem:
         return Outcome(False, f"cannot send a test message: {problem}")
-    practice = config["PRACTICE_NAME"]
+    practice = practice_name(config)
     message = mail.build_message(
         settings,
         f"{practice}: a test of the weekly letter's settings",

@@ -17,6 +17,7 @@ from babel.dates import format_interval, format_skeleton
 from ..bookings.notes import notes_between
 from ..bookings.summary import summarise, week_of
 from ..core.formatting import current_locale, money, number, percent
+from ..core.text import clean_text
 from ..site.content import get_widgets
 from ..stats import reports
 from ..stats.dashboard import BREAKDOWNS, FEW_VISITS, chooser_rows
@@ -30,6 +31,8 @@ PERCENT_FROM = 100
 # Rows the letter lists for referrers and campaigns.
 TOP_ROWS = 3
 EMPTY_LABELS = {dimension: empty for dimension, _t, _h, empty in BREAKDOWNS}
+# The practice's name in the letter: one line, at most this long.
+PRACTICE_LENGTH = 200
 
 
 def last_full_week(today):
@@ -53,6 +56,15 @@ def week_containing(day, today):
             f"starts {last_full_week(today).isoformat()}"
         )
     return monday
+
+
+def practice_name(config):
+    """FLASK_PRACTICE_NAME on one line, as the letter and its subject show it.
+
+    A line break or other control character typed into the setting becomes a
+    space (``flask check`` reports it): a header never carries one.
+    """
+    return clean_text(config["PRACTICE_NAME"], PRACTICE_LENGTH)
 
 
 def week_label(monday, locale=None):
@@ -132,12 +144,13 @@ def build(db, monday, config, today):
     before = reports.period_totals(db, monday - WEEK, sunday - WEEK)
     totals = report.totals()
     label = week_label(monday)
+    practice = practice_name(config)
     letter = Letter(
         monday=monday,
         sunday=sunday,
         label=label,
-        subject=f"{config['PRACTICE_NAME']}: the article's week, {label}",
-        practice=config["PRACTICE_NAME"],
+        subject=f"{practice}: the article's week, {label}",
+        practice=practice,
         time_zone=config["TIME_ZONE"],
         totals=totals,
         previous=before,

@@ -25,6 +25,7 @@ from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 
 import flask_mail
 
+from ..core.text import clean_text
 from .sends import scrub
 
 # Seconds between tries: three more tries over about five minutes.
@@ -117,12 +118,22 @@ def mail_settings(config):
     )
 
 
+def one_line(value):
+    """A header's value without control characters: a CR or LF never reaches it."""
+    value = str(value)
+    return clean_text(value, len(value))
+
+
 def build_message(settings, subject, text, html=None):
-    """The e-mail: ``multipart/alternative`` when ``html`` is given."""
+    """The e-mail: ``multipart/alternative`` when ``html`` is given.
+
+    Every header value is one line (``one_line``): a line break in a setting
+    can neither add a header nor stop the message being built.
+    """
     message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = settings.sender
-    message["To"] = ", ".join(settings.recipients)
+    message["Subject"] = one_line(subject)
+    message["From"] = one_line(settings.sender)
+    message["To"] = one_line(", ".join(settings.recipients))
     message["Date"] = formatdate(localtime=False, usegmt=True)
     domain = parseaddr(settings.sender)[1].rpartition("@")[2] or None
     message["Message-ID"] = make_msgid(domain=domain)
