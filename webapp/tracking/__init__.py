@@ -9,8 +9,10 @@ answering; ``writer`` and ``store`` move them into SQLite off the request.
 from zoneinfo import ZoneInfoNotFoundError
 
 from ..core.backup import keep_out_of_backups
+from ..core.checks import register_check
 from . import capture
 from .journal import DEFAULT_MAX_BYTES
+from .journal_folder import check_journal
 from .store import SALT_META_KEY
 from .vocabulary import zone
 
@@ -27,12 +29,16 @@ def init_app(app):
     # Tests write synchronously (when the response is closed), so that a
     # test can read what a request stored right after it.
     app.config.setdefault("TRACK_IN_BACKGROUND", not app.testing)
-    # Where each worker's journal lives (empty: beside the database, as
-    # "<DATABASE>.journal/") and how much of it may wait for the database
-    # before events are dropped (and counted). FLASK_JOURNAL_DIR and
+    # Where the workers' journals live (empty: beside the database, as
+    # "journal-<database name>/") and how much of them, all workers'
+    # together, may wait for the database before events are dropped (and
+    # counted). FLASK_JOURNAL_DIR and
     # FLASK_JOURNAL_MAX_BYTES override them.
     app.config.setdefault("JOURNAL_DIR", "")
     app.config.setdefault("JOURNAL_MAX_BYTES", DEFAULT_MAX_BYTES)
     app.after_request(capture.track_response)
     # The day's salt would let a copy link a day's visitors: never back it up.
     keep_out_of_backups(app, SALT_META_KEY)
+    # A journal folder someone else could write to would let them forge
+    # clicks: `flask check` says so (the readers' site runs regardless).
+    register_check(app, check_journal)

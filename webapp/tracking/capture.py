@@ -39,6 +39,7 @@ from ..core.text import clean_text
 from .classify import AGENT_CLASSIFY_LENGTH, device_and_browser, filter_reason
 from .classify import referrer_host as host_of_referrer
 from .journal import encode, journal_for
+from .journal_folder import JournalRefused, report
 from .store import entry_of
 from .vocabulary import (
     CLICK,
@@ -261,6 +262,9 @@ def _write_after(response, visits):
         # Kept or dropped (and counted, for the writer to record) as a whole.
         lines = b"".join(encode(entry_of(v, secret, tz, now)) for v in visits)
         journal.append(lines, events=sum(len(visit.events) for visit in visits))
+    except JournalRefused as error:
+        report(app, error)  # once per process: the folder is not ours alone
+        return
     except Exception as error:
         # The reader's details, if any, are scrubbed from what is logged.
         reader = next((visit for visit in visits if visit.reason is None), None)

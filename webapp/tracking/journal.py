@@ -8,10 +8,26 @@ trims the journal; lines of a process that died are replayed by the next one.
 
 Files live in ``JOURNAL_DIR`` (default: ``journal-<database file name>``
 beside the database), folder 0700, files 0600, named ``<pid>-<random>.journal`` so a
-reused pid never meets an old file. Each starts with a fixed-size header
-whose counter says how many events were dropped because the journal was full
-(``JOURNAL_MAX_BYTES`` waiting). The owner holds an ``flock`` on its file for
-as long as it lives: a file whose lock can be taken belongs to a dead process.
+reused pid never meets an old file; journal_folder.py refuses a folder or file
+that is not this user's alone. Each starts with a fixed-size header whose
+counter says how many events were dropped because the journal was full. The
+owner holds an ``flock`` on its file for as long as it lives: a file whose
+lock can be taken belongs to a dead process.
+
+The cap (``JOURNAL_MAX_BYTES``) is for the whole folder, files of live and
+dead processes alike, so that recycled workers (each a new process) do not
+each bring a new allowance while the database is locked. Looking at the
+folder on every request would cost a directory listing each time, so a
+process looks when it opens its file, each time its file has grown by
+``step`` bytes (``LOOK_EVERY_BYTES``, at most 1/64 of the cap), and, while
+it finds the folder full, at most once a second (so it starts again once
+the files are stored). Between two looks a process sees its own growth
+exactly and the others' as they were, so the folder holds at most
+``JOURNAL_MAX_BYTES + W * (step + L)`` bytes of journal, W being the
+processes writing at once and L the longest line a request writes, plus a
+header (42 bytes) for each file a new process opens while the folder is
+full (it needs one to count what it drops). With the defaults and gunicorn's
+3 workers: 64 MiB + 3 * (256 KiB + a few KB).
 
 A line holds only what the events table keeps (see store.py ``Entry``): no
 IP address, no User-Agent, only a pseudonym for the day.
@@ -21,42 +37,42 @@ import contextlib
 import fcntl
 import json
 import os
-import re
 import secrets
 import threading
 import time
 from pathlib import Path
 
+from .journal_folder import JournalRefused, folder_of, journal_bytes, open_folder
 from .store import Entry
 from .vocabulary import CLICK, VIEW, WIDGET
 
-# At most this many bytes of one process's journal wait for the database; past
-# that, events are dropped and counted. 64 MB is some 300,000 events, days of
-# traffic for a site this size.
+# At most this many bytes of journal files, all processes' together, wait in
+# the folder; past that, events are dropped and counted. 64 MB is some
+# 300,000 events, days of traffic for a site this size.
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+# How far a process's file grows between two looks at the folder's total (see
+# above): at most this, and at most this share of the cap. 256 KiB is some
+# 1,000 requests: one directory listing per thousand requests.
+LOOK_EVERY_BYTES = 256 * 1024
+CAP_SHARE = 64
+# While the folder is full, how often a process looks again for room.
+FULL_LOOK_SECONDS = 1.0
+# After a refused folder (reported once), how long appends skip it before
+# checking it again: a fixed folder is used again without a restart.
+REFUSED_RETRY_SECONDS = 10.0
 # A journal that has been fully stored is replaced by a fresh file once it is
-# this big, so the file never grows without end, or this old, so that stored
-# lines (a day's pseudonyms) do not stay on disk past the hour.
+# this big (or holds 1/CAP_SHARE of the cap: stored lines count against the
+# cap until then), so the file never grows without end, or this old, so that
+# stored lines (a day's pseudonyms) do not stay on disk past the hour.
 ROTATE_BYTES = 1024 * 1024
 ROTATE_SECONDS = 3600
 # The header: a fixed width, so that the dropped counter is rewritten in place.
 HEADER = b"#events-journal v1 dropped=%020d\n"
 HEADER_SIZE = len(HEADER % 0)
 COUNTER_AT = HEADER.index(b"%")
-FILE_NAME = re.compile(r"^\d+-[0-9a-f]{16}\.journal$")
 # Keys of the journal lines (short: the line is written on every request).
 EVENT_FIELDS = frozenset({"kind", "placement", "widget", "detail"})
 KINDS = frozenset({VIEW, CLICK, WIDGET})
-
-
-def folder_of(config):
-    """Where the journal files of an app live (``JOURNAL_DIR`` or beside the DB)."""
-    if config.get("JOURNAL_DIR"):
-        return config["JOURNAL_DIR"]
-    # Not "<name>-journal" (SQLite's own rollback journal) nor a name starting
-    # with the database's, which tools take for the database's own files.
-    database = Path(config["DATABASE"])
-    return str(database.with_name(f"journal-{database.name}"))
 
 
 # --- Lines ---------------------------------------------------------------------------
@@ -128,52 +144,86 @@ class Journal:
     def __init__(self, folder, max_bytes=DEFAULT_MAX_BYTES):
         self.folder = Path(folder)
         self.max_bytes = max_bytes
+        # At least a byte: a process that only drops does not look each time.
+        self.step = max(1, min(LOOK_EVERY_BYTES, max_bytes // CAP_SHARE))
         self.lock = threading.Lock()
-        self.fd = None
+        self.fd = self.folder_fd = None
         self.path = None
         self.size = 0
         self.consumed = 0  # how far the writer has stored this file
         self.dropped = 0
         self.recorded_dropped = 0  # what the writer has counted in the database
+        self.others = 0  # the folder's other journal files at the last look
+        self.looked_at = 0  # this file's size then
+        self.looked_when = 0.0
+        self.retry_at = 0.0  # a refused folder is not checked again before this
         self._torn = False
 
     def _open(self):
         """Create, lock and name a fresh file (the caller holds ``lock``)."""
-        with contextlib.suppress(FileExistsError):
-            self.folder.mkdir(mode=0o700)  # not its parents: a missing one is wrong
+        folder_fd = open_folder(self.folder, create=True)
         name = f"{os.getpid()}-{secrets.token_hex(8)}.journal"
         # Made under a name replays ignore, locked, then renamed: a replaying
         # process never sees a file that is not yet locked by its owner.
-        temporary = self.folder / f".{name}.new"
-        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
-        fd = os.open(temporary, flags, 0o600)
+        temporary = f".{name}.new"
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.write(fd, HEADER % 0)
-            os.rename(temporary, self.folder / name)
+            fd = os.open(temporary, flags, 0o600, dir_fd=folder_fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.write(fd, HEADER % 0)
+                os.rename(temporary, name, src_dir_fd=folder_fd, dst_dir_fd=folder_fd)
+            except BaseException:
+                os.close(fd)
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary, dir_fd=folder_fd)
+                raise
         except BaseException:
-            os.close(fd)
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+            os.close(folder_fd)
             raise
-        self.fd, self.path = fd, self.folder / name
+        if self.folder_fd is not None:
+            os.close(self.folder_fd)
+        # The folder stays open: looks at it never follow a path swapped since.
+        self.fd, self.folder_fd, self.path = fd, folder_fd, self.folder / name
         self.opened = time.monotonic()
         self.size = self.consumed = HEADER_SIZE
         self.dropped = self.recorded_dropped = 0
         self._torn = False
+        self._look()
+
+    def _look(self):
+        """Add up the folder's other journal files (the cap is for them all)."""
+        with contextlib.suppress(OSError):
+            self.others = journal_bytes(self.folder_fd, skip=self.path.name)
+        self.looked_at = self.size
+        self.looked_when = time.monotonic()
 
     def append(self, line, events=1):
         """Write whole lines with one ``write()``; False if dropped (full).
 
         ``events`` is how many events the lines hold: what a drop counts.
+        Raises JournalRefused when the folder is found not to be ours alone
+        (then returns False, without looking, for REFUSED_RETRY_SECONDS).
         """
         with self.lock:
             if self.fd is None:
-                self._open()
-            if self.size - self.consumed + len(line) > self.max_bytes:
-                self.dropped += events
-                os.pwrite(self.fd, b"%020d" % self.dropped, COUNTER_AT)
-                return False
+                if time.monotonic() < self.retry_at:
+                    return False
+                try:
+                    self._open()
+                except JournalRefused:
+                    self.retry_at = time.monotonic() + REFUSED_RETRY_SECONDS
+                    raise
+            # No system call unless a look is due: sizes are kept in memory.
+            if self.size - self.looked_at >= self.step:
+                self._look()
+            if self.others + self.size + len(line) > self.max_bytes:
+                if time.monotonic() - self.looked_when >= FULL_LOOK_SECONDS:
+                    self._look()  # stored and removed files make room again
+                if self.others + self.size + len(line) > self.max_bytes:
+                    self.dropped += events
+                    os.pwrite(self.fd, b"%020d" % self.dropped, COUNTER_AT)
+                    return False
             if self._torn:
                 # An earlier write stopped halfway: end that torn line first.
                 line = b"\n" + line
@@ -196,7 +246,8 @@ class Journal:
             if self.size == HEADER_SIZE:
                 return None  # nothing in it yet
             young = time.monotonic() - self.opened < ROTATE_SECONDS
-            if self.size < ROTATE_BYTES and young:
+            big = min(ROTATE_BYTES, self.max_bytes // CAP_SHARE)
+            if self.size < big and young:
                 return None
             old = (self.fd, self.path)
             self._open()
@@ -206,8 +257,10 @@ class Journal:
         """Close the file (its lock goes with it); it is then a dead process's."""
         with self.lock:
             fd, self.fd = self.fd, None
-            if fd is not None:
-                os.close(fd)
+            folder_fd, self.folder_fd = self.folder_fd, None
+            for opened in (fd, folder_fd):
+                if opened is not None:
+                    os.close(opened)
 
 
 _journals = {}
@@ -237,53 +290,13 @@ def journal_for(config):
 def _forget_after_fork():
     """A forked child owns none of its parent's files (nor their locks)."""
     for journal in _journals.values():
-        if journal.fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(journal.fd)
+        for fd in (journal.fd, journal.folder_fd):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
     _journals.clear()
     global _journals_lock
     _journals_lock = threading.Lock()
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
-
-
-# --- Files of dead processes -------------------------------------------------------
-
-
-def claim_dead(folder, skip=()):
-    """Lock and return ``(fd, path)`` for each journal file whose owner is dead.
-
-    A file is dead when its lock can be taken; one that was unlinked meanwhile
-    (stored and removed by whoever held it) is passed over.
-    """
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return []
-    claimed = []
-    for name in names:
-        path = Path(folder) / name
-        if not FILE_NAME.match(name) or path in skip:
-            continue
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            if os.fstat(fd).st_nlink == 0:
-                raise BlockingIOError("already replayed and removed")
-        except OSError:
-            os.close(fd)
-            continue
-        claimed.append((fd, path))
-    return claimed
-
-
-def file_names(folder):
-    """The journal file names in ``folder`` right now."""
-    try:
-        return {name for name in os.listdir(folder) if FILE_NAME.match(name)}
-    except OSError:
-        return set()

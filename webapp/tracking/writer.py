@@ -12,14 +12,8 @@ import threading
 import time
 
 from ..core.db import connect, immediate, read_meta, write_meta
-from .journal import (
-    HEADER_SIZE,
-    claim_dead,
-    decode,
-    dropped_in,
-    file_names,
-    journal_for,
-)
+from .journal import HEADER_SIZE, decode, dropped_in, journal_for
+from .journal_folder import JournalRefused, claim_dead, file_names, report
 from .store import write_entry
 from .vocabulary import local_now, practice_zone
 
@@ -159,9 +153,17 @@ def retire(db, fd, path):
 
 
 def replay_dead(db, app, folder, on_error):
-    """Store what journals of dead processes hold, then remove them; how many."""
+    """Store what journals of dead processes hold, then remove them; how many.
+
+    A folder or file that is not ours alone is never replayed (a warning says
+    so, once per process).
+    """
     replayed = 0
-    claimed = claim_dead(folder)
+    try:
+        claimed = claim_dead(folder, on_refused=lambda error: report(app, error))
+    except JournalRefused as error:
+        report(app, error)
+        return 0
     try:
         while claimed:
             fd, path = claimed[0]
@@ -175,7 +177,11 @@ def replay_dead(db, app, folder, on_error):
         for fd, _path in claimed:
             os.close(fd)  # unlocked: tried again later, from its mark
     # Marks of files that are gone (a crash between unlink and forget).
-    present = file_names(folder)
+    try:
+        present = file_names(folder)
+    except JournalRefused as error:
+        report(app, error)  # swapped meanwhile: its marks are not judged by it
+        return replayed
     stale = [
         name
         for (name,) in db.execute("SELECT file FROM journal_progress").fetchall()
@@ -336,7 +342,11 @@ class JournalWriter:
                 self.on_error,
             )
             journal.recorded_dropped = dropped
-        old = journal.rotate_if_done()
+        try:
+            old = journal.rotate_if_done()
+        except JournalRefused as error:
+            report(app, error)  # kept on: the file it has is still ours
+            old = None
         if old is not None:
             retire(db, *old)
         self._waiting.discard(folder)
