@@ -51,7 +51,10 @@ workers = owner_setting("WEBAPP_WORKERS", "3")
 
 # Threads per worker: a request that waits (on SQLite's busy timeout, on a
 # slow client) does not hold up the others. gthread keeps idle keep-alive
-# connections off the threads.
+# connections off the threads, but a thread reading a request's body blocks
+# until its last byte: the proxy (deploy/Caddyfile, deploy/nginx-webapp.conf)
+# reads every body whole before passing it on, so a client that sends its
+# form a byte at a time never holds one (issue 24).
 worker_class = "gthread"
 # Threads per worker (WEBAPP_THREADS): 2 threads x 3 workers = 6 requests in
 # progress at once, plenty for an article site; 4 if the stats feel slow.

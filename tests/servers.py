@@ -320,10 +320,13 @@ class Proxy:
 
     ``port`` takes the site's requests (Caddy: plain HTTP with Host
     example.com:port; nginx: HTTPS with Host example.com, see ``https``).
+    ``edits`` are (old, new) pairs swapped in the shipped file, each of which
+    must be in it once (a test's shorter timeout, say).
     """
 
-    def __init__(self, kind, folder, app_port):
+    def __init__(self, kind, folder, app_port, edits=()):
         self.kind = kind
+        self.edits = tuple(edits)
         self.folder = Path(folder)
         self.app_port = app_port
         self.port = free_port()
@@ -332,8 +335,15 @@ class Proxy:
         self.log_path = self.folder / f"{kind}.out"
         self.process = None
 
+    def _edited(self, path):
+        """The shipped file's text with this test's edits made."""
+        text = path.read_text()
+        for old, new in self.edits:
+            text = _swap(text, old, new)
+        return text
+
     def _caddy_command(self):
-        text = (DEPLOY / "Caddyfile").read_text()
+        text = self._edited(DEPLOY / "Caddyfile")
         text = _swap(
             text, "\temail owner@example.com\n", "\tadmin off\n\tauto_https off\n"
         )
@@ -376,7 +386,7 @@ class Proxy:
             capture_output=True,
             timeout=60,
         )  # fmt: skip
-        site = (DEPLOY / "nginx-webapp.conf").read_text()
+        site = self._edited(DEPLOY / "nginx-webapp.conf")
         site = _swap(site, "    listen 80;\n", f"    listen 127.0.0.1:{free_port()};\n")
         site = _swap(site, "    listen [::]:80;\n", "")
         site = _swap(
