@@ -6,20 +6,28 @@ the app behind them, compression, static files cached for a year only when
 their URL carries a content hash, and the forwarded headers the app trusts.
 """
 
+import contextlib
+import http.client
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from flask import Flask, Response
+
+from webapp.core.security import set_security_headers
 
 from .servers import (
     BOOKING_URL,
+    BROWSER_HEADERS,
     DEPLOY,
     PROJECT_ROOT,
     Gunicorn,
+    Proxy,
     asset_path,
     free_port,
     migrated_database,
@@ -224,27 +232,56 @@ def test_caddyfile_is_valid_and_formatted(tmp_path):
     assert formatted.stdout == (DEPLOY / "Caddyfile").read_text()
 
 
-@pytest.fixture
-def caddy(tmp_path, app_server):
-    """The shipped Caddyfile in front of gunicorn, on a loopback port, plain HTTP."""
+def self_signed(folder):
+    """A self-signed certificate for example.com: (fullchain, key) paths."""
+    openssl = tool("/usr/bin/openssl", "openssl")
+    folder.mkdir(exist_ok=True)
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=example.com", "-addext", "subjectAltName=DNS:example.com",
+         "-keyout", str(folder / "privkey.pem"), "-out", str(folder / "fullchain.pem")],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )  # fmt: skip
+    return folder / "fullchain.pem", folder / "privkey.pem"
+
+
+@contextlib.contextmanager
+def run_caddy(tmp_path, app_port, https=False):
+    """The shipped Caddyfile in front of gunicorn, on a loopback port.
+
+    Plain HTTP unless ``https``: then the site has a self-signed certificate
+    (Caddy picks it for clients that name no host, as the tests' do).
+    """
     caddy_bin = tool("/usr/bin/caddy", "caddy")
     port = free_port()
     text = (DEPLOY / "Caddyfile").read_text()
-    # No certificates and no admin API in a test; the rest is as shipped.
-    text = swap(text, "\temail owner@example.com\n", "\tadmin off\n\tauto_https off\n")
+    # No certificates to fetch and no admin API in a test; the rest is as shipped.
+    text = swap(
+        text,
+        "\temail owner@example.com\n",
+        "\tadmin off\n\tauto_https off\n\tdefault_sni example.com\n",
+    )
+    # Over HTTPS the www. redirect needs a port of its own: one port is
+    # either HTTP or HTTPS.
+    www_port = free_port() if https else port
     text = swap(
         text,
         "www.example.com {\n",
-        f"http://www.example.com:{port} {{\n\tbind 127.0.0.1\n",
+        f"http://www.example.com:{www_port} {{\n\tbind 127.0.0.1\n",
     )
-    text = swap(
-        text, "\nexample.com {\n", f"\nhttp://example.com:{port} {{\n\tbind 127.0.0.1\n"
-    )
+    scheme = "https" if https else "http"
+    site = f"\n{scheme}://example.com:{port} {{\n\tbind 127.0.0.1\n"
+    if https:
+        cert, key = self_signed(tmp_path / "tls")
+        site += f"\ttls {cert} {key}\n"
+    text = swap(text, "\nexample.com {\n", site)
     text = swap(text, "root * /srv/webapp/static", f"root * {PROJECT_ROOT}/static")
     text = swap(
         text,
         "reverse_proxy 127.0.0.1:8000",
-        f"reverse_proxy 127.0.0.1:{app_server.port}",
+        f"reverse_proxy 127.0.0.1:{app_port}",
     )
     config = tmp_path / "Caddyfile"
     config.write_text(text)
@@ -257,10 +294,24 @@ def caddy(tmp_path, app_server):
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_for_port(port, process, log_path)
+            wait_for_port(port, process, log_path, https=https)
             yield port
         finally:
             stop(process)
+
+
+@pytest.fixture
+def caddy(tmp_path, app_server):
+    """The shipped Caddyfile in front of gunicorn, on a loopback port, plain HTTP."""
+    with run_caddy(tmp_path, app_server.port) as port:
+        yield port
+
+
+@pytest.fixture
+def caddy_https(tmp_path, app_server):
+    """The same over HTTPS, as visitors reach it: the port."""
+    with run_caddy(tmp_path, app_server.port, https=True) as port:
+        yield port
 
 
 def via_caddy(port, path, **headers):
@@ -333,17 +384,8 @@ def test_caddy_sends_www_to_the_bare_domain(caddy):
 def nginx_config(tmp_path):
     """The shipped site inside a minimal nginx.conf, with test ports and paths."""
     nginx = tool("/usr/sbin/nginx", "nginx")
-    openssl = tool("/usr/bin/openssl", "openssl")
     tls = tmp_path / "tls"
-    tls.mkdir()
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=example.com", "-keyout", str(tls / "privkey.pem"),
-         "-out", str(tls / "fullchain.pem")],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )  # fmt: skip
+    self_signed(tls)
     http_port, https_port = free_port(), free_port()
     site = (DEPLOY / "nginx-webapp.conf").read_text()
     site = swap(site, "    listen 80;\n", f"    listen 127.0.0.1:{http_port};\n")
@@ -557,3 +599,119 @@ def test_caddy_lets_only_the_bookings_upload_past_64_kib(caddy, app_server):
 
 def test_nginx_lets_only_the_bookings_upload_past_64_kib(nginx, app_server):
     check_body_limits(nginx["https_port"], "example.com", True, app_server)
+
+
+# Security headers and the Server header, on every answer --------------------
+
+
+def app_security_headers(https):
+    """The headers webapp/core/security.py adds to an answer: {name: value}."""
+    app = Flask(__name__)
+    base_url = f"{'https' if https else 'http'}://example.com"
+    with app.test_request_context(base_url=base_url):
+        plain = set(Response().headers.keys())
+        response = set_security_headers(Response())
+    return {
+        name.lower(): value
+        for name, value in response.headers.items()
+        if name not in plain
+    }
+
+
+def answer(port, path, method="GET", https=False, **headers):
+    """(status, every header line with its name lower-cased, repeats kept).
+
+    A POST is sent with its headers only: a body the proxy must refuse
+    unread (Content-Length over the limit) is never needed.
+    """
+    if https:
+        context = ssl._create_unverified_context()  # the test's own certificate
+        conn = http.client.HTTPSConnection(
+            "127.0.0.1", port, timeout=10, context=context
+        )
+    else:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for name, value in {**BROWSER_HEADERS, **headers}.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        response = conn.getresponse()
+        lines = [(name.lower(), value) for name, value in response.getheaders()]
+        return response.status, lines
+    finally:
+        conn.close()
+
+
+def assert_security_headers(lines, https, where):
+    """Each of the app's security headers exactly once, with the app's value."""
+    expected = app_security_headers(https)
+    assert ("strict-transport-security" in expected) == https
+    for name, value in expected.items():
+        assert [v for n, v in lines if n == name] == [value], (where, name, lines)
+    if not https:
+        assert "strict-transport-security" not in dict(lines), where
+
+
+def assert_no_gunicorn(lines, where):
+    """No header names gunicorn (it sends "Server: gunicorn" by itself)."""
+    assert not [line for line in lines if "gunicorn" in " ".join(line).lower()], (
+        where,
+        lines,
+    )
+
+
+# What each proxy's answers are checked on: its own (static files, a missing
+# one, refused bodies) and the app's (a page, a redirect, the app's 404).
+PROXY_OWN = [
+    ("GET", "/static/css/site.css", {}, 200),
+    ("GET", "/static/css/site.css?v=0123abcd", {}, 200),
+    ("GET", "/static/no-such-file.css", {}, 404),
+    ("POST", "/login", {"Content-Length": str(MB)}, 413),
+    ("POST", "/stats/bookings", {"Content-Length": str(9 * MB)}, 413),
+]
+APP_OWN = [
+    ("GET", "/", {}, 200),
+    ("GET", "/book?from=footer", {}, 302),
+    ("GET", "/no-such-page", {}, 404),
+]
+
+
+def check_every_answer(port, host, https, server_name):
+    """The proxy's own answers and the app's carry the app's headers, once."""
+    for method, path, headers, status in PROXY_OWN + APP_OWN:
+        where = f"{method} {path}"
+        got, lines = answer(port, path, method, https, Host=host, **headers)
+        assert got == status, (where, lines)
+        assert_security_headers(lines, https, where)
+        assert_no_gunicorn(lines, where)
+        assert [v for n, v in lines if n == "server"] == [server_name], where
+
+
+def test_caddy_answers_carry_the_security_headers_and_never_name_gunicorn(
+    caddy, app_server
+):
+    check_every_answer(caddy, f"example.com:{caddy}", False, "Caddy")
+    # The app's answers came from the app: Caddy's "?" left them as they were.
+    assert app_saw(app_server, "/no-such-page")
+
+
+def test_caddy_over_https_adds_hsts_to_its_own_answers(caddy_https):
+    check_every_answer(caddy_https, f"example.com:{caddy_https}", True, "Caddy")
+
+
+def test_nginx_answers_carry_the_security_headers_and_never_name_gunicorn(
+    nginx, app_server
+):
+    check_every_answer(nginx["https_port"], "example.com", True, "nginx")
+    assert app_saw(app_server, "/no-such-page")
+
+
+@pytest.mark.parametrize("kind", ["caddy", "nginx"])
+def test_proxy_errors_while_gunicorn_is_down_carry_the_security_headers(tmp_path, kind):
+    # Nothing listens on the app's port: a restart, say.
+    with Proxy(kind, tmp_path, free_port()) as proxy:
+        for path, status in (("/", 502), ("/static/no-such-file.css", 404)):
+            got, lines = answer(proxy.port, path, https=proxy.https, Host=proxy.host)
+            assert got == status, (path, lines)
+            assert_security_headers(lines, proxy.https, path)
