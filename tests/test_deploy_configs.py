@@ -149,6 +149,99 @@ def test_systemd_units_are_hardened(installed_units, unit, most):
     assert exposure <= most, line
 
 
+# The units whose process sends mail: the weekly letter, and the dashboard's
+# "Send me a copy" (webapp.service) to the owner's SMTP server elsewhere.
+MAIL_SENDERS = ("webapp.service", "webapp-digest.service")
+
+
+def service_settings(text):
+    """The [Service] section's settings as (name, value) pairs, in order."""
+    settings, section = [], None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            section = line
+        elif section == "[Service]" and "=" in line:
+            name, value = line.split("=", 1)
+            settings.append((name.strip(), value.strip()))
+    return settings
+
+
+def why_mail_is_blocked(text):
+    """Why a unit's process could not reach a mail server elsewhere, or None.
+
+    systemd's rules: an empty assignment resets a list, later lines add to
+    it; IPAddressAllow= wins over IPAddressDeny= but holds addresses only (no
+    host names, no ports), so any deny list short of one lifted by "any" (or
+    0.0.0.0/0 and ::/0) can block the mail server. RestrictAddressFamilies=
+    must leave AF_INET and AF_INET6: the first line says whether it is an
+    allow list or (with "~") a deny list, later lines add to or take from it.
+    """
+    deny, allow = [], []
+    allowing, families = None, set()  # no address family restriction yet
+    for name, value in service_settings(text):
+        if name == "IPAddressDeny":
+            deny = deny + value.split() if value else []
+        elif name == "IPAddressAllow":
+            allow = allow + value.split() if value else []
+        elif name == "RestrictAddressFamilies":
+            listed = set(value.removeprefix("~").split()) - {"none"}
+            if not value:
+                allowing, families = None, set()
+                continue
+            if allowing is None:
+                allowing = not value.startswith("~")
+            if allowing == value.startswith("~"):
+                families -= listed  # a deny line on an allow list, or the reverse
+            else:
+                families |= listed
+        elif name == "PrivateNetwork" and value.lower() in ("yes", "true", "1"):
+            return "PrivateNetwork=yes: no network but loopback"
+    everywhere = "any" in allow or {"0.0.0.0/0", "::/0"} <= set(allow)
+    if deny and not everywhere:
+        return f"IPAddressDeny={' '.join(deny)} with IPAddressAllow={' '.join(allow)}"
+    for family in ("AF_INET", "AF_INET6"):
+        if allowing is not None and (family in families) != allowing:
+            return f"RestrictAddressFamilies= leaves out {family}"
+    return None
+
+
+@pytest.mark.parametrize("unit", MAIL_SENDERS)
+def test_units_that_send_mail_may_reach_a_mail_server_elsewhere(unit):
+    text = (DEPLOY / unit).read_text()
+    assert why_mail_is_blocked(text) is None, why_mail_is_blocked(text)
+    # Still locked down otherwise: only Unix and IP sockets.
+    assert "\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n" in text
+
+
+@pytest.mark.parametrize(
+    ("lines", "blocked"),
+    [
+        # What webapp.service had: only loopback, so every send failed.
+        ("IPAddressDeny=any\nIPAddressAllow=localhost\n", True),
+        ("IPAddressDeny=0.0.0.0/0\n", True),
+        # A fixed address: the mail server's may change.
+        ("IPAddressDeny=any\nIPAddressAllow=127.0.0.0/8 ::1 192.0.2.25\n", True),
+        ("RestrictAddressFamilies=\nRestrictAddressFamilies=AF_UNIX\n", True),
+        ("RestrictAddressFamilies=~AF_INET6\n", True),
+        ("RestrictAddressFamilies=\nRestrictAddressFamilies=none\n", True),
+        ("RestrictAddressFamilies=\nRestrictAddressFamilies=~AF_INET\n", True),
+        ("PrivateNetwork=yes\n", True),
+        # A deny list lifted again for every address, or emptied, blocks nothing.
+        ("IPAddressDeny=any\nIPAddressAllow=any\n", False),
+        ("IPAddressDeny=any\nIPAddressDeny=\n", False),
+        ("RestrictAddressFamilies=\nRestrictAddressFamilies=~AF_PACKET\n", False),
+        ("RestrictAddressFamilies=\n", False),
+    ],
+)
+def test_the_mail_check_catches_a_unit_that_blocks_mail(lines, blocked):
+    text = (DEPLOY / "webapp.service").read_text()
+    changed = swap(text, "\nUMask=0077\n", f"\nUMask=0077\n{lines}")
+    assert (why_mail_is_blocked(changed) is not None) == blocked
+
+
 def test_service_runs_migrations_and_reloads_gracefully():
     unit = (DEPLOY / "webapp.service").read_text()
     assert "ExecStartPre=/srv/webapp/.venv/bin/flask --app webapp migrate" in unit
