@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from ..core.db import get_migrated_db
 from ..core.formatting import number
 from ..core.text import clean_text
-from . import batches, importer, status_changes
+from . import batches, importer, limits, status_changes
 from .channels import CHANNELS, channel_of
 from .fields import MAPPED_FIELDS
 
@@ -68,10 +68,12 @@ def import_command(file, maps, date_format, dry_run):
     price, status, source, new client); every other column (names, e-mail
     addresses, phone numbers, notes) is dropped while reading and never
     stored. A file with one bad cell imports nothing and names its row (the
-    header is row 1) and column. Bookings already imported are not added
-    again, so an overlapping export is safe; where it gives one of them a new
-    status (upcoming, then completed), the stored booking takes it. A date
-    column and a time column ("Date" + "Time") make one appointment.
+    header is row 1) and column; a file of more than 50,000 bookings or 200
+    columns imports nothing either (export a shorter period, import each
+    part). Bookings already imported are not added again, so an overlapping
+    export is safe; where it gives one of them a new status (upcoming, then
+    completed), the stored booking takes it. A date column and a time column
+    ("Date" + "Time") make one appointment.
 
     Example:
 
@@ -127,7 +129,10 @@ def _report(reading, stored, name):
         lines.append(f"  {field:<12} from “{header}”")
     for field, order in reading.date_orders.items():
         lines.append(f"  {field} dates read as {order}")
-    dropped = ", ".join(f"“{c}”" for c in reading.dropped_columns) or "none"
+    shown, more = limits.shown_column_names(reading.dropped_columns)
+    dropped = ", ".join(f"“{c}”" for c in shown) or "none"
+    if more:
+        dropped += f" and {number(more)} more"
     lines.append(f"Columns dropped (never stored): {dropped}")
     if reading.empty_rows:
         lines.append(f"Rows dropped: {number(reading.empty_rows)} empty row(s)")

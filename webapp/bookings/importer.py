@@ -8,7 +8,8 @@ month-first), a separate time column joins the appointment's date, and each
 row becomes the values ``bookings`` stores. A cell that
 cannot be read stops the whole file with ``BookingFileError``, whose message
 names the row (the header is row 1, as in a spreadsheet) and the column, and
-never repeats a dropped cell.
+never repeats a dropped cell. A file beyond ``limits`` (rows, columns) is
+refused at the first row past the bound, before the rest is read.
 """
 
 import codecs
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from . import fields
 from .channels import stored_source
 from .fields import DATE_FIELDS, TIME_FIELD, FieldError
+from .limits import MAX_COLUMNS, MAX_ROWS, too_many_columns, too_many_rows
 
 # Enough of the file to tell text from a spreadsheet and UTF-8 from Windows-1252.
 SNIFF_BYTES = 64 * 1024
@@ -139,7 +141,8 @@ def _read(text, config, overrides, date_format, progress):
     # Two identical bookings of one file are told apart by their order, and
     # the count leaves the status out, like the fingerprint (see _identity).
     occurrences = Counter()
-    for row_number, cells in raw:
+    for index, (row_number, cells) in enumerate(raw):
+        raw[index] = None  # a row's cells go as its booking comes: half the peak
         booking = _booking(row_number, cells, reading, labels, date_format, config)
         key = _identity(booking)
         occurrences[key] += 1
@@ -158,6 +161,8 @@ def _find_header(reader, overrides):
     try:
         for row in reader:
             number += 1
+            if len(row) > MAX_COLUMNS:
+                raise BookingFileError(too_many_columns(number))
             if not any(cell.strip() for cell in row):
                 continue
             try:
@@ -206,10 +211,14 @@ def _kept_cells(reader, columns, number, reading, progress):
             number += 1
             if progress is not None and number % PROGRESS_EVERY == 0:
                 progress()
+            width = len(row)
+            if width > MAX_COLUMNS:
+                raise BookingFileError(too_many_columns(number))
             if not any(cell.strip() for cell in row):
                 reading.empty_rows += 1
                 continue
-            width = len(row)
+            if len(raw) == MAX_ROWS:
+                raise BookingFileError(too_many_rows())
             raw.append((number, {n: row[i] if i < width else "" for n, i in kept}))
             # Only the kept cells outlive this line: ``row`` is dropped here.
     except csv.Error as problem:

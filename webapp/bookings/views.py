@@ -29,7 +29,7 @@ from ..core.db import get_migrated_db
 from ..core.http import vary_on_htmx, wants_fragment
 from ..core.security import body_limit
 from ..core.text import clean_text
-from . import batches, importer, status_changes
+from . import batches, importer, limits, status_changes
 from .channels import channel_of
 from .fields import FIELD_LABELS
 
@@ -99,12 +99,15 @@ def _page(status=200, *, message=None, error=None, preview=None):
         preview["rows"] = rows
         changes = batches.status_change_counts(db, preview["batch"]["id"])
         preview["changes"] = status_changes.describe(changes)
+        dropped = preview["batch"]["dropped_columns"]
+        preview["dropped"], preview["more_columns"] = limits.shown_column_names(dropped)
     context = {
         "message": message,
         "error": error,
         "preview": preview,
         "imports": batches.list_batches(db),
         "limit_mb": _upload_limit_mb(),
+        "max_rows": limits.MAX_ROWS,
         "field_labels": FIELD_LABELS,
     }
     template = "bookings/_fragment.html" if wants_fragment() else "bookings/index.html"
