@@ -93,7 +93,10 @@ def import_command(file, maps, date_format, dry_run):
     except OSError as problem:
         raise CommandError(f"cannot read {file}: {problem.strerror}") from None
     name = clean_text(file.name, FILE_NAME_LENGTH)
-    stored = batches.store(db, reading, name, confirmed=True, dry_run=dry_run)
+    try:
+        stored = batches.store(db, reading, name, confirmed=True, dry_run=dry_run)
+    except batches.Interrupted as problem:
+        raise CommandError(str(problem)) from None
     click.echo(_report(reading, stored, name))
 
 

@@ -4,10 +4,11 @@
 confirmation and the past imports. Every form works as a plain POST (the
 answer is a full page, or a 303 back to the page) and, with htmx, swaps the
 panel in place (``bookings/_panel.html``, the same partial either way). The
-uploaded file is read in memory from the request and never written to disk;
-only the booking's own fields are stored, as a pending batch, until the owner
-confirms; so are the status changes it would make to bookings already stored,
-which are applied only then.
+uploaded file is read in memory from the request and never written to disk
+(at most 50,000 bookings, ``limits``); only the booking's own fields are
+stored, a chunk at a time, as a pending batch, until the owner confirms; so
+are the status changes it would make to bookings already stored, which are
+applied only then.
 """
 
 import functools
@@ -175,7 +176,10 @@ def preview():
         reading = importer.read_export(text, current_app.config)
     except importer.BookingFileError as problem:
         return _page(400, error=f"Nothing was imported: {problem}.")
-    stored = batches.store(db, reading, name, confirmed=False)
+    try:
+        stored = batches.store(db, reading, name, confirmed=False)
+    except batches.Interrupted as problem:
+        return _page(409, error=f"Nothing was imported: {problem}.")
     preview = {
         "batch": batches.get_batch(db, stored.batch),
         "mapping": reading.mapping,
