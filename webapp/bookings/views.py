@@ -56,6 +56,11 @@ MESSAGES = {
     "gone": "That preview is no longer waiting: a newer upload replaced it, or "
     "it was more than a day old. Please upload the file again.",
     "no_batch": "There is no import {batch} (any more).",
+    "cancelled": "The preview was discarded: nothing was imported.",
+    "already_confirmed": "That import was already confirmed, so there is no "
+    "preview to cancel; to remove it, use its Undo button under “Past imports”.",
+    "not_pending": "There is no preview to cancel: it was already discarded, "
+    "replaced by a newer upload, or saved and undone. Nothing from it counts.",
 }
 
 
@@ -156,7 +161,7 @@ def _message_from(args):
     if done == "undone" and batch and removed is not None:
         return _undone_message(batch, removed, args.get("restored", 0, type=int))
     if done == "cancelled":
-        return "The preview was discarded: nothing was imported."
+        return MESSAGES["cancelled"]
     return None
 
 
@@ -208,9 +213,15 @@ def confirm(batch):
 @bp.post("/stats/bookings/<int(max=9223372036854775807):batch>/cancel")
 @login_required
 def cancel(batch):
-    """Discard a previewed import."""
-    batches.cancel(get_migrated_db(), batch)
-    return _done("The preview was discarded: nothing was imported.", done="cancelled")
+    """Discard a previewed import; say so plainly when there is none to discard."""
+    found = batches.cancel(get_migrated_db(), batch)
+    if found == batches.ALREADY_CONFIRMED:
+        return _page(409, error=MESSAGES["already_confirmed"])
+    if found == batches.NO_LONGER_PENDING:
+        return _page(409, error=MESSAGES["not_pending"])
+    if found == batches.NEVER_EXISTED:
+        return _page(404, error=MESSAGES["no_batch"].format(batch=batch))
+    return _done(MESSAGES["cancelled"], done="cancelled")
 
 
 @bp.post("/stats/bookings/<int(max=9223372036854775807):batch>/undo")
