@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..core.compact import freed_note
 from ..core.db import get_migrated_db
 from ..core.formatting import number
 from ..core.text import clean_text
@@ -231,6 +232,9 @@ def undo_command(batch):
     click.echo(
         f"Undid import {batch}: removed {number(undone.removed)} booking(s){restored}."
     )
+    note = freed_note(get_migrated_db())
+    if note:
+        click.echo(note)
 
 
 def init_app(app):

@@ -8,7 +8,8 @@ uploaded file is read in memory from the request and never written to disk
 (at most 50,000 bookings, ``limits``); only the booking's own fields are
 stored, a chunk at a time, as a pending batch, until the owner confirms; so
 are the status changes it would make to bookings already stored, which are
-applied only then.
+applied only then. Cancel and Undo say how much space they left free inside
+the database file when it is worth a word.
 """
 
 import functools
@@ -26,6 +27,7 @@ from flask import (
 from werkzeug.formparser import FormDataParser
 
 from ..auth.guard import login_required
+from ..core import compact
 from ..core.db import get_migrated_db
 from ..core.http import vary_on_htmx, wants_fragment
 from ..core.security import body_limit
@@ -61,6 +63,9 @@ MESSAGES = {
     "preview to cancel; to remove it, use its Undo button under “Past imports”.",
     "not_pending": "There is no preview to cancel: it was already discarded, "
     "replaced by a newer upload, or saved and undone. Nothing from it counts.",
+    "free_space": " About {size} inside the site’s database file is now free: "
+    "later imports reuse it, and it goes back to the disk when the database is "
+    "next compacted on the server.",
 }
 
 
@@ -148,7 +153,15 @@ def _undone_message(batch, removed, restored):
     message = f"Import {batch} is undone: {removed} booking(s) removed"
     if restored:
         message += f", {restored} booking(s) given back their previous status"
-    return message + "."
+    return message + "." + _free_space()
+
+
+def _free_space():
+    """The page's sentence on the space a large cancel or undo left free, or ''."""
+    free = compact.free_bytes(get_migrated_db())
+    if free < compact.WORTH_TELLING:
+        return ""
+    return MESSAGES["free_space"].format(size=compact.megabytes(free))
 
 
 def _message_from(args):
@@ -161,7 +174,7 @@ def _message_from(args):
     if done == "undone" and batch and removed is not None:
         return _undone_message(batch, removed, args.get("restored", 0, type=int))
     if done == "cancelled":
-        return MESSAGES["cancelled"]
+        return MESSAGES["cancelled"] + _free_space()
     return None
 
 
@@ -221,7 +234,7 @@ def cancel(batch):
         return _page(409, error=MESSAGES["not_pending"])
     if found == batches.NEVER_EXISTED:
         return _page(404, error=MESSAGES["no_batch"].format(batch=batch))
-    return _done(MESSAGES["cancelled"], done="cancelled")
+    return _done(MESSAGES["cancelled"] + _free_space(), done="cancelled")
 
 
 @bp.post("/stats/bookings/<int(max=9223372036854775807):batch>/undo")

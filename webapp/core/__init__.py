@@ -5,7 +5,7 @@ Nothing here imports another package of ours.
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, backup, checks, db, errors, formatting, security
+from . import assets, backup, checks, compact, db, errors, formatting, security
 
 
 def init_app(app):
@@ -17,6 +17,7 @@ def init_app(app):
     db.init_app(app)
     checks.init_app(app)
     backup.init_app(app)
+    compact.init_app(app)
     assets.init_app(app)
     security.init_app(app)
     errors.init_app(app)
