@@ -71,8 +71,9 @@ def _folder_refused(folder, problem):
 def _file_refused(path, problem):
     """The refusal of one file in the folder: it is left alone, never replayed."""
     return JournalRefused(
-        f"Journal file {path} {problem}: never replayed (the site did not write "
-        "it as it is); left in place for you to look at, then remove."
+        f"Journal file {path} {problem}: never replayed (the site's own are "
+        "regular files of its user, mode 0600); left in place for you to look "
+        "at, then remove."
     )
 
 
