@@ -18,16 +18,18 @@ if [ ! -r "$env_file" ]; then
     echo "manage.sh: cannot read $env_file (run with sudo?)" >&2
     exit 1
 fi
-# The env file is systemd's format; values with spaces need double quotes.
-set -a
-. "$env_file"
-set +a
+case $env_file in /*) ;; *) env_file=$PWD/$env_file ;; esac
 cd "$app_dir"
 # Files the command creates are the site's alone, as under systemd (UMask=0077).
 umask 077
 flask="$app_dir/.venv/bin/flask"
 if [ "$(id -un)" = "$user" ]; then
-    exec "$flask" --app webapp "$@"
+    set -- "$flask" --app webapp "$@"
+else
+    set -- setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
+        "$flask" --app webapp "$@"
 fi
-exec setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
-    "$flask" --app webapp "$@"
+# The settings as systemd reads them (deploy/envfile.py, the one reader of
+# the env file): added to the command's environment, the file never run.
+exec "$app_dir/.venv/bin/python" -I "$app_dir/deploy/envfile.py" \
+    exec manage.sh "$env_file" -- "$@"

@@ -6,11 +6,14 @@ with a user created for the test, a real gunicorn started from the installed
 unit's own ExecStart by the stand-in systemctl.
 """
 
+import html
+import importlib.util
+
 import pytest
 
 from webapp.core.checks import check_secret_key
 
-from .servers import free_port
+from .servers import PROJECT_ROOT, free_port
 from .test_deploy_machine import built_machine, sh
 
 MARKER_TWO = "Release marker two, newer than the first."
@@ -114,6 +117,17 @@ def test_backup_list_and_restore_under_sudo(machine):
     assert kept, "the replaced database must be kept beside it"
     assert machine.page("/healthz") == "ok\n"
     assert "stop webapp" in machine.calls()
+    # A copy from elsewhere, readable by root only: copied in as the site's.
+    outside = machine.base / "outside"
+    outside.mkdir(mode=0o700)
+    copy = outside / "data-2000-01-01-000000.db"
+    copy.write_bytes((machine.state / "backups" / name).read_bytes())
+    copy.chmod(0o600)
+    ok(machine.helper("restore", copy, cwd="/root"))
+    copied = (machine.state / "backups" / copy.name).stat()
+    assert copied.st_uid == machine.state.stat().st_uid != 0
+    assert copied.st_mode & 0o777 == 0o600
+    assert machine.page("/healthz") == "ok\n"
     refused(machine.helper("restore", "data-1999-01-01-000000.db"), "no such backup")
 
 
@@ -170,3 +184,199 @@ def test_an_upgrade_without_unit_changes_reloads_gracefully(machine):
     assert "restart webapp" not in calls
     # Old workers finish their requests while new ones start: wait for a new one.
     assert machine.wait_for_page("Release marker three, code only.")
+
+
+# --- The env file: read as systemd reads it, never run (issue 25) -------------
+
+
+def envfile_module():
+    """deploy/envfile.py, the one reader of the env file."""
+    path = PROJECT_ROOT / "deploy" / "envfile.py"
+    spec = importlib.util.spec_from_file_location("envfile", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def manage(machine, command):
+    """``sudo /srv/webapp/deploy/manage.sh COMMAND`` typed by the owner."""
+    return machine.as_owner(
+        f"sudo WEBAPP_ENV_FILE={machine.env_file} {machine.app}/deploy/manage.sh "
+        + command
+    )
+
+
+def read_as_systemd(text):
+    """The settings ``text`` gives, by deploy/envfile.py (the last name wins)."""
+    return {name: value for name, value, *_lines in envfile_module().parse(text)}
+
+
+def test_the_reader_takes_every_line_systemd_takes():
+    # Expected values follow systemd's parser (src/basic/env-file.c).
+    text = (
+        "# a comment\n"
+        "; another, as systemd allows\n"
+        "   # an indented one\n"
+        "\n"
+        "FLASK_PRACTICE_NAME=Reach for Serenity\n"
+        "FLASK_PRACTICE_CITY=It's Massage Time  \n"
+        "FLASK_LOCALE= en_GB\n"
+        "  FLASK_TIME_ZONE =\tEurope/London\n"
+        "FLASK_PRACTICE_PHONE='+1  555 0100'\n"
+        'FLASK_MAIL_DEFAULT_SENDER="Calm \\"Hands\\" <a@b.example> \\\\ \\$HOME"\n'
+        "FLASK_PRACTICE_ADDRESS=1 Main \\\nStreet\n"
+        "FLASK_DIGEST_TO=\n"
+        "FLASK_CURRENCY=USD\n"
+        "FLASK_CURRENCY=EUR\n"
+        "FLASK_DATE_ORDER=DMY"
+    )
+    expected = {
+        "FLASK_PRACTICE_NAME": "Reach for Serenity",
+        "FLASK_PRACTICE_CITY": "It's Massage Time",
+        "FLASK_LOCALE": "en_GB",
+        "FLASK_TIME_ZONE": "Europe/London",
+        "FLASK_PRACTICE_PHONE": "+1  555 0100",
+        "FLASK_MAIL_DEFAULT_SENDER": 'Calm "Hands" <a@b.example> \\ $HOME',
+        "FLASK_PRACTICE_ADDRESS": "1 Main Street",
+        "FLASK_DIGEST_TO": "",
+        "FLASK_CURRENCY": "EUR",
+        "FLASK_DATE_ORDER": "DMY",
+    }
+    assert read_as_systemd(text) == expected
+    # Windows line endings: the same values, never a carriage return in one
+    # (systemd ends a line at either; a backslash then joins nothing).
+    lines = text.replace("FLASK_PRACTICE_ADDRESS=1 Main \\\nStreet\n", "")
+    del expected["FLASK_PRACTICE_ADDRESS"]
+    assert read_as_systemd(lines.replace("\n", "\r\n")) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "A=1\nReach for Serenity\n",
+            "line 2 (“Reach for Serenity”) is not NAME=value",
+        ),
+        ("A=1\n\nexport FLASK_LOCALE=en_GB\n", "line 3: remove “export ”"),
+        ("FLASK_PRACTICE_NAME='It's Massage Time'\n", "line 1: text after the closing"),
+        ("A=1\nFLASK_PRACTICE_NAME='It\n", "line 2: a quote opened here"),
+        ('A=1\nFLASK_PRACTICE_NAME="Reach\nB=2\n', "line 2: a quote opened here"),
+        ("FLASK PRACTICE=1\n", "line 1: “FLASK PRACTICE” is not a setting's name"),
+        ("A=1\nB=a\x07b\n", "line 2: B's value holds a control character"),
+    ],
+)
+def test_a_line_systemd_would_drop_or_misread_is_named_with_its_fix(text, words):
+    module = envfile_module()
+    with pytest.raises(module.EnvFileError) as error:
+        module.parse(text)
+    assert words in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Serenity;id>/tmp/pwned",
+        "a \"b\" \\c $d `e` 'f'",
+        "https://x.example/?a=b&c",
+        "",
+    ],
+)
+def test_set_writes_a_value_systemd_and_the_reader_take_literally(tmp_path, value):
+    env_file = tmp_path / "env"
+    env_file.write_text("FLASK_SECRET_KEY=k\n#FLASK_PRACTICE_NAME=Example\nA=1\n")
+    module = envfile_module()
+    example = PROJECT_ROOT / "deploy" / "env.example"
+    text = module.with_setting(env_file, example, "FLASK_PRACTICE_NAME", value)
+    assert text.splitlines()[0:3:2] == ["FLASK_SECRET_KEY=k", "A=1"]
+    assert read_as_systemd(text)["FLASK_PRACTICE_NAME"] == value
+    for crafted in ("true;id>/tmp/x;y\\|FLASK_LOCALE", "FLASK_LOCALE ", "flask_locale"):
+        with pytest.raises(module.EnvFileError, match="not a setting"):
+            module.with_setting(env_file, example, crafted, "en_US")
+    with pytest.raises(module.EnvFileError, match="one line of text"):
+        module.with_setting(env_file, example, "FLASK_PRACTICE_NAME", "a\nB=1")
+
+
+def test_the_helper_and_manage_sh_read_the_env_file_as_systemd_does(machine):
+    ok(machine.helper("setup"))
+    for name, value in {
+        "FLASK_SITE_URL": "https://massage.test",
+        "WEBAPP_ACME_EMAIL": "owner@massage.test",
+        "WEBAPP_BIND": f"127.0.0.1:{free_port()}",
+    }.items():
+        ok(machine.helper("set", name, value))
+    # Lines systemd takes that a shell does not (the file had been sourced),
+    # with Windows line endings.
+    text = machine.env_file.read_text() + (
+        "; a comment as systemd allows it\n"
+        "FLASK_PRACTICE_NAME=It's Calm Hands Massage\n"
+        "FLASK_TIME_ZONE= America/Chicago\n"
+        "  WEBAPP_ACME_EMAIL = 'desk@massage.test'\n"
+    )
+    machine.env_file.write_text(text.replace("\n", "\r\n"))
+    result = machine.helper("install")
+    ok(result)
+    assert "warning" in result.stderr and "Windows line endings" in result.stderr
+    # The helper's reading: the Caddyfile and the letter's timer.
+    caddyfile = (machine.root / "etc" / "caddy" / "Caddyfile").read_text()
+    assert "email desk@massage.test" in caddyfile
+    assert "America/Chicago" in (machine.units / "webapp-digest.timer").read_text()
+    # manage.sh's reading (the letter names the practice) and the site's.
+    ok(machine.helper("check"))
+    letter = manage(machine, "digest")
+    assert "It's Calm Hands Massage" in ok(letter)
+    assert "It's Calm Hands Massage" in html.unescape(machine.page())
+
+    # A line systemd would drop: named with its number and the fix.
+    lines = len(text.splitlines()) + 1
+    machine.env_file.write_text(text + "export FLASK_LOCALE=en_GB\n")
+    refused(machine.helper("check"), f"line {lines}: remove “export ”")
+    bad = manage(machine, "check")
+    assert bad.returncode == 1
+    assert f"line {lines}: remove “export ”" in bad.stderr
+
+
+def test_set_stores_a_value_literally_and_refuses_a_crafted_name(machine):
+    ok(machine.helper("setup"))
+    marker = machine.base / "pwned"
+    value = f"Serenity;id>{marker}"
+    ok(machine.helper("set", "FLASK_PRACTICE_NAME", value))
+    assert read_as_systemd(machine.env_file.read_text())["FLASK_PRACTICE_NAME"] == value
+    # Every command reads the file; none runs what is in it.
+    machine.helper("backups")
+    checked = manage(machine, "check")  # reaches the checks: the file was read
+    assert "FLASK_SITE_URL" in checked.stdout + checked.stderr
+    assert not marker.exists(), "a value was run as a command"
+
+    before = machine.env_file.read_text()
+    crafted = f"true;id>{marker};y\\|FLASK_LOCALE"
+    refused(machine.helper("set", crafted, "en_US"), "is not a setting")
+    refused(machine.helper("set", "FLASK_PRACTICE_NAME", "a\nid"), "one line of text")
+    assert machine.env_file.read_text() == before
+    machine.helper("backups")
+    assert not marker.exists(), "a crafted name was run as a command"
+
+
+# --- Folders the site's user controls: root never follows them (issue 25) -----
+
+
+def test_restore_refuses_a_backups_folder_the_site_user_replaced(machine):
+    ok(machine.helper("setup"))
+    target = machine.base / "target"
+    target.mkdir(mode=0o755)
+    outside = machine.base / "outside"
+    outside.mkdir(mode=0o700)
+    backup = outside / "data-2000-01-01-000000.db"
+    backup.write_bytes(b"not really a database")
+    backups = machine.state / "backups"
+    sh("runuser", "-u", "webapp", "--", "ln", "-s", target, backups)
+    result = machine.helper("restore", backup)
+    assert target.stat().st_uid == 0, "root chowned the symbolic link's target"
+    refused(result, f"{backups} is a symbolic link")
+    assert not list(target.iterdir())
+    assert "stop webapp" not in machine.calls()
+
+    # A real folder, but not the site's: refused too.
+    backups.unlink()
+    backups.mkdir()
+    refused(machine.helper("restore", backup), "belongs to root, not webapp")
+    assert not list(backups.iterdir())

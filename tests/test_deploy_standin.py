@@ -8,6 +8,7 @@ with its EnvironmentFile, reload runs ExecReload, stop sends SIGTERM, and a
 oneshot unit runs its ExecStart lines.
 """
 
+import importlib.util
 import os
 import pwd
 import shlex
@@ -43,6 +44,15 @@ def parse_unit(path):
     return settings
 
 
+def env_file_parser():
+    """deploy/envfile.py's ``parse``: systemd's own rules, ported from its source."""
+    path = Path(__file__).resolve().parent.parent / "deploy" / "envfile.py"
+    spec = importlib.util.spec_from_file_location("envfile", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.parse
+
+
 def environment(settings):
     """The unit's environment: its EnvironmentFile, as systemd reads it."""
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
@@ -50,11 +60,8 @@ def environment(settings):
         key, value = assignment.split("=", 1)
         env[key] = value
     for name in settings.get("EnvironmentFile", []):
-        for line in Path(name).read_text().splitlines():
-            line = line.strip()
-            if line and not line.startswith("#") and "=" in line:
-                key, value = line.split("=", 1)
-                env[key.strip()] = value.strip().strip('"')
+        for key, value, _first, _last in env_file_parser()(Path(name).read_text()):
+            env[key] = value
     return env
 
 
