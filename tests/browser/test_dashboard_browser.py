@@ -132,7 +132,7 @@ def test_switching_periods_with_htmx_pushes_the_url_and_back_restores(
     page.keyboard.press("Enter")
     page.wait_for_url(live_server.url + "/stats?period=90d")
     expect(heading).to_contain_text("Last 90 days")
-    assert page.evaluate("document.activeElement.id") == "period-90d"
+    expect(page.locator("#period-90d")).to_be_focused()
     page.watch.assert_clean()
 
 
@@ -417,7 +417,7 @@ def test_a_period_change_is_announced_and_the_dashboard_is_busy_meanwhile(
         "Now showing: Last 30 days. Page views: 7. Booking clicks: 3."
     )
     assert "Last 30 days" in page.locator("#dashboard-status").inner_text()
-    assert page.evaluate("document.activeElement.id") == "period-30d"
+    expect(page.locator("#period-30d")).to_be_focused()
     # In the accessibility tree, as a polite live region.
     snapshot = page.locator("#dashboard-status").aria_snapshot()
     assert "status" in snapshot and "Page views: 7" in snapshot
@@ -442,7 +442,7 @@ def test_a_date_range_is_announced_and_a_bad_one_empties_the_status(
         "Page views: 7. Booking clicks: 3."
     )
     expect(dashboard).not_to_have_attribute("aria-busy", "true")
-    assert page.evaluate("document.activeElement.id") == "period-show"
+    expect(page.locator("#period-show")).to_be_focused()
 
     # A bad range: the alert speaks; the status no longer claims old numbers.
     page.get_by_label("From", exact=True).fill(today.isoformat())

@@ -83,7 +83,7 @@ def test_add_and_delete_a_note_with_htmx(
     expect(page.locator("#dashboard-status")).to_contain_text("deleted.")
     expect(notes).to_contain_text("No notes in this period.")
     # The button went with its note: focus stays in the box, on its heading.
-    assert page.evaluate("document.activeElement.id") == "notes-title"
+    expect(page.locator("#notes-title")).to_be_focused()
     assert same_document(page)
     assert page.locator("img[src=x], script:not([src])").count() == 0
     assert dialogs == []
