@@ -12,6 +12,7 @@ import pytest
 import sqlite_utils
 
 from webapp import ConfigError, create_app
+from webapp.core.address_checks import check_booking_url, check_site_url
 from webapp.core.checks import MIN_SECRET_KEY_LENGTH, run_checks
 from webapp.core.db import connect
 from webapp.core.migrations import migrations
@@ -273,6 +274,30 @@ def test_run_checks_skips_migrations_when_asked(tmp_path):
         ({"WEBAPP_BACKUP_KEEP": "all"}, "error: WEBAPP_BACKUP_KEEP must be a whole"),
         ({"WEBAPP_PROXY": "apache"}, "error: WEBAPP_PROXY must be one of"),
         ({"FLASK_DATABASE": "/nowhere/at/all/data.db"}, "error: database folder"),
+        (
+            {"FLASK_SITE_URL": "https://www.massage.example"},
+            "error: FLASK_SITE_URL 'https://www.massage.example' begins with www.: "
+            "use the bare domain, https://massage.example; the www. address is "
+            "redirected to it",
+        ),
+        (
+            {"FLASK_BOOKING_URL": "https://massage.example/book"},
+            "error: FLASK_BOOKING_URL 'https://massage.example/book' is this site's "
+            "own address",
+        ),
+        (
+            {"FLASK_BOOKING_URL": "https://www.massage.example/book"},
+            "error: FLASK_BOOKING_URL 'https://www.massage.example/book' is this "
+            "site's own address",
+        ),
+        (
+            {"FLASK_BOOKING_URL": "/book"},
+            "error: FLASK_BOOKING_URL '/book' is an address on this site",
+        ),
+        (
+            {"FLASK_BOOKING_URL": "https://example.com/book"},
+            "error: FLASK_BOOKING_URL 'https://example.com/book' is still the example",
+        ),
     ],
 )
 def test_check_refuses_each_owner_mistake_in_one_line(
@@ -353,3 +378,26 @@ def test_check_says_whether_the_offsite_copy_is_set_up(database_path, tmp_path):
     assert [line.split(":")[0] for line in error_lines(result)] == ["error"]
     assert "replication" in result.stderr or "other.db" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "booking", ["https://massage.example/book", "/book", "https://example.com/book"]
+)
+def test_a_refused_booking_address_says_what_to_put_there(booking):
+    config = {**DEFAULTS, "SITE_URL": "https://massage.example", "BOOKING_URL": booking}
+    result = check_booking_url(config)
+    assert not result.ok
+    assert "put your page on your booking platform there" in result.problem
+    assert "\n" not in result.problem
+
+
+def test_the_booking_platforms_own_www_address_is_accepted():
+    config = {
+        **DEFAULTS,
+        "SITE_URL": "https://massage.example",
+        "BOOKING_URL": "https://www.vagaro.com/reachforserenity",
+    }
+    assert check_booking_url(config).ok
+    assert check_site_url(config).ok
+    # Without SITE_URL, only the address's form and examples can be checked.
+    assert check_booking_url({**config, "SITE_URL": ""}).ok

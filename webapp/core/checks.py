@@ -9,19 +9,20 @@ import datetime
 import os
 import sqlite3
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 import sqlite_utils
 from flask import current_app
 
+from .address_checks import check_booking_url, check_site_url
+from .check_result import Result
+from .check_result import fail as _fail
 from .db import not_ready_message, pending_migrations
 from .formatting import DEFAULT_LOCALE, long_date, parse_locale
 from .replication import replication_status
-from .settings import EXAMPLE_HOSTS, KNOWN_BAD_SECRET_KEYS, SERVER_SETTINGS
+from .settings import KNOWN_BAD_SECRET_KEYS, SERVER_SETTINGS
 
 # 32 characters is 128 bits of hex: `secrets.token_hex(32)` gives 64.
 MIN_SECRET_KEY_LENGTH = 32
@@ -47,20 +48,6 @@ class CommandConfigError(ConfigError, click.ClickException):
     def show(self, file=None):
         """Print the one ``error:`` line (no usage text, no traceback)."""
         click.echo(f"error: {self.message}", err=True)
-
-
-@dataclass(frozen=True)
-class Result:
-    """The outcome of one check: ``problem`` is None when all is well."""
-
-    name: str
-    detail: str
-    problem: str | None = None
-
-    @property
-    def ok(self):
-        """True when the check found nothing wrong."""
-        return self.problem is None
 
 
 def check_secret_key(config):
@@ -144,31 +131,6 @@ def check_time_zone(config):
             "the tz database such as America/New_York or Europe/London)",
         )
     return Result("time zone", str(value))
-
-
-def check_site_url(config):
-    """SITE_URL is empty or the site's own absolute https:// address."""
-    value = config.get("SITE_URL") or ""
-    if not value:
-        return Result("site address", "not set: taken from each request's Host")
-    problem = _url_problem(value, https_only=True)
-    if problem is None and urlsplit(value).hostname in EXAMPLE_HOSTS:
-        problem = "is still the example: put your own domain there"
-    if problem:
-        return _fail(
-            "site address",
-            f"FLASK_SITE_URL {value!r} {problem} (e.g. https://your-domain.com)",
-        )
-    return Result("site address", value)
-
-
-def check_booking_url(config):
-    """BOOKING_URL is an absolute http(s) address for the booking buttons."""
-    value = config.get("BOOKING_URL") or ""
-    problem = _url_problem(value, https_only=False, paths=True)
-    if problem:
-        return _fail("booking address", f"FLASK_BOOKING_URL {value!r} {problem}")
-    return Result("booking address", value)
 
 
 def check_numbers(config):
@@ -372,24 +334,6 @@ EXTRA = "webapp.checks"
 def register_check(app, check):
     """Have `flask check` also run ``check(config) -> Result`` (for other packages)."""
     app.extensions.setdefault(EXTRA, []).append(check)
-
-
-def _fail(name, problem):
-    """A failed check's result."""
-    return Result(name, problem, problem)
-
-
-def _url_problem(value, *, https_only, paths=False):
-    """Why ``value`` is not an absolute web address (None if it is one)."""
-    parts = urlsplit(value) if isinstance(value, str) else None
-    schemes = ("https",) if https_only else ("http", "https")
-    if parts is None or parts.scheme not in schemes or not parts.hostname:
-        return f"is not an absolute {' or '.join(f'{s}://' for s in schemes)} address"
-    if any(c.isspace() for c in value):
-        return "contains spaces"
-    if not paths and (parts.path not in ("", "/") or parts.query or parts.fragment):
-        return "must be the bare address, without a path"
-    return None
 
 
 def init_app(app):
