@@ -7,6 +7,7 @@ unit's own ExecStart by the stand-in systemctl.
 """
 
 import html
+import http.client
 import importlib.util
 
 import pytest
@@ -184,6 +185,46 @@ def test_an_upgrade_without_unit_changes_reloads_gracefully(machine):
     assert "restart webapp" not in calls
     # Old workers finish their requests while new ones start: wait for a new one.
     assert machine.wait_for_page("Release marker three, code only.")
+
+
+def booking_target(machine):
+    """Where the served site's /book redirects to (the redirect not followed)."""
+    connection = http.client.HTTPConnection(machine.bind(), timeout=10)
+    try:
+        connection.request("GET", "/book")
+        response = connection.getresponse()
+        assert response.status == 302
+        return response.getheader("Location")
+    finally:
+        connection.close()
+
+
+def test_a_changed_setting_takes_effect_on_install_and_an_unchanged_one_reloads(
+    machine,
+):
+    installed(machine, "/")
+    vagaro = "https://www.vagaro.com/reachforserenity/book-now"
+    assert booking_target(machine) != vagaro
+    said = ok(machine.helper("set", "FLASK_BOOKING_URL", vagaro))
+    assert "run `sudo" in said and "install` to apply it" in said
+    calls_before = len(machine.calls())
+    result = machine.helper("install", cwd="/root")
+    lines = ok(result).strip().splitlines()
+    print(lines[-1])
+    assert lines[-1].startswith("webapp install: restarted the site")
+    assert "changed settings" in lines[-1]
+    assert "restart webapp" in machine.calls()[calls_before:]
+    assert booking_target(machine) == vagaro
+
+    # Nothing changed since: a graceful reload, and it says so.
+    calls_before = len(machine.calls())
+    lines = ok(machine.helper("install")).strip().splitlines()
+    print(lines[-1])
+    assert lines[-1].startswith("webapp install: reloaded the site gracefully")
+    calls = machine.calls()[calls_before:]
+    assert "reload webapp" in calls
+    assert "restart webapp" not in calls
+    assert booking_target(machine) == vagaro
 
 
 # --- The env file: read as systemd reads it, never run (issue 25) -------------
