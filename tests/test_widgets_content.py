@@ -187,7 +187,9 @@ def test_a_mistake_names_the_file_and_the_key(tmp_path, source, change, message)
 def test_broken_yaml_names_the_file(tmp_path):
     path = tmp_path / "widgets.yaml"
     path.write_text("comparison: [unclosed\n", encoding="utf-8")
-    with pytest.raises(ContentError, match="widgets.yaml: cannot be read"):
+    with pytest.raises(
+        ContentError, match=r"widgets.yaml: line 2, column 1: not valid YAML: expected"
+    ):
         load_widgets(path)
 
 

@@ -11,7 +11,7 @@ their kept answers, without Flask's dispatch.
 
 from . import booking, commands, fast_path, views, widget_views
 from .article import ARTICLE_FILE, load_article
-from .content import get_practice
+from .content import ContentError, get_practice, start_error
 from .placements import book_href, booking_platform
 from .practice import PRACTICE_FILE, load_practice
 from .privacy import PRIVACY_FILE, load_privacy
@@ -19,7 +19,19 @@ from .widget_content import WIDGETS_FILE, load_widgets
 
 
 def load_content(app):
-    """Load and validate every content file once, at start-up."""
+    """Load and validate every content file once, at start-up.
+
+    A mistake stops start-up, and any `flask` command, with one line
+    (a ConfigError) that names the file, the place and the reason.
+    """
+    try:
+        _load_content(app)
+    except ContentError as error:
+        raise start_error(error) from None
+
+
+def _load_content(app):
+    """Read every content file into ``app.extensions["content"]``."""
     article = load_article(app.config.get("ARTICLE_FILE", ARTICLE_FILE))
     widgets = load_widgets(
         app.config.get("WIDGETS_FILE", WIDGETS_FILE),

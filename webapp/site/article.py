@@ -4,11 +4,17 @@ import datetime
 import re
 from dataclasses import dataclass
 
-import frontmatter
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field
 
-from .content import CONTENT_DIR, ContentError, Date, Text, validate
+from .content import (
+    CONTENT_DIR,
+    ContentError,
+    Date,
+    Text,
+    load_front_matter,
+    validate,
+)
 
 ARTICLE_FILE = CONTENT_DIR / "article.md"
 
@@ -73,10 +79,7 @@ def slugify(text):
 
 def load_article(path=ARTICLE_FILE):
     """Read, validate and render the article file."""
-    try:
-        post = frontmatter.load(path)
-    except (OSError, ValueError) as error:
-        raise ContentError(f"{path}: cannot be read: {error}") from error
+    post = load_front_matter(path)
     meta = validate(FrontMatter, post.metadata, path, prefix="front matter key")
     md = markdown_renderer()
     sections = []

@@ -13,6 +13,8 @@ import string
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import click
+import frontmatter
 import yaml
 from flask import current_app
 from pydantic import (
@@ -27,6 +29,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..core.checks import CommandConfigError, ConfigError
+
 CONTENT_DIR = Path(__file__).resolve().parent.parent.parent / "content"
 # The error type of our own validators: ``text`` is the message after the
 # key, ``at`` what to add to the key's path (for checks made on a whole list).
@@ -38,6 +42,21 @@ ID_PATTERN = re.compile(ID_REGEX)
 
 class ContentError(ValueError):
     """A content file is missing a key or holds a bad value; says which."""
+
+
+class ContentStartError(ConfigError, ContentError):
+    """A content mistake that stops the app from starting: one line."""
+
+
+class ContentCommandError(CommandConfigError, ContentError):
+    """A content mistake met while a `flask` command loads the app: one line."""
+
+
+def start_error(error):
+    """``error`` (a ContentError) as the ConfigError start-up and commands show."""
+    if click.get_current_context(silent=True) is not None:
+        return ContentCommandError(str(error))
+    return ContentStartError(str(error))
 
 
 def problem(text, at=""):
@@ -103,13 +122,62 @@ def validate(model, data, file, prefix="key", context=None):
         raise ContentError(describe(error, file, prefix)) from None
 
 
+def read_text(path):
+    """The file's text; a ContentError, one line with the place, if unreadable."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise ContentError(f"{path}: cannot be read: {error.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - data.rfind(b"\n", 0, error.start)
+        raise ContentError(
+            f"{path}: line {line}, column {column}: not UTF-8 text "
+            f"(byte 0x{data[error.start]:02x}): save the file as UTF-8"
+        ) from None
+
+
+def yaml_mistake(path, error, first_line=1):
+    """A YAML syntax error as a ContentError: file, line, column and reason."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    where = ""
+    if mark is not None:
+        where = f" line {mark.line + first_line}, column {mark.column + 1}:"
+    reason = getattr(error, "problem", None) or "the text cannot be read"
+    # One line whatever the parser said (its messages quote the file's text).
+    reason = " ".join(str(reason).split())
+    return ContentError(f"{path}:{where} not valid YAML: {reason}")
+
+
+def parse_yaml(text, path, first_line=1):
+    """``text`` (from ``path``) parsed as YAML; a ContentError names the place."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise yaml_mistake(path, error, first_line) from None
+
+
+def load_front_matter(path):
+    """A Markdown file with front matter (``post.metadata``, ``post.content``)."""
+    text = read_text(path)
+    # The YAML python-frontmatter parses starts with the rest of the first
+    # ``---`` line (after any blank lines it strips), so its line 0 is that one.
+    leading = text[: len(text) - len(text.lstrip())]
+    first_line = 1 + leading.count("\n")
+    try:
+        return frontmatter.loads(text)
+    except yaml.YAMLError as error:
+        raise yaml_mistake(path, error, first_line) from None
+    except ValueError as error:
+        reason = " ".join(str(error).split())
+        raise ContentError(f"{path}: cannot be read: {reason}") from None
+
+
 def load_yaml(model, path, context=None):
     """A YAML content file read and validated as ``model`` (empty file: no keys)."""
-    try:
-        with open(path, encoding="utf-8") as stream:
-            data = yaml.safe_load(stream)
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ContentError(f"{path}: cannot be read: {error}") from error
+    data = parse_yaml(read_text(path), path)
     return validate(model, data if data is not None else {}, path, context=context)
 
 

@@ -7,13 +7,20 @@ cannot drift from the nightly prune.
 
 from dataclasses import dataclass
 
-import frontmatter
 from markupsafe import Markup, escape
 from pydantic_core import PydanticCustomError
 
 from ..core.checks import check_retention_days
 from .article import markdown_renderer
-from .content import CONTENT_DIR, ContentError, ContentModel, Date, Text, validate
+from .content import (
+    CONTENT_DIR,
+    ContentError,
+    ContentModel,
+    Date,
+    Text,
+    load_front_matter,
+    validate,
+)
 from .content import check_placeholders as check_fields
 
 PRIVACY_FILE = CONTENT_DIR / "privacy.md"
@@ -42,10 +49,7 @@ class PrivacyPage:
 
 def load_privacy(config, path=PRIVACY_FILE):
     """Read, check and render the privacy page with the configured figures."""
-    try:
-        post = frontmatter.load(path)
-    except (OSError, ValueError) as error:
-        raise ContentError(f"{path}: cannot be read: {error}") from error
+    post = load_front_matter(path)
     meta = validate(PrivacyFrontMatter, post.metadata, path, prefix="front matter key")
     try:
         check_fields(post.content, FIELDS)
