@@ -287,7 +287,9 @@ def test_litestream_accepts_the_shipped_config_once_filled(
     result = run(litestream, "databases", "-config", config, env=env)
     assert "/var/lib/webapp/data.db" in result.stdout
     assert expected in result.stdout.split()
-    status = replication_status(config, database="/var/lib/webapp/data.db")
+    status = replication_status(
+        config, database="/var/lib/webapp/data.db", environ=SECRETS
+    )
     assert status.state == "on", status.message
     assert status.message.startswith("configured: /var/lib/webapp/data.db to ")
     assert f" {expected} " in status.message
@@ -349,8 +351,7 @@ def test_an_sftp_url_loses_its_user_and_password(tmp_path):
 
 # (config text, what the line says, whether Litestream refuses it too)
 INVALID = [
-    ("dbs: [\n  secret-access-key: hunter2\n", "is not valid YAML (line", True),
-    ("logging:\n  level: info\n", "lists no database under dbs:", False),
+    ("dbs: [\n  secret-access-key: hunter2\n", "is not valid YAML (line 3, col", True),
     (db({"type": "ftp", "path": "/x"}), "unknown replica type 'ftp'", True),
     (db({"type": "s3", "path": "db"}), "the s3 replica in", True),
     (db({"type": "sftp", "path": "db"}), "has no host", True),
@@ -396,3 +397,30 @@ def test_the_unit_passes_systemd_analyze_verify_and_is_hardened(tmp_path, litest
     [line] = [line for line in result.stdout.splitlines() if "Overall exposure" in line]
     # 1.4 today, with the network it needs (webapp.service: at most 2.0).
     assert float(line.split(":")[1].split()[0]) <= 1.5, line
+
+
+def test_a_file_without_its_keys_is_not_configured(tmp_path):
+    # Litestream needs dbs: (with a replica and its keys) and the secrets the
+    # file names; without them the file is there but nothing is copied.
+    for text in ("", "# nothing yet\n", "logging:\n  level: info\n"):
+        status = status_of(tmp_path, text)
+        assert (status.state, status.ok) == ("off", True), text
+        assert status.message.startswith("not configured: "), status.message
+        assert "lists no database under dbs:" in status.message
+
+
+def test_secrets_the_file_names_must_be_set_for_it_to_be_configured(tmp_path):
+    config = tmp_path / "litestream.yml"
+    config.write_text(filled(SHIPPED_CONFIG.read_text()))
+    status = replication_status(config, environ={})
+    assert (status.state, status.ok) == ("off", True)
+    assert status.message == (
+        f"not configured: {config} uses LITESTREAM_ACCESS_KEY_ID, "
+        "LITESTREAM_SECRET_ACCESS_KEY, not set in /etc/webapp/env; "
+        "see docs/replication.md"
+    )
+    half = {"LITESTREAM_ACCESS_KEY_ID": "id", "LITESTREAM_SECRET_ACCESS_KEY": " "}
+    status = replication_status(config, environ=half)
+    assert status.state == "off"
+    assert "uses LITESTREAM_SECRET_ACCESS_KEY, not set" in status.message
+    assert replication_status(config, environ=SECRETS).state == "on"

@@ -17,7 +17,7 @@ import sqlite_utils
 from flask import current_app
 
 from .address_checks import check_booking_url, check_site_url
-from .check_result import Result
+from .check_result import Result, warn
 from .check_result import fail as _fail
 from .db import not_ready_message, pending_migrations
 from .formatting import DEFAULT_LOCALE, long_date, parse_locale
@@ -300,7 +300,7 @@ def check_command(quiet):
     valid; the WEBAPP_* server settings are usable; the database folder is
     writable; the database exists and has no pending migrations. It also says
     whether Litestream copies the database offsite (an invalid configuration
-    is an error; none at all is not, since it cannot stop the site), and
+    is a warning, never an error: the offsite copy is optional), and
     runs the checks other packages registered (bookings, the letter's mail).
 
     Example:
@@ -312,6 +312,9 @@ def check_command(quiet):
     for result in results:
         if not result.ok:
             click.echo(f"error: {result.problem}", err=True)
+        elif result.warning:
+            # Not a problem that stops the site: said even with --quiet.
+            click.echo(f"warning: {result.name}: {result.detail}", err=True)
         elif not quiet:
             click.echo(f"ok    {result.name}: {result.detail}")
     if not all(result.ok for result in results):
@@ -321,10 +324,20 @@ def check_command(quiet):
 
 
 def check_replication(config):
-    """Litestream's offsite copy: configured, not configured, or a broken config."""
-    status = replication_status(config["LITESTREAM_CONFIG"], config["DATABASE"])
+    """Litestream's offsite copy: configured, not configured, or a broken config.
+
+    The copy is optional: a broken configuration is a warning, and the site
+    starts and serves without it.
+    """
+    path = config["LITESTREAM_CONFIG"]
+    status = replication_status(path, config["DATABASE"])
     if not status.ok:
-        return _fail("replication", status.message)
+        where = "" if str(path) in status.message else f"{path}: "
+        return warn(
+            "replication",
+            f"not configured: {where}{status.message} (the site runs without its "
+            "offsite copy until this is fixed)",
+        )
     return Result("replication", status.message)
 
 

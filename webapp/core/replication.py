@@ -8,6 +8,7 @@ read at all, and a destination is shown without its user, password or query.
 """
 
 import os
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -29,6 +30,8 @@ REQUIRED = {
 # only named, so the owner moves them to /etc/webapp/env.
 SECRET_KEYS = ("access-key-id", "secret-access-key", "password", "account-key")
 GUIDE = "see docs/replication.md"
+# A setting Litestream fills in from its environment: $NAME or ${NAME}.
+REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
 @dataclass(frozen=True)
@@ -47,12 +50,16 @@ class ReplicationStatus:
         return self.message
 
 
-def replication_status(config_path=DEFAULT_CONFIG, database=None):
+def replication_status(config_path=DEFAULT_CONFIG, database=None, environ=None):
     """Read the Litestream config at ``config_path``; return a ReplicationStatus.
 
     With ``database`` (the site's FLASK_DATABASE), a config that replicates
-    some other file is invalid: the site's data would not be copied.
+    some other file is invalid: the site's data would not be copied. It is
+    "configured" only when it has what Litestream needs: a ``dbs:`` entry with
+    a replica and that replica's keys, and every ``${LITESTREAM_...}`` it uses
+    set in ``environ`` (the environment, from /etc/webapp/env).
     """
+    environ = os.environ if environ is None else environ
     try:
         with open(config_path, encoding="utf-8") as file:
             text = file.read()
@@ -66,13 +73,17 @@ def replication_status(config_path=DEFAULT_CONFIG, database=None):
     except yaml.YAMLError as error:
         # Only the position: the YAML error quotes the line, which may hold a key.
         mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         return _invalid(f"{config_path} is not valid YAML{where}")
     placeholders = sorted(_placeholders(config))
     if placeholders:
         names = ", ".join(placeholders)
         return _off(
             f"not configured: {config_path} still has CHANGE values ({names}); {GUIDE}"
+        )
+    if not isinstance(config, dict) or "dbs" not in config:
+        return _off(
+            f"not configured: {config_path} lists no database under dbs: ({GUIDE})"
         )
     try:
         entry = _database_entry(config, config_path, database)
@@ -84,6 +95,15 @@ def replication_status(config_path=DEFAULT_CONFIG, database=None):
     if missing:
         return _invalid(
             f"the {kind} replica in {config_path} has no {', '.join(missing)}"
+        )
+    unset = sorted(
+        name for name in _references(entry) if not (environ.get(name) or "").strip()
+    )
+    if unset:
+        names = ", ".join(unset)
+        return _off(
+            f"not configured: {config_path} uses {names}, not set in /etc/webapp/env; "
+            f"{GUIDE}"
         )
     written = [key for key in SECRET_KEYS if _literal(replica.get(key))]
     warning = ""
@@ -120,6 +140,18 @@ def _placeholders(node, where=""):
             yield from _placeholders(value, where)
     elif isinstance(node, str) and CHANGE_MARKER in node:
         yield where.rsplit(".", 1)[-1]
+
+
+def _references(node):
+    """The names of the environment variables the values under ``node`` use."""
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _references(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _references(value)
+    elif isinstance(node, str):
+        yield from REFERENCE.findall(node)
 
 
 def _database_entry(config, config_path, database):
