@@ -9,6 +9,7 @@ unit's own ExecStart by the stand-in systemctl.
 import html
 import http.client
 import importlib.util
+from pathlib import Path
 
 import pytest
 
@@ -91,9 +92,8 @@ def test_install_upgrade_rollback_and_back_to_newest_under_sudo(machine, cwd):
     assert machine.head() == two
     assert "# release two" in unit.read_text()
     assert MARKER_TWO in machine.page()
-    assert (machine.root / "etc" / "webapp" / "before-upgrade").read_text() == (
-        f"{one} main\n"
-    )
+    recorded = (machine.root / "etc" / "webapp" / "before-upgrade").read_text()
+    assert recorded.startswith(f"{one} main data-")
     assert "deploy/webapp.service" in ok(machine.helper("changes", cwd=cwd))
 
     ok(machine.helper("rollback", cwd=cwd))
@@ -106,6 +106,79 @@ def test_install_upgrade_rollback_and_back_to_newest_under_sudo(machine, cwd):
     assert machine.head() == two
     assert "# release two" in unit.read_text()
     assert MARKER_TWO in machine.page()
+
+
+MIGRATION = """
+
+@migrations()
+def m999_gift_cards(db):
+    \"\"\"A table the release before it does not know (the test's).\"\"\"
+    db["gift_cards"].create({"code": str}, pk="code")
+"""
+
+
+def last_line(result):
+    """The command's last line of output (what it says it did), printed."""
+    line = ok(result).strip().splitlines()[-1]
+    print(line)
+    return line
+
+
+def backup_named(machine, line):
+    """The backup file a line names, which must exist."""
+    [name] = [w.rstrip(";,.") for w in line.split() if "/backups/data-" in w]
+    assert Path(name).is_file(), name
+    return Path(name).name
+
+
+def test_changes_upgrade_rollback_and_newest_say_what_they_did(machine):
+    one = installed(machine, "/").head()
+    short_one = one[:7]
+    # A release with a schema step and a deploy file upgrades do not install.
+    with (machine.work / "webapp" / "core" / "migrations.py").open("a") as code:
+        code.write(MIGRATION)
+    litestream = machine.work / "deploy" / "litestream.service"
+    litestream.write_text(litestream.read_text() + "# release two\n")
+    two = machine.release("Gift cards for release two", MARKER_TWO)
+
+    # Before the upgrade: what it would change, fetched but nothing moved.
+    before = machine.snapshot()
+    preview = ok(machine.helper("changes", cwd="/root"))
+    print(preview)
+    assert "Gift cards for release two" in preview
+    assert "webapp/core/migrations.py" in preview
+    assert "not installed: deploy/litestream.service" in preview
+    assert "nothing changed" in preview.strip().splitlines()[-1]
+    assert machine.snapshot() == before
+
+    line = last_line(machine.helper("upgrade"))
+    assert f"upgraded from {short_one} to {two[:7]}" in line
+    upgrade_backup = backup_named(machine, line)
+    assert (machine.state / "backups" / upgrade_backup).is_file()
+    after = ok(machine.helper("changes"))
+    print(after)
+    assert "Gift cards for release two" in after
+    assert "not installed: deploy/litestream.service" in after
+    assert "what the last upgrade changed" in after.strip().splitlines()[-1]
+
+    # Back to release one: the database keeps m999, which it says, naming
+    # the backup taken before the upgrade.
+    result = machine.helper("rollback")
+    line = last_line(result)
+    assert machine.head() == one
+    assert f"rolled back to {short_one}" in line
+    print(result.stderr)
+    assert "newer schema than this code (m999_gift_cards)" in result.stderr
+    assert f"webapp restore {upgrade_backup}" in result.stderr
+
+    # newest: like an upgrade, a backup first and the version it replaces recorded.
+    line = last_line(machine.helper("newest"))
+    assert machine.head() == two
+    newest_backup = backup_named(machine, line)
+    recorded = (machine.root / "etc" / "webapp" / "before-upgrade").read_text()
+    assert recorded == f"{one} main {newest_backup}\n"
+    # Up to date: newest backs up nothing and says so.
+    assert "already the newest version" in last_line(machine.helper("newest"))
 
 
 def test_backup_list_and_restore_under_sudo(machine):
