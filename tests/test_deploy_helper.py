@@ -12,6 +12,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from werkzeug.security import check_password_hash
 
 from webapp.core.checks import check_secret_key
 
@@ -181,6 +182,33 @@ def test_changes_upgrade_rollback_and_newest_say_what_they_did(machine):
     assert "already the newest version" in last_line(machine.helper("newest"))
 
 
+def stored_hash(machine):
+    """The owner's password hash in the site's database, read as its user."""
+    query = "SELECT value FROM meta WHERE key = 'owner_password_hash'"
+    database = machine.state / "data.db"
+    read = sh("runuser", "-u", "webapp", "--", "sqlite3", database, query)
+    return read.stdout.strip()
+
+
+def test_password_and_unlock_run_as_the_site_user(machine):
+    installed(machine, "/")
+    helper = f"sudo {machine.app}/deploy/webapp"
+    password = "four unrelated words for the test"
+    line = last_line(machine.as_owner(f"echo '{password}' | {helper} password"))
+    assert line.startswith("webapp password: password changed")
+    assert check_password_hash(stored_hash(machine), password)
+    short = machine.as_owner(f"echo short | {helper} password")
+    assert short.returncode != 0
+    assert "Nothing was changed" in short.stderr
+    assert check_password_hash(stored_hash(machine), password)
+    line = last_line(machine.helper("unlock", cwd="/root"))
+    assert line.startswith("webapp unlock: every browser may try to sign in again")
+    # Written as the site's user: no file of root's beside the database.
+    site_uid = machine.state.stat().st_uid
+    assert all(p.stat().st_uid == site_uid for p in machine.state.glob("data.db*"))
+    refused(machine.as_owner(f"{machine.app}/deploy/webapp unlock"), "needs root")
+
+
 def test_backup_list_and_restore_under_sudo(machine):
     installed(machine, "/")
     ok(machine.helper("backup"))
@@ -203,6 +231,35 @@ def test_backup_list_and_restore_under_sudo(machine):
     assert copied.st_mode & 0o777 == 0o600
     assert machine.page("/healthz") == "ok\n"
     refused(machine.helper("restore", "data-1999-01-01-000000.db"), "no such backup")
+
+
+def test_restore_finds_a_name_in_this_folder_and_checks_it_before_stopping(machine):
+    result = installed(machine, "/").helper("install")
+    # No DNS for the test's domain: a warning, never a refusal.
+    assert "warning: massage.test does not resolve" in ok(result) + result.stderr
+    ok(machine.helper("backup"))
+    [good] = (machine.state / "backups").glob("data-*.db")
+    here = machine.base / "downloads"
+    here.mkdir()
+    sh("chown", machine.owner, here)
+    # A damaged file typed by name in its folder: refused before the site stops,
+    # and its copy is not left among the backups.
+    damaged = here / "data-2000-01-02-000000.db"
+    damaged.write_bytes(b"not a database at all" * 100)
+    calls_before = len(machine.calls())
+    line = refused(machine.helper("restore", damaged.name, cwd=here), "not a usable")
+    print(line)
+    assert "stop webapp" not in machine.calls()[calls_before:]
+    assert not (machine.state / "backups" / damaged.name).exists()
+    assert machine.page("/healthz") == "ok\n"
+    # A good one: the file in this folder, not a backup of that name.
+    copy = here / "data-2000-01-03-000000.db"
+    copy.write_bytes(good.read_bytes())
+    said = ok(machine.helper("restore", copy.name, cwd=here))
+    print(said)
+    assert f"using {copy}, the file of that name in this folder" in said
+    assert (machine.state / "backups" / copy.name).is_file()
+    assert machine.page("/healthz") == "ok\n"
 
 
 def test_every_command_needs_root_and_says_so_in_one_line(machine):
