@@ -18,9 +18,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from werkzeug.security import generate_password_hash
 
-from webapp.auth.passwords import set_password
-from webapp.core.db import connect
-
+from .conftest import store_owner_password
 from .servers import (
     DEPLOY,
     FLASK,
@@ -417,11 +415,7 @@ def _owner_copy(tmp_path, name, password):
     folder = tmp_path / name
     folder.mkdir()
     database = migrated_database(folder)
-    db = connect(str(database))
-    try:
-        set_password(db, password)
-    finally:
-        db.conn.close()
+    store_owner_password(database, password)
     return database
 
 
