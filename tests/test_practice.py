@@ -248,6 +248,21 @@ def test_a_therapist_without_a_name_is_no_person(tmp_path, database_path):
             "key 'hours[0].closes' must be later than 'opens'",
         ),
         ("policies: [cancel]\n", "'policies' must be a set of keys and values"),
+        (
+            "offers:\n  - swedish\n  - reiki\n",
+            "key 'offers[1]' names no technique: 'reiki'; the techniques are "
+            "deep-tissue, myofascial-release, trigger-point-therapy, swedish, "
+            "aromatherapy, hot-stone",
+        ),
+        ("emergency_number: 911\n", "key 'emergency_number' must be in quotes"),
+        (
+            "emergency_number: call the doctor\n",
+            "key 'emergency_number' must be a short phone number",
+        ),
+        (
+            "emergency_number: '911 or 112 or the number on the fridge'\n",
+            "key 'emergency_number' must be a short phone number",
+        ),
     ],
 )
 def test_start_up_refuses_a_bad_file_naming_the_key(
@@ -266,6 +281,27 @@ def test_start_up_refuses_a_bad_file_naming_the_key(
     assert "\n" not in line
     assert line.startswith(f"{path}: ")
     assert message in line
+
+
+def test_emergency_number_and_offers_default_to_911_and_saying_nothing(tmp_path):
+    practice = load_practice(write_practice(tmp_path, "currency: USD\n"))
+    assert practice.emergency_number == "911"
+    assert practice.offers == ()
+    assert practice.offered("hot-stone")
+
+
+@pytest.mark.parametrize("number", ["112", "999", "000", "+1 (555) 010-0100"])
+def test_emergency_number_takes_what_people_dial(tmp_path, number):
+    practice = load_practice(write_practice(tmp_path, f"emergency_number: '{number}'"))
+    assert practice.emergency_number == number
+
+
+def test_offers_name_the_techniques_offered(tmp_path):
+    text = "offers:\n  - swedish\n  - deep-tissue\n  - swedish\n"
+    practice = load_practice(write_practice(tmp_path, text))
+    assert practice.offers == ("swedish", "deep-tissue")
+    assert practice.offered("swedish")
+    assert not practice.offered("hot-stone")
 
 
 def test_days_read_as_people_write_them(tmp_path):

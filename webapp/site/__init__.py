@@ -11,7 +11,9 @@ their kept answers, without Flask's dispatch.
 
 from . import booking, commands, fast_path, views, widget_views
 from .article import ARTICLE_FILE, load_article
-from .content import ContentError, get_practice, start_error
+from ..core.check_result import Result
+from ..core.checks import register_check
+from .content import CONTENT_DIR, ContentError, get_practice, start_error
 from .placements import book_href, booking_platform
 from .practice import PRACTICE_FILE, load_practice
 from .privacy import PRIVACY_FILE, load_privacy
@@ -30,16 +32,58 @@ def load_content(app):
         raise start_error(error) from None
 
 
+# Each content file's own setting and its shipped path (whose name it has in
+# the content folder).
+CONTENT_FILES = (
+    ("ARTICLE_FILE", ARTICLE_FILE),
+    ("WIDGETS_FILE", WIDGETS_FILE),
+    ("PRIVACY_FILE", PRIVACY_FILE),
+    ("PRACTICE_FILE", PRACTICE_FILE),
+)
+
+
+def content_folder(config):
+    """The folder the owner's content files are read from (CONTENT_DIR).
+
+    ``content/`` in a clone; on a server the folder deploy/webapp seeds
+    (/var/lib/webapp/content), which upgrades never touch. A relative path
+    is taken from the project folder, like DATABASE.
+    """
+    return CONTENT_DIR.parent / config.get("CONTENT_DIR", "content")
+
+
+def content_file(config, setting, shipped):
+    """One content file: its own setting (``PRACTICE_FILE``...) wins, else the folder's."""
+    return config.get(setting) or content_folder(config) / shipped.name
+
+
+def check_content(config):
+    """``flask check``'s line: the folder the content files are read from."""
+    folder = content_folder(config)
+    elsewhere = [
+        f"{shipped.name} from {config[setting]}"
+        for setting, shipped in CONTENT_FILES
+        if config.get(setting)
+    ]
+    detail = f"read from {folder}"
+    if elsewhere:
+        detail += f" ({', '.join(elsewhere)})"
+    return Result("content", detail)
+
+
 def _load_content(app):
     """Read every content file into ``app.extensions["content"]``."""
-    article = load_article(app.config.get("ARTICLE_FILE", ARTICLE_FILE))
+    config = app.config
+    article = load_article(content_file(config, "ARTICLE_FILE", ARTICLE_FILE))
     widgets = load_widgets(
-        app.config.get("WIDGETS_FILE", WIDGETS_FILE),
+        content_file(config, "WIDGETS_FILE", WIDGETS_FILE),
         section_ids=[section.id for section in article.sections],
     )
-    privacy = load_privacy(app.config, app.config.get("PRIVACY_FILE", PRIVACY_FILE))
+    privacy = load_privacy(config, content_file(config, "PRIVACY_FILE", PRIVACY_FILE))
     practice = load_practice(
-        app.config.get("PRACTICE_FILE", PRACTICE_FILE), static_folder=app.static_folder
+        content_file(config, "PRACTICE_FILE", PRACTICE_FILE),
+        static_folder=app.static_folder,
+        technique_ids=[technique.id for technique in widgets.techniques.items],
     )
     app.extensions["content"] = {
         "article": article,
@@ -51,6 +95,7 @@ def _load_content(app):
 
 def init_app(app):
     """Register the reader's pages, the booking redirect and the content command."""
+    register_check(app, check_content)
     app.add_template_global(book_href)
     app.add_template_global(booking_platform)
     app.add_template_global(get_practice)

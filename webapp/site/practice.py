@@ -31,6 +31,7 @@ from .content import (
     load_yaml,
     problem,
 )
+from .widget_content import load_widgets
 
 PRACTICE_FILE = CONTENT_DIR / "practice.yaml"
 STATIC_DIR = CONTENT_DIR.parent / "static"
@@ -39,6 +40,8 @@ DAYS = (*DAYS, "Sunday")
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 # "Monday to Friday", "Monday - Friday", "Saturday".
 RANGE_PATTERN = re.compile(r"\s+to\s+|\s*[-\u2013]\s*")
+# A number to dial: 911, 112, "+1 (555) 010-0100"; digits, spaces, + ( ) - .
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().-]{0,18}[0-9]$|^[0-9]$")
 
 
 # --- The kinds of value this file holds ---------------------------------------
@@ -120,11 +123,26 @@ def _days(value):
     return tuple(days)
 
 
+def _emergency_number(value):
+    """The number readers with warning signs are told to call, as quoted text."""
+    if value is None or value == "":
+        return "911"
+    if not isinstance(value, str):
+        # Bare, YAML reads 911 as a number and drops leading zeros (000).
+        raise problem(f' must be in quotes, like "911" (got {value!r})')
+    if not PHONE_PATTERN.match(value.strip()):
+        raise problem(
+            f' must be a short phone number, like "911" or "112" (got {value!r})'
+        )
+    return value.strip()
+
+
 TextList = Annotated[tuple[Text, ...], BeforeValidator(_texts)]
 WholeNumber = Annotated[int | None, BeforeValidator(_whole_number)]
 Price = Annotated[Decimal, BeforeValidator(_price)]
 Time = Annotated[datetime.time, BeforeValidator(_time)]
 Days = Annotated[tuple[int, ...], BeforeValidator(_days)]
+EmergencyNumber = Annotated[str, BeforeValidator(_emergency_number)]
 
 
 class Block(ContentModel):
@@ -245,6 +263,28 @@ class Practice(ContentModel):
     first_visit: Annotated[FirstVisit, BeforeValidator(_block)] = FirstVisit()
     hours: Annotated[tuple[Hours, ...], BeforeValidator(_texts)] = ()
     hours_note: OptionalText = None
+    emergency_number: EmergencyNumber = "911"
+    # The techniques (content/widgets.yaml's ids) this practice offers; none
+    # named: the technique notes say nothing about what is offered.
+    offers: TextList = ()
+
+    @field_validator("offers")
+    @classmethod
+    def _known_techniques(cls, value, info: ValidationInfo):
+        """Each offered technique is one the technique notes describe."""
+        known = (info.context or {}).get("technique_ids") or ()
+        for index, technique in enumerate(value):
+            if technique not in known:
+                raise problem(
+                    f" names no technique: {technique!r}; the techniques are "
+                    f"{', '.join(known)} (the ids in content/widgets.yaml)",
+                    at=f"[{index}]",
+                )
+        return tuple(dict.fromkeys(value))
+
+    def offered(self, technique_id):
+        """True unless ``offers`` names techniques and this is not one of them."""
+        return not self.offers or technique_id in self.offers
 
     @field_validator("currency")
     @classmethod
@@ -345,6 +385,13 @@ class Practice(ContentModel):
         return offer
 
 
-def load_practice(path=PRACTICE_FILE, static_folder=STATIC_DIR):
-    """Read and validate the practice's details; ContentError names the key."""
-    return load_yaml(Practice, path, context={"static_folder": static_folder})
+def load_practice(path=PRACTICE_FILE, static_folder=STATIC_DIR, technique_ids=None):
+    """Read and validate the practice's details; ContentError names the key.
+
+    ``technique_ids`` are the ids ``offers`` may name: start-up passes the
+    loaded widgets'; left out, the shipped content/widgets.yaml's.
+    """
+    if technique_ids is None:
+        technique_ids = [item.id for item in load_widgets().techniques.items]
+    context = {"static_folder": static_folder, "technique_ids": list(technique_ids)}
+    return load_yaml(Practice, path, context=context)
