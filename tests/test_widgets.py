@@ -7,10 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import g
 
+from webapp import create_app
 from webapp.site.placements import PLACEMENTS
 from webapp.site.widget_content import load_widgets
 
 from .conftest import MALFORMED_URLS
+from .practice_data import write_practice
 
 WIDGETS = load_widgets()
 ASPECTS = [aspect.id for aspect in WIDGETS.comparison.aspects]
@@ -187,6 +189,39 @@ def test_technique_fragment_for_htmx(client, technique):
     )
     assert 'href="/book?from=technique"' in response.get_data(as_text=True)
     assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.fixture
+def offers_client(tmp_path, database_path):
+    """A client for a practice that lists only Swedish and deep tissue massage."""
+    path = write_practice(tmp_path, "offers:\n  - swedish\n  - deep-tissue\n")
+    app = create_app(
+        {"TESTING": True, "DATABASE": str(database_path), "PRACTICE_FILE": str(path)}
+    )
+    return app.test_client()
+
+
+@pytest.mark.parametrize("htmx_request", [False, True])
+def test_techniques_not_offered_say_ask_and_have_no_booking_button(
+    offers_client, htmx_request
+):
+    for technique in TECHNIQUES:
+        if htmx_request:
+            path, headers = f"/widgets/techniques/{technique}", htmx()
+        else:
+            path, headers = f"/?technique={technique}", {}
+        response = offers_client.get(path, headers=headers)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        offered = technique in ("swedish", "deep-tissue")
+        assert ('href="/book?from=technique"' in html) is offered, technique
+        assert (WIDGETS.techniques.not_offered in text(response)) is not offered
+
+
+def test_without_offers_no_technique_says_ask(client):
+    for technique in TECHNIQUES:
+        response = client.get(f"/widgets/techniques/{technique}", headers=htmx())
+        assert WIDGETS.techniques.not_offered not in text(response)
 
 
 def test_fragment_keeps_the_other_widgets_state_from_the_readers_page(client):

@@ -126,6 +126,9 @@ class Techniques(SectionWidget):
     empty: Text
     status: Annotated[Text, placeholders("technique")]
     book_label: Text
+    # Shown instead of the booking button under a technique the practice
+    # does not list in content/practice.yaml's ``offers``.
+    not_offered: Text
     items: IdList[Technique]
 
     def get(self, technique_id):
