@@ -7,22 +7,23 @@ gone with the response: only the suggestion's id is counted.
 
 from dataclasses import dataclass
 
-from .chooser_content import (
-    KINDS,
-    PROVIDER_FIRST,
-    SAFETY_ANSWERS,
-    SUBMIT_PARAM,
-    TIE_BREAKER,
-    Outcome,
+from .chooser_content import KINDS, SUBMIT_PARAM, TIE_BREAKER, Outcome
+from .chooser_safety import (
+    CARE_TODAY,
+    SAFETY_OUTCOMES,
+    TELL_THERAPIST,
+    TIERS,
+    most_cautious,
 )
 
 
 @dataclass(frozen=True)
 class Recommendation:
-    """The chooser's suggestion and the reasons for it, in plain words."""
+    """The chooser's suggestion, the reasons for it, and what to tell the therapist."""
 
     outcome: Outcome
     reasons: tuple[str, ...]
+    mention: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,29 +67,37 @@ def lean(chooser, answers):
     return Lean(kind, weights, reasons, tie)
 
 
-def safety_reasons(chooser, answers):
-    """The reasons of the safety answers the reader chose, in the file's order."""
-    return tuple(
-        answer.reason
+def flagged(chooser, answers):
+    """``(tier, reason)`` of each answer with a safety tier, most cautious first."""
+    found = [
+        (tier, answer.reason)
         for question, answer in chosen_answers(chooser, answers)
-        if answer.id in SAFETY_ANSWERS.get(question.id, ())
-    )
+        if (tier := chooser.tier(question, answer))
+    ]
+    return sorted(found, key=lambda pair: TIERS.index(pair[0]))  # stable
 
 
 def recommend(chooser, answers):
-    """Suggest medical, therapeutic or provider-first massage for complete answers.
+    """Suggest a kind of massage, or the safety tier's own suggestion.
 
-    Any safety answer (recent surgery or injury, or a red flag such as
-    pregnancy or blood thinners) always means "talk to your healthcare
-    provider first", and says what the other answers would lead to later.
+    The most cautious tier among the answers decides: "get care today" (no
+    booking at all), "book another day" or "talk to your healthcare provider
+    first" replace the suggestion, and say what the other answers would lead
+    to later; "tell your therapist" keeps the suggestion and lists what to
+    mention when booking.
     """
     leaning = lean(chooser, answers)
-    safety = safety_reasons(chooser, answers)
-    if safety:
-        outcome = chooser.outcomes[PROVIDER_FIRST]
+    found = flagged(chooser, answers)
+    tier = most_cautious(tier for tier, _ in found)
+    reasons = tuple(reason for t, reason in found if t != TELL_THERAPIST)
+    mention = tuple(reason for t, reason in found if t == TELL_THERAPIST)
+    if tier == CARE_TODAY:
+        return Recommendation(chooser.outcomes[tier], reasons)
+    if tier in SAFETY_OUTCOMES:
+        outcome = chooser.outcomes[tier]
         later = outcome.later.format(outcome=chooser.outcomes[leaning.kind].name)
-        return Recommendation(outcome, (*safety, later))
-    return Recommendation(chooser.outcomes[leaning.kind], leaning.reasons)
+        return Recommendation(outcome, (*reasons, later), mention)
+    return Recommendation(chooser.outcomes[leaning.kind], leaning.reasons, mention)
 
 
 @dataclass(frozen=True)

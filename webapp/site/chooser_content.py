@@ -1,10 +1,11 @@
 """The chooser's words and weights (the ``chooser:`` part of content/widgets.yaml).
 
-The chooser asks a few questions and suggests medical massage, therapeutic
-massage, or talking to a healthcare provider first. What it may suggest is
-partly the owner's (the words, each answer's lean and weight) and partly
-fixed in code (the safety answers and the tie-breaking question), so that no
-edit of the words can switch the safety rule off.
+The chooser asks a few questions and suggests medical or therapeutic massage,
+or, for some health answers, one of the safety tiers instead (get care today,
+book another day, talk to a healthcare provider first). What it may suggest
+is partly the owner's (the words, each answer's lean and weight) and partly
+fixed in code (each health answer's safety tier and the tie-breaking
+question), so that no edit of the words can switch the safety rule off.
 """
 
 import functools
@@ -21,6 +22,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..tracking.vocabulary import UTM_FIELDS
+from .chooser_safety import (
+    ANOTHER_DAY,
+    CARE_TODAY,
+    PROVIDER_FIRST,
+    SAFETY_OUTCOMES,
+    SAFETY_TIERS,
+    TIERS,
+    most_cautious,
+)
 from .content import (
     ContentModel,
     Ident,
@@ -33,28 +43,8 @@ from .content import (
 )
 
 KINDS = ("medical", "therapeutic")
-PROVIDER_FIRST = "provider-first"
-OUTCOMES = (*KINDS, PROVIDER_FIRST)
+OUTCOMES = (*KINDS, *SAFETY_OUTCOMES)
 
-# The safety rule: any of these answers means "talk to your healthcare
-# provider first", whatever the other answers are. Recent surgery or a new
-# injury, and the red flags of massage (the contraindications every massage
-# school teaches). Start-up refuses a content file that drops one of them.
-SAFETY_ANSWERS = {
-    "recent": ("surgery", "injury"),
-    "health": (
-        "pregnant",
-        "blood-clot",
-        "blood-thinners",
-        "fever",
-        "cancer",
-        "skin",
-        "fragile-bones",
-        "heart",
-        "diabetes",
-        "new-pain",
-    ),
-}
 # The answer of a tick-all question that says "none of these apply".
 NONE_ANSWER = "none"
 
@@ -79,10 +69,21 @@ def _kind(value, required=True):
     return value
 
 
+def _tier(value):
+    """One of the safety tiers, or None."""
+    if value is not None and value not in TIERS:
+        raise problem(f" must be one of {', '.join(TIERS)} (got {value!r})")
+    return value
+
+
 Kind = Annotated[Literal["medical", "therapeutic"], BeforeValidator(_kind)]
 OptionalKind = Annotated[
     Literal["medical", "therapeutic"] | None,
     BeforeValidator(functools.partial(_kind, required=False)),
+]
+OptionalTier = Annotated[
+    Literal["care-today", "another-day", "provider-first", "tell-therapist"] | None,
+    BeforeValidator(_tier),
 ]
 
 
@@ -97,6 +98,11 @@ class Answer(ContentModel):
         ge=1,
         le=9,
         description="How much this answer counts towards its lean (1 to 9).",
+    )
+    tier: OptionalTier = Field(
+        default=None,
+        description="The safety tier of a check-all answer: the site's own "
+        "tier for it can be made more cautious, never milder.",
     )
     reason: OptionalText = None
 
@@ -119,7 +125,7 @@ class Question(ContentModel):
     hint: OptionalText = None
     multiple: bool = Field(
         default=False,
-        description="Tick all that apply (checkboxes) instead of one answer.",
+        description="Check all that apply (checkboxes) instead of one answer.",
     )
     answers: IdList[Answer]
 
@@ -136,19 +142,24 @@ class Question(ContentModel):
     @model_validator(mode="after")
     def _tick_all_does_not_lean(self):
         """A tick-all question screens for safety: its answers lean neither way."""
-        if self.multiple:
-            for index, answer in enumerate(self.answers):
-                if answer.leans:
-                    raise problem(
-                        " must be left out: answers to a tick-all question "
-                        "lean neither way",
-                        at=f".answers[{index}].leans",
-                    )
-            if self.get(NONE_ANSWER) is None:
+        for index, answer in enumerate(self.answers):
+            if self.multiple and answer.leans:
                 raise problem(
-                    f": a tick-all question needs the answer '{NONE_ANSWER}'",
-                    at=".answers",
+                    " must be left out: answers to a tick-all question "
+                    "lean neither way",
+                    at=f".answers[{index}].leans",
                 )
+            if answer.tier and (not self.multiple or answer.id == NONE_ANSWER):
+                raise problem(
+                    " must be left out: only the answers of a tick-all "
+                    "question have a safety tier",
+                    at=f".answers[{index}].tier",
+                )
+        if self.multiple and self.get(NONE_ANSWER) is None:
+            raise problem(
+                f": a tick-all question needs the answer '{NONE_ANSWER}'",
+                at=".answers",
+            )
         return self
 
     def get(self, answer_id):
@@ -161,12 +172,11 @@ class Question(ContentModel):
 
 
 class Outcome(ContentModel):
-    """A suggestion the chooser can give, with its booking button."""
+    """A suggestion the chooser can give."""
 
     title: Text
     summary: Text
     next_step: Text
-    book_label: Text
     _id: str = PrivateAttr(default="")
 
     @property
@@ -178,6 +188,15 @@ class Outcome(ContentModel):
     def placement(self):
         """The booking button's placement, which records this outcome."""
         return f"chooser-{self.id}"
+
+    @property
+    def bookable(self):
+        """Whether the suggestion shows a booking button."""
+        return bool(getattr(self, "book_label", None))
+
+    def text(self, field, practice=None):
+        """One of the suggestion's texts as the reader sees it."""
+        return getattr(self, field)
 
 
 # The texts of a kind's suggestion that may name the service: {name} as
@@ -192,6 +211,7 @@ class KindOutcome(Outcome):
         description="The service's name as the practice advertises it; the "
         "title, summary, next step and button may use it as {name} or {Name}."
     )
+    book_label: Text
 
     @model_validator(mode="before")
     @classmethod
@@ -213,20 +233,35 @@ class KindOutcome(Outcome):
         return filled
 
 
-class ProviderFirstOutcome(Outcome):
-    """The suggestion to talk to a healthcare provider first."""
+class WaitOutcome(Outcome):
+    """Book later: once a healthcare provider agrees, or once the reader is well."""
 
     later: Annotated[Text, placeholders("outcome")]
+    book_label: Text
+
+
+class CareTodayOutcome(Outcome):
+    """Contact a healthcare provider today: no booking button at all."""
+
+    summary: Annotated[Text, placeholders("emergency_number")]
+    next_step: Annotated[Text, placeholders("emergency_number")]
+
+    def text(self, field, practice=None):
+        """The text with the practice's emergency number filled in."""
+        number = practice.emergency_number if practice else "911"
+        return getattr(self, field).format(emergency_number=number)
 
 
 class ChooserOutcomes(ContentModel):
-    """The chooser's three suggestions, by id."""
+    """The chooser's suggestions, by id."""
 
     model_config = ConfigDict(populate_by_name=True)
 
     medical: KindOutcome
     therapeutic: KindOutcome
-    provider_first: ProviderFirstOutcome = Field(alias=PROVIDER_FIRST)
+    care_today: CareTodayOutcome = Field(alias=CARE_TODAY)
+    another_day: WaitOutcome = Field(alias=ANOTHER_DAY)
+    provider_first: WaitOutcome = Field(alias=PROVIDER_FIRST)
 
     def model_post_init(self, context):
         """Tell each suggestion its own id."""
@@ -234,7 +269,7 @@ class ChooserOutcomes(ContentModel):
             self[outcome_id]._id = outcome_id
 
     def __getitem__(self, outcome_id):
-        """The suggestion with this id (``provider-first`` and the two kinds)."""
+        """The suggestion with this id (the two kinds and the safety tiers')."""
         if outcome_id not in OUTCOMES:
             raise KeyError(outcome_id)
         return getattr(self, outcome_id.replace("-", "_"))
@@ -244,8 +279,15 @@ class ChooserOutcomes(ContentModel):
         return [(outcome_id, self[outcome_id]) for outcome_id in OUTCOMES]
 
     def values(self):
-        """The three suggestions, in the order of OUTCOMES."""
+        """The suggestions, in the order of OUTCOMES."""
         return [self[outcome_id] for outcome_id in OUTCOMES]
+
+
+class TellTherapist(ContentModel):
+    """The words above the list of what to tell the therapist when booking."""
+
+    title: Text
+    summary: Text
 
 
 class ChooserErrors(ContentModel):
@@ -273,7 +315,9 @@ class ChooserFields(ContentModel):
     status_result: Annotated[Text, placeholders("outcome")]
     status_error: Text
     questions: IdList[Question]
+    tell_therapist: TellTherapist
     outcomes: ChooserOutcomes
+    _tiers: dict = PrivateAttr(default_factory=dict)
 
     @property
     def submit_param(self):
@@ -289,25 +333,45 @@ class ChooserFields(ContentModel):
         """The question with this id, or None."""
         return next((q for q in self.questions if q.id == question_id), None)
 
+    def tier(self, question, answer):
+        """The safety tier of one answer (None for one without a tier)."""
+        return self._tiers.get((question.id, answer.id))
+
     @model_validator(mode="after")
-    def _safety_answers_exist(self):
-        """The safety rule needs each of its answers, each with a reason."""
-        for question_id, answer_ids in SAFETY_ANSWERS.items():
+    def _safety_answers_keep_their_tier(self):
+        """Each safety answer is there, says why, and is never made milder."""
+        for question_id, tiers in SAFETY_TIERS.items():
             question = self.question(question_id)
-            for answer_id in answer_ids:
+            for answer_id, tier in tiers.items():
                 answer = question.get(answer_id) if question else None
-                if answer is None or not answer.reason:
+                if answer is None or not question.multiple or not answer.reason:
                     raise problem(
                         f": the question '{question_id}' needs the answer "
                         f"'{answer_id}' with a reason (the safety rule uses it)",
                         at=".questions",
                     )
-                if answer.leans:
+                if answer.tier and TIERS.index(answer.tier) > TIERS.index(tier):
                     raise problem(
-                        f": the answer '{answer_id}' of '{question_id}' is a "
-                        "safety answer and leans neither way",
+                        f": the answer '{answer_id}' of '{question_id}' cannot be "
+                        f"made milder than '{tier}' (the safety rule's tier)",
                         at=".questions",
                     )
+                self._tiers[question_id, answer_id] = most_cautious(
+                    (tier, answer.tier or tier)
+                )
+        for question in self.questions:
+            for answer in question.answers:
+                if not question.multiple or question.is_none_of_these(answer):
+                    continue
+                if (question.id, answer.id) in self._tiers:
+                    continue
+                if not answer.tier or not answer.reason:
+                    raise problem(
+                        f": the answer '{answer.id}' of '{question.id}' needs a "
+                        f"tier ({', '.join(TIERS)}) and a reason",
+                        at=".questions",
+                    )
+                self._tiers[question.id, answer.id] = answer.tier
         return self
 
     @model_validator(mode="after")

@@ -2,37 +2,28 @@
 
 ``flask --app webapp chooser-table`` writes it to docs/chooser.md, so the
 owner can read every outcome and see what a change of weight does; a test
-fails when the checked-in table is stale.
+fails when the checked-in table is stale. It also lists each health answer's
+safety tier and the public guidance that tier follows.
 """
 
 import itertools
 from pathlib import Path
 
 from .chooser import lean, recommend
-from .chooser_content import NONE_ANSWER, PROVIDER_FIRST, SAFETY_ANSWERS, TIE_BREAKER
+from .chooser_content import NONE_ANSWER, TIE_BREAKER
+from .chooser_safety import GUIDANCE, SOURCES, TELL_THERAPIST, TIERS
 
 TABLE_FILE = Path(__file__).resolve().parent.parent.parent / "docs" / "chooser.md"
 
 
 def weighed_questions(chooser):
-    """The one-answer questions that weigh in (not the safety ones)."""
-    return [
-        q for q in chooser.questions if not q.multiple and q.id not in SAFETY_ANSWERS
-    ]
+    """The one-answer questions that weigh in (not the check-all safety ones)."""
+    return [q for q in chooser.questions if not q.multiple]
 
 
 def safe_answers(chooser):
-    """The answers to the safety questions that mean "no safety concern"."""
-    answers = {}
-    for question_id, flagged in SAFETY_ANSWERS.items():
-        question = chooser.question(question_id)
-        if question.multiple:
-            answers[question_id] = (NONE_ANSWER,)
-        else:
-            answers[question_id] = next(
-                a.id for a in question.answers if a.id not in flagged
-            )
-    return answers
+    """ "None of these" for each check-all question: no safety concern."""
+    return {q.id: (NONE_ANSWER,) for q in chooser.questions if q.multiple}
 
 
 def combinations(chooser):
@@ -44,9 +35,67 @@ def combinations(chooser):
         yield answers
 
 
+def tiered_answers(chooser):
+    """``(question, answer, tier)`` for each answer with a safety tier."""
+    for question in chooser.questions:
+        for answer in question.answers:
+            tier = chooser.tier(question, answer)
+            if tier:
+                yield question, answer, tier
+
+
+def tier_title(chooser, tier):
+    """What the reader reads for a tier."""
+    if tier == TELL_THERAPIST:
+        return chooser.tell_therapist.title
+    return chooser.outcomes[tier].title
+
+
 def _cell(text):
     """Text that is safe inside a Markdown table cell."""
     return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def safety_section(chooser):
+    """Sections 1 and 2: the tiers, their answers, and the guidance behind them."""
+    lines = [
+        "## 1. Safety first",
+        "",
+        "Each answer of the check-all questions has a safety tier, fixed in the",
+        "site's code: the site does not start if one is missing from the file or",
+        "made milder. A reader who checks several gets the most cautious tier.",
+        "",
+    ]
+    tiered = list(tiered_answers(chooser))
+    for number, tier in enumerate(TIERS, start=1):
+        lines.append(f"{number}. **{_cell(tier_title(chooser, tier))}**")
+        lines.extend(
+            f"   - {_cell(answer.label)}" for _, answer, t in tiered if t == tier
+        )
+    lines += [
+        "",
+        "“Get care today” shows no booking button. “Book another day” and “Talk",
+        "to your healthcare provider first” say what the other answers would lead",
+        "to later (section 4). “Tell your therapist” shows the suggestion as usual,",
+        "with what to mention when booking.",
+        "",
+        "## 2. The guidance each tier follows",
+        "",
+        "| Answer | Tier | What the guidance says | Sources |",
+        "| --- | --- | --- | --- |",
+    ]
+    for question, answer, tier in tiered:
+        said, sources = GUIDANCE.get(
+            (question.id, answer.id), ("Added in the content file.", ())
+        )
+        cited = "<br>".join(
+            f"[{_cell(SOURCES[s][0])}]({SOURCES[s][1]})" for s in sources
+        )
+        lines.append(
+            f"| {_cell(answer.label)} | {_cell(tier_title(chooser, tier))} "
+            f"| {_cell(said)} | {cited or '–'} |"
+        )
+    return lines
 
 
 def truth_table(chooser):
@@ -56,25 +105,13 @@ def truth_table(chooser):
     lines = [
         "# What the chooser suggests, for every combination of answers",
         "",
-        "Written by `flask --app webapp chooser-table` from `content/widgets.yaml`:",
-        "do not edit it by hand. A test fails when it is out of date.",
+        "Written by `flask --app webapp chooser-table` from `content/widgets.yaml`",
+        "and the safety rule in `webapp/site/chooser_safety.py`: do not edit it",
+        "by hand. A test fails when it is out of date.",
         "",
-        "## 1. Safety first",
+        *safety_section(chooser),
         "",
-        f"Any of these answers gives **{outcomes[PROVIDER_FIRST].title}**,",
-        "whatever the other answers are. This rule is in the site's code, and the",
-        "site does not start if one of these answers is missing from the file.",
-        "The suggestion then also says what the other answers would lead to once",
-        "the reader's healthcare provider agrees (the table below).",
-        "",
-    ]
-    for question_id, flagged in SAFETY_ANSWERS.items():
-        question = chooser.question(question_id)
-        lines.append(f"- {_cell(question.label)}")
-        lines.extend(f"  - {_cell(question.get(a).label)}" for a in flagged)
-    lines += [
-        "",
-        "## 2. The weights",
+        "## 3. The weights",
         "",
         "Each answer that leans one way adds its weight to that side; the",
         "heavier side wins. When both sides weigh the same, the answer to",
@@ -111,7 +148,7 @@ def truth_table(chooser):
     summary = "; ".join(f"{title}: {n or 0} of {total}" for title, n in counts.items())
     lines += [
         "",
-        "## 3. Every combination without a safety answer",
+        "## 4. Every combination with “None of these” checked",
         "",
         f"{summary}.",
         "",

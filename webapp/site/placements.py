@@ -15,6 +15,7 @@ PLACEMENT_LABELS = {
     "chooser-medical": "Chooser: medical massage",
     "chooser-therapeutic": "Chooser: therapeutic massage",
     "chooser-provider-first": "Chooser: see your provider first",
+    "chooser-another-day": "Chooser: book another day",
     "article-end": "End of the article",
     "footer": "Page footer",
 }
