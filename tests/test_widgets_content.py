@@ -74,6 +74,87 @@ def test_every_technique_the_article_names_has_all_four_parts(widgets):
         assert "healthcare provider" in technique.ask_first
 
 
+# What each technique's health note may say, by the chooser's safety tiers
+# (issue 26): a sentence that names a condition says what that tier says.
+TIER_WORDS = {
+    "today": ("care today",),
+    "another day": ("book another day",),
+    "provider first": ("ask your healthcare provider first", "ask too"),
+    "tell your therapist": ("tell your therapist", "tell them"),
+}
+CONDITION_TIERS = {
+    "swollen": "today",
+    "a fever": "another day",
+    "illness that spreads": "another day",
+    "spreading": "another day",
+    "less than two days": "another day",
+    "blood clot": "provider first",
+    "blood thinners": "provider first",
+    "surgery": "provider first",
+    "cancer": "provider first",
+    "heart condition": "provider first",
+    "blood pressure": "provider first",
+    "first 12 weeks": "provider first",
+    "high-risk": "provider first",
+    "later pregnancy": "tell your therapist",
+    "osteoporosis": "tell your therapist",
+    "fragile bones": "tell your therapist",
+    "varicose veins": "tell your therapist",
+    "diabetes": "tell your therapist",
+    "small rash": "tell your therapist",
+    "open wound": "tell your therapist",
+    "injury in the last six weeks": "tell your therapist",
+    "allergies": "tell your therapist",
+    "muscle relaxants": "tell your therapist",
+}
+
+
+def tier_of(sentence):
+    """The safety tier a sentence of a health note speaks for, or None."""
+    lowered = sentence.lower()
+    tiers = [t for t, words in TIER_WORDS.items() if any(w in lowered for w in words)]
+    return tiers[0] if len(tiers) == 1 else ("several" if tiers else None)
+
+
+def disagreements(note):
+    """What a technique's health note says that the chooser's tiers do not."""
+    found = []
+    for sentence in note.replace(": ", ". ").split(". "):
+        lowered, tier = sentence.lower(), tier_of(sentence)
+        found += [
+            f"{condition!r} is {condition_tier!r}: {sentence}"
+            for condition, condition_tier in CONDITION_TIERS.items()
+            if condition in lowered and tier != condition_tier
+        ]
+        # Pregnancy is "provider first" only early or when high-risk.
+        early = "first 12 weeks" in lowered or "high-risk" in lowered
+        if "pregnan" in lowered and tier == "provider first" and not early:
+            found.append(f"pregnancy is 'provider first' only early: {sentence}")
+        # A daily low-dose aspirin is no reason to ask first.
+        if "blood thinners" in lowered and "prescription" not in lowered:
+            found.append(f"say 'prescription blood thinners': {sentence}")
+    return found
+
+
+@pytest.mark.parametrize("technique", ARTICLE_TECHNIQUES)
+def test_each_health_note_agrees_with_the_choosers_tiers(widgets, technique):
+    assert disagreements(widgets.techniques.get(technique).ask_first) == []
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Ask your healthcare provider first if you have fragile bones.",
+        "Ask your healthcare provider first if you are pregnant.",
+        "Ask too if you take blood thinners.",
+        "Tell your therapist if you have had a blood clot.",
+        "A leg that is swollen and warm needs a gentle massage.",
+    ],
+)
+def test_the_tier_check_catches_a_note_in_the_wrong_tier(note):
+    assert disagreements(note)
+
+
 def test_every_chooser_outcome_books_through_a_known_placement(widgets):
     for outcome in widgets.chooser.outcomes.values():
         assert outcome.placement in PLACEMENTS
