@@ -1,4 +1,4 @@
-"""The chooser: safe (red flags go to a healthcare provider), fair, and private.
+"""The chooser: safe (each health answer has its tier), fair, and private.
 
 Every combination of answers is checked against the rule and the published
 table (docs/chooser.md); the answers travel only in POST bodies, so no
@@ -16,13 +16,17 @@ from flask import g
 from werkzeug.datastructures import MultiDict
 
 from webapp.site.chooser import lean, read_chooser, recommend
-from webapp.site.chooser_content import (
-    KINDS,
-    NONE_ANSWER,
-    SAFETY_ANSWERS,
-    TIE_BREAKER,
+from webapp.site.chooser_content import KINDS, NONE_ANSWER, TIE_BREAKER
+from webapp.site.chooser_safety import (
+    CARE_TODAY,
+    GUIDANCE,
+    SAFETY_TIERS,
+    SOURCES,
+    TELL_THERAPIST,
+    TIERS,
 )
 from webapp.site.chooser_table import TABLE_FILE, combinations, truth_table
+from webapp.site.content import ContentError
 from webapp.site.widget_content import WIDGETS_FILE, load_widgets
 
 from .conftest import HOSTILE_STRINGS, OLD_PHONE, PHONE, visit
@@ -30,23 +34,34 @@ from .test_tracking import rows, tallies
 
 WIDGETS = load_widgets()
 CHOOSER = WIDGETS.chooser
-RED_FLAGS = SAFETY_ANSWERS["health"]
+CHECK_ALL = [q for q in CHOOSER.questions if q.multiple]
+WEIGHED = [q for q in CHOOSER.questions if not q.multiple]
+# Every answer with a safety tier: (question id, answer id) -> tier.
+TIER_OF = {
+    (q, a): tier for q, tiers in SAFETY_TIERS.items() for a, tier in tiers.items()
+}
+RED_FLAGS = [a for (_, a), tier in TIER_OF.items() if tier != TELL_THERAPIST]
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/"}
 
 
-def answers(
-    reason="unsure", referral="no", recent="no", health=NONE_ANSWER, goal="relax"
-):
-    """A complete set of answers, as a posted form holds them."""
-    # A list: the test client reads a tuple as a file upload.
-    health = [health] if isinstance(health, str) else list(health)
-    return {
-        "reason": reason,
-        "referral": referral,
-        "recent": recent,
-        "health": health,
-        "goal": goal,
-    }
+def question_of(answer_id):
+    """The check-all question that has this answer."""
+    return next(q.id for q in CHECK_ALL if q.get(answer_id) and answer_id != "none")
+
+
+def answers(reason="unsure", referral="no", *checked, goal="relax"):
+    """A complete set of answers, as a posted form holds them.
+
+    ``checked`` are answer ids (or tuples of them) of the check-all questions,
+    each put under its own question; a question with none gets "None of these".
+    """
+    given = {"reason": reason, "referral": referral, "goal": goal}
+    ids = [i for c in checked for i in ((c,) if isinstance(c, str) else c)]
+    for question in CHECK_ALL:
+        # A list: the test client reads a tuple as a file upload.
+        mine = [i for i in ids if question_of(i) == question.id]
+        given[question.id] = mine or [NONE_ANSWER]
+    return given
 
 
 def form(given):
@@ -66,42 +81,114 @@ def text(response):
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
+def tick_sets():
+    """No tick, each tiered answer alone, and every pair of them."""
+    tiered = list(TIER_OF)
+    yield ()
+    yield from ((pair,) for pair in tiered)
+    yield from itertools.combinations(tiered, 2)
+
+
 def every_answer_set():
-    """Every one-answer combination, with each way of ticking the red flags."""
-    singles = [q for q in CHOOSER.questions if not q.multiple]
-    ticks = [
-        (NONE_ANSWER,),
-        *((flag,) for flag in RED_FLAGS),
-        RED_FLAGS,  # all of them
-        (NONE_ANSWER, RED_FLAGS[0]),  # both, without JavaScript to untick
-    ]
-    for picked in itertools.product(*(q.answers for q in singles)):
-        for health in ticks:
-            given = {q.id: a.id for q, a in zip(singles, picked, strict=True)}
-            given["health"] = health
-            yield given
+    """Every one-answer combination with up to two health answers checked."""
+    for picked in itertools.product(*(q.answers for q in WEIGHED)):
+        for ticks in tick_sets():
+            given = {q.id: a.id for q, a in zip(WEIGHED, picked, strict=True)}
+            for question in CHECK_ALL:
+                mine = tuple(a for q, a in ticks if q == question.id)
+                given[question.id] = mine or (NONE_ANSWER,)
+            yield given, ticks
 
 
-# --- The rule, over every combination -------------------------------------------
+# --- The safety tiers, over every answer set with up to two ticks -----------------
 
 
-def test_any_red_flag_or_recent_surgery_or_injury_means_provider_first():
+def test_each_answer_gives_its_tier_and_two_give_the_more_cautious():
     checked = 0
-    for given in every_answer_set():
+    for given, ticks in every_answer_set():
         result = recommend(CHOOSER, given)
-        flagged = set(given["health"]) - {NONE_ANSWER}
-        if flagged or given["recent"] in SAFETY_ANSWERS["recent"]:
-            assert result.outcome.id == "provider-first", given
-            # Each safety answer's own reason is shown, in plain words.
-            for flag in flagged:
-                assert CHOOSER.question("health").get(flag).reason in result.reasons
-            # And where the other answers point once the provider agrees.
-            later = CHOOSER.outcomes[lean(CHOOSER, given).kind].name
-            assert result.reasons[-1].endswith(f"point to {later}.")
+        kind = lean(CHOOSER, given).kind
+        tiers = [TIER_OF[tick] for tick in ticks]
+        # The most cautious of the ticks' tiers, from the code's own table.
+        expected = min(tiers, key=TIERS.index) if tiers else None
+        reason = {t: CHOOSER.question(t[0]).get(t[1]).reason for t in ticks}
+        if expected in (None, TELL_THERAPIST):
+            assert result.outcome.id == kind, given
+            # What to tell the therapist, listed under the suggestion.
+            assert set(result.mention) == {
+                reason[t] for t in ticks if TIER_OF[t] == TELL_THERAPIST
+            }, given
         else:
-            assert result.outcome.id in KINDS, given
+            assert result.outcome.id == expected, given
+            # Each red flag's own reason is shown, the most cautious first.
+            shown = [reason[t] for t in ticks if TIER_OF[t] != TELL_THERAPIST]
+            assert set(shown) <= set(result.reasons), given
+            assert result.reasons[0] == next(
+                reason[t] for t in ticks if TIER_OF[t] == expected
+            )
+        if expected == CARE_TODAY:
+            assert not result.outcome.bookable and not result.mention, given
+        elif expected is not None and expected != TELL_THERAPIST:
+            # Book later: and what the other answers lead to then.
+            assert result.outcome.bookable
+            later = CHOOSER.outcomes[kind].name
+            assert result.reasons[-1].endswith(f"point to {later}."), given
         checked += 1
-    assert checked == 4 * 2 * 3 * 3 * (len(RED_FLAGS) + 3)
+    pairs = len(TIER_OF) * (len(TIER_OF) - 1) // 2
+    assert checked == 4 * 2 * 3 * (1 + len(TIER_OF) + pairs)
+
+
+def test_every_tier_has_answers_and_each_answer_its_guidance():
+    assert set(TIER_OF.values()) == set(TIERS)
+    assert {(q.id, a.id) for q in CHECK_ALL for a in q.answers if a.id != "none"} == (
+        set(TIER_OF)
+    )
+    # Each answer's tier says which public guidance it follows (or that none
+    # was found), and each cited source has a title and an address.
+    assert set(GUIDANCE) == set(TIER_OF)
+    for said, sources in GUIDANCE.values():
+        assert said and set(sources) <= set(SOURCES)
+    assert all(url.startswith("http") for _, url in SOURCES.values())
+
+
+def test_a_red_flag_ticked_with_none_of_these_still_counts():
+    given = answers()
+    given["today"] = [NONE_ANSWER, "limb"]
+    chosen = read_chooser(CHOOSER, form(given))
+    assert chosen.recommendation.outcome.id == CARE_TODAY
+
+
+# --- Fair suggestions ---------------------------------------------------------------
+
+
+def test_the_four_fairness_rules_hold_for_every_answer_set():
+    for given, _ in every_answer_set():
+        kind = lean(CHOOSER, given).kind
+        result = recommend(CHOOSER, given)
+        if result.outcome.id in KINDS:
+            assert result.outcome.id == kind
+        reason, referral, goal = given["reason"], given["referral"], given["goal"]
+        referred_problem = reason == "problem" and referral == "yes"
+        # (a) To relax: therapeutic, unless a specific problem and a referral.
+        if goal == "relax" and not referred_problem:
+            assert kind == "therapeutic", given
+        # (b) A specific problem with a referral: medical, whatever the goal.
+        if referred_problem:
+            assert kind == "medical", given
+        # (c) A specific problem and "move more easily": medical.
+        if reason == "problem" and goal == "move":
+            assert kind == "medical", given
+        # (d) Stress or upkeep without a referral: never medical.
+        if reason in ("stress", "upkeep") and referral == "no":
+            assert kind == "therapeutic", given
+
+
+def test_the_medical_next_step_asks_for_the_referral_not_for_permission():
+    medical = CHOOSER.outcomes["medical"]
+    assert "bring your referral or your provider's notes if you have them" in (
+        medical.next_step.lower()
+    )
+    assert "before you book" not in medical.next_step.lower()
 
 
 def test_the_reasons_shown_always_support_the_suggestion():
@@ -111,9 +198,9 @@ def test_the_reasons_shown_always_support_the_suggestion():
         for a in q.answers
         if a.reason and a.leans
     }
-    for given in every_answer_set():
+    for given, _ in every_answer_set():
         result = recommend(CHOOSER, given)
-        if result.outcome.id == "provider-first":
+        if result.outcome.id not in KINDS:
             continue
         assert result.reasons, given
         assert {by_reason[r] for r in result.reasons} == {result.outcome.id}, given
@@ -135,35 +222,84 @@ def test_weights_decide_and_the_goal_breaks_a_tie():
             )
 
 
-@pytest.mark.parametrize(
-    ("given", "outcome"),
-    [
-        # The review's example: stress, a provider's suggestion, to relax.
-        (answers("stress", "yes", goal="relax"), "therapeutic"),
-        # A reader who wants to relax is never sold a medical massage.
-        *(
-            (answers(r, f, goal="relax"), "therapeutic")
-            for r in ("problem", "stress", "upkeep", "unsure")
-            for f in ("yes", "no")
-        ),
-        (answers("problem", "yes", goal="relief"), "medical"),
-        (answers("problem", "no", goal="move"), "therapeutic"),
-        (answers("problem", "yes", goal="move"), "medical"),
-        (answers("upkeep", "no", goal="move"), "therapeutic"),
-        (answers("stress", "no", goal="relax", health="pregnant"), "provider-first"),
-        (answers("upkeep", "yes", recent="surgery", goal="move"), "provider-first"),
-    ],
-)
-def test_chooser_suggests(given, outcome):
-    assert recommend(CHOOSER, given).outcome.id == outcome
-
-
-def test_it_no_longer_leans_medical():
+def test_it_does_not_lean_medical():
     outcomes = [recommend(CHOOSER, given).outcome.id for given in combinations(CHOOSER)]
     assert len(outcomes) == 24
-    # It used to be 18 of 24: any medical-leaning answer won.
     assert outcomes.count("medical") <= 12
     assert outcomes.count("therapeutic") >= 12
+
+
+# --- The safety rule cannot be edited away ----------------------------------------
+
+
+def changed_chooser(tmp_path, change):
+    """The chooser of a copy of the content file, changed by ``change``."""
+    data = yaml.safe_load(WIDGETS_FILE.read_text(encoding="utf-8"))
+    questions = {q["id"]: q for q in data["chooser"]["questions"]}
+    change(questions)
+    path = tmp_path / "widgets.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_widgets(path).chooser
+
+
+def answer_in(question, answer_id):
+    return next(a for a in question["answers"] if a["id"] == answer_id)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # A tier's answer dropped.
+        (
+            lambda qs: qs["today"]["answers"].remove(answer_in(qs["today"], "limb")),
+            "the question 'today' needs the answer 'limb'",
+        ),
+        (
+            lambda qs: qs["health"]["answers"].remove(
+                answer_in(qs["health"], "pregnant")
+            ),
+            "the question 'health' needs the answer 'pregnant'",
+        ),
+        # Moved to a milder tier...
+        (
+            lambda qs: answer_in(qs["today"], "limb").update(tier="tell-therapist"),
+            "the answer 'limb' of 'today' cannot be made milder than 'care-today'",
+        ),
+        # ...or to another question.
+        (
+            lambda qs: qs["mention"]["answers"].insert(
+                0, qs["health"]["answers"].pop(0)
+            ),
+            "the question 'health' needs the answer 'surgery'",
+        ),
+        # An answer the owner adds needs a tier.
+        (
+            lambda qs: qs["mention"]["answers"].insert(
+                0, {"id": "tattoo", "label": "A new tattoo", "reason": "New ink."}
+            ),
+            "the answer 'tattoo' of 'mention' needs a tier",
+        ),
+    ],
+)
+def test_start_up_refuses_a_file_that_drops_or_softens_a_tier(
+    tmp_path, change, message
+):
+    with pytest.raises(ContentError) as error:
+        changed_chooser(tmp_path, change)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value).strip()  # one clear line
+
+
+def test_the_owner_may_make_an_answer_more_cautious(tmp_path):
+    chooser = changed_chooser(
+        tmp_path,
+        lambda qs: answer_in(qs["mention"], "varicose-veins").update(
+            tier="provider-first"
+        ),
+    )
+    given = answers("stress", "no", "varicose-veins")
+    assert recommend(CHOOSER, given).outcome.id == "therapeutic"
+    assert recommend(chooser, given).outcome.id == "provider-first"
 
 
 # --- The published table ----------------------------------------------------------
@@ -180,16 +316,14 @@ def test_every_combination_matches_the_published_table():
     rows = [
         line for line in table.splitlines() if line.startswith("| ") and "**" in line
     ]
-    singles = [
-        q for q in CHOOSER.questions if not q.multiple and q.id not in SAFETY_ANSWERS
-    ]
+    singles = WEIGHED
     published = {}
     for row in rows:
         cells = [c.strip() for c in row.strip("|").split(" | ")]
         published[tuple(cells[: len(singles)])] = cells[len(singles) + 1].strip("*")
     assert len(published) == 24
-    for given in every_answer_set():
-        if set(given["health"]) != {NONE_ANSWER} or given["recent"] != "no":
+    for given, ticks in every_answer_set():
+        if ticks:
             continue
         key = tuple(q.get(given[q.id]).label for q in singles)
         assert recommend(CHOOSER, given).outcome.title == published[key], given
@@ -216,7 +350,7 @@ def test_changing_a_weight_in_the_content_file_changes_the_suggestion(tmp_path):
     path = tmp_path / "widgets.yaml"
     path.write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
     chooser = load_widgets(path).chooser
-    given = answers("problem", "yes", goal="relax")
+    given = answers("problem", "no", goal="relax")
     assert recommend(CHOOSER, given).outcome.id == "therapeutic"
     assert recommend(chooser, given).outcome.id == "medical"
 
@@ -244,7 +378,7 @@ def test_the_service_name_key_names_the_outcome_and_its_button(tmp_path, app):
     assert "medical massage" not in result.lower()
     # A red flag's "later" line names the owner's service too.
     response = renamed.test_client().post(
-        "/", data=answers("problem", "yes", goal="relief", health="heart")
+        "/", data=answers("problem", "yes", "heart", goal="relief")
     )
     assert "point to clinical massage therapy." in text(response)
 
@@ -255,8 +389,11 @@ def test_the_service_name_key_names_the_outcome_and_its_button(tmp_path, app):
 @pytest.mark.parametrize(
     ("given", "errors"),
     [
-        ({"reason": "problem"}, {"referral", "recent", "health", "goal"}),
-        ({"show": "suggestion"}, {"reason", "referral", "recent", "health", "goal"}),
+        ({"reason": "problem"}, {"referral", "today", "health", "mention", "goal"}),
+        (
+            {"show": "suggestion"},
+            {"reason", "referral", "today", "health", "mention", "goal"},
+        ),
         ({**answers(), "referral": "maybe"}, {"referral"}),
         ({**answers(), "reason": "PROBLEM"}, {"reason"}),
         ({**answers(), "health": []}, {"health"}),
@@ -269,14 +406,9 @@ def test_answers_outside_the_allowed_set_are_problems_not_suggestions(given, err
     assert chosen.recommendation is None
 
 
-def test_a_red_flag_ticked_with_none_of_these_still_counts():
-    chosen = read_chooser(CHOOSER, form(answers(health=(NONE_ANSWER, "fever"))))
-    assert chosen.recommendation.outcome.id == "provider-first"
-
-
 def test_repeated_ticks_are_read_once():
-    chosen = read_chooser(CHOOSER, form(answers(health=("fever",) * 500)))
-    assert chosen.values["health"] == ("fever",)
+    chosen = read_chooser(CHOOSER, form(answers("stress", "no", ("fever",) * 500)))
+    assert chosen.values["today"] == ("fever",)
 
 
 # --- The page and the fragment ----------------------------------------------------
@@ -287,7 +419,8 @@ def test_repeated_ticks_are_read_once():
     [
         (answers("problem", "yes", goal="relief"), "medical"),
         (answers("stress", "yes", goal="relax"), "therapeutic"),
-        (answers("upkeep", health="blood-thinners", goal="move"), "provider-first"),
+        (answers("upkeep", "no", "blood-thinners", goal="move"), "provider-first"),
+        (answers("upkeep", "no", "fever", goal="move"), "another-day"),
     ],
 )
 def test_without_javascript_the_page_answers_a_post(client, given, outcome):
@@ -329,9 +462,10 @@ def test_no_health_tick_says_to_tick_one_or_none_of_these(client):
     html = response.get_data(as_text=True)
     # The summary links to the question's first answer; its boxes are invalid,
     # the answered questions' are not; the title says there is an error.
-    assert 'href="#chooser-health-pregnant"' in html
+    assert 'href="#chooser-health-surgery"' in html
     invalid = re.findall(r'id="chooser-([a-z]+)-[a-z-]+"[^>]*aria-invalid="true"', html)
-    assert set(invalid) == {"health"} and len(invalid) == len(RED_FLAGS) + 1
+    health = CHOOSER.question("health")
+    assert set(invalid) == {"health"} and len(invalid) == len(health.answers)
     assert re.search(r"<title>Error: [^<]+</title>", html)
     # htmx's answer carries the same title, and a fixed form takes it away.
     fragment = client.post(
@@ -345,12 +479,19 @@ def test_no_health_tick_says_to_tick_one_or_none_of_these(client):
 
 @pytest.mark.parametrize("flag", RED_FLAGS)
 def test_htmx_fragment_for_each_red_flag(client, flag):
-    given = answers("problem", "yes", goal="relief", health=flag)
+    given = answers("problem", "yes", flag, goal="relief")
     response = client.post("/widgets/chooser", data=given, headers=HTMX)
     assert response.status_code == 200
     words = text(response)
-    assert f"Our suggestion: {CHOOSER.outcomes['provider-first'].title}." in words
-    assert CHOOSER.question("health").get(flag).reason in words
+    tier = TIER_OF[question_of(flag), flag]
+    assert f"Our suggestion: {CHOOSER.outcomes[tier].title}." in words
+    assert CHOOSER.question(question_of(flag)).get(flag).reason in words
+    html = response.get_data(as_text=True)
+    # Get care today: no booking link at all; the others book later.
+    if tier == CARE_TODAY:
+        assert "/book?" not in html and "call 911 now" in words
+    else:
+        assert f'href="/book?from=chooser-{tier}"' in html
     # The URL is left as it is: no answer goes into the address bar or history.
     assert "HX-Push-Url" not in response.headers
     assert "no-store" in response.headers["Cache-Control"]
@@ -368,7 +509,7 @@ def test_htmx_fragment_with_bad_answers_is_the_form_and_a_422(client):
 
 
 def test_answers_in_an_address_are_never_read(client):
-    old = "reason=problem&referral=yes&recent=surgery&health=pregnant&goal=relief"
+    old = "reason=problem&referral=yes&health=pregnant&goal=relief&today=none"
     response = client.get(f"/?{old}")
     assert response.status_code == 200
     assert "Our suggestion" not in text(response)
@@ -412,7 +553,7 @@ def noted(client, path, data, **headers):
 
 @pytest.mark.parametrize("path", ["/", "/widgets/chooser"])
 def test_a_suggestion_is_counted_once_per_post(client, path):
-    given = answers("stress", goal="relax", health="pregnant")
+    given = answers("stress", "no", "pregnant", goal="relax")
     assert noted(client, path, given, **HTMX) == [("chooser", "provider-first")]
     assert noted(client, path, {"reason": "problem"}, **HTMX) == []
 
@@ -446,7 +587,7 @@ def test_another_sites_posts_are_answered_but_not_counted(
 def test_answers_never_reach_the_database_or_the_logs(client, database_path, caplog):
     secret_ids = ("pregnant", "blood-thinners", "surgery")
     given = answers(
-        "problem", "yes", "surgery", ("pregnant", "blood-thinners"), "relief"
+        "problem", "yes", "surgery", ("pregnant", "blood-thinners"), goal="relief"
     )
     with caplog.at_level("DEBUG"):
         visit(client, "/", method="post", data=given)
@@ -469,17 +610,19 @@ def test_the_health_note_and_every_suggestion_agree(client):
     from webapp.site.article import load_article
 
     note = load_article().health_note.lower()
-    # The note sends the same readers to a healthcare provider as the chooser.
-    for words in ("recent surgery", "new injury", "pregnant", "blood thinners"):
+    # The readers the note sends to a healthcare provider first, the chooser
+    # sends there too (or somewhere more cautious).
+    for words, answer in (
+        ("recent surgery", "surgery"),
+        ("pregnant", "pregnant"),
+        ("blood thinners", "blood-thinners"),
+    ):
         assert words in note
-    assert "healthcare provider before you book" in note
-    # Old injuries and diagnosed conditions: the note and the medical
-    # suggestion both say to ask a healthcare provider's advice first.
-    medical = CHOOSER.outcomes["medical"]
-    for text_ in (note, medical.next_step.lower()):
-        assert "old injury" in text_ and "diagnosed condition" in text_
-        assert "healthcare provider" in text_ or "their advice" in text_
+        tier = TIER_OF[question_of(answer), answer]
+        assert TIERS.index(tier) <= TIERS.index("provider-first")
+    assert "healthcare provider" in note
     # The medical suggestion keeps the article's own hedge.
+    medical = CHOOSER.outcomes["medical"]
     assert "might be the better choice" in medical.summary
     response = client.post("/", data=answers("problem", "yes", goal="relief"))
     shown = text(response)
