@@ -7,6 +7,13 @@ import yaml
 
 from webapp import create_app
 from webapp.site.article import load_article
+from webapp.site.chooser_safety import (
+    ANOTHER_DAY,
+    CARE_TODAY,
+    PROVIDER_FIRST,
+    SAFETY_TIERS,
+    TELL_THERAPIST,
+)
 from webapp.site.content import ContentError
 from webapp.site.placements import PLACEMENTS
 from webapp.site.widget_content import WIDGETS_FILE, load_widgets
@@ -74,38 +81,42 @@ def test_every_technique_the_article_names_has_all_four_parts(widgets):
         assert "healthcare provider" in technique.ask_first
 
 
-# What each technique's health note may say, by the chooser's safety tiers
-# (issue 26): a sentence that names a condition says what that tier says.
+# What each technique's health note may say: a sentence that names a
+# condition says what the chooser's safety rule (chooser_safety.py) says of
+# the answer for it, in that tier's words.
 TIER_WORDS = {
-    "today": ("care today",),
-    "another day": ("book another day",),
-    "provider first": ("ask your healthcare provider first", "ask too"),
-    "tell your therapist": ("tell your therapist", "tell them"),
+    CARE_TODAY: ("care today",),
+    ANOTHER_DAY: ("book another day",),
+    PROVIDER_FIRST: ("ask your healthcare provider first", "ask too"),
+    TELL_THERAPIST: ("tell your therapist", "tell them"),
+}
+CONDITION_ANSWERS = {
+    "swollen": ("today", "limb"),
+    "chest pain": ("today", "chest"),
+    "a fever": ("today", "fever"),
+    "illness that spreads": ("today", "fever"),
+    "spreading": ("today", "skin-infection"),
+    "less than two days": ("today", "injury"),
+    "pain is severe": ("today", "severe-pain"),
+    "muscle relaxants": ("today", "pain-medicine"),
+    "surgery": ("health", "surgery"),
+    "blood clot": ("health", "blood-clot"),
+    "blood thinners": ("health", "blood-thinners"),
+    "cancer": ("health", "cancer"),
+    "heart condition": ("health", "heart"),
+    "blood pressure": ("health", "heart"),
+    "pregnan": ("health", "pregnant"),
+    "fragile bones": ("health", "fragile-bones"),
+    "diabetes": ("health", "diabetes"),
+    "injury in the last six weeks": ("mention", "older-injury"),
+    "small rash": ("mention", "skin"),
+    "open wound": ("mention", "skin"),
+    "varicose veins": ("mention", "varicose-veins"),
+    "allergies": ("mention", "allergies"),
 }
 CONDITION_TIERS = {
-    "swollen": "today",
-    "a fever": "another day",
-    "illness that spreads": "another day",
-    "spreading": "another day",
-    "less than two days": "another day",
-    "blood clot": "provider first",
-    "blood thinners": "provider first",
-    "surgery": "provider first",
-    "cancer": "provider first",
-    "heart condition": "provider first",
-    "blood pressure": "provider first",
-    "first 12 weeks": "provider first",
-    "high-risk": "provider first",
-    "later pregnancy": "tell your therapist",
-    "osteoporosis": "tell your therapist",
-    "fragile bones": "tell your therapist",
-    "varicose veins": "tell your therapist",
-    "diabetes": "tell your therapist",
-    "small rash": "tell your therapist",
-    "open wound": "tell your therapist",
-    "injury in the last six weeks": "tell your therapist",
-    "allergies": "tell your therapist",
-    "muscle relaxants": "tell your therapist",
+    condition: SAFETY_TIERS[question][answer]
+    for condition, (question, answer) in CONDITION_ANSWERS.items()
 }
 
 
@@ -126,10 +137,6 @@ def disagreements(note):
             for condition, condition_tier in CONDITION_TIERS.items()
             if condition in lowered and tier != condition_tier
         ]
-        # Pregnancy is "provider first" only early or when high-risk.
-        early = "first 12 weeks" in lowered or "high-risk" in lowered
-        if "pregnan" in lowered and tier == "provider first" and not early:
-            found.append(f"pregnancy is 'provider first' only early: {sentence}")
         # A daily low-dose aspirin is no reason to ask first.
         if "blood thinners" in lowered and "prescription" not in lowered:
             found.append(f"say 'prescription blood thinners': {sentence}")
@@ -144,8 +151,8 @@ def test_each_health_note_agrees_with_the_choosers_tiers(widgets, technique):
 @pytest.mark.parametrize(
     "note",
     [
-        "Ask your healthcare provider first if you have fragile bones.",
-        "Ask your healthcare provider first if you are pregnant.",
+        "Tell your therapist if you have fragile bones.",
+        "Ask your healthcare provider first if you have varicose veins.",
         "Ask too if you take blood thinners.",
         "Tell your therapist if you have had a blood clot.",
         "A leg that is swollen and warm needs a gentle massage.",
