@@ -15,8 +15,8 @@ therapist:
   name: Jordan Lee
   photo: og-image.png
   photo_alt: Jordan Lee in the treatment room
-  licence_type: Licensed Massage Therapist (LMT)
-  licence_number: MA-12345
+  license_type: Licensed Massage Therapist (LMT)
+  license_number: MA-12345
   licensed_by: Massachusetts Board of Registration of Massage Therapy
   years_in_practice: 12
   training:

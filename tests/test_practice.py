@@ -102,7 +102,7 @@ def test_every_filled_block_shows(filled):
     for text in (
         '<p class="practice__name">Jordan Lee</p>',
         'alt="Jordan Lee in the treatment room"',
-        "Licensed Massage Therapist (LMT), licence MA-12345",
+        "Licensed Massage Therapist (LMT), license MA-12345",
         "12 years in practice",
         "<li>Prenatal massage certificate</li>",
         "60 minutes, $90",
@@ -281,6 +281,22 @@ def test_start_up_refuses_a_bad_file_naming_the_key(
     assert "\n" not in line
     assert line.startswith(f"{path}: ")
     assert message in line
+
+
+def test_a_file_with_the_older_licence_spelling_still_reads(tmp_path):
+    text = FILLED_PRACTICE.replace("license_", "licence_")
+    assert "licence_type" in text
+    practice = load_practice(write_practice(tmp_path, text))
+    assert practice.therapist.license == (
+        "Licensed Massage Therapist (LMT), license MA-12345"
+    )
+
+
+def test_both_spellings_of_one_key_are_refused(tmp_path):
+    text = "therapist:\n  license_type: LMT\n  licence_type: LMT\n"
+    with pytest.raises(ContentError) as raised:
+        load_practice(write_practice(tmp_path, text))
+    assert "key 'therapist.license_type' is given twice" in str(raised.value)
 
 
 def test_emergency_number_and_offers_default_to_911_and_saying_nothing(tmp_path):

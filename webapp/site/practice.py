@@ -3,7 +3,7 @@
 Who the therapist is, what a session costs, the policies, what a first visit
 is like and the opening hours: what a reader needs to trust the page and
 book. Every key is optional and a block with nothing filled in is not shown,
-since only the owner can make these claims (a licence, extra training,
+since only the owner can make these claims (a license, extra training,
 whether health plans pay). The article's "Before you book" section
 (templates/partials/_practice.html) and its structured data read them.
 """
@@ -16,7 +16,9 @@ from typing import Annotated
 
 from babel.numbers import is_currency
 from pydantic import (
+    AliasChoices,
     BeforeValidator,
+    Field,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -163,12 +165,30 @@ class Therapist(Block):
     name: OptionalText = None
     photo: OptionalText = None
     photo_alt: OptionalText = None
-    licence_type: OptionalText = None
-    licence_number: OptionalText = None
+    # A file written before the US spelling ("licence_type") still reads.
+    license_type: OptionalText = Field(
+        None, validation_alias=AliasChoices("license_type", "licence_type")
+    )
+    license_number: OptionalText = Field(
+        None, validation_alias=AliasChoices("license_number", "licence_number")
+    )
     licensed_by: OptionalText = None
     years_in_practice: WholeNumber = None
     training: TextList = ()
     about: OptionalText = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_spelling_a_key(cls, data):
+        """``license_type`` or the older ``licence_type``, never both."""
+        keys = set(data) if isinstance(data, dict) else set()
+        for key in ("type", "number"):
+            if {f"license_{key}", f"licence_{key}"} <= keys:
+                raise problem(
+                    f" is given twice: keep 'license_{key}' and delete 'licence_{key}'",
+                    at=f".license_{key}",
+                )
+        return data
 
     @field_validator("photo")
     @classmethod
@@ -196,11 +216,11 @@ class Therapist(Block):
         return self
 
     @property
-    def licence(self):
-        """ "Licensed Massage Therapist, licence MA12345", as much as is known."""
-        parts = [self.licence_type]
-        if self.licence_number:
-            parts.append(f"licence {self.licence_number}")
+    def license(self):
+        """ "Licensed Massage Therapist, license MA12345", as much as is known."""
+        parts = [self.license_type]
+        if self.license_number:
+            parts.append(f"license {self.license_number}")
         return ", ".join(part for part in parts if part)
 
 
@@ -351,16 +371,16 @@ class Practice(ContentModel):
         person = {"@type": "Person", "name": therapist.name}
         if therapist.photo and photo_url:
             person["image"] = photo_url
-        if therapist.licence_type:
-            person["jobTitle"] = therapist.licence_type
-        if therapist.licence_type or therapist.licence_number:
+        if therapist.license_type:
+            person["jobTitle"] = therapist.license_type
+        if therapist.license_type or therapist.license_number:
             credential = {
                 "@type": "EducationalOccupationalCredential",
                 "credentialCategory": "license",
-                "name": therapist.licence_type or "Massage therapy licence",
+                "name": therapist.license_type or "Massage therapy license",
             }
-            if therapist.licence_number:
-                credential["identifier"] = therapist.licence_number
+            if therapist.license_number:
+                credential["identifier"] = therapist.license_number
             if therapist.licensed_by:
                 credential["recognizedBy"] = {
                     "@type": "Organization",
