@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from webapp import create_app
-from webapp.site.content import ContentError
+from webapp.site.content import ContentError, load_front_matter
 from webapp.site.privacy import PRIVACY_FILE, load_privacy
 from webapp.site.widget_content import load_widgets
 
@@ -106,7 +106,7 @@ CONFIG = {"RETENTION_DAYS": 760, "PRACTICE_NAME": "P"}
             "---\ntitle: T\nupdated: 2026-12-01\ndescription: D\n---\n"
             "Kept for {retention_years} years.\n",
             "the text uses {retention_years}; allowed here: {practice}, "
-            "{retention_days}, {retention_months}",
+            "{retention_days}, {retention_months}, {example_day}",
         ),
         (
             "---\nupdated: 2026-12-01\ndescription: D\n---\nText.\n",
@@ -133,3 +133,46 @@ def test_the_shipped_privacy_file_loads_and_uses_the_retention():
     page = load_privacy(CONFIG, PRIVACY_FILE)
     assert "760 days (about" in words(page.html)
     assert "{" not in page.html
+
+
+# Month names in English, for finding a date written by hand.
+MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|"
+    "November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+HAND_WRITTEN_DATE = re.compile(
+    rf"\b({MONTHS})\.? \d{{1,2}}\b"  # March 18
+    rf"|\b\d{{1,2}} ({MONTHS})\b"  # 18 March
+    r"|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b"  # 3/18/2025, 2025-03-18
+)
+
+
+def test_the_shipped_privacy_text_writes_no_date_by_hand():
+    post = load_front_matter(PRIVACY_FILE)
+    assert HAND_WRITTEN_DATE.findall(post.content) == []
+    for written in ("on March 18", "on 18 March", "on 3/18/2025"):
+        assert HAND_WRITTEN_DATE.search(written), written
+    assert "{example_day}" in post.content
+
+
+@pytest.mark.parametrize(
+    ("locale", "day"), [("en_US", "March 18"), ("en_GB", "18 March")]
+)
+def test_the_example_day_is_written_in_the_practices_locale(
+    tmp_path, database_path, locale, day
+):
+    path = write(
+        tmp_path,
+        "---\ntitle: T\nupdated: 2025-03-18\ndescription: D\n---\n"
+        "Totals such as 42 page views on {example_day}.\n",
+    )
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(database_path),
+            "LOCALE": locale,
+            "PRIVACY_FILE": str(path),
+        }
+    )
+    html = app.test_client().get("/privacy").get_data(as_text=True)
+    assert f"42 page views on {day}." in words(html)

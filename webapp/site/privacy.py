@@ -2,15 +2,18 @@
 
 The owner writes the words; the figures that must match what the site really
 does (how long raw events are kept) come from the configuration, so the page
-cannot drift from the nightly prune.
+cannot drift from the nightly prune. Its example day is the page's own
+``updated`` date, written the way the practice's locale writes dates.
 """
 
 from dataclasses import dataclass
 
+from babel.dates import format_skeleton
 from markupsafe import Markup, escape
 from pydantic_core import PydanticCustomError
 
 from ..core.checks import check_retention_days
+from ..core.formatting import DEFAULT_LOCALE, parse_locale
 from .article import markdown_renderer
 from .content import (
     CONTENT_DIR,
@@ -25,7 +28,7 @@ from .content import check_placeholders as check_fields
 
 PRIVACY_FILE = CONTENT_DIR / "privacy.md"
 # What the text may ask the site to fill in.
-FIELDS = ("practice", "retention_days", "retention_months")
+FIELDS = ("practice", "retention_days", "retention_months", "example_day")
 DAYS_PER_MONTH = 30.4
 
 
@@ -61,8 +64,11 @@ def load_privacy(config, path=PRIVACY_FILE):
     # A bad setting stops serving at start-up (core/checks.py); owner
     # commands still load the content, so it must not crash here.
     valid = check_retention_days(config).ok
+    # Loaded before any request, so the locale comes from the settings here.
+    locale = parse_locale(config.get("LOCALE")) or parse_locale(DEFAULT_LOCALE)
     values = {
         "practice": escape(config["PRACTICE_NAME"]),
+        "example_day": format_skeleton("MMMMd", meta.updated, locale=locale),
         "retention_days": f"{days:,}" if valid else escape(str(days)),
         "retention_months": str(round(days / DAYS_PER_MONTH)) if valid else "?",
     }
