@@ -7,6 +7,13 @@ import frontmatter
 import pytest
 
 from webapp.site.article import ARTICLE_FILE, load_article
+from webapp.site.chooser_safety import (
+    ANOTHER_DAY,
+    CARE_TODAY,
+    PROVIDER_FIRST,
+    SAFETY_TIERS,
+    TELL_THERAPIST,
+)
 from webapp.site.content import CONTENT_DIR, ContentError
 
 # The owner's original text, kept byte for byte in the repository.
@@ -114,3 +121,38 @@ def test_bad_content_file_names_the_file_and_the_key(tmp_path, front_matter, mes
     with pytest.raises(ContentError, match=message) as error:
         load_article(article)
     assert str(article) in str(error.value)
+
+
+# The health note's words for each of the chooser's safety tiers, and the
+# conditions it names with the chooser's answer for each.
+NOTE_TIER_WORDS = {
+    CARE_TODAY: "get medical care today",
+    ANOTHER_DAY: "book another day",
+    PROVIDER_FIRST: "talk to your healthcare provider before you book",
+    TELL_THERAPIST: "tell your therapist",
+}
+NOTE_CONDITIONS = {
+    "newly swollen": ("today", "limb"),
+    "chest pain": ("today", "chest"),
+    "a fever": ("today", "fever"),
+    "the last two days": ("today", "injury"),
+    "pregnant": ("health", "pregnant"),
+    "recent surgery": ("health", "surgery"),
+    "blood clot": ("health", "blood-clot"),
+    "prescription blood thinners": ("health", "blood-thinners"),
+    "the last six weeks": ("mention", "older-injury"),
+    "varicose veins": ("mention", "varicose-veins"),
+    "allergies": ("mention", "allergies"),
+    "pain medication": ("today", "pain-medicine"),
+}
+
+
+def test_the_health_note_says_what_the_choosers_tiers_say():
+    note = load_article().health_note
+    note_sentences = list(sentences(note))
+    long = [s for s in note_sentences if len(s.split()) > 25]
+    assert long == []
+    for condition, (question, answer) in NOTE_CONDITIONS.items():
+        said = [s.lower() for s in note_sentences if condition in s]
+        assert len(said) == 1, condition
+        assert NOTE_TIER_WORDS[SAFETY_TIERS[question][answer]] in said[0], said[0]
