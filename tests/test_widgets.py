@@ -8,6 +8,7 @@ import pytest
 from flask import g
 
 from webapp import create_app
+from webapp.site.chooser_content import NONE_ANSWER
 from webapp.site.placements import PLACEMENTS
 from webapp.site.widget_content import load_widgets
 
@@ -21,6 +22,13 @@ HTMX = {"HX-Request": "true"}
 # What a reader would have answered, were the chooser still a GET form: a
 # page address with answers in it shows no suggestion (answers come by POST).
 OLD_STYLE_ANSWERS = "reason=problem&referral=yes&recent=no&health=none&goal=relief"
+# A complete POSTed answer set that suggests medical massage: nothing checked.
+MEDICAL_ANSWERS = {
+    "reason": "problem",
+    "referral": "yes",
+    "goal": "relief",
+    **{q.id: NONE_ANSWER for q in WIDGETS.chooser.questions if q.multiple},
+}
 
 
 def htmx(current="http://localhost/", **headers):
@@ -235,8 +243,7 @@ def test_fragment_keeps_the_other_widgets_state_from_the_readers_page(client):
     }
     # The chooser's answer keeps the page's state in its form, and its
     # booking button keeps the visit's campaign.
-    answers = dict(query("/?" + OLD_STYLE_ANSWERS))
-    response = client.post("/widgets/chooser", data=answers, headers=htmx(page))
+    response = client.post("/widgets/chooser", data=MEDICAL_ANSWERS, headers=htmx(page))
     html = unescape(response.get_data(as_text=True))
     assert 'action="/?technique=swedish&utm_source=news#chooser-result"' in html
     assert "/book?from=chooser-medical&utm_source=news" in html
