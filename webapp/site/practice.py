@@ -8,7 +8,6 @@ whether health plans pay). The article's "Before you book" section
 (templates/partials/_practice.html) and its structured data read them.
 """
 
-import datetime
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
@@ -33,15 +32,11 @@ from .content import (
     load_yaml,
     problem,
 )
+from .opening_hours import DAYS, Hours
 from .widget_content import load_widgets
 
 PRACTICE_FILE = CONTENT_DIR / "practice.yaml"
 STATIC_DIR = CONTENT_DIR.parent / "static"
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
-DAYS = (*DAYS, "Sunday")
-TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-# "Monday to Friday", "Monday - Friday", "Saturday".
-RANGE_PATTERN = re.compile(r"\s+to\s+|\s*[-\u2013]\s*")
 # A number to dial: 911, 112, "+1 (555) 010-0100"; digits, spaces, + ( ) - .
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().-]{0,18}[0-9]$|^[0-9]$")
 
@@ -86,45 +81,6 @@ def _price(value):
     return amount
 
 
-def _time(value):
-    """A time of day written like "09:00" or "18:30" (24-hour clock)."""
-    match = TIME_PATTERN.match(value) if isinstance(value, str) else None
-    if match is None:
-        # Unquoted, YAML reads 18:30 as a number (1110): hence the quotes.
-        raise problem(
-            f' must be a time in quotes, like "09:00" or "18:30" (got {value!r})'
-        )
-    return datetime.time(int(match[1]), int(match[2]))
-
-
-def _day(name):
-    """The day's index (Monday is 0) for its English name."""
-    for index, day in enumerate(DAYS):
-        if name.strip().lower() in (day.lower(), day[:3].lower()):
-            return index
-    raise problem(f" names no day of the week: {name.strip()!r}")
-
-
-def _days(value):
-    """The days "Monday to Friday", "Saturday, Sunday" or a list name, in order."""
-    parts = value if isinstance(value, list) else str(value or "").split(",")
-    days = []
-    for part in parts:
-        if not isinstance(part, str) or not part.strip():
-            raise problem(' must name days, like "Monday to Friday"')
-        ends = RANGE_PATTERN.split(part.strip())
-        if len(ends) > 2:
-            raise problem(f" names no day of the week: {part.strip()!r}")
-        first, last = _day(ends[0]), _day(ends[-1])
-        span = range(first, last + 1) if first <= last else [*range(first, 7)]
-        if first > last:  # "Saturday to Monday" wraps round the week
-            span += range(last + 1)
-        days.extend(day for day in span if day not in days)
-    if not days:
-        raise problem(' must name days, like "Monday to Friday"')
-    return tuple(days)
-
-
 def _emergency_number(value):
     """The number readers with warning signs are told to call, as quoted text."""
     if value is None or value == "":
@@ -142,8 +98,6 @@ def _emergency_number(value):
 TextList = Annotated[tuple[Text, ...], BeforeValidator(_texts)]
 WholeNumber = Annotated[int | None, BeforeValidator(_whole_number)]
 Price = Annotated[Decimal, BeforeValidator(_price)]
-Time = Annotated[datetime.time, BeforeValidator(_time)]
-Days = Annotated[tuple[int, ...], BeforeValidator(_days)]
 EmergencyNumber = Annotated[str, BeforeValidator(_emergency_number)]
 
 
@@ -248,29 +202,6 @@ class FirstVisit(Block):
     draping: OptionalText = None
     intake_form: OptionalText = None
     arriving: OptionalText = None
-
-
-class Hours(ContentModel):
-    """One line of opening hours: some days, from one time to another."""
-
-    days: Days
-    opens: Time
-    closes: Time
-
-    @model_validator(mode="after")
-    def _closes_after_opening(self):
-        """A day's hours run forwards."""
-        if self.closes <= self.opens:
-            raise problem(" must be later than 'opens'", at=".closes")
-        return self
-
-    @property
-    def day_names(self):
-        """``Monday to Friday``, ``Saturday`` or ``Monday, Wednesday``."""
-        days = self.days
-        if len(days) > 2 and list(days) == list(range(days[0], days[-1] + 1)):
-            return f"{DAYS[days[0]]} to {DAYS[days[-1]]}"
-        return ", ".join(DAYS[day] for day in days)
 
 
 class Practice(ContentModel):
