@@ -218,8 +218,8 @@ def test_landing_on_a_shared_widget_state_is_a_view_not_a_use(
 
 
 def test_the_chooser_counts_only_posts_from_our_page(client, database_path):
-    given = {"reason": "stress", "referral": "no", "recent": "no", "health": "none"}
-    given["goal"] = "relax"
+    given = {"reason": "stress", "referral": "no", "goal": "relax"}
+    given |= {"today": "none", "health": "none", "mention": "none"}
     form = {**fetch("cross-site", "document", "navigate", user=True)}
     response = visit(client, "/", method="post", data=given, headers=form)
     assert response.status_code == 200
@@ -253,8 +253,8 @@ def test_requests_without_fetch_metadata_keep_todays_rules(client, database_path
 
 
 def test_an_old_browsers_post_from_another_site_is_tallied(client, database_path):
-    given = {"reason": "stress", "referral": "no", "recent": "no", "health": "none"}
-    given["goal"] = "relax"
+    given = {"reason": "stress", "referral": "no", "goal": "relax"}
+    given |= {"today": "none", "health": "none", "mention": "none"}
     headers = {"Origin": "https://stuffing.example"}
     old_browser(client, "/", method="post", data=given, headers=headers)
     assert rows(database_path) == []

@@ -466,8 +466,12 @@ def audit(html):
 
 
 CHOOSER_ANSWERS = {
-    "medical": "reason=problem&referral=yes&recent=no&health=none&goal=relief",
-    "provider first": "reason=stress&referral=no&recent=no&health=fever&goal=relax",
+    "medical": "reason=problem&referral=yes&today=none&health=none&mention=none"
+    "&goal=relief",
+    "care today": "reason=stress&referral=no&today=chest&health=none&mention=skin"
+    "&goal=relax",
+    "another day": "reason=stress&referral=no&today=fever&health=none"
+    "&mention=none&goal=relax",
     "422": "show=suggestion",  # the chooser asks for its answers
     "markup": "reason=%3Cb%3E&health=%3Ci%3E&show=suggestion",
 }
@@ -498,14 +502,14 @@ def test_article_page_has_nothing_inline_in_any_state(client, path, body):
     [
         "/widgets/compare/training",
         "/widgets/techniques/swedish",
-        "/widgets/chooser?reason=problem&referral=no&recent=injury&goal=move",
+        "/widgets/chooser?reason=problem&referral=no&today=injury&goal=move",
         "/widgets/chooser?reason=nope",
         "/widgets/compare/nope",
     ],
 )
 def test_widget_fragments_have_nothing_inline(client, path):
     if path.startswith("/widgets/chooser"):
-        body = path.partition("?")[2] + "&health=none"
+        body = path.partition("?")[2] + "&health=none&mention=none"
         response = client.post(
             "/widgets/chooser",
             data=body,

@@ -36,12 +36,19 @@ ASPECTS = [aspect.id for aspect in WIDGETS.comparison.aspects]
 TECHNIQUES = [technique.id for technique in WIDGETS.techniques.items]
 SUBMIT = "=".join(WIDGETS.chooser.submit_param)
 # The chooser's answers, as its POST form sends them.
-MEDICAL = "reason=problem&referral=yes&recent=no&health=none&goal=relief"
-THERAPEUTIC = "reason=stress&referral=no&recent=no&health=none&goal=relax"
-PROVIDER_FIRST = (
-    "reason=problem&referral=no&recent=no&health=pregnant&health=heart&goal=relief"
+NOTHING_CHECKED = "today=none&health=none&mention=none"
+MEDICAL = f"reason=problem&referral=yes&{NOTHING_CHECKED}&goal=relief"
+THERAPEUTIC = f"reason=stress&referral=no&{NOTHING_CHECKED}&goal=relax"
+# Each safety tier: one answer of each, and two tell-your-therapist answers.
+SAFETY_TIERS = (
+    "reason=problem&referral=no&today=limb&health=none&mention=skin&goal=relief",
+    "reason=stress&referral=no&today=fever&health=none&mention=none&goal=relax",
+    "reason=problem&referral=no&today=none&health=pregnant&health=heart"
+    "&mention=none&goal=relief",
+    "reason=stress&referral=no&today=none&health=none&mention=skin"
+    "&mention=allergies&goal=relax",
 )
-BAD_ANSWERS = "reason=problem&referral=perhaps&recent=no"  # one invalid, some missing
+BAD_ANSWERS = "reason=problem&referral=perhaps&goal=move"  # one invalid, some missing
 FORM = "application/x-www-form-urlencoded"
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/"}
 # A fragment as the browser meets it: inside a page. htmx takes a fragment's
@@ -143,7 +150,7 @@ def collect_reader_pages(docs, client):
     for technique in TECHNIQUES:
         docs.get(client, f"/?technique={technique}", 200)
         docs.get(client, f"/widgets/techniques/{technique}", 200, headers=HTMX)
-    for answers in (MEDICAL, THERAPEUTIC, PROVIDER_FIRST):
+    for answers in (MEDICAL, THERAPEUTIC, *SAFETY_TIERS):
         docs.post(client, "/", f"{answers}&{SUBMIT}", 200)
         docs.post(client, "/widgets/chooser", f"{answers}&{SUBMIT}", 200, headers=HTMX)
     # Every widget away from its default at once, campaign carried along.

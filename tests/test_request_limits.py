@@ -31,7 +31,7 @@ LIMIT = 64 * 1024
 MB = 1024 * 1024
 FORM = "application/x-www-form-urlencoded"
 TOO_LARGE_PAGE = "That was more than this page accepts"
-MEDICAL = "reason=problem&referral=yes&recent=no&health=none&goal=relief"
+MEDICAL = "reason=problem&referral=yes&today=none&health=none&mention=none&goal=relief"
 # A chunked body declares no size: to a URL that refuses it anyway, the app
 # answers without reading it (the proxies may refuse it first, with 413).
 REFUSED_UNREAD = {"/login": 413, "/logout": 413, "/nope": 404, "/book": 405}
