@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
+from webapp.core import calendar
 from webapp.core.db import connect
 from webapp.stats import reports
-from webapp.tracking.vocabulary import local_today
 
 from .conftest import (
     HEADLINES,
@@ -53,7 +53,7 @@ def test_stats_page_agrees_with_the_stats_module(app, owner_client):
     html = owner_client.get("/stats").get_data(as_text=True)
     numbers = headlines(html)
     with app.app_context():
-        today = local_today()
+        today = calendar.today()
         db = connect(app.config["DATABASE"])
         try:
             report = reports.report(db, today - timedelta(days=6), today).totals()

@@ -11,8 +11,10 @@ from html import unescape
 
 import pytest
 
+from webapp.core import calendar
+from webapp.core.calendar import practice_zone
 from webapp.core.db import connect
-from webapp.tracking.vocabulary import CLICK, VIEW, local_today
+from webapp.tracking.vocabulary import CLICK, VIEW
 
 from .conftest import HOSTILE_STRINGS
 from .test_dashboard import csv_rows, record
@@ -61,7 +63,9 @@ def add_batch(database_path, bookings, confirmed=True):
 
 def ago(app, days):
     """The ISO day ``days`` before today (the practice's today)."""
-    return (local_today(app) - datetime.timedelta(days=days)).isoformat()
+    return (
+        calendar.today(practice_zone(app)) - datetime.timedelta(days=days)
+    ).isoformat()
 
 
 def clickers(app, count):
@@ -187,7 +191,7 @@ def test_the_weekly_table_puts_clickers_beside_website_bookings(
     assert sum(int(r[1]) for r in rows) == 4
     assert sum(int(r[2]) for r in rows) == 3
     assert sum(int(r[3]) for r in rows) == 5
-    today = local_today(app)
+    today = calendar.today(practice_zone(app))
     assert (
         rows[-1][0]
         == max(

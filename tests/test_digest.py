@@ -10,11 +10,12 @@ import re
 
 import pytest
 
+from webapp.core import calendar
+from webapp.core.calendar import Week, practice_zone
 from webapp.core.db import connect
 from webapp.digest import letter as letters
 from webapp.digest.checks import check_mail
-from webapp.tracking import vocabulary
-from webapp.tracking.vocabulary import CLICK, VIEW, WIDGET, local_today
+from webapp.tracking.vocabulary import CLICK, VIEW, WIDGET
 
 from .conftest import csrf_token_from
 from .test_dashboard import record
@@ -24,12 +25,12 @@ WEEK = datetime.timedelta(days=7)
 
 def last_monday(app):
     """The Monday of the last full week, as the command chooses it."""
-    return letters.last_full_week(local_today(app))
+    return letters.last_full_week(calendar.today(practice_zone(app)))
 
 
 def at(app, day, hour=10):
     """A moment of ``day`` in the practice's time zone."""
-    tz = vocabulary.zone(app.config["TIME_ZONE"])
+    tz = practice_zone(app)
     return datetime.datetime.combine(day, datetime.time(hour), tz)
 
 
@@ -110,12 +111,14 @@ def test_the_last_full_week_runs_monday_to_sunday_before_today():
 
 def test_a_week_in_progress_or_a_bad_date_is_refused_by_the_command(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["digest", "--week", local_today(app).isoformat()])
+    result = runner.invoke(
+        args=["digest", "--week", calendar.today(practice_zone(app)).isoformat()]
+    )
     assert result.exit_code == 2
     assert "is not over yet" in result.output
     result = runner.invoke(args=["digest", "--week", "last-tuesday"])
     assert result.exit_code == 2
-    assert "not a date like" in result.output
+    assert "The week must be a date like 2025-03-18." in result.output
 
 
 # --- Words for small numbers ----------------------------------------------------
@@ -221,7 +224,7 @@ def test_the_letters_numbers_equal_stats_json_and_stats_cli(app, owner_client):
     assert f"- {rate} of unique visitors went on to a booking button" in text
     # `flask stats --json` counts back from today: from this Monday on, only
     # the letter's week holds events.
-    days = (local_today(app) - monday).days + 1
+    days = (calendar.today(practice_zone(app)) - monday).days + 1
     cli = app.test_cli_runner().invoke(args=["stats", "--json", "--days", str(days)])
     numbers = json.loads(cli.output)
     assert shown == {key: numbers[key] for key in shown}
@@ -263,9 +266,10 @@ def test_the_preview_frames_the_letter_served_under_its_own_csp(app, owner_clien
 @pytest.mark.parametrize(
     ("day", "words"),
     [
-        ("9999-12-31", "is not over yet"),
-        ("0001-01-03", "starts before 2020-01-01"),
-        ("2019-12-31", "starts before 2020-01-01"),
+        ("9999-12-31", "The week must be between 2020-01-01 and "),
+        ("0001-01-03", "The week must be between 2020-01-01 and "),
+        ("2019-12-31", "The week must be between 2020-01-01 and "),
+        ("2020-01-01", "The week of 2020-01-01 starts before 2020-01-01"),
     ],
 )
 def test_a_week_out_of_range_is_refused_by_the_command(app, day, words):
@@ -285,7 +289,7 @@ def test_a_week_out_of_range_is_refused_by_the_pages(app, owner_client, day):
     # The framed letter falls back to the last full week.
     frame = owner_client.get(f"/stats/digest/letter.html?week={day}")
     assert frame.status_code == 200
-    assert letters.week_label(last_monday(app)) in frame.get_data(as_text=True)
+    assert Week(last_monday(app)).label() in frame.get_data(as_text=True)
     token = csrf_token_from(owner_client.get("/stats/digest").get_data(as_text=True))
     response = owner_client.post(
         "/stats/digest/send", data={"week": day, "csrf_token": token}

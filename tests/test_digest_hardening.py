@@ -18,12 +18,12 @@ from urllib.parse import urlencode
 
 import pytest
 
-from webapp.bookings.summary import week_of
+from webapp.core import calendar
+from webapp.core.calendar import Week, practice_zone
 from webapp.core.db import connect, get_db
 from webapp.digest import delivery, sends
 from webapp.digest.names import campaign_name_is_shown, referrer_label
 from webapp.tracking import capture
-from webapp.tracking.vocabulary import local_today
 
 from .conftest import csrf_token_from, log_in, store_owner_password, visit
 from .test_digest import last_monday
@@ -86,7 +86,7 @@ def reader_follows_links(client, number, *, campaign, referrer):
 def send_this_weeks_letter(app):
     """Send the letter for the week in progress, as if it were next Monday."""
     capture.flush()
-    monday = week_of(local_today(app))
+    monday = Week.containing(calendar.today(practice_zone(app))).start
     with app.app_context():
         outcome = delivery.send_week(get_db(), app.config, monday, monday + WEEK)
     assert outcome.ok, outcome.message

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from webapp import create_app
+from webapp.core.calendar import practice_zone
 from webapp.core.db import connect, immediate, read_meta, write_meta
 from webapp.stats.rollups import ensure_rollups, prune
 from webapp.tracking import journal, store, writer
 from webapp.tracking.journal import Journal, encode, journal_for
 from webapp.tracking.journal_folder import claim_dead
 from webapp.tracking.store import SALT_META_KEY, Entry
-from webapp.tracking.vocabulary import practice_zone
 from webapp.tracking.writer import lost_counts, replay_dead, store_lines
 
 from .conftest import DESKTOP, PHONE, visit

@@ -6,11 +6,12 @@ import pytest
 from click import ClickException
 
 from webapp.bookings.batches import BOOKING_COLUMNS
+from webapp.core.calendar import zone
 from webapp.core.db import connect, immediate, migrate, open_migrated
 from webapp.core.migrations import migrations
 from webapp.stats import rollups
 from webapp.tracking import capture, store
-from webapp.tracking.vocabulary import EVENT_COLUMNS, zone
+from webapp.tracking.vocabulary import EVENT_COLUMNS
 
 # What existing databases have recorded in _sqlite_migrations: never renamed.
 SHIPPED = [

@@ -7,8 +7,9 @@ from html import unescape
 import pytest
 
 from webapp.bookings.notes import MAX_NOTE_LENGTH
+from webapp.core import calendar
+from webapp.core.calendar import practice_zone
 from webapp.core.db import connect
-from webapp.tracking.vocabulary import local_today
 
 from .conftest import HOSTILE_STRINGS, csrf_token_from
 from .test_dashboard import csv_rows
@@ -36,25 +37,28 @@ def token(client):
     return csrf_token_from(client.get("/stats").get_data(as_text=True))
 
 
-def add(client, day, text, *, headers=None, back="/stats", period=None):
-    """Post the dashboard's add form as the owner would."""
+def period_fields(client, back="/stats", period=None):
+    """The hidden fields every notes form of the dashboard carries."""
     today = datetime.date.today()
     start, end = period or (today - datetime.timedelta(days=6), today)
-    data = {
+    return {
         "csrf_token": token(client),
-        "day": day,
-        "text": text,
         "back": back,
         "from": start.isoformat(),
         "to": end.isoformat(),
     }
+
+
+def add(client, day, text, *, headers=None, back="/stats", period=None):
+    """Post the dashboard's add form as the owner would."""
+    data = {"day": day, "text": text, **period_fields(client, back, period)}
     return client.post("/stats/notes", data=data, headers=headers or {})
 
 
 @pytest.fixture
 def today(app):
     """Today in the practice's time zone."""
-    return local_today(app)
+    return calendar.today(practice_zone(app))
 
 
 # --- The terminal -------------------------------------------------------------------
@@ -98,9 +102,9 @@ def test_note_list_says_when_there_is_none(runner):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["add", "2025-13-01", "x"], "“2025-13-01” is not a date like 2025-03-18."),
-        (["add", "18/03/2025", "x"], "is not a date like 2025-03-18"),
-        (["add", "20250318", "x"], "is not a date like 2025-03-18"),
+        (["add", "2025-13-01", "x"], "The note's day must be a date like 2025-03-18."),
+        (["add", "18/03/2025", "x"], "must be a date like 2025-03-18"),
+        (["add", "20250318", "x"], "must be a date like 2025-03-18"),
         (["add", "2025-03-18", "   "], "Write a few words for the note."),
         (["add", "2025-03-18", "\x00\x07"], "Write a few words for the note."),
         (["delete", "99"], "There is no note 99."),
@@ -120,7 +124,7 @@ def test_note_commands_refuse_bad_input_with_a_message(
 def test_a_note_on_a_day_no_dashboard_shows_is_refused(runner, database_path, day):
     result = note(runner, "add", day, "Launched the website")
     assert result.exit_code == 1
-    assert "Choose a day from 2020-01-01 to " in result.output
+    assert "The note's day must be between 2020-01-01 and " in result.output
     assert "the dashboard shows no other days" in result.output
     assert stored_notes(database_path) == []
 
@@ -196,8 +200,8 @@ def test_adding_a_note_with_htmx_answers_the_notes_box_and_the_status(
 @pytest.mark.parametrize(
     ("day", "text", "field", "message"),
     [
-        ("not-a-date", "Hello", "day", "is not a date like 2025-03-18"),
-        ("2025-02-30", "Hello", "day", "is not a date like 2025-03-18"),
+        ("not-a-date", "Hello", "day", "must be a date like 2025-03-18"),
+        ("2025-02-30", "Hello", "day", "must be a date like 2025-03-18"),
         ("", "Hello", "day", "Choose the note's day"),
         ("2025-03-18", "   ", "text", "Write a few words for the note."),
     ],
@@ -225,7 +229,7 @@ def test_a_bad_note_gets_a_clear_message_and_keeps_what_was_typed(
 def test_deleting_a_note_with_and_without_htmx(owner_client, database_path, today):
     for text in ("One", "Two"):
         add(owner_client, today.isoformat(), text)
-    form = {"csrf_token": token(owner_client), "back": "/stats?period=7d"}
+    form = period_fields(owner_client, back="/stats?period=7d")
     response = owner_client.post("/stats/notes/1/delete", data=form)
     assert response.status_code == 303
     assert response.headers["Location"] == "/stats?period=7d#notes"
@@ -240,10 +244,29 @@ def test_deleting_a_note_with_and_without_htmx(owner_client, database_path, toda
 
 
 def test_deleting_a_note_already_gone_says_so(owner_client):
-    form = {"csrf_token": token(owner_client)}
+    form = period_fields(owner_client)
     response = owner_client.post("/stats/notes/42/delete", data=form)
     assert response.status_code == 404
     assert "That note was already deleted." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "period", [{}, {"from": "2025-03-01"}, {"from": "x", "to": "2025-03-07"}]
+)
+def test_a_notes_form_without_its_period_changes_nothing(
+    owner_client, database_path, today, period
+):
+    # The dashboard's forms always carry the period they show: without it the
+    # box to answer with is unknown, so nothing is done (never a silent 7 days).
+    add(owner_client, today.isoformat(), "Kept")
+    form = {"csrf_token": token(owner_client), "back": "/stats", **period}
+    gone = owner_client.post("/stats/notes/1/delete", data=form)
+    added = owner_client.post(
+        "/stats/notes", data={**form, "day": today.isoformat(), "text": "New"}
+    )
+    assert gone.status_code == added.status_code == 400
+    assert "Please go back and try again." in added.get_data(as_text=True)
+    assert stored_notes(database_path) == [(today.isoformat(), "Kept")]
 
 
 def test_the_way_back_never_leaves_the_site(owner_client, today):
@@ -363,7 +386,7 @@ HUGE_ID = "99999999999999999999999"
 
 
 def test_deleting_a_note_with_a_huge_id_is_404_not_an_error(owner_client):
-    form = {"csrf_token": token(owner_client)}
+    form = period_fields(owner_client)
     response = owner_client.post(f"/stats/notes/{HUGE_ID}/delete", data=form)
     assert response.status_code == 404
     # The largest id SQLite can hold is still a note that may be gone.

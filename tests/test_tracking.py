@@ -11,6 +11,8 @@ import logging
 import pytest
 from flask import g
 
+from webapp.core import calendar
+from webapp.core.calendar import practice_zone
 from webapp.core.db import connect
 from webapp.core.http import PREFETCH_HEADERS
 from webapp.stats import reports
@@ -64,7 +66,7 @@ def tallies(database_path):
 def todays_report(app):
     """Today's report, once the background writer has stored what was queued."""
     capture.flush()
-    today = vocabulary.local_today(app)
+    today = calendar.today(practice_zone(app))
     db = connect(app.config["DATABASE"])
     try:
         return reports.report(db, today, today)
@@ -259,7 +261,7 @@ def test_repeat_clicks_count_as_clicks_but_once_as_unique_clickers(
 
 
 def test_a_click_after_thirty_quiet_minutes_counts_as_unique_again(database_path):
-    tz = vocabulary.zone("UTC")
+    tz = calendar.zone("UTC")
     start = datetime.datetime(2025, 3, 18, 9, 0, tzinfo=datetime.UTC)
     db = connect(str(database_path))
     try:
@@ -297,7 +299,7 @@ def test_a_click_takes_the_landing_referrer_and_campaign_of_its_reader(
 
 
 def test_the_same_reader_is_one_visitor_a_day_and_a_stranger_the_next(database_path):
-    tz = vocabulary.zone("America/New_York")
+    tz = calendar.zone("America/New_York")
     db = connect(str(database_path))
     try:
         keys = []
@@ -323,7 +325,7 @@ def test_the_same_reader_is_one_visitor_a_day_and_a_stranger_the_next(database_p
 
 
 def test_yesterdays_salt_is_gone_from_the_database_file(database_path):
-    tz = vocabulary.zone("UTC")
+    tz = calendar.zone("UTC")
     db = connect(str(database_path))
     try:
         for day in (18, 19):

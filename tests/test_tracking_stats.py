@@ -4,13 +4,14 @@ import datetime
 
 import pytest
 
+from webapp.core import calendar
 from webapp.core.db import connect, immediate
 from webapp.stats import reports, rollups
-from webapp.tracking import capture, classify, store, vocabulary
+from webapp.tracking import capture, classify, store
 
 from .conftest import DESKTOP, PHONE
 
-TZ = vocabulary.zone("America/New_York")
+TZ = calendar.zone("America/New_York")
 
 
 def at(day, hour, minute=0):

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from webapp.tracking import vocabulary
-from webapp.tracking.vocabulary import CLICK, VIEW, WIDGET, local_today
+from webapp.core import calendar
+from webapp.core.calendar import practice_zone
+from webapp.tracking.vocabulary import CLICK, VIEW, WIDGET
 
 from ..conftest import HOSTILE_STRINGS
 from ..test_dashboard import record
@@ -60,9 +61,11 @@ def known_traffic(app):
         [{"kind": WIDGET, "widget": "chooser", "detail": "therapeutic"}],
         "198.51.100.2",
     )
-    tz = vocabulary.zone(app.config["TIME_ZONE"])
+    tz = practice_zone(app)
     earlier = datetime.datetime.combine(
-        local_today(app) - datetime.timedelta(days=10), datetime.time(9), tz
+        calendar.today(practice_zone(app)) - datetime.timedelta(days=10),
+        datetime.time(9),
+        tz,
     )
     for n in range(4):
         record(app, [{"kind": VIEW}], f"198.51.100.{50 + n}", when=earlier)
@@ -141,7 +144,7 @@ def test_a_date_range_and_a_bad_range_with_htmx(
 ):
     page = sign_in(open_page, live_server, owner_password)
     mark_document(page)
-    today = local_today(app)
+    today = calendar.today(practice_zone(app))
     start = today - datetime.timedelta(days=12)
     page.get_by_label("From", exact=True).fill(start.isoformat())
     page.get_by_label("To", exact=True).fill(today.isoformat())
@@ -183,7 +186,7 @@ def test_switching_periods_without_javascript_loads_full_pages(
     assert headline(page, "Page views") == "7"
     assert page.title().startswith("Your stats: Last 30 days")
 
-    today = local_today(app)
+    today = calendar.today(practice_zone(app))
     page.get_by_label("From", exact=True).fill(today.isoformat())
     page.get_by_label("To", exact=True).fill(today.isoformat())
     page.get_by_role("button", name="Show").click()
@@ -430,7 +433,7 @@ def test_a_date_range_is_announced_and_a_bad_one_empties_the_status(
     page = sign_in(open_page, live_server, owner_password)
     slow_down(page)
     dashboard = page.locator("#dashboard")
-    today = local_today(app)
+    today = calendar.today(practice_zone(app))
     start = today - datetime.timedelta(days=12)
     page.get_by_label("From", exact=True).fill(start.isoformat())
     page.get_by_label("To", exact=True).fill(today.isoformat())

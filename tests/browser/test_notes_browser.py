@@ -5,7 +5,8 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from webapp.tracking.vocabulary import local_today
+from webapp.core import calendar
+from webapp.core.calendar import practice_zone
 
 from ..conftest import HOSTILE_STRINGS
 from ..test_click_to_client import add_batch, ago, clickers
@@ -62,7 +63,9 @@ def test_add_and_delete_a_note_with_htmx(
     notes = page.get_by_role("region", name="Your notes on the timeline")
     expect(notes).to_contain_text("No notes in this period.")
 
-    yesterday = (local_today(app) - datetime.timedelta(days=1)).isoformat()
+    yesterday = (
+        calendar.today(practice_zone(app)) - datetime.timedelta(days=1)
+    ).isoformat()
     page.get_by_label("Day", exact=True).fill(yesterday)
     page.get_by_label("Note", exact=True).fill(HOSTILE_NOTE)
     page.get_by_role("button", name="Add note").click()
@@ -103,7 +106,7 @@ def test_add_and_delete_a_note_without_javascript(
         viewport=viewport,
         js=False,
     )
-    today = local_today(app).isoformat()
+    today = calendar.today(practice_zone(app)).isoformat()
     page.get_by_label("Day", exact=True).fill(today)
     page.get_by_label("Note", exact=True).fill("Posted on Instagram")
     page.get_by_role("button", name="Add note").click()

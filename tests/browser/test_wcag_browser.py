@@ -23,9 +23,11 @@ from operator import itemgetter
 import pytest
 from playwright.sync_api import expect
 
+from webapp.core import calendar
+from webapp.core.calendar import practice_zone
 from webapp.core.formatting import long_date
 from webapp.site.widget_content import load_widgets
-from webapp.tracking.vocabulary import VIEW, local_today
+from webapp.tracking.vocabulary import VIEW
 
 from ..test_dashboard import record
 from .conftest import (
@@ -151,7 +153,7 @@ def dashboard_states(page, live_server, app):
         page.wait_for_url(live_server.url + href)
         settled(page)
         yield href
-    today = local_today(app)
+    today = calendar.today(practice_zone(app))
     start = today - datetime.timedelta(days=12)
     show_range(page, start, today)
     page.wait_for_url(f"{live_server.url}/stats?from={start}&to={today}")
@@ -341,7 +343,7 @@ def test_a_dashboard_period_change_is_announced(
         page.wait_for_url(live_server.url + href)
         settled(page)
         expect_announced(page, failures, f"period {href}", label)
-    today = local_today(app)
+    today = calendar.today(practice_zone(app))
     start = today - datetime.timedelta(days=12)
     show_range(page, start, today)
     with app.test_request_context():

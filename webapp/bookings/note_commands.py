@@ -5,8 +5,8 @@ import datetime
 import click
 from flask.cli import AppGroup
 
+from ..core import calendar
 from ..core.db import get_migrated_db
-from ..tracking.vocabulary import local_today
 from .notes import NoteError, add_note, delete_note, recent_notes
 
 note_group = AppGroup("note", help="Notes on the dashboard's timeline.")
@@ -26,10 +26,10 @@ def add_command(day, text):
     """
     db = get_migrated_db()
     try:
-        note_id = add_note(db, day, " ".join(text))
+        note = add_note(db, day, " ".join(text))
     except NoteError as problem:
         raise click.ClickException(str(problem)) from None
-    click.echo(f"Added note {note_id} on {day.strip()}.")
+    click.echo(f"Added note {note['id']} on {note['day']}.")
 
 
 @note_group.command("list")
@@ -50,7 +50,7 @@ def list_command(days):
     db = get_migrated_db()
     since = None
     if days is not None:
-        since = local_today() - datetime.timedelta(days=days - 1)
+        since = calendar.today() - datetime.timedelta(days=days - 1)
     notes = recent_notes(db, since)
     if not notes:
         click.echo("No notes yet." if days is None else "No notes in those days.")

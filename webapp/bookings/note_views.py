@@ -11,6 +11,7 @@ import datetime
 
 from flask import (
     Blueprint,
+    abort,
     flash,
     get_flashed_messages,
     make_response,
@@ -20,16 +21,16 @@ from flask import (
 )
 
 from ..auth.guard import login_required, safe_next
+from ..core import calendar
 from ..core.db import get_db
 from ..core.formatting import long_date
 from ..core.http import vary_on_htmx, wants_fragment
-from ..tracking.vocabulary import local_today
 from .notes import (
     MAX_NOTE_LENGTH,
     NoteError,
     add_note,
     delete_note,
-    note_days,
+    latest_note_day,
     notes_between,
 )
 
@@ -41,18 +42,18 @@ FLASH_CATEGORY = "notes"
 
 def notes_box(db, start, end, back, *, error=None, form=None, message=""):
     """What ``notes/_notes.html`` shows: the period's notes and the add form."""
-    earliest, latest = note_days(local_today())
+    today = calendar.today()
     return {
         "notes": notes_between(db, start, end),
         "start": start.isoformat(),
         "end": end.isoformat(),
         "back": back,
         "error": error,
-        "form": form or {"day": local_today().isoformat(), "text": ""},
+        "form": form or {"day": today.isoformat(), "text": ""},
         "message": message,
         "max_length": MAX_NOTE_LENGTH,
-        "earliest": earliest.isoformat(),
-        "latest": latest.isoformat(),
+        "earliest": calendar.EARLIEST.isoformat(),
+        "latest": latest_note_day(today).isoformat(),
     }
 
 
@@ -63,14 +64,16 @@ def flashed_message():
 
 
 def _shown_period():
-    """The dashboard period the form was on (its hidden fields), else 7 days."""
+    """The dashboard period the form was on (its hidden fields); 400 if unreadable.
+
+    The dashboard's forms always carry it: without it, which notes to show
+    back is unknown, so nothing is done.
+    """
+    today = calendar.today()
     try:
-        start = datetime.date.fromisoformat(request.form.get("from", ""))
-        end = datetime.date.fromisoformat(request.form.get("to", ""))
-    except ValueError:
-        end = local_today()
-        start = end - datetime.timedelta(days=6)
-    return start, end
+        return [calendar.parse_day(request.form.get(k), today) for k in ("from", "to")]
+    except calendar.DayError:
+        abort(400)
 
 
 def _back():
@@ -78,11 +81,12 @@ def _back():
     return safe_next(request.form.get("back", ""))
 
 
-def _answer(message, *, error=None, form=None, status=200):
+def _answer(period, message, *, error=None, form=None, status=200):
     """The notes box for htmx, a redirect (or an error page) without it."""
-    db = get_db()
-    start, end = _shown_period()
-    box = notes_box(db, start, end, _back(), error=error, form=form, message=message)
+    start, end = period
+    box = notes_box(
+        get_db(), start, end, _back(), error=error, form=form, message=message
+    )
     if wants_fragment():
         html = render_template("notes/_fragment.html", box=box)
         return vary_on_htmx(make_response(html, status))
@@ -96,30 +100,31 @@ def _answer(message, *, error=None, form=None, status=200):
 @login_required
 def add():
     """Add a note to a day."""
+    period = _shown_period()
     form = {
         "day": request.form.get("day", "")[:40],
         "text": request.form.get("text", "")[: MAX_NOTE_LENGTH * 4],
     }
     try:
-        add_note(get_db(), form["day"], form["text"])
+        note = add_note(get_db(), form["day"], form["text"])
     except NoteError as problem:
         form["field"] = problem.field
-        return _answer("", error=str(problem), form=form, status=400)
-    day = datetime.date.fromisoformat(form["day"].strip())
-    return _answer(f"Note added for {long_date(day)}.")
+        return _answer(period, "", error=str(problem), form=form, status=400)
+    return _answer(period, f"Note added for {_day_of(note)}.")
 
 
 @bp.post("/stats/notes/<int(max=9223372036854775807):note_id>/delete")
 @login_required
 def delete(note_id):
     """Delete one note."""
+    period = _shown_period()
     try:
         note = delete_note(get_db(), note_id)
     except NoteError:
-        return _answer(
-            "",
-            error="That note was already deleted.",
-            status=404,
-        )
-    day = datetime.date.fromisoformat(note["day"])
-    return _answer(f"Note for {long_date(day)} deleted.")
+        return _answer(period, "", error="That note was already deleted.", status=404)
+    return _answer(period, f"Note for {_day_of(note)} deleted.")
+
+
+def _day_of(note):
+    """A stored note's day, spelt out for the owner."""
+    return long_date(datetime.date.fromisoformat(note["day"]))

@@ -2,10 +2,9 @@
 
 import datetime
 
-from ..core.calendar import EARLIEST, NOTE_DAYS_AHEAD
+from ..core import calendar
 from ..core.db import immediate
 from ..core.text import clean_text
-from ..tracking.vocabulary import local_today
 
 # A note is a line on a chart, not a diary entry.
 MAX_NOTE_LENGTH = 200
@@ -34,14 +33,6 @@ def notes_between(db, start, end):
     ]
 
 
-def day_of(value):
-    """A note's day from ``YYYY-MM-DD``; ValueError with a readable message."""
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValueError(f"{value!r} is not a date like 2025-03-18") from None
-
-
 def note_text(value):
     """``value`` as a note's one clean line, capped; NoteError when empty."""
     text = clean_text(value, MAX_NOTE_LENGTH)
@@ -50,44 +41,26 @@ def note_text(value):
     return text
 
 
-def note_days(today):
-    """The first and last day a note may have: those the dashboard can show."""
-    return EARLIEST, today + datetime.timedelta(days=NOTE_DAYS_AHEAD)
+def latest_note_day(today):
+    """The last day a note may have: the dashboard shows no later one."""
+    return today + datetime.timedelta(days=calendar.NOTE_DAYS_AHEAD)
 
 
-def note_day(value, today):
-    """A note's day from ``YYYY-MM-DD`` (strictly), one a chart shows; or NoteError."""
-    raw = str(value or "").strip()
-    # fromisoformat also takes "20250318" and week dates: ask for one spelling.
-    message = f"“{clean_text(raw, 40)}” is not a date like 2025-03-18."
-    if not raw:
-        message = "Choose the note's day (a date like 2025-03-18)."
-    if len(raw) != 10 or raw[4] != "-" or raw[7] != "-":
-        raise NoteError(message, "day")
+def add_note(db, day, text):
+    """Store a note (day and text checked and cleaned); return it as stored."""
+    latest = latest_note_day(calendar.today())
     try:
-        day = day_of(raw)
-    except ValueError:
-        raise NoteError(message, "day") from None
-    earliest, latest = note_days(today)
-    if not earliest <= day <= latest:
-        raise NoteError(
-            f"Choose a day from {earliest.isoformat()} to {latest.isoformat()}:"
-            " the dashboard shows no other days.",
-            "day",
-        )
-    return day
-
-
-def add_note(db, day, text, now=None, today=None):
-    """Store a note (day and text checked and cleaned); return its id."""
-    day, text = note_day(day, today or local_today()), note_text(text)
-    now = now or datetime.datetime.now(datetime.UTC)
+        day = calendar.parse_day(day, latest, "the note's day").isoformat()
+    except calendar.DayError as problem:
+        raise NoteError(str(problem), "day") from None
+    text = note_text(text)
+    now = datetime.datetime.now(datetime.UTC)
     with immediate(db):
         cursor = db.execute(
             "insert into notes (day, text, created_at) values (?, ?, ?)",
-            [day.isoformat(), text, now.isoformat(timespec="seconds")],
+            [day, text, now.isoformat(timespec="seconds")],
         )
-    return cursor.lastrowid
+    return {"id": cursor.lastrowid, "day": day, "text": text}
 
 
 def get_note(db, note_id):

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..core.calendar import Week
 from .channels import WEBSITE, channel_of
 from .checks import fee_settings
 
@@ -31,13 +32,6 @@ CONFIRMED_BOOKINGS = (
     "bookings join import_batches on import_batches.id = bookings.batch"
     " and coalesce(import_batches.confirmed_at, '') != ''"
 )
-
-
-def week_of(day):
-    """The Monday of the week ``day`` (a date or ISO string) falls in."""
-    if isinstance(day, str):
-        day = datetime.date.fromisoformat(day)
-    return day - datetime.timedelta(days=day.weekday())
 
 
 def fee_avoided_cents(price_cents, config):
@@ -103,7 +97,7 @@ def summarise(db, start, end, config):
         summary.bookings += 1
         summary.by_channel[channel] += 1
         summary.by_day[day] += 1
-        week = week_of(day).isoformat()
+        week = Week.containing(day).start.isoformat()
         kept, website = summary.by_week.get(week, (0, 0))
         summary.by_week[week] = (kept + 1, website + (channel == WEBSITE))
         if new_client:

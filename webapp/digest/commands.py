@@ -1,25 +1,13 @@
 """The ``digest`` command: print the week's letter, or send it by e-mail."""
 
-import datetime
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..core import calendar
 from ..core.db import get_migrated_db
-from ..tracking.vocabulary import local_today
 from . import delivery
 from .letter import build, last_full_week, week_containing
-
-
-def _day(_ctx, _param, value):
-    """``--week``'s value as a date; a click error for anything else."""
-    if value is None:
-        return None
-    try:
-        return datetime.date.fromisoformat(value.strip())
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2025-11-24") from None
 
 
 @click.command("digest")
@@ -27,7 +15,6 @@ def _day(_ctx, _param, value):
     "--week",
     "day",
     metavar="YYYY-MM-DD",
-    callback=_day,
     help="A day of the week to write about (default: the last full week).",
 )
 @click.option("--send", is_flag=True, help="E-mail the letter to FLASK_DIGEST_TO.")
@@ -57,9 +44,11 @@ def digest_command(day, send, force, test):
             raise click.UsageError("--test sends a test message: use it with --send")
         _finish(delivery.send_test(config))
         return
-    today = local_today()
+    today = calendar.today()
     try:
-        monday = last_full_week(today) if day is None else week_containing(day, today)
+        monday = last_full_week(today)
+        if day is not None:
+            monday = week_containing(calendar.parse_day(day, today, "the week"), today)
     except ValueError as problem:
         raise click.BadParameter(str(problem), param_hint="--week") from None
     db = get_migrated_db()

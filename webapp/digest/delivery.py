@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from flask import render_template
 
+from ..core.calendar import Week
 from ..core.formatting import current_locale
 from . import mail, sends
-from .letter import build, practice_name, week_label
+from .letter import build, practice_name
 
 
 @dataclass
@@ -50,7 +51,7 @@ def send_week(
 ):
     """Send the letter of the week starting ``monday``, at most once unless forced."""
     settings = mail.mail_settings(config)
-    label = week_label(monday)
+    label = Week(monday).label()
     problem = problem_before_sending(settings)
     if problem:
         return Outcome(False, f"cannot send the letter for {label}: {problem}")

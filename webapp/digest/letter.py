@@ -12,20 +12,19 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from babel.dates import format_interval, format_skeleton
+from babel.dates import format_skeleton
 
 from ..bookings.notes import notes_between
-from ..bookings.summary import summarise, week_of
+from ..bookings.summary import summarise
+from ..core.calendar import EARLIEST, Week
 from ..core.formatting import current_locale, money, number, percent
 from ..core.text import clean_text
 from ..site.content import get_widgets
 from ..stats import reports
 from ..stats.dashboard import BREAKDOWNS, FEW_VISITS, chooser_rows
-from ..stats.periods import EARLIEST
 from ..tracking.vocabulary import CLICK, VIEW
 from .names import OTHER_CAMPAIGNS, campaign_name_is_shown, referrer_label
 
-WEEK = datetime.timedelta(days=7)
 # A change is given as a percentage too only when both weeks reach this.
 PERCENT_FROM = 100
 # Rows the letter lists for referrers and campaigns.
@@ -37,23 +36,23 @@ PRACTICE_LENGTH = 200
 
 def last_full_week(today):
     """The Monday of the last full Monday-to-Sunday week before ``today``."""
-    return week_of(today) - WEEK
+    return Week.containing(today).previous().start
 
 
 def week_containing(day, today):
     """The Monday of the week of ``day``; ValueError if not over or too old."""
-    monday = week_of(day)
-    # Like the dashboard's ranges (stats.periods): no dates before EARLIEST,
-    # which also keeps the week before and its day arithmetic in range.
+    monday = Week.containing(day).start
+    # Like the dashboard's ranges: no dates before EARLIEST, which also keeps
+    # the week before and its day arithmetic in range.
     if monday < EARLIEST:
         raise ValueError(
-            f"the week of {day.isoformat()} starts before {EARLIEST.isoformat()}, "
-            "the oldest day kept"
+            f"The week of {day.isoformat()} starts before {EARLIEST.isoformat()},"
+            " the oldest day kept."
         )
-    if monday > today - WEEK:  # its Sunday is not over (no overflow near 9999)
+    if monday > last_full_week(today):  # not over (and no overflow near 9999)
         raise ValueError(
-            f"the week of {day.isoformat()} is not over yet: the last full week "
-            f"starts {last_full_week(today).isoformat()}"
+            f"The week of {day.isoformat()} is not over yet: the last full week"
+            f" starts {last_full_week(today).isoformat()}."
         )
     return monday
 
@@ -65,12 +64,6 @@ def practice_name(config):
     space (``flask check`` reports it): a header never carries one.
     """
     return clean_text(config["PRACTICE_NAME"], PRACTICE_LENGTH)
-
-
-def week_label(monday, locale=None):
-    """``Nov 23–29`` (en_US) or ``23–29 Nov`` (en_GB)."""
-    sunday = monday + datetime.timedelta(days=6)
-    return format_interval(monday, sunday, "MMMd", locale=locale or current_locale())
 
 
 def counted(value, singular, plural=None):
@@ -139,11 +132,12 @@ FIGURES = (
 
 def build(db, monday, config, today):
     """The letter for the week from ``monday``, compared with the week before."""
-    sunday = monday + datetime.timedelta(days=6)
+    week = Week(monday)
+    sunday, before_week = week.end, week.previous()
     report = reports.report(db, monday, sunday, today=today)
-    before = reports.period_totals(db, monday - WEEK, sunday - WEEK)
+    before = reports.period_totals(db, before_week.start, before_week.end)
     totals = report.totals()
-    label = week_label(monday)
+    label = week.label()
     practice = practice_name(config)
     letter = Letter(
         monday=monday,
@@ -167,7 +161,7 @@ def build(db, monday, config, today):
     letter.chooser = chooser(report)
     bookings = summarise(db, monday, sunday, config)
     if bookings.any_imported:
-        earlier = summarise(db, monday - WEEK, sunday - WEEK, config)
+        earlier = summarise(db, before_week.start, before_week.end, config)
         letter.bookings = booking_lines(bookings, earlier, config)
     letter.notes = [
         {"day": _day_name(datetime.date.fromisoformat(n["day"])), "text": n["text"]}
@@ -313,5 +307,5 @@ def _day_name(day):
 
 def recent_weeks(today, count=12):
     """The Mondays of the last ``count`` full weeks, newest first."""
-    last = last_full_week(today)
-    return [last - WEEK * n for n in range(count)]
+    week = Week.containing(today)
+    return [(week := week.previous()).start for _ in range(count)]

@@ -7,8 +7,6 @@ styles (the e-mail needs them) and nothing else: no script, image, font,
 form or connection. ``srcdoc`` would not do: it inherits the page's CSP.
 """
 
-import datetime
-
 from flask import (
     Blueprint,
     current_app,
@@ -22,10 +20,11 @@ from flask import (
 )
 
 from ..auth.guard import login_required
+from ..core import calendar
+from ..core.calendar import Week
 from ..core.db import get_db
-from ..tracking.vocabulary import local_today
 from . import delivery, sends
-from .letter import build, last_full_week, recent_weeks, week_containing, week_label
+from .letter import build, last_full_week, recent_weeks, week_containing
 from .mail import mail_settings
 
 bp = Blueprint("digest", __name__)
@@ -45,7 +44,6 @@ LETTER_CSP = "; ".join(
 # (nginx proxy_read_timeout). The Monday letter keeps its own retries.
 PAGE_RETRY_DELAYS = ()
 PAGE_TIMEOUT = 10
-SIX_DAYS = datetime.timedelta(days=6)
 
 
 def _chosen_week(value, today):
@@ -53,30 +51,31 @@ def _chosen_week(value, today):
     if not value:
         return last_full_week(today), None
     try:
-        return week_containing(datetime.date.fromisoformat(value.strip()), today), None
+        return week_containing(
+            calendar.parse_day(value, today, "the week"), today
+        ), None
     except ValueError as problem:
-        text = str(problem) if "week" in str(problem) else "not a date like 2025-11-24"
-        return last_full_week(today), f"That week cannot be shown: {text}."
+        return last_full_week(today), f"That week cannot be shown. {problem}"
 
 
 @bp.get("/stats/digest")
 @login_required
 def preview():
     """The letter for a chosen week, with the week picker and "Send me a copy"."""
-    today = local_today()
+    today = calendar.today()
     monday, problem = _chosen_week(request.args.get("week"), today)
     weeks = recent_weeks(today)
     if monday not in weeks:
         weeks.append(monday)
-    choices = [(w.isoformat(), week_label(w)) for w in weeks]
+    choices = [(w.isoformat(), Week(w).label()) for w in weeks]
     settings = mail_settings(current_app.config)
     settings_problem = delivery.problem_before_sending(settings)
     context = {
         "monday": monday,
-        "label": week_label(monday),
+        "label": Week(monday).label(),
         "dashboard_url": url_for(
             "stats.index",
-            **{"from": monday.isoformat(), "to": (monday + SIX_DAYS).isoformat()},
+            **{"from": monday.isoformat(), "to": Week(monday).end.isoformat()},
         ),
         "choices": choices,
         "problem": problem,
@@ -92,7 +91,7 @@ def preview():
 @login_required
 def letter():
     """The letter's e-mail HTML alone, for the preview's frame."""
-    today = local_today()
+    today = calendar.today()
     monday, _problem = _chosen_week(request.args.get("week"), today)
     text = delivery.render(build(get_db(), monday, current_app.config, today))[1]
     response = make_response(text)
@@ -109,7 +108,7 @@ def send_copy():
     At most one copy a minute for the whole site (``sends.COPY_SPACING``);
     a second one within the minute gets a calm "try again in N seconds".
     """
-    today = local_today()
+    today = calendar.today()
     monday, problem = _chosen_week(request.form.get("week"), today)
     if problem:
         flash(problem, "error")

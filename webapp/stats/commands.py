@@ -10,11 +10,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..bookings.summary import summarise
+from ..core import calendar
 from ..core.checks import check_retention_days
 from ..core.db import get_migrated_db
 from ..core.formatting import number, percent
 from ..site.content import get_widgets
-from ..tracking.vocabulary import REASON_LABELS, local_today, practice_zone
+from ..tracking.vocabulary import REASON_LABELS
 from ..tracking.writer import lost_counts
 from . import conversion, demo, reports, rollups
 
@@ -47,7 +48,7 @@ def stats_command(days, as_json):
         flask --app webapp stats --json
     """
     db = get_migrated_db()
-    today = local_today()
+    today = calendar.today()
     start = today - timedelta(days=days - 1)
     numbers = reports.report(db, start, today, today=today).totals()
     summary = summarise(db, start, today, current_app.config)
@@ -146,7 +147,7 @@ def prune_command(keep_days):
             raise click.ClickException(retention.problem)
         keep_days = current_app.config["RETENTION_DAYS"]
     db = get_migrated_db()
-    today = local_today()
+    today = calendar.today()
     deleted = rollups.prune(db, keep_days, today)
     cutoff = today - timedelta(days=keep_days - 1)
     click.echo(
@@ -193,7 +194,13 @@ def seed_demo_command(events, days, force, seed):
     started = time.monotonic()
     rng = random.Random(seed)  # noqa: S311 (made-up data, not security)
     seeded = demo.seed(
-        db, events, days, datetime.now(UTC), practice_zone(), get_widgets(), rng
+        db,
+        events,
+        days,
+        datetime.now(UTC),
+        calendar.practice_zone(),
+        get_widgets(),
+        rng,
     )
     click.echo(
         f"Added {seeded.events:,} demo events (and {seeded.filtered:,} not-counted "

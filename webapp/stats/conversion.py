@@ -13,11 +13,13 @@ other buttons clearly dominate): ``conversion`` stays None and
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..bookings.channels import CHANNELS
-from ..bookings.summary import BookingSummary, week_of
+from ..bookings.summary import BookingSummary
+from ..core.calendar import Week
 from ..core.formatting import money, rate
 from .charts import FEW_VISITS, is_rough, short_date
 
@@ -108,22 +110,20 @@ def panel(report, summary, config, platform=""):
 
 def weeks(report, summary):
     """Each week (Monday first) the period touches, clipped to the period."""
-    clickers = {}
+    clickers = Counter()
     for day in report.daily():
-        monday = week_of(day["day"])
-        clickers[monday] = clickers.get(monday, 0) + day["unique_clickers"]
+        clickers[Week.containing(day["day"])] += day["unique_clickers"]
     with_year = report.start.year != report.end.year
     rows = []
-    monday = week_of(report.start)
-    while monday <= report.end:
-        first = max(monday, report.start)
-        last = min(monday + datetime.timedelta(days=6), report.end)
+    week = Week.containing(report.start)
+    while week.start <= report.end:
+        first, last = max(week.start, report.start), min(week.end, report.end)
         label = short_date(first, with_year)
         if last != first:
             label = f"{label} to {short_date(last, with_year)}"
-        kept, website = summary.by_week.get(monday.isoformat(), (0, 0))
-        rows.append(WeekRow(first, label, clickers.get(monday, 0), website, kept))
-        monday += datetime.timedelta(days=7)
+        kept, website = summary.by_week.get(week.start.isoformat(), (0, 0))
+        rows.append(WeekRow(first, label, clickers[week], website, kept))
+        week = week.next()
     return rows
 
 

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from ..core.calendar import EARLIEST
+from ..core.calendar import EARLIEST, DayError, parse_day
 
 PRESETS = {
     "today": ("Today", 1),
@@ -13,10 +13,6 @@ PRESETS = {
     "all": ("All time", None),
 }
 DEFAULT_PRESET = "7d"
-
-
-class PeriodError(ValueError):
-    """The requested period is not valid; the message says why, for the owner."""
 
 
 @dataclass(frozen=True)
@@ -46,35 +42,23 @@ class Period:
         return {"period": self.key}
 
 
-def parse_date(value, name):
-    """A date from ``YYYY-MM-DD``, or a PeriodError naming the field."""
-    try:
-        return datetime.date.fromisoformat(value.strip())
-    except (ValueError, AttributeError):
-        raise PeriodError(f"“{name}” must be a date like 2025-03-18.") from None
-
-
 def parse_period(args, today, first_day=None):
-    """Read ``period`` or ``from``/``to`` from query args; raise PeriodError if bad.
+    """Read ``period`` or ``from``/``to`` from query args; raise DayError if bad.
 
     ``first_day`` is the first day with data, the start of "all time".
     """
     start_text, end_text = args.get("from", ""), args.get("to", "")
     if start_text or end_text:
         if not (start_text and end_text):
-            raise PeriodError("Choose both a “from” and a “to” date.")
-        start = parse_date(start_text, "from")
-        end = parse_date(end_text, "to")
+            raise DayError("Choose both a “from” and a “to” date.")
+        start = parse_day(start_text, today, "“from”")
+        end = parse_day(end_text, today, "“to”")
         if start > end:
-            raise PeriodError("The “from” date must not be after the “to” date.")
-        if start < EARLIEST:
-            raise PeriodError(f"Dates before {EARLIEST.isoformat()} are not kept.")
-        if end > today:
-            raise PeriodError("The “to” date cannot be in the future.")
+            raise DayError("The “from” date must not be after the “to” date.")
         return Period(start, end, "range", f"{start.isoformat()} to {end.isoformat()}")
     key = args.get("period", DEFAULT_PRESET) or DEFAULT_PRESET
     if key not in PRESETS:
-        raise PeriodError("Choose one of the periods offered.")
+        raise DayError("Choose one of the periods offered.")
     label, days = PRESETS[key]
     if days is None:
         start = max(min(first_day or today, today), EARLIEST)

@@ -6,6 +6,7 @@ period gives status 400 with the owner-facing message, never a 500: each
 view says how its kind of answer shows that message (``period_view``).
 """
 
+import datetime
 import functools
 
 from flask import (
@@ -21,13 +22,13 @@ from flask import (
 from ..auth.guard import login_required
 from ..bookings.note_views import flashed_message, notes_box
 from ..bookings.notes import notes_between
+from ..core import calendar
 from ..core.db import connect, get_db
 from ..core.http import vary_on_htmx, wants_fragment
 from ..site.content import get_widgets
 from ..site.placements import booking_platform
-from ..tracking.vocabulary import local_today
 from . import dashboard, export, reports
-from .periods import EARLIEST, PRESETS, PeriodError, parse_date, parse_period
+from .periods import PRESETS, parse_period
 
 bp = Blueprint("stats", __name__)
 
@@ -41,10 +42,10 @@ def period_view(on_error):
     def decorate(view):
         @functools.wraps(view)
         def wrapped():
-            db, today = get_db(), local_today()
+            db, today = get_db(), calendar.today()
             try:
                 period = parse_period(request.args, today, reports.first_day(db))
-            except PeriodError as problem:
+            except calendar.DayError as problem:
                 return on_error(str(problem))
             return view(db, today, period)
 
@@ -95,8 +96,8 @@ def _dashboard_page(board, error=None, status=200):
         "bookings_upload": _upload_url(),
         "error": error,
         "presets": PRESETS,
-        "today": local_today(),
-        "earliest": EARLIEST,
+        "today": calendar.today(),
+        "earliest": calendar.EARLIEST,
         "form": form,
     }
     template = "stats/_fragment.html" if wants_fragment() else "stats/index.html"
@@ -113,10 +114,10 @@ def _upload_url():
 
 
 def _date_or_empty(value):
-    """``value`` as ``YYYY-MM-DD`` if it is a real date, else ''."""
+    """``value`` as ``YYYY-MM-DD`` if it is a day the date field takes, else ''."""
     try:
-        return parse_date(value, "date").isoformat()
-    except PeriodError:
+        return calendar.parse_day(value, datetime.date.max).isoformat()
+    except calendar.DayError:
         return ""
 
 

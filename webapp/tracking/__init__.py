@@ -1,6 +1,6 @@
 """Booking clicks, page views and widget events: counted honestly, stored privately.
 
-``vocabulary`` holds the words (kinds, reasons, campaign fields, time) and
+``vocabulary`` holds the words (kinds, reasons, campaign fields) and
 imports nothing else of ours; ``classify`` decides who counts; ``capture``
 takes a request's events and appends them to the worker's ``journal`` before
 answering; ``writer`` and ``store`` move them into SQLite off the request.
@@ -9,12 +9,12 @@ answering; ``writer`` and ``store`` move them into SQLite off the request.
 from zoneinfo import ZoneInfoNotFoundError
 
 from ..core.backup import keep_out_of_backups
+from ..core.calendar import zone
 from ..core.checks import register_check
 from . import capture
 from .journal import DEFAULT_MAX_BYTES
 from .journal_folder import check_journal
 from .store import SALT_META_KEY
-from .vocabulary import zone
 
 
 def init_app(app):

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, request
 
+from ..core.calendar import practice_zone
 from ..core.http import current_page_args, wants_fragment
 from ..core.text import clean_text
 from .classify import AGENT_CLASSIFY_LENGTH, device_and_browser, filter_reason
@@ -48,7 +49,6 @@ from .vocabulary import (
     UTM_MAX_LENGTH,
     VIEW,
     WIDGET,
-    practice_zone,
 )
 from .writer import JournalWriter
 

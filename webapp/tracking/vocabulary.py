@@ -1,13 +1,9 @@
-"""The words of tracking: event kinds, not-counted reasons, campaign fields, time.
+"""The words of tracking: event kinds, not-counted reasons, campaign fields.
 
 This module imports nothing else of ours, so every package may use it.
 """
 
-import functools
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
-
-from flask import current_app
+from datetime import timedelta
 
 # What an event is: a page view, a booking click, a widget use.
 VIEW, CLICK, WIDGET = "view", "click", "widget"
@@ -62,24 +58,3 @@ UTM_MAX_LENGTH = 100
 REPEAT_WINDOW = timedelta(minutes=30)
 # How ``events.ts`` is written: UTC, to the second.
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-@functools.lru_cache(maxsize=8)
-def zone(name):
-    """The ZoneInfo for a time zone name (cached)."""
-    return ZoneInfo(name)
-
-
-def practice_zone(app=None):
-    """The practice's time zone (``TIME_ZONE``)."""
-    return zone((app or current_app).config["TIME_ZONE"])
-
-
-def local_now(tz):
-    """The current time in ``tz``."""
-    return datetime.now(UTC).astimezone(tz)
-
-
-def local_today(app=None):
-    """Today's date in the practice's time zone."""
-    return local_now(practice_zone(app)).date()

@@ -11,11 +11,11 @@ import sqlite3
 import threading
 import time
 
+from ..core import calendar
 from ..core.db import connect, immediate, read_meta, write_meta
 from .journal import HEADER_SIZE, decode, dropped_in, journal_for
 from .journal_folder import JournalRefused, claim_dead, file_names, report
 from .store import write_entry
-from .vocabulary import local_now, practice_zone
 
 # How many journal bytes one transaction takes at most (some 1,000 events),
 # how long the thread lets lines gather after waking, how soon it tries again
@@ -90,8 +90,8 @@ def store_lines(db, app, fd, path, known, final, on_error):
     off mid-write, and is counted as torn. Returns (stored to, more to read).
     """
     name = path.name
-    secret, tz = app.config["SECRET_KEY"], practice_zone(app)
-    today = local_now(tz).date().isoformat()
+    secret, tz = app.config["SECRET_KEY"], calendar.practice_zone(app)
+    today = calendar.today(tz).isoformat()
     # Each day's salt, read once per transaction (which holds the write lock:
     # no other process can rotate it meanwhile).
     salts = {}
