@@ -551,3 +551,21 @@ def test_restore_refuses_a_backups_folder_the_site_user_replaced(machine):
     backups.mkdir()
     refused(machine.helper("restore", backup), "belongs to root, not webapp")
     assert not list(backups.iterdir())
+
+
+def test_a_clone_git_refuses_for_its_owner_is_named_with_the_fix(machine):
+    installed(machine, "/")
+    # Another user's folder (not root's, not the sudo user's): git refuses
+    # it ("detected dubious ownership"), which is not "not a git clone".
+    sh("chown", "-R", "nobody", machine.app)
+    before = machine.snapshot()
+    for command in ("upgrade", "changes"):
+        line = refused(machine.helper(command), "git refuses to work in")
+        print(line)
+        assert "it belongs to nobody" in line
+        assert f"sudo chown -R root:root {machine.app}" in line
+        assert "not a git clone" not in line
+    assert machine.snapshot() == before
+    # The fix it gives works.
+    sh("chown", "-R", "root:root", machine.app)
+    assert "already the newest version" in last_line(machine.helper("upgrade"))

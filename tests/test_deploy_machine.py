@@ -124,9 +124,12 @@ class Machine:
         sh("git", "push", "--quiet", self.origin, "main", cwd=self.work)
 
     def release(self, message, marker, unit_comment=None):
-        """A new upstream commit: a marker in the article, perhaps a unit change."""
+        """A new upstream commit: a marker in the page's code and in the shipped
+        article (which a server's own copy keeps out), perhaps a unit change."""
         article = self.work / "content" / "article.md"
         article.write_text(article.read_text() + f"\n{marker}\n")
+        base = self.work / "templates" / "base.html"
+        base.write_text(base.read_text() + f"<!-- {marker} -->\n")
         if unit_comment:
             unit = self.work / "deploy" / "webapp.service"
             unit.write_text(unit.read_text() + f"# {unit_comment}\n")

@@ -29,6 +29,13 @@ DEFAULTS = {
     # Empty means "the address the request came in on" (fine behind a proxy
     # that passes the Host header through).
     "SITE_URL": "",
+    # The folder of the owner's content files (article.md, practice.yaml,
+    # widgets.yaml, privacy.md); relative paths are taken from the project
+    # folder. On a server deploy/webapp sets /var/lib/webapp/content, seeded
+    # from content/ once and never touched by upgrades. ARTICLE_FILE,
+    # PRACTICE_FILE, WIDGETS_FILE and PRIVACY_FILE, when set, name one file
+    # elsewhere.
+    "CONTENT_DIR": "content",
     # The SQLite file; relative paths are taken from the project folder.
     "DATABASE": "data.db",
     # How many days raw events are kept (today included) before the nightly

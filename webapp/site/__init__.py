@@ -9,10 +9,10 @@ fast_path.py answers a reader's plain article and booking requests from
 their kept answers, without Flask's dispatch.
 """
 
-from . import booking, commands, fast_path, views, widget_views
-from .article import ARTICLE_FILE, load_article
 from ..core.check_result import Result
 from ..core.checks import register_check
+from . import booking, commands, fast_path, views, widget_views
+from .article import ARTICLE_FILE, load_article
 from .content import CONTENT_DIR, ContentError, get_practice, start_error
 from .placements import book_href, booking_platform
 from .practice import PRACTICE_FILE, load_practice
@@ -53,7 +53,7 @@ def content_folder(config):
 
 
 def content_file(config, setting, shipped):
-    """One content file: its own setting (``PRACTICE_FILE``...) wins, else the folder's."""
+    """One content file: its own setting (``PRACTICE_FILE``...), else the folder's."""
     return config.get(setting) or content_folder(config) / shipped.name
 
 
