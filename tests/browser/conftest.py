@@ -444,27 +444,27 @@ def live_region_texts(page):
     )
 
 
-# Answers (question id -> answer id) leading to each of the three outcomes.
+# Answers (question id -> answer id) leading to three of the outcomes; the
+# chooser's safety browser test walks every safety tier.
+NOTHING_CHECKED = {"today": "none", "health": "none", "mention": "none"}
 JOURNEYS = {
     "medical": {
         "reason": "problem",
         "referral": "yes",
-        "recent": "no",
-        "health": "none",
+        **NOTHING_CHECKED,
         "goal": "relief",
     },
     "therapeutic": {
         "reason": "stress",
         "referral": "no",
-        "recent": "no",
-        "health": "none",
+        **NOTHING_CHECKED,
         "goal": "relax",
     },
     "provider-first": {
         "reason": "upkeep",
         "referral": "no",
-        "recent": "injury",
-        "health": "none",
+        **NOTHING_CHECKED,
+        "health": "surgery",
         "goal": "relax",
     },
 }

@@ -1,10 +1,12 @@
-"""The chooser's health question and its privacy, in a real browser, JS on and off.
+"""The chooser's safety tiers and its privacy, in a real browser, JS on and off.
 
-A red flag (pregnancy, blood thinners...) always means "talk to your
-healthcare provider first"; the suggestion and the article's health note
-never disagree; and the answers, which are health information, are kept
-nowhere in the browser: not in an address, a history entry, a Referer,
-storage or a form the browser fills in again.
+Each tier's example answers give that tier with the right buttons: no
+booking link at all for "get care today", "pick a day after you are well"
+for "book another day", "book once your provider agrees", and the usual
+suggestion with what to tell the therapist. The suggestion and the article's
+health note never disagree; and the answers, which are health information,
+are kept nowhere in the browser: not in an address, a history entry, a
+Referer, storage or a form the browser fills in again.
 """
 
 import json
@@ -16,55 +18,59 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from webapp.site.article import load_article
+from webapp.site.practice import load_practice
 from webapp.site.widget_content import load_widgets
 
-from .conftest import axe_violations, page_without_scripts
+from .conftest import NOTHING_CHECKED, axe_violations, page_without_scripts
 
 WIDGETS = load_widgets()
 CHOOSER = WIDGETS.chooser
 OUTCOMES = CHOOSER.outcomes
-HEALTH = CHOOSER.question("health")
 CHOOSER_KEYS = {question.id for question in CHOOSER.questions}
 PROVIDER_FIRST = OUTCOMES["provider-first"]
+PRACTICE = load_practice(technique_ids=[t.id for t in WIDGETS.techniques.items])
 
-# A red flag, with answers that would otherwise lead to ``later``.
-RED_FLAGS = {
-    "pregnant": (
-        {
-            "reason": "stress",
-            "referral": "no",
-            "recent": "no",
-            "health": ["pregnant"],
-            "goal": "relax",
-        },
+
+def given(reason, referral, goal, **checked):
+    """A complete answer set: ``checked`` by question, "None of these" elsewhere."""
+    return {
+        "reason": reason,
+        "referral": referral,
+        **NOTHING_CHECKED,
+        **checked,
+        "goal": goal,
+    }
+
+
+# Each tier's example answers: (answers, the checked answers' question and id,
+# the suggestion the other answers lead to).
+TIERS = {
+    "care-today": (
+        given("stress", "no", "relax", today=["limb", "fever"]),
+        [("today", "limb"), ("today", "fever")],
         "therapeutic",
     ),
-    "blood-thinners": (
-        {
-            "reason": "problem",
-            "referral": "yes",
-            "recent": "no",
-            "health": ["blood-thinners"],
-            "goal": "relief",
-        },
+    "another-day": (
+        given("problem", "yes", "relief", today=["injury"], mention=["allergies"]),
+        [("today", "injury")],
         "medical",
     ),
+    "provider-first": (
+        given("stress", "no", "relax", health=["pregnant"]),
+        [("health", "pregnant")],
+        "therapeutic",
+    ),
+    "tell-therapist": (
+        given("upkeep", "no", "move", mention=["skin", "varicose-veins"]),
+        [],
+        "therapeutic",
+    ),
 }
-MEDICAL = {
-    "reason": "problem",
-    "referral": "yes",
-    "recent": "no",
-    "health": ["none"],
-    "goal": "relief",
-}
+MEDICAL = given("problem", "yes", "relief")
 # Answers for the privacy journey; the words that must never be kept.
-PRIVATE = {
-    "reason": "stress",
-    "referral": "no",
-    "recent": "surgery",
-    "health": ["pregnant", "blood-thinners"],
-    "goal": "relax",
-}
+PRIVATE = given(
+    "stress", "no", "relax", health=["surgery", "pregnant", "blood-thinners"]
+)
 SECRETS = ("stress", "surgery", "pregnant", "blood-thinners", "relax")
 
 JS = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
@@ -85,6 +91,10 @@ def ticked(answers):
 def answer(page, answers):
     for question, answer_id in ticked(answers):
         page.locator(f"#chooser-{question}-{answer_id}").check()
+
+
+def reason_of(question, answer_id):
+    return words(CHOOSER.question(question).get(answer_id).reason)
 
 
 def submit(page, live_server, js):
@@ -109,58 +119,82 @@ def expect_outcome(page, outcome):
     ).to_be_visible()
 
 
-# --- A red flag: talk to your healthcare provider first ------------------------
+# --- Each tier, with its buttons ----------------------------------------------------
 
 
 @JS
-@pytest.mark.parametrize("flag", list(RED_FLAGS))
-def test_a_red_flag_means_talk_to_your_provider_first(open_page, live_server, js, flag):
-    answers, later = RED_FLAGS[flag]
+@pytest.mark.parametrize("tier", list(TIERS))
+def test_each_tier_gives_its_suggestion_and_buttons(open_page, live_server, js, tier):
+    answers, flags, later = TIERS[tier]
+    outcome = OUTCOMES[later] if tier == "tell-therapist" else OUTCOMES[tier]
     page = open_page("/", js=js)
     answer(page, answers)
-    response = submit(page, live_server, js)
-    assert response.status == 200
-    expect_outcome(page, PROVIDER_FIRST)
+    assert submit(page, live_server, js).status == 200
+    expect_outcome(page, outcome)
     result = page.locator("#chooser-result")
-    # Why: the red flag's own reason, then what the other answers lead to.
-    expect(result.locator(".recommendation__reasons li")).to_have_text(
-        [
-            words(HEALTH.get(flag).reason),
-            words(PROVIDER_FIRST.later.format(outcome=OUTCOMES[later].name)),
-        ]
+    reasons = result.locator(
+        ".recommendation__reasons:not(.recommendation__mention) li"
     )
-    expect(result).to_contain_text(words(PROVIDER_FIRST.summary))
-    # The only booking button is the provider-first one, not the other kinds'.
+    mention = result.locator(".recommendation__mention li")
+    to_mention = [
+        reason_of(q, a) for q, a in ticked(answers) if q == "mention" and a != "none"
+    ]
     links = result.get_by_role("link")
-    expect(links).to_have_count(1)
-    expect(links).to_have_text(PROVIDER_FIRST.book_label)
-    expect(links).to_have_attribute("href", "/book?from=chooser-provider-first")
-    for kind in ("medical", "therapeutic"):
+    if tier == "care-today":
+        # No booking link at all: the reader needs care today.
+        expect(links).to_have_count(0)
+        expect(result).to_contain_text(words(outcome.text("next_step", PRACTICE)))
+        expect(result).to_contain_text(f"call {PRACTICE.emergency_number} now")
+        expect(reasons).to_have_text([reason_of(*flag) for flag in flags])
+    elif tier == "tell-therapist":
+        # The suggestion as usual, and what to mention when booking.
+        expect(links).to_have_count(1)
+        expect(links).to_have_text(outcome.book_label)
+        expect(links).to_have_attribute("href", f"/book?from=chooser-{later}")
+        expect(mention).to_have_text(to_mention)
+        expect(result).to_contain_text(CHOOSER.tell_therapist.title)
+    else:
+        # Book later: the tier's own button, and what the answers lead to then.
+        expect(links).to_have_count(1)
+        expect(links).to_have_text(outcome.book_label)
+        expect(links).to_have_attribute("href", f"/book?from=chooser-{tier}")
+        expect(reasons).to_have_text(
+            [
+                *(reason_of(*flag) for flag in flags),
+                words(outcome.later.format(outcome=OUTCOMES[later].name)),
+            ]
+        )
+        expect(mention).to_have_text(to_mention)
+    expect(result).to_contain_text(words(outcome.text("summary", PRACTICE)))
+    for kind in {"medical", "therapeutic"} - {outcome.id}:
         heading = result.get_by_role("heading", name=OUTCOMES[kind].title)
         expect(heading).to_have_count(0)
     if js:
         expect(page.locator("#chooser-status")).to_have_text(
-            f"Our suggestion: {PROVIDER_FIRST.title}."
+            f"Our suggestion: {outcome.title}."
         )
+        assert axe_violations(page) == [], tier
     page.watch.assert_clean()
 
 
 def test_without_javascript_a_red_flag_wins_over_none_of_these(open_page, live_server):
-    # Without JavaScript nothing unticks "None of these": both are sent.
+    # Without JavaScript nothing unchecks "None of these": both are sent.
     page = open_page("/", js=False)
-    answer(page, {**RED_FLAGS["pregnant"][0], "health": ["none", "pregnant"]})
+    answer(page, {**TIERS["provider-first"][0], "health": ["none", "pregnant"]})
     submit(page, live_server, js=False)
     expect_outcome(page, PROVIDER_FIRST)
     expect(page.locator("#chooser-result")).to_contain_text(
-        words(HEALTH.get("pregnant").reason)
+        reason_of("health", "pregnant")
     )
     page.watch.assert_clean()
 
 
-def test_none_of_these_and_a_red_flag_untick_each_other(open_page, live_server):
+def test_none_of_these_and_a_red_flag_uncheck_each_other(open_page, live_server):
     page = open_page("/")
-    box = {a.id: page.locator(f"#chooser-health-{a.id}") for a in HEALTH.answers}
+    health = CHOOSER.question("health")
+    box = {a.id: page.locator(f"#chooser-health-{a.id}") for a in health.answers}
     page.locator("#chooser-reason-stress").check()
+    page.locator("#chooser-today-none").check()
     box["pregnant"].check()
     box["blood-thinners"].check()
     expect(box["pregnant"]).to_be_checked()
@@ -172,27 +206,29 @@ def test_none_of_these_and_a_red_flag_untick_each_other(open_page, live_server):
             expect(checkbox).to_be_checked()
         else:
             expect(checkbox).not_to_be_checked()
+    # Only this question's boxes: the other questions' "None of these" stays.
+    expect(page.locator("#chooser-today-none")).to_be_checked()
 
-    box["fever"].check()
+    box["heart"].check()
     expect(box["none"]).not_to_be_checked()
-    expect(box["fever"]).to_be_checked()
+    expect(box["heart"]).to_be_checked()
 
     # With the keyboard too: Space on "None of these" clears the red flag.
     box["none"].focus()
     page.keyboard.press(" ")
     expect(box["none"]).to_be_checked()
-    expect(box["fever"]).not_to_be_checked()
-    page.keyboard.press(" ")  # and unticking it leaves nothing ticked
+    expect(box["heart"]).not_to_be_checked()
+    page.keyboard.press(" ")  # and unchecking it leaves nothing checked
     expect(page.locator("#chooser-health input:checked")).to_have_count(0)
     # The other questions' answers are left alone.
     expect(page.locator("#chooser-reason-stress")).to_be_checked()
 
-    # What is sent is what is shown: a red flag ticked last wins.
-    answer(page, {"referral": "no", "recent": "no", "health": "fever", "goal": "relax"})
+    # What is sent is what is shown: a red flag checked last wins.
+    answer(page, given("stress", "no", "relax", health="heart"))
     submit(page, live_server, js=True)
     expect_outcome(page, PROVIDER_FIRST)
     expect(page.locator(".recommendation__reasons li").first).to_have_text(
-        words(HEALTH.get("fever").reason)
+        reason_of("health", "heart")
     )
     page.watch.assert_clean()
 
@@ -207,14 +243,10 @@ def test_a_medical_suggestion_and_the_health_note_agree(open_page, live_server, 
     submit(page, live_server, js)
     medical = OUTCOMES["medical"]
     expect_outcome(page, medical)
-    # The suggestion hedges: for a diagnosed condition or an old injury, ask a
-    # healthcare provider first...
-    hedge = words(medical.next_step)
-    for phrase in ("diagnosed condition", "old injury", "healthcare provider"):
-        assert phrase in hedge
-    expect(page.locator("#chooser-result")).to_contain_text(hedge)
-    # ...as the health note at the end of the article says for an injury, a
-    # condition or surgery: it never tells the reader to just book.
+    # The suggestion asks for the referral or the provider's notes...
+    expect(page.locator("#chooser-result")).to_contain_text(words(medical.next_step))
+    # ...and the health note at the end of the article says when to ask a
+    # healthcare provider first: it never tells the reader to just book.
     note = page.locator("aside.health-note")
     expect(note).to_contain_text(words(load_article().health_note))
     for phrase in ("injury", "condition", "surgery", "healthcare provider"):
@@ -330,7 +362,10 @@ def test_no_answer_is_kept_in_the_browser(open_page, live_server, js):
 
 @JS
 def test_answers_in_an_old_address_are_never_read(open_page, live_server, js):
-    answers = "reason=problem&referral=yes&recent=no&health=pregnant&goal=relief"
+    answers = (
+        "reason=problem&referral=yes&today=none&health=pregnant&mention=none"
+        "&goal=relief"
+    )
     # The chooser's old address: sent to the page, its answers dropped.
     page = open_page(f"/widgets/chooser?{answers}", js=js)
     assert page.url == live_server.url + "/#chooser-result"
@@ -360,7 +395,7 @@ def test_the_provider_first_result_and_the_health_error_are_accessible(
         return page_without_scripts(open_page, live_server, "/", color_scheme=scheme)
 
     page = reader_page()
-    answer(page, RED_FLAGS["blood-thinners"][0])
+    answer(page, TIERS["provider-first"][0])
     assert submit(page, live_server, js).status == 200
     expect_outcome(page, PROVIDER_FIRST)
     assert axe_violations(page) == [], "provider first"
