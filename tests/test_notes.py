@@ -6,10 +6,10 @@ from html import unescape
 
 import pytest
 
-from webapp.bookings.notes import MAX_NOTE_LENGTH
 from webapp.core import calendar
 from webapp.core.calendar import practice_zone
 from webapp.core.db import connect
+from webapp.notes.store import MAX_NOTE_LENGTH
 
 from .conftest import HOSTILE_STRINGS, csrf_token_from
 from .test_dashboard import csv_rows

@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "webapp"
 # Lower layers first: a package may import only itself and the ones before it.
-LAYERS = ("core", "auth", "tracking", "site", "bookings", "stats", "digest")
+LAYERS = ("core", "auth", "tracking", "site", "bookings", "notes", "stats", "digest")
 MAX_LINES = 400
 
 

@@ -3,7 +3,7 @@
 ``build(db, monday, config, today)`` reads the week (Monday to Sunday in the
 practice's time zone) and the week before from the same sources as the
 dashboard (``stats.reports.report``, ``bookings.summary.summarise``,
-``bookings.notes.notes_between``), so the letter, ``/stats.json`` and
+``notes.store.notes_between``), so the letter, ``/stats.json`` and
 ``flask stats --json`` cannot disagree. Small numbers are said as counts
 ("3 booking clicks, 1 more than the week before"), never as a percentage.
 """
@@ -14,11 +14,11 @@ from urllib.parse import urlencode
 
 from babel.dates import format_skeleton
 
-from ..bookings.notes import notes_between
 from ..bookings.summary import summarise
 from ..core.calendar import EARLIEST, Week
 from ..core.formatting import current_locale, money, number, percent
 from ..core.text import clean_text
+from ..notes.store import notes_between
 from ..site.content import get_widgets
 from ..stats import reports
 from ..stats.dashboard import BREAKDOWNS, FEW_VISITS, chooser_rows

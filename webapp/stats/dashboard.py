@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from ..bookings.notes import notes_between
 from ..bookings.summary import summarise
 from ..core.formatting import number, percent, rate
+from ..notes.store import notes_between
 from ..site.placements import placement_label
 from ..tracking.vocabulary import CLICK, REASON_LABELS, VIEW, WIDGET
 from . import charts, conversion, reports

@@ -20,11 +20,11 @@ from flask import (
 )
 
 from ..auth.guard import login_required
-from ..bookings.note_views import flashed_message, notes_box
-from ..bookings.notes import notes_between
 from ..core import calendar
 from ..core.db import connect, get_db
 from ..core.http import vary_on_htmx, wants_fragment
+from ..notes.store import notes_between
+from ..notes.views import flashed_message, notes_box
 from ..site.content import get_widgets
 from ..site.placements import booking_platform
 from . import dashboard, export, reports

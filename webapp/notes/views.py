@@ -25,7 +25,7 @@ from ..core import calendar
 from ..core.db import get_db
 from ..core.formatting import long_date
 from ..core.http import vary_on_htmx, wants_fragment
-from .notes import (
+from .store import (
     MAX_NOTE_LENGTH,
     NoteError,
     add_note,

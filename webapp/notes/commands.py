@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from ..core import calendar
 from ..core.db import get_migrated_db
-from .notes import NoteError, add_note, delete_note, recent_notes
+from .store import NoteError, add_note, delete_note, recent_notes
 
 note_group = AppGroup("note", help="Notes on the dashboard's timeline.")
 
@@ -75,8 +75,3 @@ def delete_command(note_id):
     except NoteError as problem:
         raise click.ClickException(str(problem)) from None
     click.echo(f"Deleted note {note['id']} ({note['day']}): {note['text']}")
-
-
-def init_app(app):
-    """Register the ``note`` commands."""
-    app.cli.add_command(note_group)
