@@ -31,8 +31,8 @@ EMBEDS = """<!doctype html>
   fetch("{site}/book?from=chooser-medical", {{mode: "no-cors"}});
   fetch("{site}/", {{
     method: "POST", mode: "no-cors",
-    body: new URLSearchParams({{reason: "stress", referral: "no", recent: "no",
-                                health: "none", goal: "relax"}}),
+    body: new URLSearchParams({{reason: "stress", referral: "no", today: "none",
+                                health: "none", mention: "none", goal: "relax"}}),
   }});
 </script>
 <p><a id="book" href="{site}/book?from=header">Book a massage</a></p>

@@ -24,8 +24,9 @@ TECHNIQUES = WIDGETS.techniques.items
 ANSWERS = {
     "reason": "stress",
     "referral": "no",
-    "recent": "surgery",
-    "health": "none",
+    "today": "none",
+    "health": "surgery",
+    "mention": "none",
     "goal": "relax",
 }
 CHOOSER_KEYS = {question.id for question in WIDGETS.chooser.questions}

@@ -9,7 +9,14 @@ from playwright.sync_api import expect
 
 from webapp.site.widget_content import load_widgets
 
-from .conftest import DESKTOP, JOURNEYS, PHONE, axe_violations, page_without_scripts
+from .conftest import (
+    DESKTOP,
+    JOURNEYS,
+    NOTHING_CHECKED,
+    PHONE,
+    axe_violations,
+    page_without_scripts,
+)
 
 WIDGETS = load_widgets()
 ASPECTS = WIDGETS.comparison.aspects
@@ -290,13 +297,13 @@ def test_chooser_without_answers_says_what_is_missing(open_page, live_server):
     expect(page.locator("#chooser-referral-error")).to_have_text(
         WIDGETS.chooser.errors.missing
     )
-    # The tick-all question asks for a tick, or "None of these".
+    # A check-all question asks for a check, or "None of these".
     expect(page.locator("#chooser-health-error")).to_have_text(
         WIDGETS.chooser.errors.missing_multiple
     )
     health = WIDGETS.chooser.question("health")
     link = result.get_by_role("link", name=health.label)
-    expect(link).to_have_attribute("href", "#chooser-health-pregnant")
+    expect(link).to_have_attribute("href", "#chooser-health-surgery")
     expect(page.locator("#chooser-status")).to_have_text(WIDGETS.chooser.status_error)
     expect(page.locator("#chooser-reason-stress")).to_be_checked()  # kept
     assert page.url == live_server.url + "/"  # no answer in the address
@@ -315,10 +322,10 @@ def test_chooser_without_answers_says_what_is_missing(open_page, live_server):
     )
     # A problem's link focuses the question's first answer.
     link.click()
-    assert focused_id(page) == "chooser-health-pregnant"
+    assert focused_id(page) == "chooser-health-surgery"
     assert axe_violations(page) == []
     # Fixing the answers gives the suggestion, still without a new address.
-    answer(page, {"referral": "no", "recent": "no", "health": "none", "goal": "relax"})
+    answer(page, {"referral": "no", **NOTHING_CHECKED, "goal": "relax"})
     submit_chooser(page)
     expect(
         result.get_by_role("heading", name=OUTCOMES["therapeutic"].title)
