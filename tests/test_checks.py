@@ -385,6 +385,59 @@ def test_check_says_whether_the_offsite_copy_is_set_up(database_path, tmp_path):
         assert "Traceback" not in result.stderr
 
 
+def stand_in_systemctl(tmp_path):
+    """tests/test_deploy_standin.py as ``systemctl``, its units under tmp_path."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    stand_in = Path(__file__).with_name("test_deploy_standin.py")
+    script = folder / "systemctl"
+    script.write_text(f'#!/bin/sh\nexec {sys.executable} {stand_in} "$@"\n')
+    script.chmod(0o755)
+    units = tmp_path / "etc" / "systemd" / "system"
+    units.mkdir(parents=True)
+    # Litestream itself is not installed here: a process that stays up stands in.
+    (units / "litestream.service").write_text(
+        "[Service]\nUser=root\n"
+        "ExecStart=/bin/sleep 300\n"
+    )
+    return folder
+
+
+def test_check_says_whether_the_litestream_service_runs(database_path, tmp_path):
+    config = tmp_path / "litestream.yml"
+    config.write_text(
+        f"dbs:\n  - path: {database_path}\n    replica:\n"
+        f"      type: file\n      path: {tmp_path / 'replica'}\n"
+    )
+    env = production_env(database_path, FLASK_LITESTREAM_CONFIG=str(config))
+    # No systemd (no systemctl at all): it cannot tell, and says so plainly.
+    env["PATH"] = str(tmp_path / "nothing")
+    result = flask(["check"], env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "; whether its service runs: cannot tell (no systemd here)" in result.stdout
+
+    env["PATH"] = f"{stand_in_systemctl(tmp_path)}:/usr/bin:/bin"
+    env["WEBAPP_ROOT"] = str(tmp_path)
+    # Configured, but the service is not running: a warning, never a failure.
+    result = flask(["check"], env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "All checks passed" in result.stdout
+    [warning] = result.stderr.strip().splitlines()
+    assert warning.startswith("warning: replication: configured: ")
+    assert "its service is inactive, so nothing is copied offsite" in warning
+    assert "sudo systemctl enable --now litestream" in warning
+
+    standin = [sys.executable, Path(__file__).with_name("test_deploy_standin.py")]
+    subprocess.run([*standin, "start", "litestream"], env=env, check=True)
+    try:
+        result = flask(["check"], env, cwd=tmp_path)
+    finally:
+        subprocess.run([*standin, "stop", "litestream"], env=env, check=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "; its service runs\n" in result.stdout
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -157,17 +157,21 @@ def stop(name):
     return True
 
 
-def act(verb, name):
+def act(verb, name, quiet=False):
     """One verb on one unit; the exit status systemctl would give."""
     path = unit_file(name)
+    if verb == "is-active":
+        # Like systemctl: the state on standard output unless --quiet.
+        running = path.exists() and main_pid(path.name) is not None
+        if not quiet:
+            print("active" if running else "inactive")
+        return 0 if running else 3
     if not path.exists():
         # caddy, nginx: recorded only (their own tests run them for real).
         return 0
     if path.suffix == ".timer":
         return 0
     settings = parse_unit(path)
-    if verb == "is-active":
-        return 0 if main_pid(path.name) else 3
     if verb == "stop":
         return 0 if stop(path.name) else 1
     if verb == "restart" or (verb == "reload-or-restart" and not main_pid(path.name)):
@@ -195,7 +199,7 @@ def systemctl(argv):
         return 0
     status = 0
     for name in names:
-        status = act(verb, name) or status
+        status = act(verb, name, quiet="--quiet" in argv) or status
     if status and verb != "is-active":
         print(f"Job for {names[0]} failed.", file=sys.stderr)
     return status

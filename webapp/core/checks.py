@@ -21,7 +21,7 @@ from .check_result import Result, warn
 from .check_result import fail as _fail
 from .db import not_ready_message, pending_migrations
 from .formatting import DEFAULT_LOCALE, long_date, parse_locale
-from .replication import replication_status
+from .replication import RUNNING, SERVICE, replication_status, service_state
 from .settings import KNOWN_BAD_SECRET_KEYS, SERVER_SETTINGS
 
 # 32 characters is 128 bits of hex: `secrets.token_hex(32)` gives 64.
@@ -299,8 +299,10 @@ def check_command(quiet):
     address; the body limit and cache size are numbers; the cookie settings are
     valid; the WEBAPP_* server settings are usable; the database folder is
     writable; the database exists and has no pending migrations. It also says
-    whether Litestream copies the database offsite (an invalid configuration
-    is a warning, never an error: the offsite copy is optional), and
+    whether Litestream copies the database offsite and, if so, whether its
+    service runs (an invalid configuration or a stopped service is a
+    warning, never an error: the offsite copy is optional), which folder the
+    content files are read from, and
     runs the checks other packages registered (bookings, the letter's mail).
 
     Example:
@@ -327,7 +329,8 @@ def check_replication(config):
     """Litestream's offsite copy: configured, not configured, or a broken config.
 
     The copy is optional: a broken configuration is a warning, and the site
-    starts and serves without it.
+    starts and serves without it. Configured, it says whether the service
+    runs (a warning when it does not, "cannot tell" without systemd).
     """
     path = config["LITESTREAM_CONFIG"]
     status = replication_status(path, config["DATABASE"])
@@ -338,7 +341,23 @@ def check_replication(config):
             f"not configured: {where}{status.message} (the site runs without its "
             "offsite copy until this is fixed)",
         )
-    return Result("replication", status.message)
+    if status.state != "on":
+        return Result("replication", status.message)
+    state = service_state()
+    if state is None:
+        return Result(
+            "replication",
+            f"{status.message}; whether its service runs: cannot tell "
+            "(no systemd here)",
+        )
+    if state not in RUNNING:
+        return warn(
+            "replication",
+            f"{status.message}, but its service is {state}, so nothing is copied "
+            f"offsite: start it with `sudo systemctl enable --now {SERVICE}` "
+            "(docs/replication.md)",
+        )
+    return Result("replication", f"{status.message}; its service runs")
 
 
 EXTRA = "webapp.checks"

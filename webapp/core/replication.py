@@ -9,12 +9,17 @@ read at all, and a destination is shown without its user, password or query.
 
 import os
 import re
+import subprocess
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import yaml
 
 DEFAULT_CONFIG = "/etc/webapp/litestream.yml"
+# deploy/litestream.service, installed under this name (docs/replication.md).
+SERVICE = "litestream"
+# What `systemctl is-active` says of a service that runs (or is starting).
+RUNNING = ("active", "activating", "reloading")
 # The shipped file's placeholders all contain this word (like env.example's).
 CHANGE_MARKER = "CHANGE"
 # What each replica type of Litestream 0.5 needs before it can replicate.
@@ -116,6 +121,27 @@ def replication_status(config_path=DEFAULT_CONFIG, database=None, environ=None):
         "on",
         f"configured: {entry['path']} to {_destination(kind, fields)}{warning}",
     )
+
+
+def service_state(unit=SERVICE):
+    """What systemd says of ``unit`` (``active``, ``inactive``, ``failed``...).
+
+    None when it cannot tell: no systemctl, or no systemd running (a
+    container, a laptop), where systemctl prints no state at all.
+    """
+    # systemctl from PATH, as the owner would type it; no shell, fixed words.
+    try:
+        result = subprocess.run(  # noqa: S603
+            ["systemctl", "is-active", unit],  # noqa: S607
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    words = result.stdout.split()
+    return words[0] if words else None
 
 
 class _Invalid(Exception):
