@@ -2,7 +2,6 @@
 # Run a `flask --app webapp` command as the site's user, with the site's
 # settings from /etc/webapp/env (readable by root only, hence sudo):
 #
-#   sudo /srv/webapp/deploy/manage.sh set-password
 #   sudo /srv/webapp/deploy/manage.sh stats --days 7
 #   sudo /srv/webapp/deploy/manage.sh check
 #

@@ -30,7 +30,7 @@ def test_the_guide_covers_the_whole_journey():
         "/etc/webapp/env",
         "deploy/webapp setup",
         "deploy/webapp install",
-        "set-password",
+        "deploy/webapp password",
         "15 characters",
         "webapp-backup.timer",
         "restore.sh",

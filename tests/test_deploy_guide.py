@@ -4,8 +4,9 @@ Every shell block marked ``<!-- runs in tests/test_deploy_guide.py -->`` runs,
 in the guide's order, as a user whose only power is sudo, from ``/`` (never
 the checkout), on a server under a temporary root (tests/test_deploy_machine.py).
 Only what cannot be the same here is swapped: the repository's address for a
-local bare one, /srv/webapp for the temporary clone, example.com for a test
-domain, the example backup's name for a real one.
+local bare one, /srv/webapp and /var/lib/webapp for the temporary ones,
+example.com for a test domain, the example backup's name for a real one, and
+the owner's home folder for one made for the test.
 """
 
 import re
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from .servers import DEPLOY, PROJECT_ROOT, free_port
-from .test_deploy_machine import built_machine
+from .test_deploy_machine import built_machine, sh
 
 DOC = PROJECT_ROOT / "docs" / "deploy.md"
 MARK = "<!-- runs in tests/test_deploy_guide.py -->"
@@ -76,12 +77,22 @@ def machine():
 
 
 def test_every_runnable_block_works_as_a_sudo_user_from_another_folder(machine):
+    # The owner's home folder, for the files the guide hands them.
+    home = machine.base / "home"
+    home.mkdir()
+    sh("chown", machine.owner, home)
+    own_article = machine.state / "content" / "article.md"
     for body in runnable_blocks():
+        if "tar -xzf" in body:
+            # As on a new server: the examples, not the owner's words, until unpacked.
+            words = own_article.read_bytes()
+            own_article.write_text("Not the owner's words.\n")
         if "deploy/webapp upgrade" in body:
             machine.release("release two", MARKER_TWO, unit_comment="release two")
         script = (
             body.replace("https://github.com/YOU/massage-site.git", str(machine.origin))
             .replace("/srv/webapp", str(machine.app))
+            .replace("/var/lib/webapp", str(machine.state))
             .replace("example.com", "massage.test")
         )
         if EXAMPLE_BACKUP in script:
@@ -89,8 +100,11 @@ def test_every_runnable_block_works_as_a_sudo_user_from_another_folder(machine):
                 -1:
             ]
             script = script.replace(EXAMPLE_BACKUP, newest)
-        result = machine.as_owner("set -e\n" + script, cwd="/")
+        prelude = f"set -e\nexport HOME={home} USER={machine.owner}\n"
+        result = machine.as_owner(prelude + script, cwd="/")
         assert result.returncode == 0, f"{body}\n{result.stdout}{result.stderr}"
+        if "tar -xzf" in body:
+            assert own_article.read_bytes() == words, "the content folder travels"
         assert not empty_files(machine.root / "etc"), body
         if "git clone" in body:
             # Not the guide's: the clone's packages come from the project's
