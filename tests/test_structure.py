@@ -1,6 +1,7 @@
 """The house: every module imports on its own, imports run one way, rooms stay small."""
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,51 @@ def test_every_module_imports_on_its_own(module):
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+# Imports every module named on the command line with atexit.register and
+# os.register_at_fork recording each call made from our own code, then calls
+# what init_app calls; prints both lists as JSON.
+RECORD_HOOKS = """
+import atexit, importlib, json, os, sys
+
+calls = []
+
+def recording(real):
+    def record(*args, **kwargs):
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        if caller.partition(".")[0] == "webapp":
+            calls.append(caller)
+        return real(*args, **kwargs)
+    return record
+
+atexit.register = recording(atexit.register)
+os.register_at_fork = recording(os.register_at_fork)
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+on_import = list(calls)
+importlib.import_module("webapp.tracking.capture").install_process_hooks()
+print(json.dumps({"import": on_import, "init": calls[len(on_import):]}))
+"""
+
+
+def test_importing_a_module_registers_no_fork_or_exit_hook():
+    result = subprocess.run(
+        [sys.executable, "-c", RECORD_HOOKS, *module_names()],
+        capture_output=True,
+        text=True,
+        cwd=PACKAGE.parent,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    hooks = json.loads(result.stdout)
+    assert hooks["import"] == []
+    # The recorder sees them: init_app registers the journal's and the writer's.
+    assert hooks["init"] == [
+        "webapp.tracking.capture",
+        "webapp.tracking.writer",
+        "webapp.tracking.writer",
+    ]
 
 
 def test_imports_run_one_way_between_packages():

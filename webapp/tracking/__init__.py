@@ -37,6 +37,7 @@ def init_app(app):
     app.config.setdefault("JOURNAL_DIR", "")
     app.config.setdefault("JOURNAL_MAX_BYTES", DEFAULT_MAX_BYTES)
     app.after_request(capture.track_response)
+    capture.install_process_hooks()
     # The day's salt would let a copy link a day's visitors: never back it up.
     keep_out_of_backups(app, SALT_META_KEY)
     # A journal folder someone else could write to would let them forge

@@ -287,7 +287,7 @@ def journal_for(config):
     return journal
 
 
-def _forget_after_fork():
+def forget_after_fork():
     """A forked child owns none of its parent's files (nor their locks)."""
     for journal in _journals.values():
         for fd in (journal.fd, journal.folder_fd):
@@ -297,6 +297,3 @@ def _forget_after_fork():
     _journals.clear()
     global _journals_lock
     _journals_lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_forget_after_fork)

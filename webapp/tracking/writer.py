@@ -216,7 +216,9 @@ class JournalWriter:
         self._on_wait = on_wait
         self._name = name
         self._reset()
-        # A forked worker starts with a clean writer of its own.
+
+    def install_hooks(self):
+        """A forked worker starts with a clean writer; an exiting one drains."""
         os.register_at_fork(after_in_child=self._reset)
         atexit.register(self._drain)
 
