@@ -182,12 +182,14 @@ GUIDANCE = {
         ("abmp-contraindications",),
     ),
     ("health", "kidney-liver"): (
-        "Liver disease (cirrhosis) is taught as a main contraindication of massage.",
+        "Liver disease (cirrhosis) is taught as a main contraindication of "
+        "massage. No source found for kidney disease: the issue's tier.",
         ("cirrhosis",),
     ),
     ("health", "heart"): (
         "No massage with severe uncontrolled high blood pressure; heart "
-        "disease needs a provider's approval.",
+        "disease needs a provider's approval. A recent stroke or heart attack: "
+        "no source found, the issue's tier.",
         ("abmp-contraindications",),
     ),
     ("health", "pregnant"): (
