@@ -386,7 +386,7 @@ def test_answers_in_an_old_address_are_never_read(open_page, live_server, js):
 
 @JS
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_provider_first_result_and_the_health_error_are_accessible(
+def test_the_safety_results_and_the_health_error_are_accessible(
     open_page, live_server, js, scheme
 ):
     def reader_page():
@@ -394,11 +394,12 @@ def test_the_provider_first_result_and_the_health_error_are_accessible(
             return open_page("/", color_scheme=scheme)
         return page_without_scripts(open_page, live_server, "/", color_scheme=scheme)
 
-    page = reader_page()
-    answer(page, TIERS["provider-first"][0])
-    assert submit(page, live_server, js).status == 200
-    expect_outcome(page, PROVIDER_FIRST)
-    assert axe_violations(page) == [], "provider first"
+    for tier in ("care-today", "another-day", "provider-first"):
+        page = reader_page()
+        answer(page, TIERS[tier][0])
+        assert submit(page, live_server, js).status == 200
+        expect_outcome(page, OUTCOMES[tier])
+        assert axe_violations(page) == [], tier
 
     page = reader_page()
     answer(page, {k: v for k, v in MEDICAL.items() if k != "health"})
