@@ -76,7 +76,8 @@ def test_setup_seeds_the_folder_and_upgrades_never_touch_it(machine):
     assert last_line(result).startswith("webapp upgrade: upgraded from")
 
 
-def test_a_server_set_up_before_the_folder_carries_its_words_over(machine):
+@pytest.mark.parametrize("newer", [True, False], ids=["release", "up-to-date"])
+def test_a_server_set_up_before_the_folder_carries_its_words_over(machine, newer):
     installed(machine, "/")
     # As such a server was: no FLASK_CONTENT_DIR, no folder, and the
     # practice's details filled in inside the checkout, as the file said.
@@ -89,8 +90,10 @@ def test_a_server_set_up_before_the_folder_carries_its_words_over(machine):
     assert "\n  name:\n" in text
     edited = text.replace("\n  name:\n", "\n" + CHECKOUT_EDIT, 1)
     practice.write_text(edited)
-    machine.release("release two", MARKER_TWO)
+    if newer:
+        machine.release("release two", MARKER_TWO)
 
+    calls_before = len(machine.calls())
     result = machine.helper("upgrade")
     out = ok(result)
     print(out, result.stderr)
@@ -101,7 +104,13 @@ def test_a_server_set_up_before_the_folder_carries_its_words_over(machine):
     clean = sh("git", "-C", machine.app, "status", "--porcelain").stdout
     assert "content/" not in clean
     assert "git checkout --" not in out + result.stderr
-    assert machine.wait_for_page(f"<!-- {MARKER_TWO} -->")
+    # The site restarted, to read the folder, even with no newer version.
+    assert "restart webapp" in machine.calls()[calls_before:]
+    if newer:
+        assert machine.wait_for_page(f"<!-- {MARKER_TWO} -->")
+    else:
+        assert "already the newest version" in last_line(result)
+        assert "installed again, so that the site reads your words" in out
     assert "Ana Edited-In-The-Clone" in html.unescape(machine.page())
 
 
