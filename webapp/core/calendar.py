@@ -19,12 +19,8 @@ from .formatting import current_locale
 # The oldest date anyone may ask for or write a note on: keeps ranges, charts
 # and notes inside the years the site can have data for.
 EARLIEST = datetime.date(2020, 1, 1)
-# How far ahead a note may be dated (a planned offer, a holiday): a year.
-# Later days would sit outside every period the dashboard can show.
-NOTE_DAYS_AHEAD = 366
 # fromisoformat alone also takes "20250318" and week dates: ask for one spelling.
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-WEEK = datetime.timedelta(days=7)
 
 
 class DayError(ValueError):
@@ -70,7 +66,7 @@ def parse_day(text, latest, what="the day"):
     return day
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Week:
     """A week, Monday to Sunday."""
 
@@ -88,16 +84,15 @@ class Week:
         """The week's Sunday."""
         return self.start + datetime.timedelta(days=6)
 
-    def label(self, locale=None):
+    @property
+    def label(self):
         """``Nov 23–29`` (en_US) or ``23–29 Nov`` (en_GB)."""
-        return format_interval(
-            self.start, self.end, "MMMd", locale=locale or current_locale()
-        )
+        return format_interval(self.start, self.end, "MMMd", locale=current_locale())
 
     def previous(self):
         """The week before."""
-        return Week(self.start - WEEK)
+        return Week(self.start - datetime.timedelta(days=7))
 
     def next(self):
         """The week after."""
-        return Week(self.start + WEEK)
+        return Week(self.start + datetime.timedelta(days=7))

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from ..core import calendar
 from ..core.db import get_migrated_db
 from . import delivery
-from .letter import build, last_full_week, week_containing
+from .letter import build, chosen_week
 
 
 @click.command("digest")
@@ -46,10 +46,8 @@ def digest_command(day, send, force, test):
         return
     today = calendar.today()
     try:
-        monday = last_full_week(today)
-        if day is not None:
-            monday = week_containing(calendar.parse_day(day, today, "the week"), today)
-    except ValueError as problem:
+        monday = chosen_week(day, today)
+    except calendar.DayError as problem:
         raise click.BadParameter(str(problem), param_hint="--week") from None
     db = get_migrated_db()
     if not send:

@@ -51,7 +51,7 @@ def send_week(
 ):
     """Send the letter of the week starting ``monday``, at most once unless forced."""
     settings = mail.mail_settings(config)
-    label = Week(monday).label()
+    label = Week(monday).label
     problem = problem_before_sending(settings)
     if problem:
         return Outcome(False, f"cannot send the letter for {label}: {problem}")

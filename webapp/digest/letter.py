@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from babel.dates import format_skeleton
 
 from ..bookings.summary import summarise
-from ..core.calendar import EARLIEST, Week
+from ..core.calendar import EARLIEST, DayError, Week, parse_day
 from ..core.formatting import current_locale, money, number, percent
 from ..core.text import clean_text
 from ..notes.store import notes_between
@@ -39,20 +39,27 @@ def last_full_week(today):
     return Week.containing(today).previous().start
 
 
-def week_containing(day, today):
-    """The Monday of the week of ``day``; ValueError if not over or too old."""
+def chosen_week(text, today):
+    """The Monday of the week of the day typed (none: the last full week).
+
+    DayError for a day that cannot be read, a week not over yet, or one that
+    starts before EARLIEST (as the dashboard's ranges: it also keeps the week
+    before in range).
+    """
+    last = last_full_week(today)
+    if not text:
+        return last
+    day = parse_day(text, today, "the week")
     monday = Week.containing(day).start
-    # Like the dashboard's ranges: no dates before EARLIEST, which also keeps
-    # the week before and its day arithmetic in range.
     if monday < EARLIEST:
-        raise ValueError(
+        raise DayError(
             f"The week of {day.isoformat()} starts before {EARLIEST.isoformat()},"
             " the oldest day kept."
         )
-    if monday > last_full_week(today):  # not over (and no overflow near 9999)
-        raise ValueError(
+    if monday > last:
+        raise DayError(
             f"The week of {day.isoformat()} is not over yet: the last full week"
-            f" starts {last_full_week(today).isoformat()}."
+            f" starts {last.isoformat()}."
         )
     return monday
 
@@ -137,7 +144,7 @@ def build(db, monday, config, today):
     report = reports.report(db, monday, sunday, today=today)
     before = reports.period_totals(db, before_week.start, before_week.end)
     totals = report.totals()
-    label = week.label()
+    label = week.label
     practice = practice_name(config)
     letter = Letter(
         monday=monday,

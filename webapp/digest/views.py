@@ -24,7 +24,7 @@ from ..core import calendar
 from ..core.calendar import Week
 from ..core.db import get_db
 from . import delivery, sends
-from .letter import build, last_full_week, recent_weeks, week_containing
+from .letter import build, chosen_week, last_full_week, recent_weeks
 from .mail import mail_settings
 
 bp = Blueprint("digest", __name__)
@@ -48,13 +48,9 @@ PAGE_TIMEOUT = 10
 
 def _chosen_week(value, today):
     """The Monday of the week asked for, and a message if the ask was bad."""
-    if not value:
-        return last_full_week(today), None
     try:
-        return week_containing(
-            calendar.parse_day(value, today, "the week"), today
-        ), None
-    except ValueError as problem:
+        return chosen_week(value, today), None
+    except calendar.DayError as problem:
         return last_full_week(today), f"That week cannot be shown. {problem}"
 
 
@@ -67,12 +63,12 @@ def preview():
     weeks = recent_weeks(today)
     if monday not in weeks:
         weeks.append(monday)
-    choices = [(w.isoformat(), Week(w).label()) for w in weeks]
+    choices = [(w.isoformat(), Week(w).label) for w in weeks]
     settings = mail_settings(current_app.config)
     settings_problem = delivery.problem_before_sending(settings)
     context = {
         "monday": monday,
-        "label": Week(monday).label(),
+        "label": Week(monday).label,
         "dashboard_url": url_for(
             "stats.index",
             **{"from": monday.isoformat(), "to": Week(monday).end.isoformat()},

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from ..core import calendar
 from ..core.db import get_migrated_db
-from .store import NoteError, add_note, delete_note, recent_notes
+from .store import NoteError, add_note, delete_note, notes_between
 
 note_group = AppGroup("note", help="Notes on the dashboard's timeline.")
 
@@ -48,10 +48,10 @@ def list_command(days):
         flask --app webapp note list --days 30
     """
     db = get_migrated_db()
-    since = None
+    since = datetime.date.min
     if days is not None:
         since = calendar.today() - datetime.timedelta(days=days - 1)
-    notes = recent_notes(db, since)
+    notes = notes_between(db, since, datetime.date.max)
     if not notes:
         click.echo("No notes yet." if days is None else "No notes in those days.")
         return
