@@ -639,7 +639,8 @@ def test_proxy_logs_keep_no_visitor_address_and_no_query(nginx):
 
 def test_env_example_as_filled_in_passes_the_start_up_checks(tmp_path):
     # The example with only what setup and step 4 change: the key, the site's
-    # address, and here the database path (a test cannot use /var/lib/webapp).
+    # address, and here the database path and the content folder (a test
+    # cannot use /var/lib/webapp: the shipped examples stand in for the words).
     database = migrated_database(tmp_path)
     env = production_env(database)
     for line in (DEPLOY / "env.example").read_text().splitlines():
@@ -648,6 +649,7 @@ def test_env_example_as_filled_in_passes_the_start_up_checks(tmp_path):
             env[name] = value.strip('"')
     env["FLASK_SECRET_KEY"] = production_env(database)["FLASK_SECRET_KEY"]
     env["FLASK_DATABASE"] = str(database)
+    env["FLASK_CONTENT_DIR"] = str(PROJECT_ROOT / "content")
     env["FLASK_SITE_URL"] = "https://massage.example"
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "webapp", "check"],
