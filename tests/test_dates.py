@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from webapp import ConfigError, create_app
+from webapp.core.calendar import EARLIEST, DayError, Week, parse_day
 from webapp.core.checks import check_locale
 from webapp.core.formatting import clock, long_date, money, parse_locale, short_date
 from webapp.site.privacy import load_privacy
@@ -14,6 +15,8 @@ from .servers import production_env
 from .test_checks import error_lines, flask
 
 MARCH_18 = datetime.date(2025, 3, 18)
+LATEST = datetime.date(2026, 12, 7)
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def site(database_path, **config):
@@ -92,3 +95,35 @@ def test_check_command_reports_a_bad_locale(database_path, tmp_path):
         "March 18, 2025) or en_GB (18 March 2025), not 'english'"
     ]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Choose the day (a date like 2025-03-18)."),
+        ("20250318", "The day must be a date like 2025-03-18."),
+        ("2025-W12-2", "The day must be a date like 2025-03-18."),
+        ("2025-02-30", "The day must be a date like 2025-03-18."),
+        ("<b>2025-03-18", "The day must be a date like 2025-03-18."),
+        ("2019-12-31", "The day must be between 2020-01-01 and 2026-12-07:"),
+        ("2026-12-08", "The day must be between 2020-01-01 and 2026-12-07:"),
+    ],
+)
+def test_every_typed_day_is_read_one_way_with_one_wording(typed, message):
+    with pytest.raises(DayError) as raised:
+        parse_day(typed, LATEST)
+    assert str(raised.value).startswith(message)
+    assert parse_day(" 2025-03-18 ", LATEST) == MARCH_18
+    assert parse_day(EARLIEST.isoformat(), LATEST) == EARLIEST
+
+
+def test_a_week_runs_monday_to_sunday(database_path):
+    week = Week.containing("2026-12-06")  # a Sunday
+    assert (week.start, week.end) == (datetime.date(2026, 11, 30), LATEST - ONE_DAY)
+    assert Week.containing(week.start) == Week.containing(week.end) == week
+    assert week.previous().end == week.start - ONE_DAY
+    assert week.next().start == LATEST
+    with site(database_path).app_context():
+        assert week.previous().label == "Nov 23\u2009–\u200929"
+    with site(database_path, LOCALE="en_GB").app_context():
+        assert week.label == "30 Nov\u2009–\u20096 Dec"

@@ -1,12 +1,12 @@
 """The schema: migrations keep their names and order; the code writes what exists."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from click import ClickException
 
 from webapp.bookings.batches import BOOKING_COLUMNS
-from webapp.core.calendar import zone
 from webapp.core.db import connect, immediate, migrate, open_migrated
 from webapp.core.migrations import migrations
 from webapp.stats import rollups
@@ -76,7 +76,7 @@ def test_a_recorded_visit_fills_every_column(db):
         events=[{"kind": "click", "placement": "header"}],
     )
     now = datetime.datetime(2025, 3, 18, 15, 30, tzinfo=datetime.UTC)
-    store.record(db, visit, "secret", zone("America/New_York"), now=now)
+    store.record(db, visit, "secret", ZoneInfo("America/New_York"), now=now)
     row = dict(
         zip(
             EVENT_COLUMNS,

@@ -7,6 +7,7 @@ tests that take ``write_path`` run both ways; the others say why one is enough.
 
 import datetime
 import logging
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import g
@@ -261,7 +262,7 @@ def test_repeat_clicks_count_as_clicks_but_once_as_unique_clickers(
 
 
 def test_a_click_after_thirty_quiet_minutes_counts_as_unique_again(database_path):
-    tz = calendar.zone("UTC")
+    tz = ZoneInfo("UTC")
     start = datetime.datetime(2025, 3, 18, 9, 0, tzinfo=datetime.UTC)
     db = connect(str(database_path))
     try:
@@ -299,7 +300,7 @@ def test_a_click_takes_the_landing_referrer_and_campaign_of_its_reader(
 
 
 def test_the_same_reader_is_one_visitor_a_day_and_a_stranger_the_next(database_path):
-    tz = calendar.zone("America/New_York")
+    tz = ZoneInfo("America/New_York")
     db = connect(str(database_path))
     try:
         keys = []
@@ -325,7 +326,7 @@ def test_the_same_reader_is_one_visitor_a_day_and_a_stranger_the_next(database_p
 
 
 def test_yesterdays_salt_is_gone_from_the_database_file(database_path):
-    tz = calendar.zone("UTC")
+    tz = ZoneInfo("UTC")
     db = connect(str(database_path))
     try:
         for day in (18, 19):

@@ -1,17 +1,17 @@
 """The numbers: totals known by construction, the same from rollups as from raw rows."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from webapp.core import calendar
 from webapp.core.db import connect, immediate
 from webapp.stats import reports, rollups
 from webapp.tracking import capture, classify, store
 
 from .conftest import DESKTOP, PHONE
 
-TZ = calendar.zone("America/New_York")
+TZ = ZoneInfo("America/New_York")
 
 
 def at(day, hour, minute=0):

@@ -6,7 +6,6 @@ earliest day.
 """
 
 import datetime
-import functools
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -27,15 +26,9 @@ class DayError(ValueError):
     """A typed-in day that cannot be read or is out of range, in the owner's words."""
 
 
-@functools.lru_cache(maxsize=8)
-def zone(name):
-    """The ZoneInfo for a time zone name (cached)."""
-    return ZoneInfo(name)
-
-
 def practice_zone(app=None):
-    """The practice's time zone (``TIME_ZONE``)."""
-    return zone((app or current_app).config["TIME_ZONE"])
+    """The practice's time zone (``TIME_ZONE``; zoneinfo keeps each one made)."""
+    return ZoneInfo((app or current_app).config["TIME_ZONE"])
 
 
 def today(tz=None):

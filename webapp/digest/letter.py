@@ -171,7 +171,7 @@ def build(db, monday, config, today):
         earlier = summarise(db, before_week.start, before_week.end, config)
         letter.bookings = booking_lines(bookings, earlier, config)
     letter.notes = [
-        {"day": _day_name(datetime.date.fromisoformat(n["day"])), "text": n["text"]}
+        {"day": _day_name(n["day"]), "text": n["text"]}
         for n in notes_between(db, monday, sunday)
     ]
     letter.dashboard_url = dashboard_url(config.get("SITE_URL") or "", monday, sunday)
@@ -206,8 +206,7 @@ def best_day(report):
     if not days:
         return ""
     best = max(days, key=lambda d: (d["page_views"], d["booking_clicks"]))
-    day = datetime.date.fromisoformat(best["day"])
-    words = f"{_day_name(day)}: {counted(best['page_views'], 'page view')}"
+    words = f"{_day_name(best['day'])}: {counted(best['page_views'], 'page view')}"
     if best["booking_clicks"]:
         words += f" and {counted(best['booking_clicks'], 'booking click')}"
     return words
@@ -308,7 +307,8 @@ def dashboard_url(site_url, monday, sunday):
 
 
 def _day_name(day):
-    """``Tuesday, November 24`` in the practice's locale."""
+    """``Tuesday, November 24`` in the practice's locale, for a stored ISO day."""
+    day = datetime.date.fromisoformat(day)
     return format_skeleton("MMMMEEEEd", day, locale=current_locale())
 
 

@@ -76,17 +76,10 @@ def _shown_period():
         abort(400)
 
 
-def _back():
-    """The dashboard address to go back to (a path on this site only)."""
-    return safe_next(request.form.get("back", ""))
-
-
 def _answer(period, message, *, error=None, form=None, status=200):
     """The notes box for htmx, a redirect (or an error page) without it."""
-    start, end = period
-    box = notes_box(
-        get_db(), start, end, _back(), error=error, form=form, message=message
-    )
+    back = safe_next(request.form.get("back", ""))  # a path on this site only
+    box = notes_box(get_db(), *period, back, error=error, form=form, message=message)
     if wants_fragment():
         html = render_template("notes/_fragment.html", box=box)
         return vary_on_htmx(make_response(html, status))

@@ -6,10 +6,9 @@ takes a request's events and appends them to the worker's ``journal`` before
 answering; ``writer`` and ``store`` move them into SQLite off the request.
 """
 
-from zoneinfo import ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..core.backup import keep_out_of_backups
-from ..core.calendar import zone
 from ..core.checks import register_check
 from . import capture
 from .journal import DEFAULT_MAX_BYTES
@@ -20,7 +19,7 @@ from .store import SALT_META_KEY
 def init_app(app):
     """Check the time zone and log the views and widget events of each request."""
     try:
-        zone(app.config["TIME_ZONE"])
+        ZoneInfo(app.config["TIME_ZONE"])
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise ValueError(
             f"FLASK_TIME_ZONE {app.config['TIME_ZONE']!r} is not a known time zone "

@@ -27,7 +27,6 @@ User-Agent scrubbed out.
 
 import contextlib
 import functools
-import os
 import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,7 +39,7 @@ from ..core.http import current_page_args, wants_fragment
 from ..core.text import clean_text
 from .classify import AGENT_CLASSIFY_LENGTH, device_and_browser, filter_reason
 from .classify import referrer_host as host_of_referrer
-from .journal import encode, forget_after_fork, journal_for
+from .journal import encode, journal_for
 from .journal_folder import JournalRefused, report
 from .store import entry_of
 from .vocabulary import (
@@ -317,12 +316,7 @@ _writer = JournalWriter(
 
 @functools.cache
 def install_process_hooks():
-    """Once per process, from ``init_app`` (never at import): fork and exit hooks.
-
-    A forked worker forgets its parent's journals and writer; a process that
-    exits stores what its journal still holds.
-    """
-    os.register_at_fork(after_in_child=forget_after_fork)
+    """The writer's fork and exit hooks, once per process, from ``init_app``."""
     _writer.install_hooks()
 
 

@@ -13,7 +13,7 @@ import time
 
 from ..core import calendar
 from ..core.db import connect, immediate, read_meta, write_meta
-from .journal import HEADER_SIZE, decode, dropped_in, journal_for
+from .journal import HEADER_SIZE, decode, dropped_in, forget_after_fork, journal_for
 from .journal_folder import JournalRefused, claim_dead, file_names, report
 from .store import write_entry
 
@@ -92,9 +92,7 @@ def store_lines(db, app, fd, path, known, final, on_error):
     name = path.name
     secret, tz = app.config["SECRET_KEY"], calendar.practice_zone(app)
     today = calendar.today(tz).isoformat()
-    # Each day's salt, read once per transaction (which holds the write lock:
-    # no other process can rotate it meanwhile).
-    salts = {}
+    salts = {}  # each day's, read once: our write lock stops any rotation meanwhile
     with immediate(db):
         row = db.execute(
             "SELECT stored_to, dropped FROM journal_progress WHERE file = ?", [name]
@@ -218,7 +216,8 @@ class JournalWriter:
         self._reset()
 
     def install_hooks(self):
-        """A forked worker starts with a clean writer; an exiting one drains."""
+        """From init_app: a forked worker forgets its parent's files; exit drains."""
+        os.register_at_fork(after_in_child=forget_after_fork)
         os.register_at_fork(after_in_child=self._reset)
         atexit.register(self._drain)
 
