@@ -224,7 +224,7 @@ def test_widgets_follow_existing_article_sections(widgets):
         ),
         (
             lambda d: d["chooser"]["questions"][3]["answers"].pop(),
-            "key 'chooser.questions[3].answers': a tick-all question needs "
+            "key 'chooser.questions[3].answers': a check-all question needs "
             "the answer 'none'",
         ),
         (

@@ -102,7 +102,7 @@ def recommend(chooser, answers):
 
 @dataclass(frozen=True)
 class ChooserForm:
-    """The chooser as submitted: answers to tick again, problems, suggestion."""
+    """The chooser as submitted: answers to check again, problems, suggestion."""
 
     values: dict
     errors: dict
@@ -110,7 +110,7 @@ class ChooserForm:
     recommendation: Recommendation | None = None
 
     def checked(self, question, answer):
-        """Whether the reader ticked this answer."""
+        """Whether the reader checked this answer."""
         value = self.values.get(question.id)
         if question.multiple:
             return answer.id in (value or ())

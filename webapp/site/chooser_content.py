@@ -45,14 +45,14 @@ from .content import (
 KINDS = ("medical", "therapeutic")
 OUTCOMES = (*KINDS, *SAFETY_OUTCOMES)
 
-# The answer of a tick-all question that says "none of these apply".
+# The answer of a check-all question that says "none of these apply".
 NONE_ANSWER = "none"
 
 # When the answers weigh the same both ways, the reader's goal decides.
 TIE_BREAKER = "goal"
 
 # The chooser's submit button sends this, so that an empty submission (no
-# answer ticked) still shows "please answer" instead of a blank form.
+# answer checked) still shows "please answer" instead of a blank form.
 SUBMIT_PARAM = ("show", "suggestion")
 
 # Query parameters with a meaning of their own: no chooser question may use them.
@@ -140,24 +140,24 @@ class Question(ContentModel):
         return value
 
     @model_validator(mode="after")
-    def _tick_all_does_not_lean(self):
-        """A tick-all question screens for safety: its answers lean neither way."""
+    def _check_all_does_not_lean(self):
+        """A check-all question screens for safety: its answers lean neither way."""
         for index, answer in enumerate(self.answers):
             if self.multiple and answer.leans:
                 raise problem(
-                    " must be left out: answers to a tick-all question "
+                    " must be left out: answers to a check-all question "
                     "lean neither way",
                     at=f".answers[{index}].leans",
                 )
             if answer.tier and (not self.multiple or answer.id == NONE_ANSWER):
                 raise problem(
-                    " must be left out: only the answers of a tick-all "
+                    " must be left out: only the answers of a check-all "
                     "question have a safety tier",
                     at=f".answers[{index}].tier",
                 )
         if self.multiple and self.get(NONE_ANSWER) is None:
             raise problem(
-                f": a tick-all question needs the answer '{NONE_ANSWER}'",
+                f": a check-all question needs the answer '{NONE_ANSWER}'",
                 at=".answers",
             )
         return self
@@ -167,7 +167,7 @@ class Question(ContentModel):
         return next((a for a in self.answers if a.id == answer_id), None)
 
     def is_none_of_these(self, answer):
-        """Whether ``answer`` is a tick-all question's "none of these"."""
+        """Whether ``answer`` is a check-all question's "none of these"."""
         return self.multiple and answer.id == NONE_ANSWER
 
 
@@ -297,7 +297,7 @@ class ChooserErrors(ContentModel):
     intro: Text
     missing: Text
     missing_multiple: Text = Field(
-        description="Said when a tick-all question has no tick at all."
+        description="Said when a check-all question has no answer checked."
     )
     invalid: Text
 

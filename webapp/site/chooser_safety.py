@@ -15,7 +15,7 @@ TIERS = (CARE_TODAY, ANOTHER_DAY, PROVIDER_FIRST, TELL_THERAPIST)
 # The tiers that replace the suggestion with their own (the last one adds to it).
 SAFETY_OUTCOMES = TIERS[:-1]
 
-# The safety rule: each answer of the tick-all questions and its tier, fixed
+# The safety rule: each answer of the check-all questions and its tier, fixed
 # here so that no edit of the words can switch it off. The owner may reword
 # every answer and give one a more cautious ``tier``, never a milder one;
 # start-up refuses a file that drops one of these answers. docs/chooser.md
@@ -155,7 +155,7 @@ GUIDANCE = {
         ("mayo",),
     ),
     ("today", "pain-medicine"): (
-        "No public source found in our search. Pain medicine can dull the "
+        "No public source found in our search. Pain medication can dull the "
         "feedback on pressure, so the therapist needs to know.",
         (),
     ),
