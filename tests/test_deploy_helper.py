@@ -557,15 +557,15 @@ def test_a_clone_git_refuses_for_its_owner_is_named_with_the_fix(machine):
     installed(machine, "/")
     # Another user's folder (not root's, not the sudo user's): git refuses
     # it ("detected dubious ownership"), which is not "not a git clone".
-    sh("chown", "-R", "nobody", machine.app)
     before = machine.snapshot()
+    sh("chown", "-R", "nobody", machine.app)
     for command in ("upgrade", "changes"):
         line = refused(machine.helper(command), "git refuses to work in")
         print(line)
         assert "it belongs to nobody" in line
         assert f"sudo chown -R root:root {machine.app}" in line
         assert "not a git clone" not in line
-    assert machine.snapshot() == before
-    # The fix it gives works.
+    # The fix it gives works, and nothing had changed.
     sh("chown", "-R", "root:root", machine.app)
+    assert machine.snapshot() == before
     assert "already the newest version" in last_line(machine.helper("upgrade"))
