@@ -1,10 +1,9 @@
-"""The letter as an e-mail, and sending it over SMTP with Flask-Mail's settings.
+"""The letter as an e-mail, and sending it over SMTP, with the standard library.
 
 The message is ``multipart/alternative`` (plain text, then HTML) built with
-Python's ``email`` package: Flask-Mail's own ``Message`` wraps the two parts
-in ``multipart/mixed``. Flask-Mail holds the settings (``Mail.init_mail``)
-and the connection; ours adds a timeout and checks the server's certificate
-(``ssl.create_default_context``), which Flask-Mail's does not.
+the ``email`` package; ``smtplib`` sends it with a timeout on each step and
+the server's certificate checked (``ssl.create_default_context``). The
+settings keep Flask-Mail's names (``FLASK_MAIL_SERVER`` and the rest).
 
 Transient failures (a 4xx reply, a refused, reset or timed-out connection)
 are tried again after ``RETRY_DELAYS``; a permanent one (5xx, a refused
@@ -22,8 +21,6 @@ import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
-
-import flask_mail
 
 from ..core.text import clean_text
 from .sends import scrub
@@ -79,7 +76,7 @@ def addresses(value):
 
 @dataclass(frozen=True)
 class MailSettings:
-    """Flask-Mail's settings, read robustly from the app's config."""
+    """The ``MAIL_*`` settings, read robustly from the app's config."""
 
     server: str
     port: object
@@ -143,66 +140,42 @@ def build_message(settings, subject, text, html=None):
     return message
 
 
-class _Connection(flask_mail.Connection):
-    """Flask-Mail's connection, with a timeout and a checked certificate."""
-
-    timeout = None  # seconds per SMTP step; None means TIMEOUT
-
-    def configure_host(self):
-        """Connect, STARTTLS if asked, log in if a username is set."""
-        mail = self.mail
-        context = ssl.create_default_context()
-        timeout = TIMEOUT if self.timeout is None else self.timeout
-        if mail.use_ssl:
-            host = smtplib.SMTP_SSL(
-                mail.server, mail.port, timeout=timeout, context=context
-            )
-        else:
-            host = smtplib.SMTP(mail.server, mail.port, timeout=timeout)
-        try:
-            if mail.use_tls:
-                host.starttls(context=context)
-            if mail.username:
-                host.login(mail.username, mail.password)
-        except BaseException:
-            host.close()
-            raise
-        return host
-
-
-def _state(settings):
-    """Flask-Mail's settings object for ``settings``."""
-    return flask_mail.Mail().init_mail(
-        {
-            "MAIL_SERVER": settings.server,
-            "MAIL_PORT": settings.port,
-            "MAIL_USE_TLS": settings.use_tls,
-            "MAIL_USE_SSL": settings.use_ssl,
-            "MAIL_USERNAME": settings.username,
-            "MAIL_PASSWORD": settings.password,
-            "MAIL_DEFAULT_SENDER": settings.sender,
-            "MAIL_SUPPRESS_SEND": False,
-        }
-    )
+def connect(settings, timeout):
+    """An SMTP connection: TLS as set (the certificate checked), logged in if asked."""
+    context = ssl.create_default_context()
+    if settings.use_ssl:
+        host = smtplib.SMTP_SSL(
+            settings.server, settings.port, timeout=timeout, context=context
+        )
+    else:
+        host = smtplib.SMTP(settings.server, settings.port, timeout=timeout)
+    try:
+        if settings.use_tls:
+            host.starttls(context=context)
+        if settings.username:
+            host.login(settings.username, settings.password)
+    except BaseException:
+        host.close()
+        raise
+    return host
 
 
 def send_once(settings, message, timeout=None):
     """One SMTP conversation that delivers ``message``; raises SendError."""
-    connection = _Connection(_state(settings))
-    connection.timeout = timeout
+    timeout = TIMEOUT if timeout is None else timeout
     try:
-        connection.host = connection.configure_host()
-        connection.host.send_message(
-            message, from_addr=settings.sender, to_addrs=list(settings.recipients)
-        )
+        host = connect(settings, timeout)
+        try:
+            host.send_message(
+                message, from_addr=settings.sender, to_addrs=list(settings.recipients)
+            )
+        finally:
+            try:
+                host.quit()  # the message is in: a failed goodbye is fine
+            except (smtplib.SMTPException, OSError):
+                host.close()
     except Exception as error:
         raise classify(error, settings, timeout) from None
-    finally:
-        if connection.host is not None:
-            try:
-                connection.host.quit()  # the message is in: a failed goodbye is fine
-            except (smtplib.SMTPException, OSError):
-                connection.host.close()
 
 
 def send(settings, message, *, delays=None, timeout=None, sleep=time.sleep):
