@@ -69,6 +69,16 @@ def without_root_powers(command):
     return ["setpriv", "--bounding-set=-all", "--inh-caps=-all", *command]
 
 
+def wait_until(condition, seconds=120, every=0.1):
+    """Poll ``condition`` until it holds or ``seconds`` pass; its last value."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return condition()
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as probe:

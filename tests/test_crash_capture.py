@@ -24,7 +24,7 @@ import pytest
 from webapp.core.db import BUSY_TIMEOUT_MS
 
 from .conftest import create_migrated_database
-from .servers import Gunicorn, production_env
+from .servers import Gunicorn, production_env, wait_until
 
 PROJECT = Path(__file__).resolve().parent.parent
 BOOKING_URL = "https://www.massagebook.com/therapists/Reachforserenity"
@@ -141,16 +141,6 @@ class Readers:
         for thread in self.threads:
             thread.join(timeout=DEADLINE_SECONDS * 3)
             assert not thread.is_alive(), "a reader hung"
-
-
-def wait_until(condition, seconds=DEADLINE_SECONDS):
-    """Poll ``condition`` until it holds or the deadline passes; its last value."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 def stored_ids(database):

@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import re
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ from webapp.tracking.store import Entry
 from webapp.tracking.writer import lost_counts, replay_dead
 
 from .conftest import create_migrated_database
-from .servers import BOOKING_URL, Gunicorn, production_env, request
+from .servers import BOOKING_URL, Gunicorn, production_env, request, wait_until
 
 PROJECT = Path(__file__).resolve().parent.parent
 JOURNAL_FILE = re.compile(r"^\d+-[0-9a-f]{16}\.journal$")
@@ -62,16 +61,6 @@ def documented_bound(cap, writers, line, files):
     """What journal.py promises: cap + W * (step + L) + a header per file."""
     step = Journal("unused", cap).step  # LOOK_EVERY_BYTES or 1/64 of the cap
     return cap + writers * (step + line) + files * HEADER_SIZE
-
-
-def wait_until(condition, seconds=DEADLINE_SECONDS):
-    """Poll ``condition`` until it holds or the deadline passes; its last value."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 class ExclusiveLock:

@@ -9,7 +9,6 @@ memory where it was. gunicorn's own warnings name no client address.
 
 import io
 import socket
-import time
 
 import pytest
 
@@ -24,6 +23,7 @@ from .servers import (
     post_huge_body,
     production_env,
     request,
+    wait_until,
     worker_memory_kb,
 )
 
@@ -279,7 +279,7 @@ def test_gunicorn_warnings_name_no_client_address(stack, data, status):
     gunicorn = stack["gunicorn"]
     before = len(gunicorn.log())
     assert status in raw(gunicorn.port, data)
-    time.sleep(0.3)
+    assert wait_until(lambda: "Invalid request" in gunicorn.log()[before:], 10)
     written = gunicorn.log()[before:]
     [warning] = [line for line in written.splitlines() if "Invalid request" in line]
     assert "ip=-" in warning
