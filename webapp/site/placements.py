@@ -4,8 +4,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 
-from ..tracking.capture import current_utm
-
 # Every booking button names its placement; /book logs anything else as UNKNOWN.
 # The words are what the owner reads on the dashboard.
 PLACEMENT_LABELS = {
@@ -50,11 +48,11 @@ def placement_label(value):
     return PLACEMENT_LABELS.get(value, value)
 
 
-def book_href(placement):
-    """The link for a booking button at ``placement``, with the visit's UTM."""
+def book_href(placement, utm):
+    """The link for a booking button at ``placement``, with the visit's UTM pairs."""
     if placement not in PLACEMENTS:
         raise ValueError(f"unknown booking placement {placement!r}")
-    return url_for("booking.book", **{"from": placement}, **current_utm())
+    return url_for("booking.book", **{"from": placement}, **dict(utm))
 
 
 def platform_name(booking_url, setting=""):

@@ -13,7 +13,7 @@ from flask import (
 from ..core.db import get_db, pending_migrations
 from ..core.http import vary_on_htmx, wants_fragment
 from ..core.security import csrf
-from ..tracking.capture import note_view
+from ..tracking.capture import current_utm, note_view
 from . import widget_state
 from .content import get_article, get_privacy
 
@@ -50,7 +50,7 @@ def chooser_page():
 
     A POST, so that no answer is ever in an address, a history entry or a log.
     """
-    view = widget_state.page_view(chooser_form=request.form)
+    view = widget_state.widget_view(current_utm(), chooser_form=request.form)
     html = render_template(
         "article/index.html", article=get_article(), widgets=view.content, view=view
     )
@@ -75,7 +75,8 @@ def _article_page():
     kept = not wants_fragment()
     page = cache.get(key) if kept else None
     if page is None:
-        view = widget_state.page_view()  # an unknown aspect or technique is a 404
+        # An unknown aspect or technique is a 404.
+        view = widget_state.widget_view(current_utm())
         page = (
             view,
             render_template(

@@ -17,7 +17,7 @@ from flask import abort, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from ..core.http import current_page_args, fetch_metadata, is_history_restore
-from ..tracking.capture import current_utm, note_widget_use
+from ..tracking.capture import note_widget_use
 from .chooser import ChooserForm, read_chooser
 from .content import get_widgets
 from .widget_content import Widgets
@@ -54,19 +54,27 @@ class WidgetState:
         return url_for("site.index", _anchor=anchor, **state.params())
 
 
+# Each widget's state in the URL, and where its known ids are.
+STATE_PARAMS = {"aspect": "comparison", "technique": "techniques"}
+
+
+def _known(widgets, name, value, strict):
+    """``value`` if it names a known aspect or technique, else None (or a 404)."""
+    if value and getattr(widgets, STATE_PARAMS[name]).get(value) is None:
+        if strict:
+            abort(404)
+        return None
+    return value or None
+
+
 def read_state(args, widgets, strict):
     """The widget state in query ``args``; with ``strict``, unknown ids are a 404."""
-    aspect = args.get("aspect", "").strip() or None
-    if aspect and widgets.comparison.get(aspect) is None:
-        if strict:
-            abort(404)
-        aspect = None
-    technique = args.get("technique", "").strip() or None
-    if technique and widgets.techniques.get(technique) is None:
-        if strict:
-            abort(404)
-        technique = None
-    return WidgetState(aspect, technique)
+    return WidgetState(
+        *(
+            _known(widgets, name, args.get(name, "").strip(), strict)
+            for name in STATE_PARAMS
+        )
+    )
 
 
 # --- What one request shows ----------------------------------------------------
@@ -112,40 +120,23 @@ class WidgetView:
         return ""
 
 
-def page_view(chooser_form=None):
-    """The widgets for a full page load, from its URL (unknown ids are a 404).
+def widget_view(utm, fragment=False, chooser_form=None, **change):
+    """The widgets as this request shows them, for a full page or an htmx fragment.
 
-    ``chooser_form`` is the chooser's posted form, when the reader sent it.
+    A page's state is in its own URL (an unknown id there is a 404). A
+    fragment (``fragment``) changes one widget (``change``: an unknown id is a
+    404) and keeps the others' state from the URL of the page the reader is
+    on (htmx's ``HX-Current-URL``), so the pushed URL keeps all of it. ``utm``
+    is the visit's campaign, passed on so booking links keep it;
+    ``chooser_form`` the chooser's posted form, when the reader sent it.
     """
     widgets = get_widgets()
-    state = read_state(request.args, widgets, strict=True)
-    state = replace(state, utm=tuple(current_utm().items()))
-    chooser = ChooserForm(values={}, errors={})
-    if chooser_form is not None:
-        chooser = read_chooser(widgets.chooser, chooser_form, submitted=True)
-    return WidgetView(widgets, state, chooser)
-
-
-def fragment_view(aspect=None, technique=None, chooser_form=None):
-    """The widgets for an htmx fragment: one widget's new state, the others kept.
-
-    The other widgets' state comes from the URL of the page the reader is on
-    (htmx's ``HX-Current-URL``), so the pushed URL keeps all of it.
-    """
-    widgets = get_widgets()
-    if aspect is not None and widgets.comparison.get(aspect) is None:
-        abort(404)
-    if technique is not None and widgets.techniques.get(technique) is None:
-        abort(404)
-    page_args = current_page_args()
-    args = page_args if page_args is not None else request.args
-    state = read_state(args, widgets, strict=False)
-    # The visit's campaign, read where the booking links read it.
-    state = replace(state, utm=tuple(current_utm().items()))
-    if aspect is not None:
-        state = replace(state, aspect=aspect)
-    if technique is not None:
-        state = replace(state, technique=technique)
+    args = current_page_args() if fragment else None
+    state = read_state(request.args if args is None else args, widgets, not fragment)
+    change = {
+        name: _known(widgets, name, value, True) for name, value in change.items()
+    }
+    state = replace(state, utm=tuple(utm.items()), **change)
     chooser = ChooserForm(values={}, errors={})
     if chooser_form is not None:
         chooser = read_chooser(widgets.chooser, chooser_form, submitted=True)

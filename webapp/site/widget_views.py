@@ -19,7 +19,7 @@ bp = Blueprint("widgets", __name__, url_prefix="/widgets")
 @bp.get("/compare/<aspect>")
 def compare(aspect):
     """One aspect's two columns (medical | therapeutic)."""
-    view = widget_state.fragment_view(aspect=aspect)
+    view = _view(aspect=aspect)
     if not wants_fragment():
         return _to_page(view.state.page_url(widget_state.ANCHORS["aspect"]))
     note_widget_use("aspect", aspect)
@@ -31,7 +31,7 @@ def compare(aspect):
 @bp.get("/techniques/<technique>")
 def technique(technique):
     """One technique's plain-words description."""
-    view = widget_state.fragment_view(technique=technique)
+    view = _view(technique=technique)
     anchor = widget_state.ANCHORS["technique"]
     if not wants_fragment():
         return _to_page(view.state.page_url(anchor))
@@ -64,10 +64,14 @@ def chooser():
             "site.index", _anchor=widget_state.CHOOSER_ANCHOR, **current_utm()
         )
         return vary_on_htmx(redirect(url, code=307))
-    view = widget_state.fragment_view(chooser_form=request.form)
+    view = _view(chooser_form=request.form)
     widget_state.record_suggestion(view)
-    status = 422 if view.chooser.recommendation is None else 200
-    return _fragment("partials/_chooser_fragment.html", view, None, status=status)
+    return _fragment("partials/_chooser_fragment.html", view, None, view.status)
+
+
+def _view(**change):
+    """The widgets for a fragment: one widget's new state, the page's campaign."""
+    return widget_state.widget_view(current_utm(), fragment=True, **change)
 
 
 def _fragment(template, view, push_url, status=200):
