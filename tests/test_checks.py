@@ -397,8 +397,7 @@ def stand_in_systemctl(tmp_path):
     units.mkdir(parents=True)
     # Litestream itself is not installed here: a process that stays up stands in.
     (units / "litestream.service").write_text(
-        "[Service]\nUser=root\n"
-        "ExecStart=/bin/sleep 300\n"
+        "[Service]\nUser=root\nExecStart=/bin/sleep 300\n"
     )
     return folder
 
