@@ -11,7 +11,9 @@ import pytest
 
 from webapp import create_app
 from webapp.auth.passwords import set_password
+from webapp.core.calendar import practice_zone
 from webapp.core.db import connect, migrate
+from webapp.tracking import capture, classify, store
 
 from .servers import NAVIGATION
 
@@ -33,15 +35,26 @@ def database_path(tmp_path):
 
 
 @pytest.fixture
+def db(database_path):
+    """The test database, open with sqlite-utils (closed after)."""
+    db = connect(str(database_path))
+    yield db
+    db.conn.close()
+
+
+TEST_SECRET = "test-secret-key-not-for-production"
+
+
+def make_app(database_path, **config):
+    """The app configured for tests on ``database_path``; ``config`` adds to it."""
+    base = {"TESTING": True, "SECRET_KEY": TEST_SECRET, "DATABASE": str(database_path)}
+    return create_app({**base, **config})
+
+
+@pytest.fixture
 def app(database_path):
     """The app, configured for tests, on the temporary database."""
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "DATABASE": str(database_path),
-        }
-    )
+    return make_app(database_path)
 
 
 @pytest.fixture
@@ -187,3 +200,32 @@ HOSTILE_STRINGS = (
 # HX-Current-URL (or Referer) values that are no usable URL: bad IPv6
 # brackets, a DEL character. Each must mean "no page", never an error.
 MALFORMED_URLS = ["http://[::1", "http://[bad/stats", "//[", "\x7f%ff"]
+
+
+# --- Events seeded straight into the database ---------------------------------
+
+
+def record(app, events, address, *, agent=PHONE, referrer="", utm=None, when=None):
+    """Store events straight through the tracking module (as a request would)."""
+    device, browser = classify.device_and_browser(agent)
+    db = connect(app.config["DATABASE"])
+    try:
+        store.record(
+            db,
+            capture.Visit(
+                ip=address,
+                user_agent=agent,
+                reason=None,
+                page="/",
+                referrer_host=referrer,
+                utm=utm or {},
+                device=device,
+                browser=browser,
+                events=events,
+            ),
+            secret=app.config["SECRET_KEY"],
+            tz=practice_zone(app),
+            now=when,
+        )
+    finally:
+        db.conn.close()

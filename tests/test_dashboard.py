@@ -13,7 +13,6 @@ from webapp.core import calendar
 from webapp.core.calendar import practice_zone
 from webapp.core.db import connect
 from webapp.stats import dashboard, reports, rollups
-from webapp.tracking import capture, classify, store
 from webapp.tracking.vocabulary import CLICK, VIEW, WIDGET
 
 from .conftest import (
@@ -26,6 +25,7 @@ from .conftest import (
     WHATSAPP,
     headlines,
     log_in,
+    record,
 )
 
 STATS_URLS = [
@@ -58,32 +58,6 @@ def visit(client, path, **kwargs):
     with client.get(path, **kwargs) as response:
         response.get_data()
         return response
-
-
-def record(app, events, address, *, agent=PHONE, referrer="", utm=None, when=None):
-    """Store events straight through the tracking module (as a request would)."""
-    device, browser = classify.device_and_browser(agent)
-    db = connect(app.config["DATABASE"])
-    try:
-        store.record(
-            db,
-            capture.Visit(
-                ip=address,
-                user_agent=agent,
-                reason=None,
-                page="/",
-                referrer_host=referrer,
-                utm=utm or {},
-                device=device,
-                browser=browser,
-                events=events,
-            ),
-            secret=app.config["SECRET_KEY"],
-            tz=practice_zone(app),
-            now=when,
-        )
-    finally:
-        db.conn.close()
 
 
 def csv_rows(response):

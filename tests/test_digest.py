@@ -17,8 +17,7 @@ from webapp.digest import letter as letters
 from webapp.digest.checks import check_mail
 from webapp.tracking.vocabulary import CLICK, VIEW, WIDGET
 
-from .conftest import csrf_token_from
-from .test_dashboard import record
+from .conftest import csrf_token_from, make_app, record
 
 WEEK = datetime.timedelta(days=7)
 
@@ -387,15 +386,8 @@ def test_a_missing_or_inconsistent_mail_setting_is_reported(change, words):
 
 
 def test_flask_check_reports_the_mail_problem(database_path):
-    from webapp import create_app
-
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "x" * 40,
-            "DATABASE": str(database_path),
-            "DIGEST_TO": "owner@massage.example",
-        }
+    app = make_app(
+        database_path, SECRET_KEY="x" * 40, DIGEST_TO="owner@massage.example"
     )
     with app.app_context():  # as the `flask` command gives it
         result = app.test_cli_runner().invoke(args=["check"])

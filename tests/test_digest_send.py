@@ -19,11 +19,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from webapp import create_app
 from webapp.core.db import connect
 from webapp.digest import delivery, mail, views
 
-from .conftest import csrf_token_from
+from .conftest import csrf_token_from, make_app
 from .servers import free_port
 from .test_digest import add_traffic, last_monday
 
@@ -112,9 +111,6 @@ def no_waiting(monkeypatch):
 def mail_app(database_path, port, **settings):
     """The app with the letter's mail settings pointing at ``port``."""
     config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "DATABASE": str(database_path),
         "SITE_URL": SITE,
         "DIGEST_TO": f"{OWNER}, {SECOND}",
         "MAIL_SERVER": "127.0.0.1",
@@ -123,8 +119,7 @@ def mail_app(database_path, port, **settings):
         "MAIL_USE_SSL": "0",
         "MAIL_DEFAULT_SENDER": SENDER,
     }
-    config.update(settings)
-    return create_app(config)
+    return make_app(database_path, **{**config, **settings})
 
 
 def digest(app, *args):

@@ -11,9 +11,6 @@ import os
 import stat
 from pathlib import Path
 
-import pytest
-
-from webapp import create_app
 from webapp.core.calendar import practice_zone
 from webapp.core.db import connect, immediate, read_meta, write_meta
 from webapp.stats.rollups import ensure_rollups, prune
@@ -23,11 +20,10 @@ from webapp.tracking.journal_folder import claim_dead
 from webapp.tracking.store import SALT_META_KEY, Entry
 from webapp.tracking.writer import lost_counts, replay_dead, store_lines
 
-from .conftest import DESKTOP, PHONE, visit
+from .conftest import DESKTOP, PHONE, TEST_SECRET, make_app, visit
 
 PRIVATE_IP = "203.0.113.197"
 PRIVATE_AGENT = DESKTOP + " Qx7PrivacyProbe/4.2"
-SECRET = "test-secret-key-not-for-production"
 NOW = datetime.datetime.now(datetime.UTC)
 
 
@@ -72,13 +68,6 @@ def errors():
     return seen, lambda app, error, item: seen.append(error)
 
 
-@pytest.fixture
-def db(database_path):
-    db = connect(str(database_path))
-    yield db
-    db.conn.close()
-
-
 def folder_of(app):
     """The app's journal folder."""
     return journal.folder_of(app.config)
@@ -112,7 +101,7 @@ def test_a_journal_line_holds_neither_the_ip_nor_the_user_agent(app, client):
     # (The day of the line itself: a run may cross the practice's midnight.)
     at = datetime.datetime.fromtimestamp(lines[0]["t"], practice_zone(app))
     day = at.date().isoformat()
-    assert lines[0]["v"] == store.pseudonym(SECRET, day, PRIVATE_IP, PRIVATE_AGENT)
+    assert lines[0]["v"] == store.pseudonym(TEST_SECRET, day, PRIVATE_IP, PRIVATE_AGENT)
 
 
 def test_chooser_answers_never_reach_the_journal(app, client):
@@ -244,14 +233,7 @@ def test_the_first_request_replays_what_a_dead_process_left(app, client, databas
 
 
 def test_a_full_journal_drops_counts_and_shows_what_it_dropped(database_path, runner):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": SECRET,
-            "DATABASE": str(database_path),
-            "JOURNAL_MAX_BYTES": 1,  # no line fits
-        }
-    )
+    app = make_app(database_path, JOURNAL_MAX_BYTES=1)  # no line fits
     client = app.test_client()
     for _ in range(3):
         assert visit(client, "/book?from=header").status_code == 302
@@ -341,7 +323,7 @@ def test_a_late_event_keeps_its_day_without_bringing_the_old_salt_back(app, db):
             store.write_entry(
                 db,
                 click_entry(number, at=yesterday.astimezone(datetime.UTC)),
-                SECRET,
+                TEST_SECRET,
                 tz,
                 today=today.date().isoformat(),
             )
@@ -365,7 +347,7 @@ def test_a_day_reopened_by_a_late_event_is_rolled_up_again_and_pruned(app, db):
             store.write_entry(
                 db,
                 click_entry(number, at=moment.astimezone(datetime.UTC)),
-                SECRET,
+                TEST_SECRET,
                 tz,
                 today=today.isoformat(),
             )
@@ -388,10 +370,10 @@ def test_a_day_reopened_by_a_late_event_is_rolled_up_again_and_pruned(app, db):
 
 
 def test_pseudonyms_differ_by_day_and_by_reader():
-    one = store.pseudonym(SECRET, "2025-03-18", PRIVATE_IP, PHONE)
-    assert one == store.pseudonym(SECRET, "2025-03-18", PRIVATE_IP, PHONE)
-    assert one != store.pseudonym(SECRET, "2025-03-19", PRIVATE_IP, PHONE)
-    assert one != store.pseudonym(SECRET, "2025-03-18", "203.0.113.198", PHONE)
+    one = store.pseudonym(TEST_SECRET, "2025-03-18", PRIVATE_IP, PHONE)
+    assert one == store.pseudonym(TEST_SECRET, "2025-03-18", PRIVATE_IP, PHONE)
+    assert one != store.pseudonym(TEST_SECRET, "2025-03-19", PRIVATE_IP, PHONE)
+    assert one != store.pseudonym(TEST_SECRET, "2025-03-18", "203.0.113.198", PHONE)
     assert one != store.pseudonym("another-secret", "2025-03-18", PRIVATE_IP, PHONE)
 
 

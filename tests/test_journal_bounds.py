@@ -19,14 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from webapp import create_app
 from webapp.core.db import connect
 from webapp.tracking import journal
 from webapp.tracking.journal import HEADER_SIZE, Journal, encode, folder_of
 from webapp.tracking.store import Entry
 from webapp.tracking.writer import lost_counts, replay_dead
 
-from .conftest import create_migrated_database
+from .conftest import create_migrated_database, make_app
 from .servers import BOOKING_URL, Gunicorn, production_env, request, wait_until
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -182,9 +181,7 @@ def run_workers(folder, cap, first, workers, count):
 def test_processes_writing_at_once_and_their_successors_share_one_cap(
     database_path,
 ):
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": SECRET, "DATABASE": str(database_path)}
-    )
+    app = make_app(database_path, SECRET_KEY=SECRET)
     folder = folder_of(app.config)
     cap, workers, count, generations = 32 * 1024, 3, 400, 3
     lock = ExclusiveLock(str(database_path))

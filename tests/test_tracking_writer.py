@@ -7,7 +7,6 @@ import sqlite3
 
 import pytest
 
-from webapp import create_app
 from webapp.core.db import connect
 from webapp.tracking import journal as journal_module
 from webapp.tracking import writer as writer_module
@@ -15,18 +14,13 @@ from webapp.tracking.journal import Journal, encode, folder_of
 from webapp.tracking.store import Entry
 from webapp.tracking.writer import JournalWriter
 
+from .conftest import make_app
+
 
 @pytest.fixture
 def app(database_path):
     """The app, with its writer in the background as in production."""
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "writer-test-secret",
-            "DATABASE": str(database_path),
-            "TRACK_IN_BACKGROUND": True,
-        }
-    )
+    return make_app(database_path, TRACK_IN_BACKGROUND=True)
 
 
 @pytest.fixture

@@ -3,10 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from webapp import create_app
 from webapp.site.widget_content import load_widgets
 
-from ..conftest import create_migrated_database
+from ..conftest import create_migrated_database, make_app
 from ..practice_data import write_practice
 from .conftest import axe_violations
 
@@ -19,14 +18,8 @@ def app(tmp_path):
     """A site whose practice offers only Swedish and deep tissue massage."""
     offers = "".join(f"  - {technique}\n" for technique in OFFERED)
     path = write_practice(tmp_path, f"offers:\n{offers}")
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "DATABASE": str(create_migrated_database(tmp_path / "offers.db")),
-            "PRACTICE_FILE": str(path),
-        }
-    )
+    database = create_migrated_database(tmp_path / "offers.db")
+    return make_app(database, PRACTICE_FILE=str(path))
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
