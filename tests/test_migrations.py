@@ -1,20 +1,45 @@
-"""The schema: migrations keep their names and order; the code writes what exists."""
+"""The schema: steps sort as they run, old databases carry over, columns match."""
 
 import datetime
+import sqlite3
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from click import ClickException
+from sqlite_utils.migrations import Migrations
 
 from webapp.bookings.batches import BOOKING_COLUMNS
-from webapp.core.db import connect, immediate, migrate, open_migrated
+from webapp.core.db import (
+    connect,
+    immediate,
+    migrate,
+    open_migrated,
+    pending_migrations,
+    read_meta,
+)
 from webapp.core.migrations import migrations
 from webapp.stats import rollups
 from webapp.tracking import capture, store
 from webapp.tracking.vocabulary import EVENT_COLUMNS
 
-# What existing databases have recorded in _sqlite_migrations: never renamed.
-SHIPPED = [
+# The steps in the order they run, named so that they sort in that order.
+STEPS = [
+    "m001_meta",
+    "m002_login_attempts",
+    "m003_owner_sessions",
+    "m004_events",
+    "m005_filtered_daily",
+    "m006_daily_counts",
+    "m007_daily_counts_covering",
+    "m008_login_ceiling",
+    "m009_journal_progress",
+    "m010_bookings",
+    "m011_notes",
+    "m012_digest_sends",
+]
+# Their names before issue 27, which older code looks for in the set "webapp".
+FORMER = [
     "m001_meta",
     "m201_login_attempts",
     "m202_owner_sessions",
@@ -28,6 +53,7 @@ SHIPPED = [
     "m302_notes",
     "m401_digest_sends",
 ]
+BEFORE_RENAME = Path(__file__).with_name("database_before_step_rename.sql")
 
 
 def columns(db, table):
@@ -45,13 +71,66 @@ def db(database_path):
     db.conn.close()
 
 
-def test_migrations_keep_their_names_and_order(db):
-    assert [m.name for m in migrations._migrations] == SHIPPED
-    applied = [
+def recorded(db, migration_set):
+    """The step names ``db`` records in one migration set, in the order written."""
+    return [
         row[0]
-        for row in db.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")
+        for row in db.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? "
+            "ORDER BY rowid",
+            [migration_set],
+        )
     ]
-    assert applied == SHIPPED
+
+
+def newer_than(db, migration_set, known):
+    """What the deploy helper's rollback warning names: recorded, not known."""
+    return [name for name in recorded(db, migration_set) if name not in known]
+
+
+def older_code():
+    """The steps as the code before the rename registered them (never run here)."""
+    older = Migrations("webapp")
+    for name in FORMER:
+        older(name=name)(lambda db: pytest.fail("a step ran twice"))
+    return older
+
+
+def test_steps_are_named_in_the_order_they_run(db):
+    names = [m.name for m in migrations._migrations]
+    assert names == sorted(names)
+    assert names[: len(STEPS)] == STEPS
+    assert recorded(db, migrations.name) == names
+    # Older code (a rollback) finds each step under the name it knows.
+    assert recorded(db, "webapp") == FORMER + names[len(STEPS) :]
+    assert older_code().pending(db) == []
+    assert newer_than(db, migrations.name, names) == []
+
+
+def test_a_database_migrated_before_the_rename_upgrades_running_only_new_steps(
+    tmp_path,
+):
+    path = tmp_path / "before.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(BEFORE_RENAME.read_text())
+    conn.close()
+    db = connect(str(path))
+    new_steps = [m.name for m in migrations._migrations][len(STEPS) :]
+    assert pending_migrations(db) == new_steps
+    migrate(db)  # a step run twice would fail: its tables exist already
+    assert pending_migrations(db) == []
+    assert read_meta(db, "made_by") == "main before issue 27 item 9"
+    assert recorded(db, "webapp") == FORMER + new_steps
+    # The deploy helper's warning after a rollback: nothing with this code,
+    # only the steps added since the rename with the code before it.
+    assert (
+        newer_than(db, migrations.name, [m.name for m in migrations._migrations]) == []
+    )
+    assert newer_than(db, "webapp", FORMER) == new_steps
+    older = older_code()
+    assert older.pending(db) == []
+    older.apply(db)
+    db.conn.close()
 
 
 def test_the_events_table_has_exactly_the_columns_the_code_inserts(db):
@@ -123,15 +202,15 @@ def test_open_migrated_names_what_to_run(tmp_path):
 
     old = tmp_path / "old.db"
     db = connect(str(old))
-    migrations.apply(db, stop_before="m101_events")
+    migrations.apply(db, stop_before="m004_events")
     db.conn.close()
     with pytest.raises(ClickException) as error:
         open_migrated(str(old))
     assert error.value.message == (
-        f"database {old} has 9 pending migration(s) (m101_events, "
-        "m102_filtered_daily, m103_daily_counts, m104_daily_counts_covering, "
-        "m203_login_ceiling, m105_journal_progress, m301_bookings, m302_notes, "
-        "m401_digest_sends): run `flask --app webapp migrate`"
+        f"database {old} has 9 pending migration(s) (m004_events, "
+        "m005_filtered_daily, m006_daily_counts, m007_daily_counts_covering, "
+        "m008_login_ceiling, m009_journal_progress, m010_bookings, m011_notes, "
+        "m012_digest_sends): run `flask --app webapp migrate`"
     )
     db = connect(str(old))
     migrate(db)

@@ -1,17 +1,58 @@
-"""Every change to the database schema, in the order it was written.
+"""Every change to the database schema, named in the order it runs.
 
 Each step is a sqlite-utils migration: ``migrations.apply(db)`` runs the ones
 not yet recorded in ``_sqlite_migrations``, in the order they are registered
-here. Names never change (a database remembers them) and a step, once
-shipped, is never edited: its column lists are frozen copies, so a later
-change to what the code inserts cannot rewrite history. A new step goes at
-the end of this file (see docs/architecture.md). ``tests/test_migrations.py``
-compares the live schema with the columns the code inserts.
+here. A step, once shipped, is never edited: its column lists are frozen
+copies, so a later change to what the code inserts cannot rewrite history. A
+new step goes at the end of this file, numbered after the last (see
+docs/architecture.md). ``tests/test_migrations.py`` compares the live schema
+with the columns the code inserts.
 """
 
 from sqlite_utils.migrations import Migrations
 
-migrations = Migrations("webapp")
+# Until issue 27 the steps were numbered by package (m001, m201, m202, m101...),
+# so their names did not sort in the order they run, and recorded in the set
+# "webapp". That code still reads that set (a rollback, the deploy helper's
+# schema warning), so every step is recorded there too, under its former name
+# or, for a step added since, its own; a step recorded under either name has run.
+FORMER_SET = "webapp"
+FORMER_NAMES = {
+    "m002_login_attempts": "m201_login_attempts",
+    "m003_owner_sessions": "m202_owner_sessions",
+    "m004_events": "m101_events",
+    "m005_filtered_daily": "m102_filtered_daily",
+    "m006_daily_counts": "m103_daily_counts",
+    "m007_daily_counts_covering": "m104_daily_counts_covering",
+    "m008_login_ceiling": "m203_login_ceiling",
+    "m009_journal_progress": "m105_journal_progress",
+    "m010_bookings": "m301_bookings",
+    "m011_notes": "m302_notes",
+    "m012_digest_sends": "m401_digest_sends",
+}
+
+
+class Steps(Migrations):
+    """sqlite-utils' migrations, each also recorded under the name older code knows."""
+
+    former = Migrations(FORMER_SET)
+
+    def pending(self, db):
+        """The steps recorded under neither name (reads only)."""
+        ran = {step.name for step in self.former.applied(db)}
+        return [
+            step
+            for step in super().pending(db)
+            if FORMER_NAMES.get(step.name, step.name) not in ran
+        ]
+
+    def _record_applied(self, db, name):
+        # In the step's own transaction: both records or neither.
+        super()._record_applied(db, name)
+        self.former._record_applied(db, FORMER_NAMES.get(name, name))
+
+
+migrations = Steps("webapp-steps")
 
 
 @migrations()
@@ -21,7 +62,7 @@ def m001_meta(db):
 
 
 @migrations()
-def m201_login_attempts(db):
+def m002_login_attempts(db):
     """Failed logins per client, keyed by a hash (never the IP address)."""
     db["login_attempts"].create({"client_key": str, "attempted_at": float})
     db["login_attempts"].create_index(["client_key", "attempted_at"])
@@ -29,7 +70,7 @@ def m201_login_attempts(db):
 
 
 @migrations()
-def m202_owner_sessions(db):
+def m003_owner_sessions(db):
     """The owner's open sessions, so that logging out really ends one."""
     # Only a hash of each session id: a copy of the database opens no session.
     db["owner_sessions"].create(
@@ -37,8 +78,8 @@ def m202_owner_sessions(db):
     )
 
 
-# The text columns of ``events`` as m101 created them (frozen).
-M101_EVENT_TEXT_COLUMNS = (
+# The text columns of ``events`` as m004 created them (frozen).
+M004_EVENT_TEXT_COLUMNS = (
     "page",
     "placement",
     "widget",
@@ -56,12 +97,12 @@ M101_EVENT_TEXT_COLUMNS = (
 
 
 @migrations()
-def m101_events(db):
+def m004_events(db):
     """Raw events: page views, booking clicks, widget events (no IP, no UA)."""
     columns = {"id": int, "ts": str, "day": str, "hour": int, "kind": str}
-    columns.update(dict.fromkeys(M101_EVENT_TEXT_COLUMNS, str))
+    columns.update(dict.fromkeys(M004_EVENT_TEXT_COLUMNS, str))
     columns["repeat"] = int
-    defaults = dict.fromkeys(M101_EVENT_TEXT_COLUMNS, "")
+    defaults = dict.fromkeys(M004_EVENT_TEXT_COLUMNS, "")
     defaults["repeat"] = 0
     db["events"].create(
         columns, pk="id", not_null=set(columns) - {"id"}, defaults=defaults
@@ -73,7 +114,7 @@ def m101_events(db):
 
 
 @migrations()
-def m102_filtered_daily(db):
+def m005_filtered_daily(db):
     """What was not counted, per day, reason (bot, prefetch, ...) and kind."""
     db["filtered_daily"].create(
         {"day": str, "reason": str, "kind": str, "events": int},
@@ -83,7 +124,7 @@ def m102_filtered_daily(db):
 
 
 @migrations()
-def m103_daily_counts(db):
+def m006_daily_counts(db):
     """Daily rollups of events by dimension, and which days are rolled up."""
     db["daily_counts"].create(
         {
@@ -101,7 +142,7 @@ def m103_daily_counts(db):
 
 
 @migrations()
-def m104_daily_counts_covering(db):
+def m007_daily_counts_covering(db):
     """Let period reports read rollups from the index alone (no table lookups)."""
     db["daily_counts"].create_index(
         ["day", "kind", "dimension", "value", "events", "uniques"],
@@ -110,7 +151,7 @@ def m104_daily_counts_covering(db):
 
 
 @migrations()
-def m203_login_ceiling(db):
+def m008_login_ceiling(db):
     """Login attempts across every client, for the site-wide hourly ceiling."""
     # No client key at all: one row per attempt, the time it was made.
     db["login_ceiling"].create({"id": int, "attempted_at": float}, pk="id")
@@ -118,7 +159,7 @@ def m203_login_ceiling(db):
 
 
 @migrations()
-def m105_journal_progress(db):
+def m009_journal_progress(db):
     """How far each journal file has been stored, so a replay stores nothing twice."""
     # Written in the same transaction as the events of the lines it covers.
     db["journal_progress"].create(
@@ -130,7 +171,7 @@ def m105_journal_progress(db):
 
 
 @migrations()
-def m301_bookings(db):
+def m010_bookings(db):
     """Bookings imported from the booking platform's CSV, and each import batch."""
     # Only the booking itself: no client name, e-mail, phone or note column,
     # ever (webapp/bookings/importer.py drops them while reading).
@@ -208,7 +249,7 @@ def m301_bookings(db):
 
 
 @migrations()
-def m302_notes(db):
+def m011_notes(db):
     """The owner's notes on the timeline: a day and a line of plain text."""
     db["notes"].create(
         {"id": int, "day": str, "text": str, "created_at": str},
@@ -219,7 +260,7 @@ def m302_notes(db):
 
 
 @migrations()
-def m401_digest_sends(db):
+def m012_digest_sends(db):
     """Each weekly letter's send: the week, when, to whom (count), the result."""
     # Written in the same transaction as the send's result, so "sent at most
     # once a week" survives a crash and a failure is tried again next run.
