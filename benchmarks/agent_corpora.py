@@ -157,10 +157,12 @@ def click_reason(app, agent, metadata=True):
     Classified as the request ``GET /book`` with a browser's navigation
     headers (``metadata``), so that only the User-Agent differs.
     """
+    from flask import request
+
     from tests.servers import NAVIGATION
-    from webapp.tracking.classify import filter_reason
+    from webapp.tracking.classify import judge
     from webapp.tracking.vocabulary import CLICK
 
     headers = {"User-Agent": agent, **(NAVIGATION if metadata else {})}
     with app.test_request_context("/book?from=header", headers=headers):
-        return filter_reason(CLICK)
+        return judge(request.environ, "/").reason_for(CLICK)

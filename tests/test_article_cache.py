@@ -1,4 +1,7 @@
-"""The article page is rendered once per address and kept: never a wrong page."""
+"""The article page is rendered once per address and kept: never a wrong page.
+
+The fast path (webapp/site/fast_path.py) keeps it, the article's one cache.
+"""
 
 import re
 
@@ -43,12 +46,15 @@ def test_unknown_aspect_is_still_a_404_after_pages_were_kept(client):
 
 
 def test_kept_pages_are_bounded(app, client):
+    from .test_fast_path import fast_path_of
+
+    fast = fast_path_of(app)
     app.config["ARTICLE_CACHE_SIZE"] = 3
     for number in range(10):
         client.get(f"/?utm_source=s{number}")
         # Pages are kept (one at least, the last) and never more than three.
-        assert 1 <= len(app.extensions["article_pages"]) <= 3
-    assert len(app.extensions["article_pages"]) <= 3
+        assert 1 <= len(fast.kept) <= 3
+    assert len(fast.kept) <= 3
     # A page rendered again after the clear-out still has its own links.
     again = book_links(client.get("/?utm_source=s0").get_data(as_text=True))
     assert again and all("utm_source=s0" in link for link in again)

@@ -10,7 +10,7 @@ import pytest
 
 from webapp import create_app
 from webapp.core.db import connect
-from webapp.site.fast_path import MAX_KEPT, ReaderFastPath
+from webapp.site.fast_path import ReaderFastPath
 
 from .conftest import DESKTOP, GOOGLEBOT, OLD_PHONE, PHONE, WHATSAPP, visit
 
@@ -157,8 +157,8 @@ def test_an_old_browser_without_fetch_metadata_is_still_counted(
 @pytest.mark.parametrize(
     ("path", "headers"),
     [
-        ("/?aspect=goals", {}),  # the widgets' state: another page
-        ("/?utm_source=newsletter", {}),  # a campaign, kept on the buttons
+        ("/?aspect=goals", {}),  # the widgets' state: Flask counts its uses
+        ("/?technique=swedish&utm_source=newsletter", {}),
         ("/", {"HX-Request": "true"}),
         ("/", {"HX-History-Restore-Request": "true"}),
         ("/", {"Transfer-Encoding": "chunked"}),
@@ -235,10 +235,25 @@ def test_answers_are_kept_per_host_and_scheme(database_path):
     ) == [(3,)]
 
 
-def test_made_up_hosts_cannot_fill_memory(client, fast):
-    for number in range(MAX_KEPT + 10):
+def test_made_up_hosts_cannot_fill_memory(database_path):
+    app = app_with(database_path, ARTICLE_CACHE_SIZE=8)
+    fast = fast_path_of(app)
+    client = app.test_client()
+    for number in range(18):
         visit(client, "/book?from=header", base_url=f"http://host{number}.test")
-    assert 0 < len(fast.kept) <= MAX_KEPT
+    assert 0 < len(fast.kept) <= 8
+
+
+def test_a_campaign_address_is_kept_and_its_view_keeps_the_campaign(
+    client, fast, database_path
+):
+    for _ in range(2):  # Flask, then the fast path
+        visit(client, "/?utm_source=newsletter&utm_campaign=may")
+    assert fast.wsgi_app.calls == 1
+    assert (
+        rows(database_path, "SELECT kind, page, utm_source, utm_campaign FROM events")
+        == [("view", "/", "newsletter", "may")] * 2
+    )
 
 
 def test_no_article_is_kept_when_the_cache_is_off(database_path):

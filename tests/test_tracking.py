@@ -10,14 +10,14 @@ import logging
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import g
+from flask import make_response, request
 
 from webapp.core import calendar
 from webapp.core.calendar import practice_zone
 from webapp.core.db import connect
 from webapp.core.http import PREFETCH_HEADERS
 from webapp.stats import reports
-from webapp.tracking import capture, store, vocabulary
+from webapp.tracking import capture, classify, store, vocabulary
 
 from .conftest import (
     DESKTOP,
@@ -96,22 +96,20 @@ def write_path(request, app, monkeypatch):
 
 @pytest.fixture
 def widget_client(app):
-    """A client for an app with a stand-in widget view that reports its events."""
+    """A client for an app with a stand-in widget view that records its uses."""
+
+    def widget_stand_in(*uses):
+        visit = capture.judge(request.environ, request.path)
+        events = (capture.widget_use(widget, detail) for widget, detail in uses)
+        return capture.record(make_response("widget"), visit, *events)
 
     @app.get("/test-widget")
-    def widget_stand_in():
-        g.widget_events = [("aspect", "training"), ("chooser", "medical")]
-        return "widget"
+    def widget():
+        return widget_stand_in(("aspect", "training"), ("chooser", "medical"))
 
     @app.get("/test-junk-widget")
-    def junk_widget_stand_in():
-        g.widget_events = [
-            None,
-            ("only-one",),
-            ("technique", "x" * 5000, "extra"),
-            ("tech\x00nique", "deep\r\ntissue\u202e" + "y" * 500),
-        ]
-        return "widget"
+    def junk_widget():
+        return widget_stand_in(("tech\x00nique", "deep\r\ntissue\u202e" + "y" * 500))
 
     return app.test_client()
 
@@ -218,7 +216,7 @@ def test_widget_events_of_bots_are_tallied_not_logged(
     assert tallies(database_path) == {("bot", "widget"): 2}
 
 
-def test_malformed_widget_events_are_skipped_or_cleaned(widget_client, database_path):
+def test_widget_events_are_stored_clean_and_capped(widget_client, database_path):
     # On close only: the events are cleaned in the request, before either path.
     response = visit(widget_client, "/test-junk-widget")
     assert response.status_code == 200
@@ -235,7 +233,7 @@ def test_booking_link_inside_a_fragment_keeps_the_campaign(app):
         "HX-Current-URL": "http://localhost/?utm_source=instagram&utm_term=a%0Db",
     }
     with app.test_request_context("/widgets/x", headers=headers):
-        href = capture.current_utm()
+        href = classify.page_utm(request.environ)
     assert href == {"utm_source": "instagram", "utm_term": "a b"}
 
 

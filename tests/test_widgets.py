@@ -5,14 +5,14 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import g
 
 from webapp import create_app
+from webapp.core.db import connect
 from webapp.site.chooser_content import NONE_ANSWER
 from webapp.site.placements import PLACEMENTS
 from webapp.site.widget_content import load_widgets
 
-from .conftest import MALFORMED_URLS
+from .conftest import MALFORMED_URLS, visit
 from .practice_data import write_practice
 
 WIDGETS = load_widgets()
@@ -52,10 +52,20 @@ def query(url):
 
 
 def events(client, path, **kwargs):
-    """The widget uses one request notes for the click log."""
-    with client:
-        response = client.get(path, **kwargs)
-        return response, list(g.get("widget_events", []))
+    """One request, a reader's from our own page, and the widget uses it stored."""
+    before = stored_uses(client.application)
+    response = visit(client, path, **kwargs)
+    return response, stored_uses(client.application)[len(before) :]
+
+
+def stored_uses(app):
+    """Every widget use stored so far, as (widget, detail)."""
+    db = connect(app.config["DATABASE"])
+    try:
+        sql = "SELECT widget, detail FROM events WHERE kind = 'widget' ORDER BY id"
+        return [(row["widget"], row["detail"]) for row in db.query(sql)]
+    finally:
+        db.conn.close()
 
 
 # --- The full page -------------------------------------------------------------

@@ -32,18 +32,20 @@ def environ_key(header):
 _HX_REQUEST_KEY = environ_key(HX_REQUEST)
 _HX_HISTORY_RESTORE_KEY = environ_key(HX_HISTORY_RESTORE)
 _HX_BOOSTED_KEY = environ_key(HX_BOOSTED)
+_HX_CURRENT_URL_KEY = environ_key(HX_CURRENT_URL)
 _FETCH_KEYS = tuple(
     environ_key(name)
     for name in (SEC_FETCH_SITE, SEC_FETCH_MODE, SEC_FETCH_DEST, SEC_FETCH_USER)
 )
 
-# Every function below reads the current request, or ``req`` when given one
-# (a Request the fast path made without Flask's dispatch: site/fast_path.py).
+# The functions below read a WSGI environ (tracking judges a request from
+# its own, the fast path's too: site/fast_path.py); the two that other
+# packages ask about the current request read Flask's when given none.
 
 
-def wants_fragment(req=None):
+def wants_fragment(environ=None):
     """True for a real htmx request: not a history restore, not boosted."""
-    environ = (req or request).environ
+    environ = request.environ if environ is None else environ
     return (
         environ.get(_HX_REQUEST_KEY) == "true"
         and environ.get(_HX_HISTORY_RESTORE_KEY) != "true"
@@ -51,18 +53,19 @@ def wants_fragment(req=None):
     )
 
 
-def is_history_restore(req=None):
+def is_history_restore(environ):
     """True when htmx asks for a page to restore it from history."""
-    return (req or request).environ.get(_HX_HISTORY_RESTORE_KEY) == "true"
+    return environ.get(_HX_HISTORY_RESTORE_KEY) == "true"
 
 
-def current_page(req=None):
+def current_page(environ=None):
     """The split URL of the page an htmx request comes from, or None.
 
     A missing header and a malformed one (bad IPv6 brackets, say) both mean
     "no page": never an error.
     """
-    url = (req or request).headers.get(HX_CURRENT_URL)
+    environ = request.environ if environ is None else environ
+    url = environ.get(_HX_CURRENT_URL_KEY)
     if not url:
         return None
     try:
@@ -71,9 +74,9 @@ def current_page(req=None):
         return None
 
 
-def current_page_args(req=None):
+def current_page_args(environ):
     """The query arguments of the page an htmx request comes from, or None."""
-    page = current_page(req)
+    page = current_page(environ)
     if page is None:
         return None
     return MultiDict(parse_qsl(page.query, errors="replace"))
@@ -101,14 +104,14 @@ class FetchMetadata:
         return self.dest == "document" and self.mode == "navigate"
 
 
-def fetch_metadata(req=None):
+def fetch_metadata(environ):
     """The request's Fetch Metadata, or None when it has none (old browsers, curl).
 
     Every current browser sends ``Sec-Fetch-Site``, ``-Mode`` and ``-Dest``
     with every request; a script can leave them out, but then it is not a
     reader's browser at work.
     """
-    site, mode, dest, user = map((req or request).environ.get, _FETCH_KEYS)
+    site, mode, dest, user = map(environ.get, _FETCH_KEYS)
     if site is None and mode is None and dest is None:
         return None
     return FetchMetadata(
@@ -123,18 +126,17 @@ def fetch_metadata(req=None):
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
-def is_potentially_trustworthy(req=None):
+def is_potentially_trustworthy(scheme, host):
     """True when browsers send this request their Fetch Metadata: HTTPS or loopback.
 
     Browsers add ``Sec-Fetch-*`` only for potentially trustworthy URLs, so
     over plain HTTP to another address (a phone on the owner's network trying
     ``make run``) their absence says nothing.
     """
-    req = req or request
-    if req.scheme == "https":
+    if scheme == "https":
         return True
     try:
-        host = urlsplit("//" + req.host).hostname or ""
+        host = urlsplit("//" + host).hostname or ""
     except ValueError:
         return False
     return (
@@ -142,18 +144,16 @@ def is_potentially_trustworthy(req=None):
     )
 
 
-def origin_is_another_site(req=None):
+def origin_is_another_site(origin, host):
     """True when the ``Origin`` header names another site (or is ``null``).
 
     Browsers without Fetch Metadata still send ``Origin`` with a POST from
     another site; a request without it is taken as our own.
     """
-    req = req or request
-    origin = req.headers.get("Origin")
     if not origin or origin == "null":
         return origin == "null"  # a sandboxed frame or a privacy redirect
     try:
-        return urlsplit(origin).netloc.lower() != (req.host or "").lower()
+        return urlsplit(origin).netloc.lower() != (host or "").lower()
     except ValueError:
         return True
 

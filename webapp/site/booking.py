@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, request, url_for
 from markupsafe import escape
 from werkzeug.urls import iri_to_uri
 
-from ..tracking.capture import record_click
+from ..tracking.capture import click, judge, record
 from .placements import UNKNOWN, normalise_placement
 
 bp = Blueprint("booking", __name__)
@@ -22,8 +22,9 @@ def book():
         body, status=302, headers={"Location": location, "Cache-Control": "no-store"}
     )
     placement = normalise_placement(request.args.get("from"))
-    # Written after the reader has the redirect; a failure is only logged.
-    return record_click(response, placement, page=placement_page(placement))
+    visit = judge(request.environ, placement_page(placement))
+    # Journaled before the redirect goes out, stored after; a failure is only logged.
+    return record(response, visit, click(placement))
 
 
 def placement_page(placement, article_page=None):

@@ -3,35 +3,37 @@
 Nearly every request is one of two: a reader opening the article, and a
 reader pressing a booking button. Their answers never change while the app
 runs (the article is rendered from content loaded at start-up, the redirect's
-target is a setting), so the first one of each shape goes through Flask like
-any other request, and its finished answer (status, headers after every
-hook, body) is kept. The next ones get the kept answer and are counted by
-the same rules as in Flask (``tracking.capture.record_view`` and
-``record_click``, which classify with ``tracking.classify.filter_reason``),
-skipping routing, the session, CSRF and the header hooks: that is most of
-what a request costs (benchmarks/booking.py).
+target is a setting), so the first one of each address goes through Flask
+like any other request, and its finished answer (status, headers after every
+hook, body) is kept: this is the one cache of the article, per address (at
+most ``ARTICLE_CACHE_SIZE`` answers; 0 keeps none). The next ones get the
+kept answer and are judged and recorded as Flask's views do
+(``tracking.capture.judge`` and ``record``), skipping routing, the session,
+CSRF and the header hooks: that is most of what a request costs
+(benchmarks/booking.py).
 
 Only the simplest shape is taken: ``GET``, no body, no cookie (so never the
-owner), no htmx header, and for the article no query string. Anything else,
-and anything that goes wrong here, is Flask's.
+owner), no htmx header, and for the article no widget state in the query
+(a full page's widget uses are Flask's to count). Anything else, and
+anything that goes wrong here, is Flask's.
 """
 
 import threading
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 from flask import url_for
 from werkzeug.wsgi import ClosingIterator
 
-from ..tracking.capture import record_click, record_view
+from ..tracking.capture import click, judge, page_view, record
 from .booking import placement_page
 from .placements import normalise_placement
+from .widget_state import STATE_PARAMS
 
 ARTICLE_PATH = "/"
 BOOKING_PATH = "/book"
 # The status a kept answer must have had: anything else is never kept.
 KEPT_STATUS = {ARTICLE_PATH: "200", BOOKING_PATH: "302"}
-# Bounded: made-up Host headers cannot fill a worker's memory.
-MAX_KEPT = 64
 # Headers that make a request anything but a reader's plain page load.
 _NOT_PLAIN = (
     "HTTP_COOKIE",
@@ -91,17 +93,19 @@ class ReaderFastPath:
             return None
         if environ.get("CONTENT_LENGTH") not in (None, "", "0"):
             return None
-        # The widgets' state and campaigns live in the article's query: Flask's.
-        if path == ARTICLE_PATH and (
-            environ.get("QUERY_STRING") or not self.app.config["ARTICLE_CACHE_SIZE"]
-        ):
-            return None
+        query = ""
+        if path == ARTICLE_PATH:
+            # The page follows its query (widgets' state, campaign).
+            query = environ.get("QUERY_STRING", "")
+            if query and not STATE_PARAMS.keys().isdisjoint(parse_qs(query)):
+                return None
         # The page's links name its host and scheme (site_url, HSTS).
         return (
             path,
             environ.get("wsgi.url_scheme"),
             environ.get("HTTP_HOST", ""),
             environ.get("SCRIPT_NAME", ""),
+            query,
         )
 
     def _answer_and_keep(self, key, environ, start_response):
@@ -126,11 +130,12 @@ class ReaderFastPath:
         plain = status.split(" ", 1)[0] == KEPT_STATUS[key[0]] and not any(
             name.lower() == "set-cookie" for name, _ in headers
         )
-        article_page = self._article_page(environ) if plain else None
+        size = self.app.config["ARTICLE_CACHE_SIZE"]
+        article_page = self._article_page(environ) if plain and size else None
         if article_page is not None:
             with self._lock:
-                if len(self.kept) >= MAX_KEPT:
-                    self.kept.clear()
+                if len(self.kept) >= size:
+                    self.kept.clear()  # bounded: odd addresses cannot fill memory
                 self.kept[key] = KeptAnswer(status, tuple(headers), body, article_page)
         return sent_body
 
@@ -146,14 +151,14 @@ class ReaderFastPath:
         """The kept answer, this request counted as Flask would have counted it."""
         body = ClosingBody(kept.body)
         with self.app.app_context():
-            request = self.app.request_class(environ)
+            # record never raises: a failure to count is logged, never shown.
             if path == ARTICLE_PATH:
-                record_view(body, ARTICLE_PATH, request)
+                record(body, judge(environ, ARTICLE_PATH), page_view())
             else:
-                # Both never raise: a failure to count is logged, never shown.
-                placement = normalise_placement(request.args.get("from"))
+                args = self.app.request_class(environ).args
+                placement = normalise_placement(args.get("from"))
                 page = placement_page(placement, kept.article_page)
-                record_click(body, placement, page, request)
+                record(body, judge(environ, page), click(placement))
         start_response(kept.status, list(kept.headers))
         return body
 

@@ -13,7 +13,7 @@ from flask import (
 from ..core.db import get_db, pending_migrations
 from ..core.http import vary_on_htmx, wants_fragment
 from ..core.security import csrf
-from ..tracking.capture import current_utm, note_view
+from ..tracking.capture import judge, page_view, record
 from . import widget_state
 from .content import get_article, get_privacy
 
@@ -35,10 +35,16 @@ def site_url(endpoint="site.index", **values):
 @bp.get("/")
 def index():
     """The article, with its widgets in the state its URL names; always a full page."""
-    view, html = _article_page()
-    note_view()
-    widget_state.record_page_events(view)
-    return vary_on_htmx(make_response(html, view.status))
+    visit = judge(request.environ, request.path)
+    view = widget_state.widget_view(visit.utm)  # an unknown id is a 404
+    html = render_template(
+        "article/index.html", article=get_article(), widgets=view.content, view=view
+    )
+    # Kept per address by the fast path (fast_path.py), the article's one cache.
+    response = vary_on_htmx(make_response(html, view.status))
+    # An htmx request for the page (not a history restore) is no page view.
+    events = [] if wants_fragment() else [page_view()]
+    return record(response, visit, *events, *widget_state.page_uses(view, visit))
 
 
 # No CSRF token: readers have no session to bind one to, and a post changes
@@ -50,48 +56,15 @@ def chooser_page():
 
     A POST, so that no answer is ever in an address, a history entry or a log.
     """
-    view = widget_state.widget_view(current_utm(), chooser_form=request.form)
+    visit = judge(request.environ, request.path)
+    view = widget_state.widget_view(visit.utm, chooser_form=request.form)
     html = render_template(
         "article/index.html", article=get_article(), widgets=view.content, view=view
     )
-    widget_state.record_suggestion(view)
     # 422 when the chooser's answers need fixing; the page is complete either way.
     response = make_response(html, view.status)
     response.cache_control.no_store = True  # nothing of the answers is kept
-    return vary_on_htmx(response)
-
-
-def _article_page():
-    """The widgets' state and the article page's HTML, kept per address.
-
-    Everything on the page follows from the address (host and query) and from
-    content loaded at start-up, so a page once rendered is the same for every
-    reader who asks for that address. Keeping it makes the article about as
-    cheap to serve as a static file. htmx requests (whose booking links read
-    the page address from a header) are always rendered afresh.
-    """
-    cache = current_app.extensions.setdefault("article_pages", {})
-    key = (request.scheme, request.host, request.query_string)
-    kept = not wants_fragment()
-    page = cache.get(key) if kept else None
-    if page is None:
-        # An unknown aspect or technique is a 404.
-        view = widget_state.widget_view(current_utm())
-        page = (
-            view,
-            render_template(
-                "article/index.html",
-                article=get_article(),
-                widgets=view.content,
-                view=view,
-            ),
-        )
-        size = current_app.config["ARTICLE_CACHE_SIZE"]
-        if kept and size:
-            if len(cache) >= size:
-                cache.clear()  # bounded: odd addresses cannot fill memory
-            cache[key] = page
-    return page
+    return record(vary_on_htmx(response), visit, *widget_state.suggestion(view))
 
 
 @bp.get("/privacy")

@@ -16,8 +16,8 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import abort, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from ..core.http import current_page_args, fetch_metadata, is_history_restore
-from ..tracking.capture import note_widget_use
+from ..core.http import current_page_args, is_history_restore
+from ..tracking.capture import widget_use
 from .chooser import ChooserForm, read_chooser
 from .content import get_widgets
 from .widget_content import Widgets
@@ -131,7 +131,7 @@ def widget_view(utm, fragment=False, chooser_form=None, **change):
     ``chooser_form`` the chooser's posted form, when the reader sent it.
     """
     widgets = get_widgets()
-    args = current_page_args() if fragment else None
+    args = current_page_args(request.environ) if fragment else None
     state = read_state(request.args if args is None else args, widgets, not fragment)
     change = {
         name: _known(widgets, name, value, True) for name, value in change.items()
@@ -146,51 +146,40 @@ def widget_view(utm, fragment=False, chooser_form=None, **change):
 # --- Telling the click log what readers used ------------------------------------
 
 
-def record_page_events(view):
-    """Note the widget uses a full page load shows (JavaScript off).
+def page_uses(view, visit):
+    """The widget uses a full page load shows (JavaScript off), as events.
 
     A page URL carries the comparison's and the notes' state, so only what
     changed since the page the reader came from (the Referer, when it is this
     page) was used now. A plain ``/``, htmx's history restores and a reader
     landing on a shared state (a link on another site, a bookmark, a typed
-    address) record nothing. Whether a request counts at all is tracking's
-    rule (``tracking.classify.fetched_by_reader``).
+    address: the browser's Fetch Metadata says so) record nothing. Whether a
+    request counts at all is tracking's rule
+    (``tracking.classify.fetched_by_reader``).
     """
-    if is_history_restore() or _landed_from_elsewhere():
-        return
+    fetch = visit.fetch
+    landed = fetch and fetch.top_level_navigation and fetch.site != "same-origin"
+    if landed or is_history_restore(request.environ):
+        return []
     before = _referring_state(view.content)
-    state = view.state
-    if state.aspect and state.aspect != before.aspect:
-        note_widget_use("aspect", state.aspect)
-    if state.technique and state.technique != before.technique:
-        note_widget_use("technique", state.technique)
+    return [
+        widget_use(name, value)
+        for name in STATE_PARAMS
+        if (value := getattr(view.state, name)) and value != getattr(before, name)
+    ]
 
 
-def record_suggestion(view):
-    """Count the chooser's suggestion (never the answers), each post once.
+def suggestion(view):
+    """The chooser's suggestion as an event (never the answers), each post once.
 
     Another site's form can post to the chooser; it gets its answer, and
     tracking tallies its post as "embedded or scripted" instead of counting it
     (``tracking.classify.fetched_by_reader``).
     """
     recommendation = view.chooser.recommendation
-    if recommendation is not None:
-        note_widget_use("chooser", recommendation.outcome.id)
-
-
-def _landed_from_elsewhere():
-    """True for a page opened in the tab from outside our pages.
-
-    A link on another site, a bookmark or a typed address: the browser's
-    Fetch Metadata says so. Such a reader arrived at the widgets' state; they
-    did not use the widgets.
-    """
-    metadata = fetch_metadata()
-    return (
-        metadata is not None
-        and metadata.top_level_navigation
-        and metadata.site != "same-origin"
-    )
+    if recommendation is None:
+        return []
+    return [widget_use("chooser", recommendation.outcome.id)]
 
 
 def _referring_state(widgets):

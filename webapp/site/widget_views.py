@@ -9,7 +9,8 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 
 from ..core.http import vary_on_htmx, wants_fragment
 from ..core.security import csrf
-from ..tracking.capture import current_utm, note_page, note_widget_use
+from ..tracking.capture import judge, record, widget_use
+from ..tracking.classify import page_utm
 from . import widget_state
 from .content import get_article
 
@@ -19,34 +20,29 @@ bp = Blueprint("widgets", __name__, url_prefix="/widgets")
 @bp.get("/compare/<aspect>")
 def compare(aspect):
     """One aspect's two columns (medical | therapeutic)."""
-    view = _view(aspect=aspect)
+    visit, view = _view(aspect=aspect)
     if not wants_fragment():
         return _to_page(view.state.page_url(widget_state.ANCHORS["aspect"]))
-    note_widget_use("aspect", aspect)
-    return _fragment(
-        "partials/_compare_fragment.html", view, view.state.page_url("compare")
-    )
+    push_url = view.state.page_url("compare")
+    use = widget_use("aspect", aspect)
+    return _fragment("partials/_compare_fragment.html", view, push_url, visit, use)
 
 
 @bp.get("/techniques/<technique>")
 def technique(technique):
     """One technique's plain-words description."""
-    view = _view(technique=technique)
-    anchor = widget_state.ANCHORS["technique"]
+    visit, view = _view(technique=technique)
+    push_url = view.state.page_url(widget_state.ANCHORS["technique"])
     if not wants_fragment():
-        return _to_page(view.state.page_url(anchor))
-    note_widget_use("technique", technique)
-    return _fragment(
-        "partials/_technique_fragment.html", view, view.state.page_url(anchor)
-    )
+        return _to_page(push_url)
+    use = widget_use("technique", technique)
+    return _fragment("partials/_technique_fragment.html", view, push_url, visit, use)
 
 
 @bp.get("/chooser")
 def chooser_address():
     """The chooser's old address: its answers are never read from a URL."""
-    return _to_page(
-        url_for("site.index", _anchor=widget_state.CHOOSER_ANCHOR, **current_utm())
-    )
+    return _to_page(_chooser_url())
 
 
 # No CSRF token: readers have no session; see site.views.chooser_page.
@@ -60,22 +56,23 @@ def chooser():
     """
     if not wants_fragment():
         # Not htmx: 307 posts the same answers to the page, which answers them.
-        url = url_for(
-            "site.index", _anchor=widget_state.CHOOSER_ANCHOR, **current_utm()
-        )
-        return vary_on_htmx(redirect(url, code=307))
-    view = _view(chooser_form=request.form)
-    widget_state.record_suggestion(view)
-    return _fragment("partials/_chooser_fragment.html", view, None, view.status)
+        return vary_on_htmx(redirect(_chooser_url(), code=307))
+    visit, view = _view(chooser_form=request.form)
+    events = widget_state.suggestion(view)
+    return _fragment("partials/_chooser_fragment.html", view, None, visit, *events)
 
 
 def _view(**change):
-    """The widgets for a fragment: one widget's new state, the page's campaign."""
-    return widget_state.widget_view(current_utm(), fragment=True, **change)
+    """This request judged, and the widgets for its fragment (one widget changed).
+
+    Its widget uses belong to the article page, whatever page htmx says.
+    """
+    visit = judge(request.environ, url_for("site.index"))
+    return visit, widget_state.widget_view(visit.utm, fragment=True, **change)
 
 
-def _fragment(template, view, push_url, status=200):
-    """Render a widget partial for htmx; push the full page's URL when it worked."""
+def _fragment(template, view, push_url, visit, *uses):
+    """Render a widget partial for htmx, counting its ``uses``; push the page's URL."""
     body = render_template(
         template,
         article=get_article(),
@@ -83,15 +80,19 @@ def _fragment(template, view, push_url, status=200):
         view=view,
         live_update=True,
     )
-    # Its widget uses belong to the article page, whatever page htmx says.
-    note_page(url_for("site.index"))
-    response = make_response(body, status)
+    response = make_response(body, view.status)
     if push_url:
         response.headers["HX-Push-Url"] = push_url
     # Fragments are not pages: keep them out of search results and caches.
     response.headers["X-Robots-Tag"] = "noindex"
     response.cache_control.no_store = True
-    return vary_on_htmx(response)
+    return record(vary_on_htmx(response), visit, *uses)
+
+
+def _chooser_url():
+    """The page's chooser, with this address's campaign."""
+    utm = page_utm(request.environ)
+    return url_for("site.index", _anchor=widget_state.CHOOSER_ANCHOR, **utm)
 
 
 def _to_page(url):

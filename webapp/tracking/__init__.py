@@ -1,9 +1,10 @@
 """Booking clicks, page views and widget events: counted honestly, stored privately.
 
 ``vocabulary`` holds the words (kinds, reasons, campaign fields) and
-imports nothing else of ours; ``classify`` decides who counts; ``capture``
-takes a request's events and appends them to the worker's ``journal`` before
-answering; ``writer`` and ``store`` move them into SQLite off the request.
+imports nothing else of ours; ``classify`` judges a request once (a
+``Visit``: who counts); ``capture.record`` appends its events to the
+worker's ``journal`` before answering; ``writer`` and ``store`` move them
+into SQLite off the request.
 """
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,7 +18,7 @@ from .store import SALT_META_KEY
 
 
 def init_app(app):
-    """Check the time zone and log the views and widget events of each request."""
+    """Check the time zone, start each worker's writer, register the checks."""
     try:
         ZoneInfo(app.config["TIME_ZONE"])
     except (ZoneInfoNotFoundError, ValueError, TypeError):
@@ -35,7 +36,7 @@ def init_app(app):
     # FLASK_JOURNAL_MAX_BYTES override them.
     app.config.setdefault("JOURNAL_DIR", "")
     app.config.setdefault("JOURNAL_MAX_BYTES", DEFAULT_MAX_BYTES)
-    app.after_request(capture.track_response)
+    app.before_request(capture.start_writer)
     capture.install_process_hooks()
     # The day's salt would let a copy link a day's visitors: never back it up.
     keep_out_of_backups(app, SALT_META_KEY)
