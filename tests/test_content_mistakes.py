@@ -62,14 +62,15 @@ def test_a_front_matter_mistake_counts_lines_from_the_files_top(tmp_path):
     text = ARTICLE_FILE.read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[0] == "---"
-    # Line 4 of the file (the title) gets a second unquoted colon.
-    assert lines[3].startswith("title: ")
-    lines[3] = lines[3] + " Or: this"
+    # The title's line (counted from the file's top, comments included) gets
+    # a second unquoted colon.
+    title = next(i for i, line in enumerate(lines) if line.startswith("title: "))
+    lines[title] = lines[title] + " Or: this"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ContentError) as raised:
         load_article(path)
     message = str(raised.value)
-    assert message.startswith(f"{path}: line 4, column ")
+    assert message.startswith(f"{path}: line {title + 1}, column ")
     assert "not valid YAML: mapping values are not allowed" in message
     assert "\n" not in message
 
