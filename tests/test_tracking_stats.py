@@ -152,8 +152,8 @@ def test_rollups_give_exactly_the_numbers_of_the_raw_events(db):
     assert _everything(reports.report(db, START, END)) == live
 
 
-def test_a_report_with_today_rolls_up_finished_days_only(db):
-    reports.report(db, START, END, today=END)
+def test_rollups_take_finished_days_only(db):
+    rollups.ensure_rollups(db, END)
     rolled = [r[0] for r in db.execute("SELECT day FROM rolled_days ORDER BY day")]
     assert rolled == ["2025-03-17", "2025-03-18"]
 
@@ -211,7 +211,7 @@ def test_live_summary_notices_a_replaced_database(tmp_path, db):
 def test_empty_database_reports_zeros(database_path):
     db = connect(str(database_path))
     try:
-        report = reports.report(db, START, END, today=END)
+        report = reports.report(db, START, END)
         assert report.page_views == report.booking_clicks == 0
         assert report.click_through_rate is None
         assert reports.first_day(db) is None

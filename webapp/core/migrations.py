@@ -279,3 +279,16 @@ def m012_digest_sends(db):
         defaults={"detail": "", "forced": 0},
     )
     db["digest_sends"].create_index(["week", "status"])
+
+
+@migrations()
+def m013_late_days(db):
+    """Days given events after they ended: stats rolls them up again (tracking's)."""
+    # Tracking writes here and never stats' own tables. A day an older version
+    # reopened (its rollup deleted) and did not roll up again is late too.
+    db["late_days"].create({"day": str}, pk="day")
+    db.execute(
+        "INSERT INTO late_days (day) SELECT DISTINCT day FROM events "
+        "WHERE day < (SELECT max(day) FROM rolled_days) "
+        "AND day NOT IN (SELECT day FROM rolled_days)"
+    )

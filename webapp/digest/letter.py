@@ -141,7 +141,7 @@ def build(db, monday, config, today):
     """The letter for the week from ``monday``, compared with the week before."""
     week = Week(monday)
     sunday, before_week = week.end, week.previous()
-    report = reports.report(db, monday, sunday, today=today)
+    report = reports.report(db, monday, sunday)
     before = reports.period_totals(db, before_week.start, before_week.end)
     totals = report.totals()
     label = week.label

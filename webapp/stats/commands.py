@@ -50,7 +50,8 @@ def stats_command(days, as_json):
     db = get_migrated_db()
     today = calendar.today()
     start = today - timedelta(days=days - 1)
-    numbers = reports.report(db, start, today, today=today).totals()
+    rollups.ensure_rollups(db, today)  # here, not on a page: a page only reads
+    numbers = reports.report(db, start, today).totals()
     summary = summarise(db, start, today, current_app.config)
     numbers.update(conversion.booking_totals(summary))
     lost = lost_counts(db)

@@ -1,6 +1,6 @@
 """The owner's dashboard as plain data, built from two reports (report.py).
 
-``build(db, period, today)`` reads the chosen period and the one just before
+``build(db, period, time_zone)`` reads the chosen period and the one just before
 it; the templates in templates/stats/ only lay the result out, and
 export.py gives the same numbers to ``/stats.json``. Every number shown
 comes from ``report.Report``, so the page, the CSV files, the JSON and
@@ -133,15 +133,13 @@ class Dashboard:
 # --- Building ------------------------------------------------------------------------
 
 
-def build(
-    db, period, today, time_zone, chooser_outcomes=None, config=None, platform=""
-):
+def build(db, period, time_zone, chooser_outcomes=None, config=None, platform=""):
     """The dashboard for ``period`` (a periods.Period), compared with the one before.
 
     ``config`` (the app's settings: booking sources, fees, currency) and
     ``platform`` (the booking platform's name) are for the bookings panel.
     """
-    report = reports.report(db, period.start, period.end, today=today)
+    report = reports.report(db, period.start, period.end)
     previous_period = period.previous()
     previous = reports.period_totals(db, previous_period.start, previous_period.end)
     board = Dashboard(period, previous_period, report, previous, time_zone)

@@ -2,11 +2,14 @@
 
 Every finished day is summarised once into ``daily_counts`` (rows
 ``(day, kind, dimension, value, events, uniques)``) and marked in
-``rolled_days``. A report reads the rollups of its rolled days and summarises
-the other days (normally just today) live from ``events`` with the same
-function, so the numbers are the same either way and a 30-day report costs
-about the same with a thousand or a million events stored. ``prune`` deletes
-raw events of rolled days only, so totals stay right.
+``rolled_days``, by a command (``prune``, nightly after the backup, and
+``stats``): a page only reads. A report reads the rollups of its rolled days
+and summarises the other days (normally just today) live from ``events`` with
+the same function, so the numbers are the same either way and a 30-day report
+costs about the same with a thousand or a million events stored. A day that
+got events after it was rolled up (tracking's ``late_days``) counts as not
+rolled up until it is summarised again. ``prune`` deletes raw events of rolled
+days only, so totals stay right.
 
 Rollup rows: ``dimension`` is ``total`` (value '') or one of DIMENSIONS[kind];
 ``uniques`` is distinct visitors for views and widget events, non-repeat
@@ -47,6 +50,8 @@ SUMMARY_COLUMNS = (
 )
 # Column lists are our own constants, never input: S608 does not apply.
 _SUMMARY_SELECT = "SELECT {} FROM events".format(", ".join(SUMMARY_COLUMNS))  # noqa: S608
+# Where a day's rollup holds all its events: not marked late by tracking.
+UP_TO_DATE = "day NOT IN (SELECT day FROM late_days)"
 PRUNE_BATCH = 5000
 
 
@@ -188,48 +193,40 @@ def summarise_today(db, day):
 
 
 def ensure_rollups(db, today):
-    """Roll up every finished day not yet rolled up; returns how many."""
-    rolled_days = [row[0] for row in db.execute("SELECT day FROM rolled_days")]
-    if not rolled_days:
+    """Roll up each finished day not rolled up, late ones again; returns how many."""
+    last = db.execute("SELECT max(day) FROM rolled_days").fetchone()[0]
+    if last is not None:
+        day = datetime.date.fromisoformat(last) + datetime.timedelta(days=1)
+    else:
         first = db.execute("SELECT min(day) FROM events").fetchone()[0]
         if first is None:
             return 0
         day = datetime.date.fromisoformat(first)
-    else:
-        day = datetime.date.fromisoformat(max(rolled_days)) + datetime.timedelta(days=1)
-    # A late event (a journal replayed after midnight) reopens a finished day
-    # between rolled ones (tracking.store._reopen_day): roll it up again.
-    rolled = sum(rollup_day(db, gap) for gap in _gaps(rolled_days))
+    late = db.execute("SELECT day FROM late_days WHERE day < ?", [today.isoformat()])
+    rolled = sum(rollup_day(db, late_day) for (late_day,) in late.fetchall())
     while day < today:
         rolled += rollup_day(db, day.isoformat())
         day += datetime.timedelta(days=1)
     return rolled
 
 
-def _gaps(days):
-    """The ISO days missing between the first and the last of ``days``."""
-    if not days:
-        return []
-    have = set(days)
-    day, last = datetime.date.fromisoformat(min(days)), max(days)
-    missing = []
-    while day.isoformat() < last:
-        if day.isoformat() not in have:
-            missing.append(day.isoformat())
-        day += datetime.timedelta(days=1)
-    return missing
-
-
 def rollup_day(db, day):
-    """Summarise one finished day into ``daily_counts``; 0 if already done."""
+    """Summarise one finished day into ``daily_counts``; 0 if done and not late."""
     with immediate(db):
-        if db.execute("SELECT 1 FROM rolled_days WHERE day = ?", [day]).fetchone():
+        late = db.execute("SELECT 1 FROM late_days WHERE day = ?", [day]).fetchone()
+        if (
+            not late
+            and db.execute("SELECT 1 FROM rolled_days WHERE day = ?", [day]).fetchone()
+        ):
             return 0
+        db.execute("DELETE FROM daily_counts WHERE day = ?", [day])
         add_to_rollups(db, summarise_days(db, day, day))
         db.execute(
-            "INSERT INTO rolled_days (day, rolled_at) VALUES (?, ?)",
+            "INSERT OR REPLACE INTO rolled_days (day, rolled_at) VALUES (?, ?)",
             [day, datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")],
         )
+        # Tracking's mark is settled in the transaction that rolls the day again.
+        db.execute("DELETE FROM late_days WHERE day = ?", [day])
     return 1
 
 
@@ -258,8 +255,9 @@ def prune(db, keep_days, today):
     while True:
         with immediate(db):
             cursor = db.execute(
-                "DELETE FROM events WHERE id IN (SELECT id FROM events "
-                "WHERE day < ? AND day IN (SELECT day FROM rolled_days) LIMIT ?)",
+                "DELETE FROM events WHERE id IN (SELECT id FROM events "  # noqa: S608
+                "WHERE day < ? AND day IN (SELECT day FROM rolled_days) "
+                f"AND {UP_TO_DATE} LIMIT ?)",
                 [cutoff, PRUNE_BATCH],
             )
         deleted += cursor.rowcount

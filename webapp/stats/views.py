@@ -54,13 +54,12 @@ def period_view(on_error):
     return decorate
 
 
-def _build(db, today, period):
+def _build(db, period):
     """The dashboard of ``period``, chooser suggestions named as readers saw them."""
     titles = {key: o.title for key, o in get_widgets().chooser.outcomes.items()}
     return dashboard.build(
         db,
         period,
-        today,
         current_app.config["TIME_ZONE"],
         chooser_outcomes=titles,
         config=current_app.config,
@@ -138,7 +137,7 @@ def _csv_error(message):
 @period_view(on_error=lambda message: _dashboard_page(None, message, 400))
 def index(db, today, period):
     """The dashboard for the chosen period (a fragment for htmx)."""
-    return _dashboard_page(_build(db, today, period))
+    return _dashboard_page(_build(db, period))
 
 
 @bp.get("/stats.json")
@@ -146,7 +145,7 @@ def index(db, today, period):
 @period_view(on_error=_json_error)
 def as_json(db, today, period):
     """The dashboard's numbers as JSON."""
-    return jsonify(export.as_json(_build(db, today, period)))
+    return jsonify(export.as_json(_build(db, period)))
 
 
 @bp.get("/stats/events.csv")
@@ -179,7 +178,7 @@ def _raw_event_rows(path, period):
 @period_view(on_error=_csv_error)
 def daily_csv(db, today, period):
     """Daily totals of the period, every day included."""
-    report = reports.report(db, period.start, period.end, today=today)
+    report = reports.report(db, period.start, period.end)
     rows = ([day[c] for c in export.DAILY_COLUMNS] for day in report.daily())
     return export.csv_response(export.DAILY_COLUMNS, rows, _filename("daily", period))
 

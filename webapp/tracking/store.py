@@ -1,7 +1,7 @@
 """Writing events: a counted visit's rows, a filtered visit's tally, the visitor key.
 
-Schema (migrations m101-m103 in webapp/core/migrations.py; read by
-webapp/stats/):
+Schema (migrations m004, m005 and m013 in webapp/core/migrations.py; read
+by webapp/stats/):
     ``events``: one row per counted event.
         ``ts`` UTC time, ``YYYY-MM-DDTHH:MM:SSZ``, taken when the request
         was answered (the journal keeps it until the row is written);
@@ -19,6 +19,8 @@ webapp/stats/):
         Every text column is NOT NULL ('' when absent), cleaned and capped.
     ``filtered_daily(day, reason, kind, events)``: the tallies of what was
         not counted.
+    ``late_days(day)``: days that got counted events after they ended (a
+        journal replayed after midnight), which stats rolls up again.
 
 The visitor key is made in two steps. At request time, ``pseudonym`` is an
 HMAC of the local day, IP and User-Agent under the app's secret key: all the
@@ -100,13 +102,14 @@ def write_entry(db, entry, secret, tz, today=None, salts=None):
     """
     when = datetime.fromtimestamp(entry.at, UTC)
     day = when.astimezone(tz).date().isoformat()
-    if today is not None and day < today:
-        _reopen_day(db, day)
     if entry.reason is not None:
         for event in entry.events:
             add_filtered(db, day, entry.reason, event["kind"])
-    else:
-        _record(db, entry, secret, when, tz, salts)
+        return
+    if today is not None and day < today:
+        # Its rollup, if made, misses this event: stats makes it again.
+        db.execute("INSERT OR IGNORE INTO late_days (day) VALUES (?)", [day])
+    _record(db, entry, secret, when, tz, salts)
 
 
 def add_filtered(db, day, reason, kind, count=1):
@@ -123,17 +126,6 @@ def record(db, visit, secret, tz, now=None):
     """Store a counted visit's events in one short write transaction."""
     with immediate(db):
         write_entry(db, entry_of(visit, secret, tz, now), secret, tz)
-
-
-def _reopen_day(db, day):
-    """Undo a finished day's rollup when a late event arrives for it.
-
-    The reports then summarise that day from its events again, late one
-    included (a journal replayed after midnight files events on their day).
-    """
-    if db.execute("SELECT 1 FROM rolled_days WHERE day = ?", [day]).fetchone():
-        db.execute("DELETE FROM daily_counts WHERE day = ?", [day])
-        db.execute("DELETE FROM rolled_days WHERE day = ?", [day])
 
 
 def _record(db, entry, secret, now, tz, salts=None):
