@@ -43,8 +43,8 @@ DEFAULTS = {
     # longest France's data protection authority (CNIL) accepts for
     # consent-free audience measurement. The privacy page states this figure.
     "RETENTION_DAYS": 760,
-    # How many rendered article pages (one per distinct address) each worker
-    # keeps; 0 renders every request.
+    # How many answers of a reader's plain article and booking requests (one per
+    # distinct address) each worker keeps; 0 sends every request through Flask.
     "ARTICLE_CACHE_SIZE": 256,
     # The largest request body any page accepts, in bytes: the biggest
     # legitimate one is a form of a few KB (the owner's login, the chooser's
