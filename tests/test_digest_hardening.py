@@ -88,7 +88,7 @@ def send_this_weeks_letter(app):
     capture.flush()
     monday = Week.containing(calendar.today(practice_zone(app))).start
     with app.app_context():
-        outcome = delivery.send_week(get_db(), app.config, monday, monday + WEEK)
+        outcome = delivery.send_week(get_db(), app.config, monday)
     assert outcome.ok, outcome.message
 
 

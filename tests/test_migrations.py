@@ -64,13 +64,6 @@ def columns(db, table):
     }
 
 
-@pytest.fixture
-def db(database_path):
-    db = connect(str(database_path))
-    yield db
-    db.conn.close()
-
-
 def recorded(db, migration_set):
     """The step names ``db`` records in one migration set, in the order written."""
     return [

@@ -57,14 +57,11 @@ def letter_html(app):
     with app.app_context():
         app.config.update(SITE_URL="https://massage.example", DIGEST_TO="o@m.example",
                           MAIL_DEFAULT_SENDER="s@m.example")  # fmt: skip
-        from webapp.core import calendar
         from webapp.core.db import connect
 
         db = connect(app.config["DATABASE"])
         try:
-            letter = delivery.build(
-                db, monday, app.config, calendar.today(calendar.practice_zone(app))
-            )
+            letter = delivery.build(db, monday, app.config)
             text, html = delivery.render(letter)
         finally:
             db.conn.close()

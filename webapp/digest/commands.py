@@ -53,10 +53,10 @@ def digest_command(day, send, force, test):
     if not send:
         if force:
             raise click.UsageError("--force goes with --send")
-        letter = build(db, monday, config, today)
+        letter = build(db, monday, config)
         click.echo(delivery.render(letter)[0])
         return
-    _finish(delivery.send_week(db, config, monday, today, forced=force))
+    _finish(delivery.send_week(db, config, monday, forced=force))
 
 
 def _finish(outcome):

@@ -47,7 +47,7 @@ def problem_before_sending(settings):
 
 
 def send_week(
-    db, config, monday, today, *, forced=False, delays=None, timeout=None, copy=False
+    db, config, monday, *, forced=False, delays=None, timeout=None, copy=False
 ):
     """Send the letter of the week starting ``monday``, at most once unless forced."""
     settings = mail.mail_settings(config)
@@ -55,7 +55,7 @@ def send_week(
     problem = problem_before_sending(settings)
     if problem:
         return Outcome(False, f"cannot send the letter for {label}: {problem}")
-    letter = build(db, monday, config, today)
+    letter = build(db, monday, config)
     text, html = render(letter)
     message = mail.build_message(settings, letter.subject, text, html)
     detail = "a copy from the preview page" if copy else ""

@@ -1,6 +1,6 @@
 """The weekly letter's content: which week, and what it says, in plain words.
 
-``build(db, monday, config, today)`` reads the week (Monday to Sunday in the
+``build(db, monday, config)`` reads the week (Monday to Sunday in the
 practice's time zone) and the week before from the same sources as the
 dashboard (``stats.reports.report``, ``bookings.summary.summarise``,
 ``notes.store.notes_between``), so the letter, ``/stats.json`` and
@@ -137,7 +137,7 @@ FIGURES = (
 )
 
 
-def build(db, monday, config, today):
+def build(db, monday, config):
     """The letter for the week from ``monday``, compared with the week before."""
     week = Week(monday)
     sunday, before_week = week.end, week.previous()

@@ -89,7 +89,7 @@ def letter():
     """The letter's e-mail HTML alone, for the preview's frame."""
     today = calendar.today()
     monday, _problem = _chosen_week(request.args.get("week"), today)
-    text = delivery.render(build(get_db(), monday, current_app.config, today))[1]
+    text = delivery.render(build(get_db(), monday, current_app.config))[1]
     response = make_response(text)
     response.headers["Content-Security-Policy"] = LETTER_CSP
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
@@ -113,7 +113,6 @@ def send_copy():
             get_db(),
             current_app.config,
             monday,
-            today,
             copy=True,
             delays=PAGE_RETRY_DELAYS,
             timeout=PAGE_TIMEOUT,
