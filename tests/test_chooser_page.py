@@ -101,6 +101,7 @@ def test_htmx_fragment_for_each_red_flag(client, flag):
     # Get care today: no booking link at all; the others book later.
     if tier == CARE_TODAY:
         assert "/book?" not in html and "call 911 now" in words
+        assert '<a href="tel:911">911</a>' in html
     else:
         assert f'href="/book?from=chooser-{tier}"' in html
     # The URL is left as it is: no answer goes into the address bar or history.

@@ -141,8 +141,11 @@ def test_each_tier_gives_its_suggestion_and_buttons(open_page, live_server, js, 
     ]
     links = result.get_by_role("link")
     if tier == "care-today":
-        # No booking link at all: the reader needs care today.
-        expect(links).to_have_count(0)
+        # No booking link at all: the reader needs care today. The one link
+        # is the emergency number, to call with a tap on a phone.
+        expect(links).to_have_count(1)
+        expect(links).to_have_text(PRACTICE.emergency_number)
+        expect(links).to_have_attribute("href", f"tel:{PRACTICE.emergency_number}")
         expect(result).to_contain_text(words(outcome.text("next_step", PRACTICE)))
         expect(result).to_contain_text(f"call {PRACTICE.emergency_number} now")
         expect(reasons).to_have_text([reason_of(*flag) for flag in flags])

@@ -248,8 +248,19 @@ class CareTodayOutcome(Outcome):
 
     def text(self, field, practice=None):
         """The text with the practice's emergency number filled in."""
-        number = practice.emergency_number if practice else "911"
-        return getattr(self, field).format(emergency_number=number)
+        return getattr(self, field).format(emergency_number=_number(practice))
+
+    def parts(self, field, practice=None):
+        """The text around each emergency number, the number, and its tel: link."""
+        pieces = getattr(self, field).split("{emergency_number}")
+        number = _number(practice)
+        dial = "".join(c for c in number if c.isdigit() or c == "+")
+        return [piece.format() for piece in pieces], number, f"tel:{dial}"
+
+
+def _number(practice):
+    """The practice's emergency number (911 before the practice file is read)."""
+    return practice.emergency_number if practice else "911"
 
 
 class ChooserOutcomes(ContentModel):
