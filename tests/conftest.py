@@ -229,3 +229,12 @@ def record(app, events, address, *, agent=PHONE, referrer="", utm=None, when=Non
         )
     finally:
         db.conn.close()
+
+
+@pytest.fixture
+def machine():
+    """A server with the site cloned (deploy tests), torn down whatever happened."""
+    from .test_deploy_machine import built_machine
+
+    with built_machine() as built:
+        yield built

@@ -12,18 +12,11 @@ import html
 import pytest
 
 from .test_deploy_helper import installed, last_line, ok, refused
-from .test_deploy_machine import built_machine, sh
+from .test_deploy_machine import sh
 
 OWN_WORDS = "A paragraph of the owner, written on the server."
 MARKER_TWO = "Release two of the code, with a new shipped example."
 CHECKOUT_EDIT = "  name: Ana Edited-In-The-Clone\n"
-
-
-@pytest.fixture
-def machine():
-    """A server with the site cloned, torn down afterwards whatever happened."""
-    with built_machine() as built:
-        yield built
 
 
 def read_as_site(path):

@@ -17,16 +17,9 @@ from werkzeug.security import check_password_hash
 from webapp.core.checks import check_secret_key
 
 from .servers import PROJECT_ROOT, free_port
-from .test_deploy_machine import built_machine, sh
+from .test_deploy_machine import sh
 
 MARKER_TWO = "Release marker two, newer than the first."
-
-
-@pytest.fixture
-def machine():
-    """A server with the site cloned, torn down afterwards whatever happened."""
-    with built_machine() as built:
-        yield built
 
 
 def ok(result):
