@@ -35,8 +35,9 @@ def sideways_scroll(page):
     )
 
 
-def focused_id(page):
-    return page.evaluate("document.activeElement && document.activeElement.id")
+def expect_focused(page, element_id):
+    """Wait until the element with this id has the keyboard focus."""
+    expect(page.locator(f"[id='{element_id}']")).to_be_focused()
 
 
 def mark_document(page):
@@ -114,7 +115,7 @@ def test_each_aspect_swaps_in_without_a_reload(open_page, live_server, viewport)
         expect(tab).to_have_attribute("aria-selected", "true")
         expect(page.locator('[role="tab"][aria-selected="true"]')).to_have_count(1)
         expect_url(page, live_server, {"aspect": aspect.id}, "compare")
-        assert focused_id(page) == f"aspect-{aspect.id}"
+        expect_focused(page, f"aspect-{aspect.id}")
         expect(status).to_have_text(f"Now comparing: {aspect.label}.")
         expect(page.locator("#compare-panel")).to_have_attribute(
             "aria-labelledby", f"aspect-{aspect.id}"
@@ -194,15 +195,15 @@ def test_arrow_keys_home_and_end_move_between_tabs(open_page, live_server):
     page.get_by_role("tab", name=ASPECTS[0].label).focus()
 
     page.keyboard.press("ArrowRight")
-    assert focused_id(page) == f"aspect-{ASPECTS[1].id}"
+    expect_focused(page, f"aspect-{ASPECTS[1].id}")
     page.keyboard.press("End")
-    assert focused_id(page) == f"aspect-{ASPECTS[-1].id}"
+    expect_focused(page, f"aspect-{ASPECTS[-1].id}")
     page.keyboard.press("ArrowRight")  # wraps round
-    assert focused_id(page) == f"aspect-{ASPECTS[0].id}"
+    expect_focused(page, f"aspect-{ASPECTS[0].id}")
     page.keyboard.press("ArrowLeft")
-    assert focused_id(page) == f"aspect-{ASPECTS[-1].id}"
+    expect_focused(page, f"aspect-{ASPECTS[-1].id}")
     page.keyboard.press("Home")
-    assert focused_id(page) == f"aspect-{ASPECTS[0].id}"
+    expect_focused(page, f"aspect-{ASPECTS[0].id}")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     # Moving does not load anything; Enter activates, and focus stays put.
@@ -210,16 +211,16 @@ def test_arrow_keys_home_and_end_move_between_tabs(open_page, live_server):
     page.keyboard.press("Enter")
     expect_aspect(page, ASPECTS[2])
     expect_url(page, live_server, {"aspect": ASPECTS[2].id}, "compare")
-    assert focused_id(page) == f"aspect-{ASPECTS[2].id}"
+    expect_focused(page, f"aspect-{ASPECTS[2].id}")
     expect(page.locator(f"#aspect-{ASPECTS[2].id}")).to_have_attribute("tabindex", "0")
     # Space activates too.
     page.keyboard.press("ArrowLeft")
     page.keyboard.press(" ")
     expect_aspect(page, ASPECTS[1])
-    assert focused_id(page) == f"aspect-{ASPECTS[1].id}"
+    expect_focused(page, f"aspect-{ASPECTS[1].id}")
     # Tab leaves the tab list for the panel.
     page.keyboard.press("Tab")
-    assert focused_id(page) == "compare-panel"
+    expect_focused(page, "compare-panel")
     page.watch.assert_clean()
 
 
@@ -237,7 +238,7 @@ def test_each_technique_opens_in_place(open_page, live_server, viewport):
         expect(link).to_have_attribute("aria-current", "true")
         expect(page.locator("#techniques [aria-current]")).to_have_count(1)
         expect_url(page, live_server, {"technique": technique.id}, "technique-detail")
-        assert focused_id(page) == f"technique-{technique.id}"
+        expect_focused(page, f"technique-{technique.id}")
         # The notes land in view (on a phone they start below the fold), and
         # focus stays on the link.
         expect(detail).to_be_in_viewport()
@@ -277,7 +278,7 @@ def test_chooser_gives_each_suggestion_in_place(open_page, live_server, outcome)
     assert url_state(page.url) == ({"aspect": "training"}, "")
     expect_no_answers_in_url(page)
     assert page.evaluate("history.length") == entries  # no new history entry
-    assert focused_id(page) == "chooser-submit"
+    expect_focused(page, "chooser-submit")
     book = result.get_by_role("link", name=OUTCOMES[outcome].book_label)
     assert book.get_attribute("href") == f"/book?from=chooser-{outcome}"
     for question, answer_id in JOURNEYS[outcome].items():
@@ -309,7 +310,7 @@ def test_chooser_without_answers_says_what_is_missing(open_page, live_server):
     assert page.url == live_server.url + "/"  # no answer in the address
     # Focus moves to the list of problems, a group named by its heading, so a
     # screen reader reads it out; the page's title says there is an error.
-    assert focused_id(page) == "chooser-problems"
+    expect_focused(page, "chooser-problems")
     summary = page.get_by_role("group", name=WIDGETS.chooser.errors.title)
     expect(summary).to_be_focused()
     expect(page).to_have_title(re.compile(r"^Error: "))
@@ -322,7 +323,7 @@ def test_chooser_without_answers_says_what_is_missing(open_page, live_server):
     )
     # A problem's link focuses the question's first answer.
     link.click()
-    assert focused_id(page) == "chooser-health-surgery"
+    expect_focused(page, "chooser-health-surgery")
     assert axe_violations(page) == []
     # Fixing the answers gives the suggestion, still without a new address.
     answer(page, {"referral": "no", **NOTHING_CHECKED, "goal": "relax"})
