@@ -200,10 +200,11 @@ def test_open_migrated_names_what_to_run(tmp_path):
     with pytest.raises(ClickException) as error:
         open_migrated(str(old))
     assert error.value.message == (
-        f"database {old} has 10 pending migration(s) (m004_events, "
+        f"database {old} has 11 pending migration(s) (m004_events, "
         "m005_filtered_daily, m006_daily_counts, m007_daily_counts_covering, "
         "m008_login_ceiling, m009_journal_progress, m010_bookings, m011_notes, "
-        "m012_digest_sends, m013_late_days): run `flask --app webapp migrate`"
+        "m012_digest_sends, m013_late_days, m014_booking_channels): run "
+        "`flask --app webapp migrate`"
     )
     db = connect(str(old))
     migrate(db)
@@ -226,3 +227,52 @@ def test_the_bookings_tables_have_what_the_importer_writes(db):
         "batch": ("INTEGER", False),
         "fingerprint": ("TEXT", False),
     }
+
+
+def test_bookings_stored_before_issue_28_keep_their_channel_and_lose_the_source_text(
+    tmp_path,
+):
+    path = tmp_path / "before.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(BEFORE_RENAME.read_text())
+        conn.execute(
+            "INSERT INTO import_batches (id, imported_at, confirmed_at, file_name,"
+            " rows_read, kept, duplicates) VALUES (1, 'x', 'x', 'export.csv', 4, 4, 0)"
+        )
+        sources = [
+            "Google search - my coworker Ada Quillfeather recommended you",
+            "Book Now button on my website",
+            "",
+            "Walk-in",
+        ]
+        for number, source in enumerate(sources, start=1):
+            conn.execute(
+                "INSERT INTO bookings (batch, fingerprint, day, appointment, status,"
+                " source, price_cents) VALUES (1, ?, '2026-11-0' || ?,"
+                " '2026-11-0' || ?, 'completed', ?, 9500)",
+                [f"old{number}", number, number, source],
+            )
+        conn.execute(
+            "INSERT INTO booking_batch_duplicates (batch, fingerprint) VALUES (1, 'old2')"
+        )
+    conn.close()
+    db = connect(str(path))
+    migrate(db)
+    assert "source" not in columns(db, "bookings")
+    rows = db.execute(
+        "SELECT channel, fingerprint FROM bookings ORDER BY id"
+    ).fetchall()
+    # As the dashboard counted them before: "google" was a directory word.
+    assert [channel for channel, _ in rows] == [
+        "directory",
+        "website",
+        "other",
+        "other",
+    ]
+    # The duplicate record follows its booking's new fingerprint (undo keeps it).
+    assert db.execute(
+        "SELECT fingerprint FROM booking_batch_duplicates"
+    ).fetchall() == [(rows[1][1],)]
+    db.conn.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert b"Quillfeather" not in raw

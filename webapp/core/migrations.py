@@ -9,6 +9,9 @@ docs/architecture.md). ``tests/test_migrations.py`` compares the live schema
 with the columns the code inserts.
 """
 
+import hashlib
+from collections import Counter
+
 from sqlite_utils.migrations import Migrations
 
 # Until issue 27 the steps were numbered by package (m001, m201, m202, m101...),
@@ -291,4 +294,91 @@ def m013_late_days(db):
         "INSERT INTO late_days (day) SELECT DISTINCT day FROM events "
         "WHERE day < (SELECT max(day) FROM rolled_days) "
         "AND day NOT IN (SELECT day FROM rolled_days)"
+    )
+
+
+# m014's frozen copies: the channel rule and the fingerprint as they were when
+# bookings still kept their source's text (webapp/bookings/channels.py and
+# importer.py before issue 28), so the step reads old rows as the dashboard did.
+M014_WEBSITE_WORDS = ("website", "widget", "book now")
+M014_DIRECTORY_WORDS = (
+    "marketplace",
+    "directory",
+    "google",
+    "listing",
+    "yelp",
+    "groupon",
+)
+
+
+def m014_channel(source):
+    """The channel the dashboard gave a stored source text before issue 28."""
+    text = (source or "").lower()
+    if any(word in text for word in M014_WEBSITE_WORDS):
+        return "website"
+    if any(word in text for word in M014_DIRECTORY_WORDS):
+        return "directory"
+    return "other"
+
+
+def m014_fingerprint(identity, occurrence):
+    """importer._fingerprint as it was: a hash of the identity and its occurrence."""
+    text = "\x1f".join("" if value is None else str(value) for value in identity)
+    return hashlib.sha256(f"{text}\x1e{occurrence}".encode()).hexdigest()
+
+
+@migrations()
+def m014_booking_channels(db):
+    """Bookings keep their channel, never a source's text; a platform id's keyed hash.
+
+    Also the column choices the owner made for a set of headers, so that next
+    month's export imports in one step.
+    """
+    # The freed text is zeroed, not left in free pages of the file.
+    db.execute("PRAGMA secure_delete = ON")
+    db["bookings"].add_column("channel", str, not_null_default="other")
+    db["bookings"].add_column("platform_key", str, not_null_default="")
+    # A source's text could name a person ("Google - my coworker Jane said"):
+    # each row keeps only its channel, and its fingerprint is made again from
+    # the identity with the channel in the text's place (rows the same apart
+    # from the source are told apart by their order, as one file's are).
+    rows = db.execute(
+        "SELECT id, booked_on, appointment, service, price_cents, source,"
+        " new_client, fingerprint FROM bookings ORDER BY id"
+    ).fetchall()
+    seen, renamed = Counter(), {}
+    db.execute("UPDATE bookings SET fingerprint = 'm014:' || id")
+    for booking, booked_on, appointment, service, cents, source, new, old in rows:
+        channel = m014_channel(source)
+        identity = (booked_on, appointment, service, cents, channel, new)
+        seen[identity] += 1
+        fingerprint = m014_fingerprint(identity, seen[identity])
+        renamed[old] = fingerprint
+        db.execute(
+            "UPDATE bookings SET channel = ?, fingerprint = ? WHERE id = ?",
+            [channel, fingerprint, booking],
+        )
+    for old, new in renamed.items():
+        db.execute(
+            "UPDATE OR IGNORE booking_batch_duplicates SET fingerprint = ?"
+            " WHERE fingerprint = ?",
+            [new, old],
+        )
+    db.execute("ALTER TABLE bookings DROP COLUMN source")
+    # Where the export has a booking id: only its keyed hash (the key is the
+    # database's own, in ``meta``), so a later export's changed price, time or
+    # status updates the booking instead of adding one.
+    db.execute(
+        "CREATE UNIQUE INDEX idx_bookings_platform_key ON bookings (platform_key)"
+        " WHERE platform_key != ''"
+    )
+    db["import_batches"].add_column("pending", int, not_null_default=0)
+    db["import_batches"].add_column("skipped_rows", int, not_null_default=0)
+    db["import_batches"].add_column("updated", int, not_null_default=0)
+    # What the owner chose for a set of headers: ``{field: header or ""}`` and
+    # ``{status word: status}`` as JSON. Headers only, never a cell.
+    db["column_maps"].create(
+        {"headers": str, "fields": str, "statuses": str, "saved_at": str},
+        pk="headers",
+        not_null={"fields", "statuses", "saved_at"},
     )
