@@ -32,16 +32,22 @@ def site_url(endpoint="site.index", **values):
     return f"{request.scheme}://{request.host}{path}"
 
 
-@bp.get("/")
-def index():
-    """The article, with its widgets in the state its URL names; always a full page."""
+def _article_page(chooser_form=None):
+    """This request's visit, widget view and article page (given the chooser's form)."""
     visit = judge(request.environ, request.path)
-    view = widget_state.widget_view(visit.utm)  # an unknown id is a 404
+    view = widget_state.widget_view(visit.utm, chooser_form=chooser_form)
     html = render_template(
         "article/index.html", article=get_article(), widgets=view.content, view=view
     )
+    # 422 when the chooser's answers need fixing; the page is complete either way.
+    return visit, view, vary_on_htmx(make_response(html, view.status))
+
+
+@bp.get("/")
+def index():
+    """The article, with its widgets in the state its URL names; always a full page."""
     # Kept per address by the fast path (fast_path.py), the article's one cache.
-    response = vary_on_htmx(make_response(html, view.status))
+    visit, view, response = _article_page()
     # An htmx request for the page (not a history restore) is no page view.
     events = [] if wants_fragment() else [page_view()]
     return record(response, visit, *events, *widget_state.page_uses(view, visit))
@@ -56,15 +62,9 @@ def chooser_page():
 
     A POST, so that no answer is ever in an address, a history entry or a log.
     """
-    visit = judge(request.environ, request.path)
-    view = widget_state.widget_view(visit.utm, chooser_form=request.form)
-    html = render_template(
-        "article/index.html", article=get_article(), widgets=view.content, view=view
-    )
-    # 422 when the chooser's answers need fixing; the page is complete either way.
-    response = make_response(html, view.status)
+    visit, view, response = _article_page(chooser_form=request.form)
     response.cache_control.no_store = True  # nothing of the answers is kept
-    return record(vary_on_htmx(response), visit, *widget_state.suggestion(view))
+    return record(response, visit, *widget_state.suggestion(view))
 
 
 @bp.get("/privacy")
