@@ -89,7 +89,7 @@ SOURCE_CYCLE = (
 SOURCE_CHANNEL = {
     "Website": "website",
     "MassageBook Marketplace": "directory",
-    "Phone": "other",
+    "Phone": "staff",
     "Reserve with Google": "directory",
     "": "other",
 }

@@ -5,7 +5,8 @@ import datetime
 import pytest
 
 from webapp.bookings import importer
-from webapp.bookings.fields import parse_date, parse_new_client, parse_price
+from webapp.bookings.dates import parse_date
+from webapp.bookings.fields import parse_new_client, parse_price
 
 from .bookings_data import (
     CLIENT_EMAIL,
@@ -85,9 +86,9 @@ def test_a_real_export_bom_crlf_quoted_commas_and_blank_end_is_read_exactly():
     assert first["day"] == first["booked_on"] == "2025-03-01"
     assert first["service"] == "Swedish, 60 min"
     assert first["price_cents"] == 9500
-    assert (first["status"], first["source"], first["new_client"]) == (
+    assert (first["status"], first["channel"], first["new_client"]) == (
         "completed",
-        "Website",
+        "website",
         1,
     )
     assert second["service"] == 'Deep tissue, "90" min'

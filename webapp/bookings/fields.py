@@ -3,15 +3,21 @@
 Every parser here takes one cell's text and returns the stored value, or
 raises ``FieldError`` with a message that never repeats the cell (the caller
 adds the row and the column): a mis-mapped column may hold an e-mail address.
+Dates are read in ``dates.py``, statuses in ``statuses.py``.
 """
 
-import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
 from ..core.text import clean_text
+from .errors import FieldError
+from .statuses import KEPT_STATUSES, STATUSES
 
-# The fields kept, in the order the preview and the CLI show them.
+__all__ = ["KEPT_STATUSES", "STATUSES", "FieldError"]
+
+# The fields kept, in the order the preview and the CLI show them. "source"
+# is the file's column saying where a booking came from: only the channel
+# read from it is kept, and "booking_id" only as a keyed hash.
 FIELDS = (
     "booked_on",
     "appointment",
@@ -20,13 +26,30 @@ FIELDS = (
     "status",
     "source",
     "new_client",
+    "booking_id",
 )
 DATE_FIELDS = ("booked_on", "appointment")
 # A column read but not stored as such: the appointment's time of day, when an
 # export gives it apart from the date ("Date" + "Time"). Only beside a date.
 TIME_FIELD = "appointment_time"
+# Yes/no columns some platforms write instead of (or beside) a status or a
+# source: "Canceled", "Marked as No-Show" (Calendly), "Booked Online".
+FLAG_FIELDS = ("cancelled", "no_show", "booked_online")
 # What ``--map`` and the header matching know, in the order they are shown.
-MAPPED_FIELDS = (*FIELDS[:2], TIME_FIELD, *FIELDS[2:])
+MAPPED_FIELDS = (
+    "booked_on",
+    "appointment",
+    TIME_FIELD,
+    "service",
+    "price",
+    "status",
+    "cancelled",
+    "no_show",
+    "source",
+    "booked_online",
+    "new_client",
+    "booking_id",
+)
 # How the owner reads each field's name (the preview, the CLI).
 FIELD_LABELS = {
     "booked_on": "Booked on",
@@ -35,14 +58,19 @@ FIELD_LABELS = {
     "service": "Service",
     "price": "Price",
     "status": "Status",
-    "source": "Source",
+    "cancelled": "Cancelled (yes or no)",
+    "no_show": "No-show (yes or no)",
+    "source": "Where it was booked",
+    "booked_online": "Booked online (yes or no)",
     "new_client": "New client",
+    "booking_id": "Booking number",
 }
 
 # Common header spellings, best first: when two columns match one field, the
-# earlier name wins ("Appointment Date" over "Date"). A time-named column is
-# the appointment only in a file without a date column (a "Start Time" of
-# "Mar 18, 2025 2:30 PM"); beside one it is that date's time.
+# earlier name wins ("Appointment Date" over "Date"). Headers are compared
+# case- and punctuation-blind ("Appt. Date" is "Appt Date", "#" is "number").
+# A time-named column is the appointment only in a file without a date column
+# (a "Start Time" of "Mar 18, 2025 2:30 PM"); beside one it is that date's time.
 HEADER_NAMES = {
     "booked_on": (
         "Booked On",
@@ -50,14 +78,29 @@ HEADER_NAMES = {
         "Booking Date",
         "Booked Date",
         "Booked At",
+        "Date Scheduled",
         "Created",
         "Created On",
         "Created At",
         "Date Created",
+        "Created Date",
+        "Created Date & Time",
+        "Event Created Date & Time",
+        "Booking Created",
+        "Booking Made",
     ),
     "appointment": (
         "Appointment Date",
+        "Appt. Date",
+        "Appointment Date & Time",
+        "Appointment Date/Time",
+        "Scheduled Date",
+        "Date of Service",
+        "Service Date",
+        "Visit Date",
+        "Start Date & Time",
         "Appointment Start",
+        "Appointment Start Time",
         "Appointment",
         "Start Date",
         "Start",
@@ -65,60 +108,114 @@ HEADER_NAMES = {
         "Start Time",
         "Appointment Time",
     ),
-    TIME_FIELD: ("Appointment Time", "Start Time", "Time"),
+    TIME_FIELD: (
+        "Appointment Time",
+        "Appt. Time",
+        "Scheduled Time",
+        "Start Time",
+        "Time",
+    ),
     "service": (
         "Service",
         "Service Name",
+        "Services",
         "Treatment",
         "Appointment Type",
         "Service Type",
+        "Event Type Name",
+        "Event Type",
+        "Type",
+        "Service Title",
     ),
-    "price": ("Price", "Amount", "Total", "Service Price", "Cost"),
-    # Not "State": in an export that is usually the client's address.
-    "status": ("Status", "Appointment Status", "Booking Status"),
+    "price": (
+        "Price",
+        "Appointment Price",
+        "Service Price",
+        "Event Price",
+        "Fee",
+        "Amount",
+        "Total",
+        "Cost",
+        "Rate",
+    ),
+    # "State" only when its cells are statuses (the importer checks): in most
+    # exports it is the client's address.
+    "status": (
+        "Status",
+        "Appointment Status",
+        "Booking Status",
+        "Event Status",
+        "Visit Status",
+        "Label",
+        "Labels",
+        "Attendance",
+        "State",
+    ),
+    "cancelled": ("Canceled", "Cancelled", "Is Canceled", "Is Cancelled"),
+    "no_show": ("Marked as No-Show", "No-Show", "No Show", "Is No-Show"),
     "source": (
         "Source",
+        "Booked Through",
         "Booked From",
         "Booked Via",
-        "Channel",
-        # Not "Referral": it often names who referred the client.
+        "Booking Method",
         "Booking Source",
+        "Booking Channel",
+        "Appointment Source",
+        "Channel",
+        "UTM Source",
+        "Referral Source",
     ),
-    "new_client": ("New Client", "First Visit", "Client Type", "New Client?"),
+    "booked_online": ("Booked Online", "Online Booking", "Online"),
+    "new_client": (
+        "New Client",
+        "First Visit",
+        "Client Type",
+        "New Customer",
+        "New Patient",
+        "First Time Client",
+        "Is New Client",
+    ),
+    # "ID" only when its cells are unique in the file (the importer checks):
+    # it may be the client's number, the same on each of their bookings.
+    "booking_id": (
+        "Appointment ID",
+        "Booking ID",
+        "Appointment #",
+        "Booking #",
+        "Confirmation #",
+        "Confirmation Code",
+        "Confirmation ID",
+        "Booking Reference",
+        "Reservation ID",
+        "Event ID",
+        "Event UUID",
+        "Visit ID",
+        "Reference",
+        "Ref #",
+        "ID",
+    ),
 }
+# Header names whose column is taken only when its cells fit (see above).
+CHECKED_HEADERS = {"status": "state", "booking_id": "id"}
 
 # Stored length: a service name is a label, not a paragraph.
 SERVICE_LENGTH = 120
 HEADER_LENGTH = 60
+# A booking number is read for its hash only; a longer cell is not one.
+BOOKING_ID_LENGTH = 200
 
-STATUS_WORDS = {
-    "completed": (
-        "completed",
-        "complete",
-        "checked out",
-        "paid",
-        "arrived",
-        "checked in",
-    ),
-    "confirmed": ("confirmed", "booked", "scheduled"),
-    "upcoming": ("upcoming", "pending"),
-    "cancelled": ("cancelled", "canceled", "late cancel", "late cancellation"),
-    "no-show": ("no show", "noshow", "missed"),
-}
-_STATUS_OF = {word: status for status, names in STATUS_WORDS.items() for word in names}
-
-_YES = {"yes", "y", "true", "1", "new", "new client", "first visit"}
+_YES = {"yes", "y", "true", "1", "new", "new client", "new customer", "new patient"}
+_YES |= {"first visit", "first time", "first time client"}
 _NO = {"no", "n", "false", "0", "returning", "existing", "returning client", "repeat"}
-
-
-class FieldError(ValueError):
-    """A cell that cannot be read; the message names what was expected."""
+_NO |= {"returning customer", "returning patient", "existing client", "repeat client"}
 
 
 def normalise_header(text):
-    """A header as compared: lower case, single spaces, no BOM or quotes."""
-    text = (text or "").replace("\ufeff", "")
-    return " ".join(text.lower().split()).strip(" :")
+    """A header as compared: lower case, no punctuation, "#" as "number"."""
+    text = (text or "").replace("\ufeff", "").lower()
+    text = text.replace("#", " number ").replace("&", " and ")
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
 def header_label(text):
@@ -146,7 +243,8 @@ def match_headers(headers, overrides=None):
         wanted = normalise_header(header)
         if wanted not in names:
             raise FieldError(
-                f"--map {field}={header_label(header)}: the file has no such column"
+                f"--map {field}={header_label(header)}: the file has no such column",
+                field,
             )
         mapping[field] = names.index(wanted)
         taken.add(mapping[field])
@@ -175,192 +273,46 @@ def match_headers(headers, overrides=None):
     return mapping
 
 
-# --- Dates ----------------------------------------------------------------------
+# --- Prices, new clients, booking numbers, text --------------------------------
 
-_TIME = (
-    r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?(?::\d{2}(?:\.\d+)?)?"
-    r"\s*(?P<ampm>[ap]\.?m\.?)?"
-)
-_ISO = re.compile(
-    r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
-    rf"(?:[t ]+{_TIME}(?:z|[+-]\d{{2}}:?\d{{2}})?)?"
-)
-_NUMERIC = re.compile(
-    r"(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{4}|\d{2})"
-    rf"(?:[ ,t]+(?:at\s+)?{_TIME})?"
-)
-_WRITTEN_MDY = re.compile(
-    r"(?:[a-z]+\.?,?\s+)??(?P<mon>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+"
-    rf"(?P<y>\d{{4}})(?:[ ,]+(?:at\s+)?{_TIME})?"
-)
-_WRITTEN_DMY = re.compile(
-    r"(?:[a-z]+\.?,?\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>[a-z]{3,9})\.?,?\s+"
-    rf"(?P<y>\d{{4}})(?:[ ,]+(?:at\s+)?{_TIME})?"
-)
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-EXPECTED_DATE = "a date like 03/18/2025, 2025-03-18 or Mar 18, 2025"
-
-
-def date_order_hint(text):
-    """``"MDY"``, ``"DMY"`` or None (ambiguous or not numeric) for one date cell."""
-    match = _NUMERIC.fullmatch(" ".join(text.lower().split()))
-    if not match:
-        return None
-    first, second = int(match["a"]), int(match["b"])
-    if first > 12 >= second:
-        return "DMY"
-    if second > 12 >= first:
-        return "MDY"
-    return None
-
-
-def is_numeric_date(text):
-    """Whether a cell is a date like 03/04/2025 (whose order may matter)."""
-    return _NUMERIC.fullmatch(" ".join(text.lower().split())) is not None
-
-
-def parse_date(text, order, date_format=None):
-    """``(date, "HH:MM" or None)`` for one cell; FieldError if it is no date."""
-    value = " ".join(text.lower().split())
-    if date_format:
-        return _forced(text.strip(), date_format)
-    if match := _ISO.fullmatch(value):
-        year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
-    elif match := _NUMERIC.fullmatch(value):
-        first, second = int(match["a"]), int(match["b"])
-        month, day = (second, first) if order == "DMY" else (first, second)
-        year = int(match["y"])
-        year += 2000 if year < 100 else 0
-    elif (match := _WRITTEN_MDY.fullmatch(value)) or (
-        match := _WRITTEN_DMY.fullmatch(value)
-    ):
-        month = _MONTHS.get(match["mon"])
-        if month is None:
-            raise FieldError(f"not {EXPECTED_DATE}")
-        year, day = int(match["y"]), int(match["d"])
-    else:
-        raise FieldError(f"not {EXPECTED_DATE}")
-    try:
-        day_value = datetime.date(year, month, day)
-    except ValueError:
-        raise FieldError(f"not a real date ({EXPECTED_DATE})") from None
-    return day_value, _time_of(match)
-
-
-def _time_of(match):
-    """``"HH:MM"`` from a date match's time part, or None."""
-    if not match["hour"]:
-        return None
-    hour, minute = int(match["hour"]), int(match["minute"] or 0)
-    ampm = (match["ampm"] or "").replace(".", "")
-    if not match["minute"] and not ampm:
-        raise FieldError(f"not {EXPECTED_DATE} (with a time like 2:30 PM or 14:30)")
-    if ampm:
-        if not 1 <= hour <= 12:
-            raise FieldError("not a real time of day")
-        hour = hour % 12 + (12 if ampm == "pm" else 0)
-    if hour > 23 or minute > 59:
-        raise FieldError("not a real time of day")
-    return f"{hour:02d}:{minute:02d}"
-
-
-EXPECTED_TIME = "a time like 2:30 PM or 14:30"
-_TIME_ONLY = re.compile(_TIME)
-
-
-def parse_time(text):
-    """``"HH:MM"`` for a time-of-day cell, None when empty; FieldError otherwise."""
-    value = " ".join(text.lower().split())
-    if not value:
-        return None
-    match = _TIME_ONLY.fullmatch(value)
-    if not match:
-        raise FieldError(f"not {EXPECTED_TIME}")
-    try:
-        return _time_of(match)
-    except FieldError:
-        raise FieldError(f"not {EXPECTED_TIME}") from None
-
-
-def is_time(text):
-    """Whether a cell is a time of day alone (no date)."""
-    try:
-        return parse_time(text) is not None
-    except FieldError:
-        return False
-
-
-def _forced(text, date_format):
-    """A cell read with the owner's ``--date-format``."""
-    try:
-        moment = datetime.datetime.strptime(text, date_format)
-    except ValueError:
-        raise FieldError(f"does not match --date-format {date_format}") from None
-    has_time = any(code in date_format for code in ("%H", "%I", "%M", "%X", "%c"))
-    return moment.date(), moment.strftime("%H:%M") if has_time else None
-
-
-# --- Prices, statuses, new clients, text ------------------------------------------
-
-_PRICE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?|\.\d{1,2}")
+_US_PRICE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?|\.\d{1,2}")
+# "1.250,00", "180,00", "1.250": a comma before the cents, dots between thousands.
+_EUROPEAN_PRICE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d+,\d{1,2}")
+# Currency signs, and codes before or after the amount ("USD", "CA$", "kr").
+_CURRENCY_SIGN = re.compile(r"[$€£¥₹\s\u00a0\u202f']")
+_CURRENCY_CODE = re.compile(r"^[a-z]{1,3}|[a-z]{1,3}$")
+_NO_PRICE = {"", "-", "–", "—", "n/a", "na", "none"}
+EXPECTED_PRICE = "not a price like $95, 1,095.50 or 1.095,50 €"
 
 
 def parse_price(text, currency=""):
-    """Cents as an int from "$1,095.50", "95" or "USD 95"; None when empty."""
-    value = text.strip()
-    for symbol in ("$", "€", "£", "¥", currency.upper(), currency.lower()):
-        if symbol:
-            value = value.replace(symbol, "")
-    value = value.replace(" ", "").replace("\u00a0", "")
+    """Cents from "$1,095.50", "95", "USD 95" or "1.250,00 €"; None when empty."""
+    value = text.strip().lower()
+    if value in _NO_PRICE:
+        return None
+    if currency:
+        value = value.replace(currency.lower(), "")
+    if value == "free":
+        return 0
+    value = _CURRENCY_CODE.sub("", _CURRENCY_SIGN.sub("", value))
     if not value:
         return None
-    if not _PRICE.fullmatch(value):
-        raise FieldError("not a price like $95 or 1,095.50")
+    if _US_PRICE.fullmatch(value):
+        digits = value.replace(",", "")
+    elif _EUROPEAN_PRICE.fullmatch(value):
+        digits = value.replace(".", "").replace(",", ".")
+    else:
+        raise FieldError(EXPECTED_PRICE)
     try:
-        amount = Decimal(value.replace(",", ""))
+        amount = Decimal(digits)
     except InvalidOperation:
-        raise FieldError("not a price like $95 or 1,095.50") from None
+        raise FieldError(EXPECTED_PRICE) from None
     return int((amount * 100).to_integral_value())
-
-
-def parse_status(text):
-    """One of the stored statuses for a platform's word; FieldError otherwise."""
-    word = " ".join(text.lower().replace("_", " ").replace("-", " ").split())
-    if word in _STATUS_OF:
-        return _STATUS_OF[word]
-    if word.startswith(("cancel", "late cancel")):
-        return "cancelled"
-    if not word:
-        raise FieldError("empty status")
-    raise FieldError(
-        "unknown status (known: completed, confirmed, upcoming, "
-        "cancelled, no-show and their usual words)"
-    )
 
 
 def parse_new_client(text):
     """1, 0 or None (empty) from Yes/No, Y/N, true/false, 1/0, New/Returning."""
-    word = " ".join(text.lower().split())
+    word = " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
     if not word:
         return None
     if word in _YES:
@@ -368,6 +320,26 @@ def parse_new_client(text):
     if word in _NO:
         return 0
     raise FieldError("not Yes/No, Y/N, true/false, 1/0 or New/Returning")
+
+
+# An appointment type naming a first visit ("New Customer", "New Client
+# Massage", "First Visit - 90 min"), for files without a new-client column.
+_NEW_IN_SERVICE = re.compile(
+    r"\b(?:new (?:client|customer|patient)s?|first (?:visit|time|appointment))\b"
+)
+
+
+def service_names_new_client(text):
+    """Whether an appointment type says the client is new."""
+    return _NEW_IN_SERVICE.search(text.lower()) is not None
+
+
+def parse_booking_id(text):
+    """A booking number as read ('' when blank); FieldError if it is too long."""
+    value = " ".join(text.split())
+    if len(value) > BOOKING_ID_LENGTH:
+        raise FieldError("too long for a booking number")
+    return value
 
 
 def clean_service(text):

@@ -12,6 +12,10 @@ file is refused before it is held in memory.
 # Booking rows (blank rows are not counted) and columns of one file.
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
+# The longest cell read, in characters: a note pasted in full may be a
+# megabyte, in a column dropped anyway; a file is at most 8 MiB from the
+# dashboard. Python's csv module stops at 128 KiB by default.
+MAX_CELL_CHARS = 16 * 1024 * 1024
 # Bookings stored (or removed) per write transaction: each holds SQLite's
 # write lock for a few tens of milliseconds, so the site's other writes (a
 # login, a note, the visits) wait that long at most, never seconds.

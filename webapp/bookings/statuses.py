@@ -1,0 +1,166 @@
+"""What a platform's status word means: kept, pending, cancelled or no-show.
+
+Platforms name the same thing many ways ("Checked Out", "Show", "Finished",
+"Accepted"; "Clinician Canceled", "Late Cancel"; "Unconfirmed", "Awaiting
+confirmation"). Words are compared case- and punctuation-blind. The owner's
+own words (``--status WORD=STATUS``, the dashboard's choices) come first.
+"""
+
+import re
+
+from .errors import FieldError
+
+# The stored statuses. Kept bookings are the ones that happened or will;
+# a pending one still waits for the practice to accept it, and is counted
+# apart, never as kept. ``KEPT_STATUSES`` is the one home of "kept".
+KEPT_STATUSES = ("completed", "confirmed", "upcoming")
+PENDING = "pending"
+CANCELLED = "cancelled"
+NO_SHOW = "no-show"
+STATUSES = (*KEPT_STATUSES, PENDING, CANCELLED, NO_SHOW)
+# What a booking is without any status column, and what a blank status is
+# where the column only names exceptions.
+DEFAULT_STATUS = "confirmed"
+
+STATUS_WORDS = {
+    "completed": (
+        "completed",
+        "complete",
+        "checked out",
+        "checkout",
+        "paid",
+        "arrived",
+        "checked in",
+        "checkin",
+        "show",
+        "showed",
+        "shown",
+        "showed up",
+        "finished",
+        "done",
+        "attended",
+        "fulfilled",
+        "closed",
+    ),
+    "confirmed": (
+        "confirmed",
+        "accepted",
+        "booked",
+        "scheduled",
+        "active",
+        "approved",
+        "reserved",
+    ),
+    "upcoming": ("upcoming", "future", "not yet arrived"),
+    PENDING: (
+        "pending",
+        "unconfirmed",
+        "not confirmed",
+        "awaiting confirmation",
+        "awaiting",
+        "awaiting approval",
+        "requested",
+        "request",
+        "needs confirmation",
+        "waiting",
+        "waiting for confirmation",
+        "tentative",
+    ),
+    CANCELLED: (
+        "cancelled",
+        "canceled",
+        "cancel",
+        "late cancel",
+        "late cancellation",
+        "declined",
+        "rejected",
+        "denied",
+    ),
+    NO_SHOW: ("no show", "noshow", "missed", "did not show", "no showed"),
+}
+_STATUS_OF = {word: status for status, names in STATUS_WORDS.items() for word in names}
+# Any status naming a cancellation or a no-show, whoever did it ("Cancelled by
+# client", "Clinician Canceled", "Marked as No-Show", "No Show (charged)").
+_CANCEL_WORD = re.compile(r"\b(?:cancel\w*|declined|rejected)\b")
+_NO_SHOW_WORD = re.compile(r"\bno ?show\w*\b")
+
+_YES = frozenset({"yes", "y", "true", "t", "1", "x"})
+_NO = frozenset({"no", "n", "false", "f", "0", ""})
+KNOWN_STATUSES = (
+    "unknown status (known: completed, confirmed, upcoming, pending, cancelled, "
+    "no-show and their usual words)"
+)
+
+
+def status_word(text):
+    """A status word as compared: lower case, no punctuation, single spaces."""
+    return " ".join(re.sub(r"[^\w]+", " ", (text or "").lower()).split())
+
+
+def owner_statuses(statuses):
+    """The owner's ``{word: status}`` with each word as compared; checks statuses."""
+    chosen = {}
+    for word, status in (statuses or {}).items():
+        if status not in STATUSES:
+            raise FieldError(
+                f"unknown stored status (known: {', '.join(STATUSES)})", "status"
+            )
+        chosen[status_word(word)] = status
+    return chosen
+
+
+def parse_status(text, chosen=None):
+    """One of STATUSES for a platform's word; FieldError otherwise.
+
+    ``chosen`` is ``owner_statuses(...)``: the owner's words, read first.
+    """
+    word = status_word(text)
+    if chosen and word in chosen:
+        return chosen[word]
+    if word in _STATUS_OF:
+        return _STATUS_OF[word]
+    if not word:
+        raise FieldError("empty status")
+    if _NO_SHOW_WORD.search(word):
+        return NO_SHOW
+    if _CANCEL_WORD.search(word):
+        return CANCELLED
+    raise FieldError(KNOWN_STATUSES)
+
+
+def is_status(text, chosen=None):
+    """Whether a cell reads as a status word (to tell a status column)."""
+    try:
+        parse_status(text, chosen)
+    except FieldError:
+        return False
+    return True
+
+
+def parse_flag(text, meaning=""):
+    """True or False for a yes/no cell ("Yes", "TRUE", 1, blank, or ``meaning``)."""
+    word = status_word(text)
+    if word in _YES or (meaning and word == meaning):
+        return True
+    if word in _NO:
+        return False
+    raise FieldError("not yes/no or true/false")
+
+
+def status_with_flags(status, cancelled, no_show):
+    """The status once a file's yes/no "Canceled" and "No-Show" columns are read."""
+    if no_show:
+        return NO_SHOW
+    if cancelled:
+        return CANCELLED
+    return status
+
+
+def blanks_are_kept(cells):
+    """Whether a status column only names exceptions: most of its cells blank.
+
+    Acuity's and Setmore's labels are blank for an ordinary booking and say
+    "No Show" or "Checked In" for the others.
+    """
+    blank = sum(1 for cell in cells if not cell.strip())
+    return blank > 0 and blank * 2 >= len(cells)
