@@ -167,14 +167,19 @@ HEADER_NAMES = {
         "Referral Source",
     ),
     "booked_online": ("Booked Online", "Online Booking", "Online"),
+    # An "Appointment Type" beside a "Service" column may say "New Customer"
+    # or "Returning Customer" (Vagaro): taken only when its cells say that.
     "new_client": (
         "New Client",
         "First Visit",
         "Client Type",
+        "Customer Type",
         "New Customer",
         "New Patient",
         "First Time Client",
         "Is New Client",
+        "Appointment Type",
+        "Visit Type",
     ),
     # "ID" only when its cells are unique in the file (the importer checks):
     # it may be the client's number, the same on each of their bookings.
@@ -197,7 +202,11 @@ HEADER_NAMES = {
     ),
 }
 # Header names whose column is taken only when its cells fit (see above).
-CHECKED_HEADERS = {"status": "state", "booking_id": "id"}
+CHECKED_HEADERS = {
+    "status": ("state",),
+    "booking_id": ("id",),
+    "new_client": ("appointment type", "visit type"),
+}
 
 # Stored length: a service name is a label, not a paragraph.
 SERVICE_LENGTH = 120

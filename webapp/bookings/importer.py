@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import dates, fields, rows, statuses
-from .errors import BookingFileError
+from .errors import BookingFileError, FieldError
 from .fields import CHECKED_HEADERS, DATE_FIELDS, TIME_FIELD
 from .file_shapes import (
     NOT_TEXT,
@@ -38,6 +38,8 @@ __all__ = ["SNIFF_BYTES", "BookingFileError", "Reading", "open_text", "read_expo
 
 # How often (in rows) the reader reports progress to a progress bar.
 PROGRESS_EVERY = 2000
+# How many skipped rows a note names by number.
+ROWS_NAMED = 10
 
 
 @dataclass
@@ -127,7 +129,7 @@ def _read(text, options, progress):
     rows.decide_blanks(raw, columns, reading.notes, options)
     # Two identical bookings of one file are told apart by their order, and
     # the count leaves the status out, like the fingerprint (see _identity).
-    occurrences = Counter()
+    occurrences, not_bookings = Counter(), len(reading.skipped_rows)
     for index, (row_number, cells) in enumerate(raw):
         raw[index] = None  # a row's cells go as its booking comes: half the peak
         try:
@@ -143,10 +145,28 @@ def _read(text, options, progress):
         occurrences[key] += 1
         booking["fingerprint"] = _fingerprint(key, occurrences[key])
         reading.bookings.append(booking)
-    reading.skipped_rows.sort()
+    _note_skipped(reading, not_bookings)
     if not reading.bookings:
         raise BookingFileError("no row of the file could be read as a booking")
     return reading
+
+
+def _note_skipped(reading, not_bookings):
+    """Tell the owner which rows were skipped, by number, and why."""
+    skipped = reading.skipped_rows
+    for numbers, why in (
+        (skipped[:not_bookings], "that are not bookings (totals, report lines)"),
+        (skipped[not_bookings:], "that could not be read"),
+    ):
+        if numbers:
+            shown = ", ".join(str(number) for number in numbers[:ROWS_NAMED])
+            more = (
+                f" and {len(numbers) - ROWS_NAMED} more"
+                if len(numbers) > ROWS_NAMED
+                else ""
+            )
+            reading.notes.append(f"{len(numbers)} row(s) {why} skipped: {shown}{more}.")
+    skipped.sort()
 
 
 def _kept_cells(reader, columns, number, reading, options, progress):
@@ -183,26 +203,36 @@ def _check_by_values(raw, columns, header, options):
     """Drop a column taken by a doubtful header whose cells do not fit it.
 
     "State" is the status only when its cells are statuses (elsewhere it is
-    the client's address), and "ID" the booking number only when no two rows
-    share one (a client's number repeats on each of their bookings).
+    the client's address), "ID" the booking number only when no two rows
+    share one (a client's number repeats on each of their bookings), and an
+    "Appointment Type" says who is new only when its cells say new or not.
     """
     for name, doubtful in CHECKED_HEADERS.items():
         if name not in columns or name in options.overrides:
             continue
-        if fields.normalise_header(header[columns[name]]) != doubtful:
+        if fields.normalise_header(header[columns[name]]) not in doubtful:
             continue
         cells = [cells[name].strip() for _number, cells in raw]
-        if name == "status":
-            filled = [cell for cell in cells if cell]
-            fits = bool(filled) and all(
-                statuses.is_status(cell, options.statuses) for cell in filled
-            )
+        filled = [cell for cell in cells if cell]
+        if name == "booking_id":
+            fits = len(filled) == len(cells) == len(set(cells))
         else:
-            fits = all(cells) and len(set(cells)) == len(cells)
+            fits = bool(filled) and all(_fits(name, cell, options) for cell in filled)
         if not fits:
             del columns[name]
             for _number, row_cells in raw:
                 del row_cells[name]
+
+
+def _fits(name, cell, options):
+    """Whether one cell reads as the field ``name`` (a status, a new client)."""
+    if name == "status":
+        return statuses.is_status(cell, options.statuses)
+    try:
+        fields.parse_new_client(cell)
+    except FieldError:
+        return False
+    return True
 
 
 def _describe_columns(reading, columns, options):
