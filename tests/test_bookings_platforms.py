@@ -38,6 +38,10 @@ class Export:
     no_show: int
     website: int
     new_clients: int
+    # Every row's price added up, and the last appointment's day (the first
+    # is March 3, 2025 in every file).
+    price_cents: int
+    last_day: str
     # The columns that hold a client's name, contact, notes or own words.
     private: tuple
     encoding: str = "utf-8-sig"
@@ -59,6 +63,8 @@ EXPORTS_BY_PLATFORM = {
         no_show=1,
         website=4,
         new_clients=5,
+        price_cents=106000,
+        last_day="2025-03-14",
         private=("Client", "Email", "Phone", "Notes"),
     ),
     # 10 rows. Accepted x5 kept; Pending x1; Cancelled by Customer, by
@@ -74,6 +80,8 @@ EXPORTS_BY_PLATFORM = {
         no_show=1,
         website=6,
         new_clients=0,
+        price_cents=118500,
+        last_day="2025-03-14",
         private=("Customer", "Email", "Phone Number", "Customer Note"),
     ),
     # 11 rows, Windows-1252. Show x4, Confirmed x2, Checked Out x1 kept;
@@ -89,6 +97,8 @@ EXPORTS_BY_PLATFORM = {
         no_show=1,
         website=4,
         new_clients=4,
+        price_cents=113500,
+        last_day="2025-03-17",
         private=("Customer", "Email", "Cell Phone", "Notes"),
         encoding="cp1252",
     ),
@@ -103,6 +113,8 @@ EXPORTS_BY_PLATFORM = {
         no_show=2,
         website=0,
         new_clients=0,
+        price_cents=103000,
+        last_day="2025-03-17",
         private=("First Name", "Last Name", "Phone", "Email", "Notes"),
     ),
     # 12 bookings between 4 title lines and a totals row and a "Report
@@ -118,6 +130,8 @@ EXPORTS_BY_PLATFORM = {
         no_show=1,
         website=5,
         new_clients=4,
+        price_cents=138000,
+        last_day="2025-03-18",
         private=("Client", "Email", "Phone", "Appointment Notes"),
     ),
     # 10 rows. Arrived x4 + Booked x2 kept; Clinician Canceled, Canceled,
@@ -132,6 +146,8 @@ EXPORTS_BY_PLATFORM = {
         no_show=1,
         website=6,
         new_clients=4,
+        price_cents=124000,
+        last_day="2025-03-14",
         private=("Patient", "Email", "Mobile Phone", "Chart Note"),
     ),
     # 10 rows, ';'-separated, "1.250,00 €", day first. Finished x4,
@@ -146,6 +162,8 @@ EXPORTS_BY_PLATFORM = {
         no_show=1,
         website=4,
         new_clients=0,
+        price_cents=212500,
+        last_day="2025-03-18",
         private=("Client", "Client email", "Client mobile", "Notes"),
         delimiter=";",
         config=(("CURRENCY", "EUR"), ("DATE_ORDER", "DMY")),
@@ -162,6 +180,8 @@ EXPORTS_BY_PLATFORM = {
         no_show=1,
         website=5,
         new_clients=4,
+        price_cents=95000,
+        last_day="2025-03-14",
         private=("Client Name", "Client Email", "Client Phone", "Notes"),
         encoding="utf-16",
         delimiter="\t",
@@ -178,6 +198,8 @@ EXPORTS_BY_PLATFORM = {
         no_show=1,
         website=4,
         new_clients=4,
+        price_cents=98000,
+        last_day="2025-03-14",
         private=("Client", "Email", "Phone"),
     ),
     # 10 rows. Show x6 kept; Late Canceled, Canceled, Clinician Canceled;
@@ -191,6 +213,8 @@ EXPORTS_BY_PLATFORM = {
         no_show=1,
         website=0,
         new_clients=3,
+        price_cents=168000,
+        last_day="2025-03-14",
         private=("Client", "Client Email", "Client Phone", "Clinician", "Notes"),
     ),
     # 10 rows, ISO times in UTC or with an offset. "Canceled" true x2;
@@ -205,6 +229,8 @@ EXPORTS_BY_PLATFORM = {
         no_show=2,
         website=4,
         new_clients=0,
+        price_cents=112000,
+        last_day="2025-03-28",
         private=(
             "Invitee Name",
             "Invitee Email",
@@ -225,6 +251,8 @@ EXPORTS_BY_PLATFORM = {
         no_show=1,
         website=3,
         new_clients=4,
+        price_cents=103000,
+        last_day="2025-03-14",
         private=("Client name", "Client email", "Client phone"),
     ),
     # 10 rows. The Label names only exceptions: 7 blank + 2 "Checked In"
@@ -238,6 +266,8 @@ EXPORTS_BY_PLATFORM = {
         no_show=1,
         website=5,
         new_clients=0,
+        price_cents=102000,
+        last_day="2025-03-14",
         private=("Customer Name", "Customer Email", "Customer Phone", "Comments"),
     ),
 }
@@ -290,6 +320,8 @@ def counts(database_path):
     """What the stored bookings say, in the owner's terms."""
     rows = stored(database_path, "select status, channel, new_client from bookings")
     statuses = [status for status, _, _ in rows]
+    days = sorted(appointment_days(database_path))
+    [(price_cents,)] = stored(database_path, "select sum(price_cents) from bookings")
     return {
         "rows": len(rows),
         "kept": sum(status in KEPT for status in statuses),
@@ -298,6 +330,8 @@ def counts(database_path):
         "no_show": statuses.count("no-show"),
         "website": sum(channel == "website" for _, channel, _ in rows),
         "new_clients": sum(new == 1 for _, _, new in rows),
+        "price_cents": price_cents,
+        "days": (days[0], days[-1]) if days else (),
     }
 
 
@@ -318,6 +352,8 @@ def expected(platform):
         "no_show": export.no_show,
         "website": export.website,
         "new_clients": export.new_clients,
+        "price_cents": export.price_cents,
+        "days": ("2025-03-03", export.last_day),
     }
 
 
