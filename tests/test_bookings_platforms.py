@@ -482,10 +482,16 @@ def test_no_client_detail_from_any_export_is_stored_printed_or_shown(database_pa
     client = app.test_client()
     assert log_in(client).status_code == 302
     pages = {}
-    for page in ("/stats/bookings", "/stats"):
+    # The bookings were made and kept in February and March 2025.
+    march = "?from=2025-02-01&to=2025-03-31"
+    for page in ("/stats/bookings", "/stats" + march, "/stats.json" + march):
         response = client.get(page)
         assert response.status_code == 200, page
         pages[page] = response.get_data(as_text=True)
+    download = client.get("/stats/bookings.csv" + march)
+    assert download.status_code == 200
+    pages["/stats/bookings.csv"] = download.get_data(as_text=True)
+    assert len(pages["/stats/bookings.csv"].splitlines()) > 1
     written = everything_written(database_path, app)
     assert any(name.endswith(".db") for name in written)
 
