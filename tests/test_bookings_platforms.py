@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from webapp.core.db import connect
 from webapp.tracking.journal_folder import folder_of
 
-from .conftest import log_in, make_app, store_owner_password
+from .conftest import csrf_token_from, log_in, make_app, store_owner_password
 
 EXPORTS = Path(__file__).parent / "platform_exports"
 KEPT = ("completed", "confirmed", "upcoming")
@@ -523,3 +525,64 @@ def _escaped(text):
         ],
         text,
     )
+
+
+# --- The same files through the dashboard's upload ------------------------------
+
+
+def owner_on(database_path, platform):
+    """A signed-in test client of the app as the practice of ``platform`` set it."""
+    app = make_app(database_path, **dict(EXPORTS_BY_PLATFORM[platform].config))
+    store_owner_password(database_path)
+    client = app.test_client()
+    assert log_in(client).status_code == 302
+    return client
+
+
+def upload(client, path):
+    """POST the file as the bookings page's form does (no column chosen)."""
+    token = csrf_token_from(client.get("/stats/bookings").get_data(as_text=True))
+    kind = "text/plain" if path.suffix == ".txt" else "text/csv"
+    boundary, body = encode_multipart(
+        {
+            "csrf_token": token,
+            "file": FileStorage(io.BytesIO(path.read_bytes()), path.name, kind),
+        }
+    )
+    return client.post(
+        "/stats/bookings",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+@pytest.mark.parametrize("platform", sorted(EXPORTS_BY_PLATFORM))
+def test_each_export_uploads_as_it_comes_and_the_page_shows_no_client(
+    database_path, platform
+):
+    client = owner_on(database_path, platform)
+    preview = upload(client, EXPORTS / EXPORTS_BY_PLATFORM[platform].file)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200, html[:2000]
+    secrets = private_cells(platform) | set(FREE_TEXT_SOURCES)
+    assert [s for s in secrets if s in html or _escaped(s) in html] == []
+    # Nothing counts before the owner confirms the preview.
+    assert (
+        stored(
+            database_path,
+            "select count(*) from import_batches where confirmed_at != ''",
+        )[0][0]
+        == 0
+    )
+    batch = re.search(r"/stats/bookings/(\d+)/confirm", html)
+    assert batch, "the preview offers no confirm button"
+    token = csrf_token_from(html)
+    done = client.post(
+        f"/stats/bookings/{batch[1]}/confirm",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    )
+    assert done.status_code == 200
+    page = done.get_data(as_text=True)
+    assert [s for s in secrets if s in page or _escaped(s) in page] == []
+    assert counts(database_path) == expected(platform)
