@@ -15,7 +15,7 @@ from webapp.core.calendar import practice_zone
 from webapp.core.db import connect, migrate
 from webapp.tracking import capture, classify, store
 
-from .servers import NAVIGATION
+from .servers import NAVIGATION, serving
 
 
 def create_migrated_database(path):
@@ -238,3 +238,11 @@ def machine():
 
     with built_machine() as built:
         yield built
+
+
+@pytest.fixture
+def served(tmp_path):
+    """gunicorn with the shipped config on loopback, on a fresh production
+    database (its ``database``); stopped after."""
+    with serving(tmp_path) as server:
+        yield server

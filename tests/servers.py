@@ -9,11 +9,13 @@ import http.client
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +79,23 @@ def wait_until(condition, seconds=120, every=0.1):
             return True
         time.sleep(every)
     return condition()
+
+
+def need_tool(name, install):
+    """The path of the command ``name``; missing, the test skips here, fails in CI.
+
+    ``install`` says how to get it. Under CI=true a missing tool is a failure:
+    `make test` installs every one, so a check never passes unseen there.
+    """
+    import pytest  # only tests need a tool; benchmarks import this module too
+
+    found = shutil.which(str(name))
+    if found is not None:
+        return found
+    reason = f"{Path(name).name} is not installed ({install})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}: make test installs it", pytrace=False)
+    pytest.skip(f"{reason}; under CI=true this fails instead")
 
 
 def free_port():
@@ -247,6 +266,20 @@ class Gunicorn:
 
     def __exit__(self, *exc_info):
         self.stop()
+
+
+@contextmanager
+def serving(folder, args=(), **settings):
+    """gunicorn with the shipped config on a fresh database in ``folder``.
+
+    ``settings`` add to (or, as None, remove from) the production environment;
+    the server's ``database`` is the file it serves.
+    """
+    database = migrated_database(folder)
+    env = production_env(database, **settings)
+    with Gunicorn(env, folder, Path(folder) / "gunicorn.log", args=args) as server:
+        server.database = database
+        yield server
 
 
 # Request bodies too big to hold, and the memory of the worker they reach ------

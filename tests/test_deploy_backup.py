@@ -67,15 +67,6 @@ def click(port, placement, count):
         assert request(port, f"/book?from={placement}").status == 302
 
 
-@pytest.fixture
-def served(tmp_path):
-    """gunicorn with the shipped config on a fresh production database."""
-    database = migrated_database(tmp_path)
-    with Gunicorn(production_env(database), tmp_path, tmp_path / "gunicorn.log") as g:
-        g.database = database
-        yield g
-
-
 def test_backup_and_restore_round_trip_while_serving(served, tmp_path):
     for _ in range(3):
         assert request(served.port, "/").status == 200

@@ -23,6 +23,8 @@ from .servers import (
     migrated_database,
     production_env,
     request,
+    serving,
+    wait_until,
     without_root_powers,
 )
 
@@ -31,14 +33,6 @@ TRAFFIC_THREADS = 4
 MAX_REQUESTS = 4000
 MAX_SECONDS = 40
 STARTUP = 30
-
-
-@pytest.fixture
-def served(tmp_path):
-    """gunicorn with the shipped config on a migrated production database."""
-    database = migrated_database(tmp_path)
-    with Gunicorn(production_env(database), tmp_path, tmp_path / "gunicorn.log") as g:
-        yield g
 
 
 def test_shipped_config_runs_several_gthread_workers(served):
@@ -105,11 +99,10 @@ def test_access_log_keeps_no_address_or_user_agent(served):
             "Referer": "https://referrer.example/secret-path",
         },
     )
-    time.sleep(0.3)
+    logged = '"GET /robots.txt HTTP/1.1" 200'
+    assert wait_until(lambda: logged in served.log()[len(before) :]), served.log()
     lines = [
-        line
-        for line in served.log()[len(before) :].splitlines()
-        if '"GET /robots.txt HTTP/1.1" 200' in line
+        line for line in served.log()[len(before) :].splitlines() if logged in line
     ]
     assert len(lines) == 1, served.log()
     line = lines[0]
@@ -137,11 +130,11 @@ def test_chooser_answers_never_reach_the_access_log(served):
     )
     assert fragment.status == 200
     assert "hx-push-url" not in fragment.headers
-    time.sleep(0.3)
+    posted = ('"POST / HTTP/1.1" 200', '"POST /widgets/chooser HTTP/1.1" 200')
+    assert wait_until(
+        lambda: all(line in served.log()[len(before) :] for line in posted)
+    ), served.log()
     log = served.log()
-    new = log[len(before) :]
-    assert '"POST / HTTP/1.1" 200' in new
-    assert '"POST /widgets/chooser HTTP/1.1" 200' in new
     for word in ("surgery", "pregnant", "health=", "problem", "referral", "relief"):
         assert word not in log
 
@@ -201,21 +194,27 @@ def test_graceful_reload_mid_traffic_fails_no_request(served):
         thread.start()
     deadline = time.monotonic() + MAX_SECONDS
     reloaded_at = None
-    try:
-        while _count(results, lock) < 200 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        served.signal(signal.SIGHUP)
-        # Keep the traffic going until every old worker has left and the new
-        # ones have answered a few hundred more requests.
-        while not stop.is_set() and time.monotonic() < deadline:
+
+    def reloaded_and_answered_more():
+        """Every old worker gone, the new ones up and 300 more requests answered."""
+        nonlocal reloaded_at
+        if reloaded_at is None:
             log = served.log()
             old_gone = all(f"Worker exiting (pid: {pid})" in log for pid in old_workers)
             new_up = len(set(served.worker_pids()) - old_workers) >= len(old_workers)
-            if reloaded_at is None and old_gone and new_up:
+            if old_gone and new_up:
                 reloaded_at = _count(results, lock)
-            if reloaded_at is not None and _count(results, lock) > reloaded_at + 300:
-                break
-            time.sleep(0.05)
+        answered = _count(results, lock)
+        return stop.is_set() or (
+            reloaded_at is not None and answered > reloaded_at + 300
+        )
+
+    try:
+        wait_until(lambda: _count(results, lock) >= 200, MAX_SECONDS, every=0.05)
+        served.signal(signal.SIGHUP)
+        # Keep the traffic going until every old worker has left and the new
+        # ones have answered a few hundred more requests.
+        wait_until(reloaded_and_answered_more, deadline - time.monotonic(), every=0.05)
     finally:
         stop.set()
         for thread in threads:
@@ -316,13 +315,11 @@ def test_every_gunicorn_value_the_owner_may_change_comes_from_the_env_file():
 
 def test_gunicorn_tells_systemd_when_it_is_ready(tmp_path):
     # webapp.service is Type=notify: systemd waits for READY=1 on this socket.
-    database = migrated_database(tmp_path)
     address = str(tmp_path / "notify.sock")
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
         listener.bind(address)
         listener.settimeout(STARTUP)
-        env = production_env(database, NOTIFY_SOCKET=address)
-        with Gunicorn(env, tmp_path, tmp_path / "gunicorn.log"):
+        with serving(tmp_path, NOTIFY_SOCKET=address):
             message = listener.recv(4096).decode()
     assert "READY=1" in message
 
@@ -352,11 +349,9 @@ def test_a_bad_owner_setting_stops_gunicorn_in_one_line(tmp_path, name, value, l
 
 
 def test_owner_settings_from_the_environment_reach_gunicorn(tmp_path):
-    database = migrated_database(tmp_path)
-    env = production_env(
-        database, WEBAPP_WORKERS="2", WEBAPP_ACCESS_LOG="off", WEBAPP_LOG_LEVEL="info"
-    )
-    with Gunicorn(env, tmp_path, tmp_path / "gunicorn.log") as served:
+    with serving(
+        tmp_path, WEBAPP_WORKERS="2", WEBAPP_ACCESS_LOG="off", WEBAPP_LOG_LEVEL="info"
+    ) as served:
         request(served.port, "/healthz")
         log = served.log()
     assert len(set(served.worker_pids())) == 2, log

@@ -20,11 +20,10 @@ import select
 import socket
 import ssl
 import threading
-import time
 
 import pytest
 
-from .servers import Gunicorn, Proxy, migrated_database, production_env, request
+from .servers import Proxy, request, serving, wait_until
 
 SLOW_CLIENTS = 3
 # A byte every half second: slow enough to hold a reading thread, and a few
@@ -50,23 +49,9 @@ SHORT_LIMITS = {
 def gunicorn(tmp_path_factory):
     """gunicorn with the shipped config, one worker of two threads."""
     folder = tmp_path_factory.mktemp("slow-bodies")
-    env = production_env(
-        migrated_database(folder),
-        FLASK_PROXY_COUNT="1",
-        WEBAPP_WORKERS="1",
-        WEBAPP_THREADS="2",
-    )
-    with Gunicorn(env, folder, folder / "gunicorn.log") as server:
+    settings = {"WEBAPP_WORKERS": "1", "WEBAPP_THREADS": "2"}
+    with serving(folder, FLASK_PROXY_COUNT="1", **settings) as server:
         yield server
-
-
-def wait_until(condition, what, seconds=DEADLINE_SECONDS):
-    """Wait for ``condition()`` to hold, or fail saying ``what`` never came."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not within {seconds} s")
-        time.sleep(0.05)
 
 
 def open_form(proxy, length=60000, path="/login"):
@@ -154,9 +139,8 @@ def log_settles(server, proxy):
     """Ask for /healthz through the proxy and wait until gunicorn logged it."""
     before = server.log().count('"GET /healthz ')
     assert answers(proxy, "/healthz") == 200
-    wait_until(
-        lambda: server.log().count('"GET /healthz ') > before,
-        "gunicorn logging GET /healthz",
+    assert wait_until(lambda: server.log().count('"GET /healthz ') > before), (
+        "gunicorn never logged GET /healthz"
     )
 
 
@@ -169,10 +153,9 @@ def test_slow_bodies_leave_the_site_answering(gunicorn, tmp_path, kind):
             # The attack is under way once every client has sent a few
             # bytes: a proxy that streams bodies has handed each to a
             # gunicorn thread by then.
-            wait_until(
-                lambda: all(c.sent >= BYTES_BEFORE_PROBING for c in clients),
-                "every slow client sending",
-            )
+            assert wait_until(
+                lambda: all(c.sent >= BYTES_BEFORE_PROBING for c in clients)
+            ), "a slow client never got its first bytes through"
             assert answers(proxy, "/healthz") == 200
             assert answers(proxy, "/") == 200
             # They answered during the attack: every slow client was still

@@ -1,13 +1,11 @@
 """The weekly letter's systemd units, settings example and guide section."""
 
-import os
 import re
-import shutil
 import subprocess
 
 import pytest
 
-from .servers import DEPLOY, PROJECT_ROOT
+from .servers import DEPLOY, PROJECT_ROOT, need_tool
 
 UNITS = ("webapp-digest.service", "webapp-digest.timer")
 DOC = PROJECT_ROOT / "docs" / "deploy.md"
@@ -15,14 +13,8 @@ DOC = PROJECT_ROOT / "docs" / "deploy.md"
 
 def systemd_analyze(*args):
     """Run systemd-analyze; skip outside CI when it is not installed."""
-    if shutil.which("systemd-analyze") is None:
-        reason = "systemd-analyze is not installed (Debian package systemd)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}: make test installs it", pytrace=False)
-        pytest.skip(reason)
-    return subprocess.run(
-        ["systemd-analyze", *args], capture_output=True, text=True, timeout=60
-    )
+    command = need_tool("systemd-analyze", "Debian package systemd")
+    return subprocess.run([command, *args], capture_output=True, text=True, timeout=60)
 
 
 @pytest.fixture
