@@ -1,7 +1,9 @@
 """The owner's bookings page: upload, preview, confirm, cancel, undo; htmx and not."""
 
 import datetime
+import html as markup
 import io
+import json
 import logging
 import re
 import tempfile
@@ -14,20 +16,23 @@ from werkzeug.test import encode_multipart
 from webapp.bookings import summary
 from webapp.core.db import connect
 
-from .bookings_data import SECRETS, export, row
+from .bookings_data import HEADER, SECRETS, export, row
 from .conftest import HOSTILE_STRINGS, csrf_token_from, log_in
 
 PAGE = "/stats/bookings"
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/stats/bookings"}
 
 
-def upload(client, data, name="appointments.csv", mimetype="text/csv", headers=None):
-    """POST ``data`` as the page's form does, CSRF token included."""
+def upload(
+    client, data, name="appointments.csv", mimetype="text/csv", headers=None, form=None
+):
+    """POST ``data`` as the page's form does, CSRF token included (and ``form``)."""
     token = csrf_token_from(client.get(PAGE).get_data(as_text=True))
     # Encoded in memory: the test client would spool a big body to a temp file.
     boundary, body = encode_multipart(
         {
             "csrf_token": token,
+            **(form or {}),
             "file": FileStorage(io.BytesIO(data), name, content_type=mimetype),
         }
     )
@@ -64,6 +69,15 @@ def counted(app, day="2025-03-01"):
         db.conn.close()
 
 
+def chosen(html, field):
+    """The option a column select shows as chosen ('' for "Not in this file")."""
+    select = re.search(
+        rf'<select[^>]*name="column-{field}".*?</select>', html, re.S
+    ).group(0)
+    found = re.search(r'<option value="([^"]*)" selected>', select)
+    return found.group(1) if found else None
+
+
 def batch_of(html):
     """The batch number in a preview's Confirm form."""
     return int(re.search(r"/stats/bookings/(\d+)/confirm", html).group(1))
@@ -91,11 +105,15 @@ def test_upload_preview_confirm(app, owner_client):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Preview of appointments.csv" in html
-    assert "Appointment: from the column “Appointment Date”" in html
+    assert chosen(html, "appointment") == "Appointment Date"
+    assert chosen(html, "appointment_time") == ""
     for column in ("Client Name", "Email", "Phone", "Notes"):
         assert f"<li>{column}</li>" in html
-    assert "Swedish, 60 min" in html and "Website (website)" in html
-    assert "Yelp (directory)" in html and "$95" in html
+    assert "Swedish, 60 min" in html and "<td>Your website</td>" in html
+    assert "<td>A directory or marketplace</td>" in html and "$95" in html
+    assert "How they were booked: Your website 2, A directory or marketplace 1." in (
+        html
+    )
     assert not any(secret in html for secret in SECRETS)
     # Pending: stored without the client details, counted nowhere yet.
     assert counted(app) == 0
@@ -388,3 +406,170 @@ def test_an_uploaded_windows_1252_file_with_a_late_accent_is_read(app, owner_cli
     response = upload(owner_client, data)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert ("Soin détente",) in stored(app, "select service from bookings")
+
+
+# --- The owner chooses columns and status words on the page -------------------------
+
+# A report whose appointment date column has a name no platform uses.
+VISIT_HEADER = tuple(
+    "Visit Day" if name == "Appointment Date" else name for name in HEADER
+)
+
+
+def form_of(html):
+    """What the page's upload form sends as it stands: selects and hidden choices."""
+    form = {
+        name: markup.unescape(value)
+        for name, value in re.findall(
+            r'<input type="hidden" name="(headers|word-\d+)" value="([^"]*)">', html
+        )
+    }
+    for name, options in re.findall(
+        r'<select[^>]*name="([^"]+)">(.*?)</select>', html, re.S
+    ):
+        # As a browser does: the selected option, else the first ("" here).
+        found = re.search(r'<option value="([^"]*)" selected>', options)
+        form[name] = markup.unescape(found.group(1)) if found else ""
+    return form
+
+
+def remembered(app):
+    """The column choices kept, as ``[(fields, statuses)]``."""
+    return [
+        (json.loads(columns), json.loads(words))
+        for columns, words in stored(app, "select fields, statuses from column_maps")
+    ]
+
+
+def test_a_date_column_named_otherwise_is_chosen_on_the_page_and_remembered(
+    app, owner_client
+):
+    march = export([row(), row(appointment="03/19/2025 10:00")], header=VISIT_HEADER)
+    response = upload(owner_client, march)
+    assert response.status_code == 400
+    html = response.text
+    assert "no column of this file was recognised as the appointment date" in html
+    assert "--map" not in html and "HEADER" not in html
+    assert chosen(html, "appointment") == ""
+    assert '<option value="Visit Day">Visit Day</option>' in html
+    assert not any(secret in html for secret in SECRETS)
+    assert stored(app, "select count(*) from import_batches") == [(0,)]
+    form = form_of(html) | {"column-appointment": "Visit Day"}
+    response = upload(owner_client, march, form=form)
+    assert response.status_code == 200, response.text[:300]
+    assert chosen(response.text, "appointment") == "Visit Day"
+    assert "<dt>New bookings</dt><dd>2</dd>" in response.text
+    # Kept only once the owner confirms the import.
+    assert remembered(app) == []
+    post_form(owner_client, f"/stats/bookings/{batch_of(response.text)}/confirm")
+    assert remembered(app) == [({"appointment": "Visit Day"}, {})]
+    assert counted(app) == 2
+    # Next month's report has the same headers: read at once, and the page says why.
+    april = export([row(appointment="04/02/2025 10:00")], header=VISIT_HEADER)
+    response = upload(owner_client, april, headers=HTMX)
+    assert response.status_code == 200
+    assert "Using the columns you chose last time for this report." in response.text
+    assert chosen(response.text, "appointment") == "Visit Day"
+    assert "<dt>New bookings</dt><dd>1</dd>" in response.text
+
+
+def test_a_choice_put_back_to_what_the_reader_found_is_forgotten(app, owner_client):
+    data = export([row()], header=VISIT_HEADER)
+    form = form_of(upload(owner_client, data).text) | {
+        "column-appointment": "Visit Day"
+    }
+    form["column-service"] = ""  # "Not in this file"
+    html = upload(owner_client, data, form=form).text
+    assert "<td>—</td>" in html  # no service read
+    post_form(owner_client, f"/stats/bookings/{batch_of(html)}/confirm")
+    assert remembered(app) == [({"appointment": "Visit Day", "service": ""}, {})]
+    later = export([row(appointment="04/02/2025 10:00")], header=VISIT_HEADER)
+    html = upload(owner_client, later).text
+    assert chosen(html, "service") == ""
+    form = form_of(html) | {"column-service": "Service"}
+    html = upload(owner_client, later, form=form).text
+    post_form(owner_client, f"/stats/bookings/{batch_of(html)}/confirm")
+    assert remembered(app) == [({"appointment": "Visit Day"}, {})]
+
+
+def test_choices_made_for_another_file_are_not_applied(owner_client):
+    html = upload(owner_client, export([row()], header=VISIT_HEADER)).text
+    form = form_of(html) | {"column-appointment": "Visit Day"}
+    # The owner (without JavaScript) chooses another report this time.
+    response = upload(owner_client, export([row()]), form=form)
+    assert response.status_code == 200
+    assert chosen(response.text, "appointment") == "Appointment Date"
+
+
+def test_a_status_word_the_reader_does_not_know_is_chosen_on_the_page(
+    app, owner_client
+):
+    rows = [
+        row(),
+        row(appointment="03/19/2025 10:00", status="Deposit Due"),
+        row(appointment="03/20/2025 10:00", status="deposit due"),
+    ]
+    response = upload(owner_client, export(rows))
+    assert response.status_code == 400
+    html = response.text
+    assert "row 3, column “Status”" in html
+    assert "Say below what each of the file’s status words means" in html
+    assert '<label for="bookings-status-1">“deposit due”</label>' in html
+    form = form_of(html)
+    assert form["word-1"] == "deposit due" and form["status-1"] == ""
+    response = upload(owner_client, export(rows), form=form | {"status-1": "pending"})
+    assert response.status_code == 200, response.text[:300]
+    assert "In this file: 1 kept, 2 waiting for confirmation" in response.text
+    post_form(owner_client, f"/stats/bookings/{batch_of(response.text)}/confirm")
+    assert remembered(app) == [({}, {"deposit due": "pending"})]
+    assert counted(app) == 1  # pending bookings are not counted as kept
+
+
+def test_a_status_column_of_names_is_never_shown(owner_client):
+    html = upload(owner_client, export([row(), row(name="Ottoline Brackenbury")])).text
+    form = form_of(html) | {"column-status": "Client Name"}
+    response = upload(owner_client, export([row()]), form=form)
+    assert response.status_code == 400
+    assert "column “Client Name”" in response.text
+    assert "Ottoline" not in response.text and "Philippa" not in response.text
+    assert 'name="word-1"' not in response.text
+
+
+def test_skipping_the_rows_that_cannot_be_read(owner_client):
+    rows = [row(), row(appointment="31/31/2025"), row(appointment="03/20/2025 9:00")]
+    refused = upload(owner_client, export(rows))
+    assert refused.status_code == 400
+    assert "Skip the rows that cannot be read" in refused.text
+    response = upload(owner_client, export(rows), form={"skip_bad_rows": "1"})
+    assert response.status_code == 200, response.text[:300]
+    html = response.text
+    assert "Rows skipped, nothing of them stored: row 3." in html
+    assert "<dt>New bookings</dt><dd>2</dd>" in html
+    assert 'name="skip_bad_rows" type="checkbox" value="1" checked' in html
+
+
+def test_without_javascript_the_page_asks_for_the_file_again(owner_client):
+    page = upload(owner_client, export([row()])).text
+    assert "choose it again here: it is never kept on the server" in page
+    fragment = upload(owner_client, export([row()]), headers=HTMX).text
+    assert "choose it again" not in fragment
+    # htmx keeps the chosen file in its input while the panel is swapped.
+    assert re.search(r'<input[^>]*id="bookings-file"[^>]*data-hx-preserve', fragment)
+    assert 'name="column-appointment"' in fragment
+
+
+def test_no_message_names_a_terminal_option(owner_client):
+    rows = [row(appointment="03/18/2025"), row(appointment="18/03/2025")]
+    response = upload(owner_client, export(rows))
+    assert response.status_code == 400
+    assert "mixes day-first and month-first dates" in response.text
+    assert "--" not in re.search(
+        r'<div id="bookings-error".*?</div>', response.text, re.S
+    ).group(0)
+
+
+def test_hostile_column_names_are_shown_as_text(owner_client):
+    header = (*HEADER[:-1], HOSTILE_STRINGS[0])
+    html = upload(owner_client, export([row()], header=header)).text
+    assert HOSTILE_STRINGS[0] not in html
+    assert markup.escape(HOSTILE_STRINGS[0]) in html

@@ -32,8 +32,8 @@ from ..core.db import get_migrated_db
 from ..core.http import vary_on_htmx, wants_fragment
 from ..core.security import body_limit
 from ..core.text import clean_text
-from . import batches, importer, limits, status_changes
-from .channels import channel_of
+from . import batches, limits, status_changes, upload_form
+from .channels import CHANNEL_LABELS
 from .fields import FIELD_LABELS
 
 bp = Blueprint("bookings", __name__)
@@ -63,6 +63,20 @@ MESSAGES = {
     "preview to cancel; to remove it, use its Undo button under “Past imports”.",
     "not_pending": "There is no preview to cancel: it was already discarded, "
     "replaced by a newer upload, or saved and undone. Nothing from it counts.",
+    "no_appointment": "Nothing was imported: no column of this file was recognised "
+    "as the appointment date.",
+    "choose_below": "Choose it in the list “Appointment” below, then preview the "
+    "import again.",
+    "no_header": "Check that the file is the appointments report, exported as CSV.",
+    "unreadable": "this file cannot be read as it is",
+    "status_words": "Say below what each of the file’s status words means, then "
+    "preview the import again.",
+    "other_column": "You can choose another column for “{field}” below, or tick "
+    "“Skip the rows that cannot be read”, then preview the import again.",
+    "column": "You can choose another column for “{field}” below, then preview the "
+    "import again.",
+    "nothing_new": "Nothing new in this file: its {count} booking(s) are already "
+    "imported.",
     "free_space": " About {size} inside the site’s database file is now free: "
     "later imports reuse it, and it goes back to the disk when the database is "
     "next compacted on the server.",
@@ -96,32 +110,37 @@ def _upload_limit_mb():
     return max(1, current_app.config["BOOKINGS_UPLOAD_LIMIT"] // (1024 * 1024))
 
 
-def _page(status=200, *, message=None, error=None, preview=None):
+def _page(status=200, *, message=None, error=None, preview=None, upload=None):
     """The bookings page (the panel alone for htmx), with what it should say."""
     db = get_migrated_db()
-    if preview is None:
+    if preview is None and upload is None:
         pending = batches.pending_batch(db)
         if pending is not None:
             preview = {"batch": pending, "mapping": None, "notes": [], "orders": {}}
     if preview is not None:
         rows = batches.preview_rows(db, preview["batch"]["id"])
         for row in rows:
-            row["channel"] = channel_of(row["source"], current_app.config)
+            row["channel_label"] = CHANNEL_LABELS.get(row.get("channel"), "")
         preview["rows"] = rows
         changes = batches.status_change_counts(db, preview["batch"]["id"])
         preview["changes"] = status_changes.describe(changes)
         dropped = preview["batch"]["dropped_columns"]
         preview["dropped"], preview["more_columns"] = limits.shown_column_names(dropped)
+    fragment = wants_fragment()
     context = {
         "message": message,
         "error": error,
         "preview": preview,
+        "form": upload_form.form_state(upload),
+        # Without JavaScript the file input comes back empty: the page says so.
+        "choose_again": not fragment,
         "imports": batches.list_batches(db),
         "limit_mb": _upload_limit_mb(),
         "max_rows": limits.MAX_ROWS,
         "field_labels": FIELD_LABELS,
+        "status_choices": upload_form.STATUS_CHOICES,
     }
-    template = "bookings/_fragment.html" if wants_fragment() else "bookings/index.html"
+    template = "bookings/_fragment.html" if fragment else "bookings/index.html"
     response = make_response(render_template(template, **context), status)
     return vary_on_htmx(response)
 
@@ -183,29 +202,64 @@ def _message_from(args):
 def preview():
     """Read an uploaded export and show what would be stored, as a pending batch."""
     upload_file = request.files.get("file")
+    sent = upload_form.sent_from(request.form)
     if upload_file is None or not upload_file.filename:
         return _page(400, error=MESSAGES["no_file"])
     name = clean_text(upload_file.filename, FILE_NAME_LENGTH)
     if not _looks_like_csv(name, upload_file.mimetype):
         return _page(400, error=MESSAGES["not_csv"])
     db = get_migrated_db()
+    # In memory already (_InMemoryFormParser); each reading gets its own stream.
+    data = upload_file.stream.read()
+    upload = upload_form.read_upload(db, data, current_app.config, sent)
+    if upload.problem is not None:
+        return _page(400, error=_problem_message(upload), upload=upload)
     try:
-        text = importer.open_text(upload_file.stream)
-        reading = importer.read_export(text, current_app.config)
-    except importer.BookingFileError as problem:
-        return _page(400, error=f"Nothing was imported: {problem}.")
-    try:
-        stored = batches.store(db, reading, name, confirmed=False)
+        stored = batches.store(db, upload.reading, name, confirmed=False)
     except batches.Interrupted as problem:
-        return _page(409, error=f"Nothing was imported: {problem}.")
+        return _page(409, error=f"Nothing was imported: {problem}.", upload=upload)
+    if not stored.batch:
+        upload_form.remember_now(db, upload)
+        return _page(message=_nothing_new(stored), upload=upload)
+    upload_form.keep_for_confirm(db, stored.batch, upload)
+    reading = upload.reading
+    skipped, more_skipped = upload_form.shown_rows(getattr(reading, "skipped_rows", []))
     preview = {
         "batch": batches.get_batch(db, stored.batch),
         "mapping": reading.mapping,
         "notes": reading.notes,
         "orders": reading.date_orders,
         "empty_rows": reading.empty_rows,
+        "skipped": skipped,
+        "more_skipped": more_skipped,
+        "in_file": upload_form.file_counts(reading),
+        "recalled": upload.recalled,
     }
-    return _page(preview=preview)
+    return _page(preview=preview, upload=upload)
+
+
+def _problem_message(upload):
+    """What the page says of a file that could not be read, in the owner's words."""
+    problem = upload.problem
+    field = getattr(problem, "field", None)
+    if field == "appointment" and upload_form.column_not_found(upload):
+        if upload.header:
+            return MESSAGES["no_appointment"] + " " + MESSAGES["choose_below"]
+        return MESSAGES["no_appointment"] + " " + MESSAGES["no_header"]
+    said = upload_form.without_commands(str(problem)) or MESSAGES["unreadable"]
+    message = f"Nothing was imported: {said}."
+    if field == "status" and upload.unknown_words:
+        return f"{message} {MESSAGES['status_words']}"
+    if field in FIELD_LABELS and upload.header:
+        label = FIELD_LABELS[field]
+        wording = "other_column" if getattr(problem, "row", None) else "column"
+        return f"{message} {MESSAGES[wording].format(field=label)}"
+    return message
+
+
+def _nothing_new(stored):
+    """What the page says of a file whose every booking is already imported."""
+    return MESSAGES["nothing_new"].format(count=stored.duplicates)
 
 
 def _looks_like_csv(name, mimetype):
@@ -217,8 +271,10 @@ def _looks_like_csv(name, mimetype):
 @login_required
 def confirm(batch):
     """Save a previewed import: its bookings count from now on."""
-    if not batches.confirm(get_migrated_db(), batch):
+    db = get_migrated_db()
+    if not batches.confirm(db, batch):
         return _page(409, error=MESSAGES["gone"])
+    upload_form.remember_confirmed(db, batch)
     message = f"Import {batch} is saved: its bookings now count on the dashboard."
     return _done(message, done="confirmed", batch=batch)
 
