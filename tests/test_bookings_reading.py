@@ -91,6 +91,7 @@ def test_the_owner_s_status_words_come_first():
         read_text(text)
     assert refused.value.field == "status"
     assert refused.value.row == 2
+    assert refused.value.header == ["Date", "Status"]
     reading = read_text(text, statuses={"RESCHEDULED": "cancelled", "done": "pending"})
     assert [b["status"] for b in reading.bookings] == ["cancelled", "pending"]
 
@@ -99,7 +100,11 @@ def test_a_missing_appointment_column_names_its_field():
     with pytest.raises(BookingFileError) as refused:
         read_text(f"Client,When\n{NAME},03/18/2025\n")
     assert refused.value.field == "appointment"
+    assert refused.value.header is None  # no row names a kept field
     assert NAME not in str(refused.value)
+    with pytest.raises(BookingFileError) as refused:
+        read_text(f"Client,When,Status\n{NAME},03/18/2025,Booked\n")
+    assert refused.value.header == ["Client", "When", "Status"]
 
 
 def test_skip_bad_rows_counts_the_rows_it_skips():

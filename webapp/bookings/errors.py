@@ -18,9 +18,12 @@ class BookingFileError(Exception):
     ``field`` names the kept field the owner may choose another column for
     (the dashboard offers its select instead of the terminal's ``--map``),
     and ``row`` the row concerned, both None when the message has none.
+    ``header`` is the file's header row (its cells) once it is known, for the
+    dashboard's column selects; None before, or when no row is one.
     """
 
-    def __init__(self, message, field=None, row=None):
+    def __init__(self, message, field=None, row=None, header=None):
         super().__init__(message)
         self.field = field
         self.row = row
+        self.header = header

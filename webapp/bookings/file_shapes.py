@@ -132,9 +132,17 @@ def find_header(reader, overrides):
         raise BookingFileError(f"row {number + 1}: not CSV ({problem})") from None
     if first is None:
         raise BookingFileError("the file is empty: no header row")
+    header = cells_of(header_like) if header_like else None
     if first_problem is not None:
-        raise BookingFileError(str(first_problem), first_problem.field)
-    raise BookingFileError(_missing_appointment(first, header_like), "appointment")
+        raise BookingFileError(str(first_problem), first_problem.field, header=header)
+    raise BookingFileError(
+        _missing_appointment(first, header_like), "appointment", header=header
+    )
+
+
+def cells_of(header):
+    """A header row's cells as the reading gives them (no BOM, no spaces around)."""
+    return [cell.replace("\ufeff", "").strip() for cell in header]
 
 
 def _missing_appointment(first, header):

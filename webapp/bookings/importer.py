@@ -27,6 +27,7 @@ from .file_shapes import (
     NOT_TEXT,
     SNIFF_BYTES,
     again_as_cp1252,
+    cells_of,
     csv_rows,
     find_header,
     is_booking_row,
@@ -113,7 +114,17 @@ def _read(text, options, progress):
     reader = csv_rows(text)
     number, header, columns, above = find_header(reader, options.overrides)
     reading = Reading(mapping={}, dropped_columns=[])
-    reading.header = [cell.replace("\ufeff", "").strip() for cell in header]
+    reading.header = cells_of(header)
+    try:
+        return _read_rows(reader, number, columns, above, reading, options, progress)
+    except BookingFileError as problem:
+        # The dashboard offers the file's columns beside the message.
+        problem.header = problem.header or reading.header
+        raise
+
+
+def _read_rows(reader, number, columns, above, reading, options, progress):
+    """The rows below the header, read into ``reading``."""
     reading.header_labels = [fields.header_label(cell) for cell in reading.header]
     if above:
         reading.notes.append(f"{above} line(s) above the header row skipped.")
