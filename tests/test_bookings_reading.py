@@ -103,8 +103,15 @@ def test_a_missing_appointment_column_names_its_field():
     assert refused.value.header is None  # no row names a kept field
     assert NAME not in str(refused.value)
     with pytest.raises(BookingFileError) as refused:
-        read_text(f"Client,When,Status\n{NAME},03/18/2025,Booked\n")
-    assert refused.value.header == ["Client", "When", "Status"]
+        read_text(f"Client,When,Status,Fee\n{NAME},03/18/2025,Booked,$95\n")
+    assert refused.value.header == ["Client", "When", "Status", "Fee"]
+
+
+def test_a_client_row_with_one_header_like_cell_is_never_listed():
+    with pytest.raises(BookingFileError) as refused:
+        read_text(f"{NAME},Online,03/18/2025\n{NAME},Total,03/19/2025\n")
+    assert refused.value.header is None
+    assert NAME not in str(refused.value)
 
 
 def test_skip_bad_rows_counts_the_rows_it_skips():

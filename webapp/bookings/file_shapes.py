@@ -122,9 +122,16 @@ def find_header(reader, overrides):
             if "appointment" in columns:
                 return number, row, columns, above
             first = first or row
-            # Only a row naming some kept field is a header whose titles the
+            # Only a row naming kept fields is a header whose titles the
             # message may list: any other row may be a client's own cells.
-            header_like = header_like or (row if columns else None)
+            # Below the first row, or with an e-mail address or a date, it
+            # takes two (a client's row may have a cell reading "Online").
+            named = len(columns) >= 2 or (
+                columns
+                and first is row
+                and not any("@" in cell or _is_date(cell, None) for cell in row)
+            )
+            header_like = header_like or (row if named else None)
             above += 1
             if above >= HEADER_SEARCH_ROWS:
                 break
