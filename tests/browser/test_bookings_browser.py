@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from ..bookings_data import SECRETS, export, row
+from ..bookings_data import HEADER, SECRETS, export, row
 from ..conftest import HOSTILE_STRINGS
 from .conftest import DESKTOP, PHONE, axe_violations
 
@@ -146,4 +146,77 @@ def test_a_bad_file_shows_an_alert_with_javascript(
     expect(alert).to_contain_text("row 3, column “Status”")
     expect(alert).to_be_focused()
     assert axe_violations(page) == []
+    page.watch.assert_clean()
+
+
+# --- A column the reader does not know, chosen once -----------------------------
+
+# A report whose appointment date column has a name no platform uses.
+VISIT_HEADER = tuple(
+    "Visit Day" if name == "Appointment Date" else name for name in HEADER
+)
+MAPPING_CASES = pytest.mark.parametrize(
+    ("viewport", "scheme", "scripts"),
+    [(PHONE, "light", True), (PHONE, "dark", False), (DESKTOP, "light", True)],
+    ids=["375px-htmx", "375px-no-js", "1280px-htmx"],
+)
+
+
+def visit_day_export(month):
+    """Three bookings of ``month`` (03 or 04) under the "Visit Day" header."""
+    rows = [row(appointment=f"{month}/{day:02d}/2025 10:00") for day in (3, 4, 5)]
+    return export(rows, header=VISIT_HEADER)
+
+
+def choose(page, data, name):
+    """Put ``data`` into the file field, as the owner's file picker would."""
+    page.get_by_label("Appointments report").set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
+    )
+
+
+@MAPPING_CASES
+def test_a_date_column_named_otherwise_is_chosen_once(
+    open_page, live_server, owner_password, viewport, scheme, scripts
+):
+    page = sign_in(
+        open_page, live_server, owner_password, viewport=viewport, color_scheme=scheme
+    )
+    if not scripts:
+        without_scripts(page, live_server)
+    march = visit_day_export("03")
+    choose(page, march, "march.csv")
+    page.get_by_role("button", name="Preview the import").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("recognised as the appointment date")
+    expect(alert).not_to_contain_text("--")
+    appointment = page.get_by_label("Appointment", exact=True)
+    expect(appointment).to_have_value("")
+    assert sideways_scroll(page) <= 0
+    assert axe_violations(page) == []
+    appointment.select_option(label="Visit Day")
+    if not scripts:
+        # The file is never kept on the server: a full page asks for it again.
+        expect(page.locator("#bookings-file-help")).to_contain_text("choose it again")
+        choose(page, march, "march.csv")
+    page.get_by_role("button", name="Preview the import").click()
+    preview = page.locator("#bookings-preview")
+    expect(preview).to_contain_text("Preview of march.csv")
+    new_bookings = page.locator(".owner-total").filter(has_text="New bookings")
+    expect(new_bookings.locator("dd")).to_have_text("3")
+    expect(page.get_by_label("Appointment", exact=True)).to_have_value("Visit Day")
+    assert sideways_scroll(page) <= 0
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Confirm the import").click()
+    expect(page.locator(".owner-notice")).to_contain_text("is saved")
+    # Next month's report: the same headers, read at once with the same choice.
+    choose(page, visit_day_export("04"), "april.csv")
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page.locator("#bookings-preview")).to_contain_text("Preview of april.csv")
+    expect(page.locator("#bookings-recalled")).to_have_text(
+        "Using the columns you chose last time for this report."
+    )
+    expect(new_bookings.locator("dd")).to_have_text("3")
+    body = page.locator("body").inner_text()
+    assert not any(secret in body for secret in SECRETS)
     page.watch.assert_clean()
