@@ -8,12 +8,10 @@ their URL carries a content hash, and the forwarded headers the app trusts.
 
 import contextlib
 import http.client
-import os
-import shutil
+import secrets
 import ssl
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -26,14 +24,17 @@ from .servers import (
     BROWSER_HEADERS,
     DEPLOY,
     PROJECT_ROOT,
-    Gunicorn,
+    STARTUP_SECONDS,
     Proxy,
     asset_path,
     free_port,
     migrated_database,
+    need_tool,
     post_huge_body,
     production_env,
     request,
+    serving,
+    wait_until,
 )
 
 UNITS = ("webapp.service", "webapp-backup.service", "webapp-backup.timer")
@@ -57,16 +58,18 @@ def swap(text, old, new, count=1):
 
 def wait_for_port(port, process, log_path, https=False):
     """Wait until something answers on the port, or fail with the log."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+
+    def answers():
         if process.poll() is not None:
             pytest.fail(f"exited early:\n{Path(log_path).read_text()}")
         try:
             request(port, "/healthz", timeout=2, https=https)
-            return
         except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"nothing answered on port {port}:\n{Path(log_path).read_text()}")
+            return False
+        return True
+
+    if not wait_until(answers, STARTUP_SECONDS):
+        pytest.fail(f"nothing answered on port {port}:\n{Path(log_path).read_text()}")
 
 
 def stop(process):
@@ -82,19 +85,31 @@ def stop(process):
 @pytest.fixture
 def app_server(tmp_path):
     """gunicorn with the shipped config, as behind one proxy (PROXY_COUNT=1)."""
-    database = migrated_database(tmp_path)
-    env = production_env(database, FLASK_PROXY_COUNT="1")
-    with Gunicorn(env, tmp_path, tmp_path / "gunicorn.log") as server:
+    with serving(tmp_path, FLASK_PROXY_COUNT="1") as server:
         yield server
 
 
-def app_saw(server, path):
-    """True when gunicorn's access log shows a request for ``path``.
+def access_line(method, path):
+    """How gunicorn's access log shows a request (paths without their query)."""
+    return f'"{method} {path.split("?")[0]} '
 
-    The log keeps paths without their query strings, so only the path counts.
+
+def app_saw(server, path, method="GET"):
+    """True once gunicorn's access log shows the request (waits for its line)."""
+    return wait_until(lambda: access_line(method, path) in server.log())
+
+
+def app_never_saw(server, path, method="GET"):
+    """True when the app was not asked for ``path``.
+
+    A request sent straight to gunicorn now is logged after any the proxy
+    passed on before it (the proxy waited for that one's answer): once its
+    line is in the log, the log has caught up.
     """
-    time.sleep(0.2)
-    return f'"GET {path.split("?")[0]} ' in server.log()
+    marker = f"/log-caught-up-{secrets.token_hex(4)}"
+    request(server.port, marker)
+    assert wait_until(lambda: access_line("GET", marker) in server.log())
+    return access_line(method, path) not in server.log()
 
 
 # systemd ---------------------------------------------------------------------
@@ -103,11 +118,7 @@ def app_saw(server, path):
 @pytest.fixture
 def installed_units(tmp_path):
     """The units as installed from a checkout at PROJECT_ROOT."""
-    if shutil.which("systemd-analyze") is None:
-        reason = "systemd-analyze is not installed (Debian package systemd)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}: make test installs it", pytrace=False)
-        pytest.skip(f"{reason}: outside CI this check may skip, as the issue says")
+    need_tool("systemd-analyze", "Debian package systemd")
     env_file = tmp_path / "env"
     env_file.write_text((DEPLOY / "env.example").read_text())
     folder = tmp_path / "units"
@@ -446,7 +457,7 @@ def test_caddy_caches_versioned_static_files_for_a_year(caddy, app_server):
     assert css.headers["cache-control"] == YEAR
     assert css.headers["content-encoding"] == "gzip"
     assert css.headers["x-content-type-options"] == "nosniff"
-    assert not app_saw(app_server, versioned), "Caddy, not the app, serves static"
+    assert app_never_saw(app_server, versioned), "Caddy, not the app, serves static"
 
     plain = via_caddy(caddy, "/static/css/site.css")
     assert plain.status == 200
@@ -599,7 +610,7 @@ def test_nginx_caches_versioned_static_files_for_a_year(nginx, app_server):
     assert css.headers["cache-control"] == YEAR
     assert css.headers["content-encoding"] == "gzip"
     assert css.headers["x-content-type-options"] == "nosniff"
-    assert not app_saw(app_server, versioned), "nginx, not the app, serves static"
+    assert app_never_saw(app_server, versioned), "nginx, not the app, serves static"
 
     plain = via_nginx(nginx, "/static/css/site.css")
     assert plain.status == 200
@@ -629,8 +640,9 @@ def test_proxy_logs_keep_no_visitor_address_and_no_query(nginx):
         "/robots.txt?utm_source=nginxlog&recent=surgery",
         **{"User-Agent": "DistinctiveAgent/1"},
     )
-    time.sleep(0.3)
-    log = (nginx["folder"] / "webapp.access.log").read_text()
+    access_log = nginx["folder"] / "webapp.access.log"
+    assert wait_until(lambda: '"GET /robots.txt ' in access_log.read_text())
+    log = access_log.read_text()
     [line] = [line for line in log.splitlines() if '"GET /robots.txt ' in line]
     assert "127.0.0.1" not in line
     assert "DistinctiveAgent" not in line
@@ -668,21 +680,15 @@ def test_env_example_as_filled_in_passes_the_start_up_checks(tmp_path):
 # Body limits: 64 KiB everywhere but the bookings upload ---------------------
 
 
-def app_saw_post(server, path):
-    """True when gunicorn's access log shows a POST to ``path``."""
-    time.sleep(0.2)
-    return f'"POST {path} ' in server.log()
-
-
 def check_body_limits(port, host, https, app_server):
     """A 1 MiB bookings upload reaches the app; 1 MiB elsewhere, or 9 MiB, is 413."""
     status, _ = post_huge_body(port, "/stats/bookings", MB, host=host, https=https)
     # The app answers it (no login, no CSRF token), not the proxy with 413.
     assert status not in (None, 413, 502), status
-    assert app_saw_post(app_server, "/stats/bookings")
+    assert app_saw(app_server, "/stats/bookings", "POST")
     status, _ = post_huge_body(port, "/login", MB, host=host, https=https)
     assert status == 413
-    assert not app_saw_post(app_server, "/login")
+    assert app_never_saw(app_server, "/login", "POST")
     # Over the app's BOOKINGS_UPLOAD_LIMIT (8 MiB) the upload is refused too.
     status, _ = post_huge_body(port, "/stats/bookings", 9 * MB, host=host, https=https)
     assert status == 413

