@@ -573,3 +573,14 @@ def test_hostile_column_names_are_shown_as_text(owner_client):
     html = upload(owner_client, export([row()], header=header)).text
     assert HOSTILE_STRINGS[0] not in html
     assert markup.escape(HOSTILE_STRINGS[0]) in html
+
+
+def test_a_file_without_a_header_row_shows_none_of_its_cells(owner_client):
+    # No header: the first row is a client's booking, and no column is named.
+    response = upload(owner_client, export([row()], header=row(appointment="")))
+    assert response.status_code == 400
+    html = response.text
+    assert "no column of this file was recognised as the appointment date" in html
+    assert "Check that the file is the appointments report" in html
+    assert 'name="column-' not in html
+    assert not any(secret in html for secret in SECRETS)

@@ -95,8 +95,8 @@ class Upload:
 def column_not_found(upload):
     """Whether the upload's problem is a field that no column's name was taken for."""
     problem = upload.problem
-    name = getattr(problem, "field", None)
-    if name is None or getattr(problem, "row", None) is not None:
+    name = problem.field
+    if name is None or problem.row is not None:
         return False
     try:
         return name not in fields.match_headers(upload.header, upload.choices.fields)
@@ -130,10 +130,10 @@ def read_upload(db, data, config, sent):
         )
     except importer.BookingFileError as problem:
         upload.problem = problem
-        upload.header = list(getattr(problem, "header", None) or header or [])
-        if not upload.header:
-            upload.header = _header_like(rows, choices)
-        if getattr(problem, "field", None) == "status":
+        # The reader names the header only when a row surely is one: any other
+        # row may be a client's cells, never shown in a select.
+        upload.header = list(problem.header or header or [])
+        if problem.field == "status":
             upload.unknown_words = _unknown_words(data, upload.header, choices)
         return upload
     upload.header = list(upload.reading.header)
@@ -152,17 +152,6 @@ def _first_rows(data):
         return list(itertools.islice(found, HEADER_SEARCH_ROWS))
     except (csv.Error, importer.BookingFileError, UnicodeError):
         return []
-
-
-def _header_like(rows, choices):
-    """The first row naming a kept field: a header whose titles may be shown."""
-    for row in rows:
-        try:
-            if fields.match_headers(row, choices.fields) or fields.match_headers(row):
-                return row
-        except fields.FieldError:
-            continue
-    return []
 
 
 def _unknown_words(data, header, choices):
@@ -199,7 +188,7 @@ def _unknown_words(data, header, choices):
 
 def changed_choices(upload):
     """The choices that differ from what the reader found by itself."""
-    guessed = getattr(upload.reading, "guessed", {}) or {}
+    guessed = upload.reading.guessed
     changed = {
         name: header
         for name, header in upload.choices.fields.items()

@@ -223,7 +223,7 @@ def preview():
         return _page(message=_nothing_new(stored), upload=upload)
     upload_form.keep_for_confirm(db, stored.batch, upload)
     reading = upload.reading
-    skipped, more_skipped = upload_form.shown_rows(getattr(reading, "skipped_rows", []))
+    skipped, more_skipped = upload_form.shown_rows(reading.skipped_rows)
     preview = {
         "batch": batches.get_batch(db, stored.batch),
         "mapping": reading.mapping,
@@ -241,7 +241,7 @@ def preview():
 def _problem_message(upload):
     """What the page says of a file that could not be read, in the owner's words."""
     problem = upload.problem
-    field = getattr(problem, "field", None)
+    field = problem.field
     if field == "appointment" and upload_form.column_not_found(upload):
         if upload.header:
             return MESSAGES["no_appointment"] + " " + MESSAGES["choose_below"]
@@ -252,7 +252,7 @@ def _problem_message(upload):
         return f"{message} {MESSAGES['status_words']}"
     if field in FIELD_LABELS and upload.header:
         label = FIELD_LABELS[field]
-        wording = "other_column" if getattr(problem, "row", None) else "column"
+        wording = "other_column" if problem.row else "column"
         return f"{message} {MESSAGES[wording].format(field=label)}"
     return message
 
