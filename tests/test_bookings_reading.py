@@ -189,6 +189,11 @@ def test_yes_no_columns_are_read_as_what_they_mean(flag):
     assert (third["status"], third["channel"]) == ("confirmed", "website")
 
 
+def test_a_yes_no_column_may_repeat_its_own_word():
+    text = "Date,Canceled,No Show\n03/18/2025,Canceled,\n03/19/2025,,No-Show\n"
+    assert [b["status"] for b in read_text(text).bookings] == ["cancelled", "no-show"]
+
+
 def test_a_source_wins_over_booked_online():
     text = "Date,Booked Online,Source\n03/18/2025,Yes,Vagaro marketplace\n"
     assert read_text(text).bookings[0]["channel"] == "directory"
@@ -350,6 +355,12 @@ def test_new_clients_from_an_appointment_type():
         ("Walk-in", "staff"),
         ("Front Desk", "staff"),
         ("Staff", "staff"),
+        ("Website (Google Maps link)", "website"),
+        ("Your Business Website", "website"),
+        ("Booked online", "website"),
+        ("Booked online via the Vagaro app", "directory"),
+        ("Added by business", "staff"),
+        ("Offline", "staff"),
         ("Friend - Jane Smith", "other"),
         ("", "other"),
         ("Appleby's", "other"),

@@ -5,6 +5,7 @@ A platform's source column holds anything from "Book Now Button (Website)" to
 for its words, sorted into a channel, and dropped. Only the channel is stored.
 """
 
+import functools
 import re
 
 from ..core.settings import DEFAULTS
@@ -26,9 +27,11 @@ CHANNEL_LABELS = {
     OTHER: "Other or not told",
 }
 
-# Words the platforms write, matched as whole words, case-blind. When several
-# match, the longest wins ("Reserve with Google" is a directory, not Google).
-# The settings BOOKING_WEBSITE_WORDS and BOOKING_DIRECTORY_WORDS add theirs.
+# Words the platforms write, matched as whole words, case-blind. A website
+# word wins ("Website (Google Maps link)" is still the practice's own site);
+# among the others the longest wins ("Reserve with Google" is a directory,
+# not Google); WEAK_WORDS count only when nothing else matches. The settings
+# BOOKING_WEBSITE_WORDS and BOOKING_DIRECTORY_WORDS add theirs.
 BUILT_IN_WORDS = {
     WEBSITE: (
         "website",
@@ -94,8 +97,15 @@ BUILT_IN_WORDS = {
         "admin",
         "provider",
         "business",
+        "added by business",
+        "offline",
     ),
 }
+# The most words a phrase above has; a setting's longer phrase is not matched.
+LONGEST_PHRASE = 4
+# "Booked online" is the practice's own page unless a word says whose;
+# "Booked in the app" is the platform's app unless one says which.
+WEAK_WORDS = {"online": WEBSITE, "web": WEBSITE, "internet": WEBSITE, "app": DIRECTORY}
 
 
 def words(setting):
@@ -107,42 +117,72 @@ def words(setting):
     return tuple(item.strip().lower() for item in items if item.strip())
 
 
-def _word_table(config):
-    """``[(word, channel, built_in)]``: the built-in words and the settings' ones."""
-    table = [
-        (word, channel, True)
+def _phrase(text):
+    """Text as compared: lower case, punctuation as spaces ("Walk-In" is "walk in")."""
+    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+
+
+@functools.lru_cache(maxsize=8)
+def _word_table(website_words, directory_words):
+    """``{phrase: [(tier, built_in, channel)]}``: the built-in and settings' words.
+
+    The tier ranks first: 2 for a website word, 1 for any other, 0 for a weak one.
+    """
+    entries = [
+        (word, channel, 2 if channel == WEBSITE else 1, True)
         for channel, names in BUILT_IN_WORDS.items()
         for word in names
     ]
-    for channel, setting in (
-        (WEBSITE, "BOOKING_WEBSITE_WORDS"),
-        (DIRECTORY, "BOOKING_DIRECTORY_WORDS"),
-    ):
-        table += [
-            (word, channel, False)
-            for word in words(config.get(setting, DEFAULTS[setting]))
-        ]
+    entries += [(word, channel, 0, True) for word, channel in WEAK_WORDS.items()]
+    entries += [(word, WEBSITE, 2, False) for word in website_words]
+    entries += [(word, DIRECTORY, 1, False) for word in directory_words]
+    table = {}
+    for word, channel, tier, built_in in entries:
+        if phrase := _phrase(word):
+            table.setdefault(phrase, []).append((tier, built_in, channel))
     return table
 
 
 def channel_of(source, config):
     """One of CHANNELS for a booking's source text ('' or unknown: ``other``)."""
-    text = " ".join((source or "").lower().split())
+    text = _phrase(source or "")
     if not text:
         return OTHER
+    website = config.get("BOOKING_WEBSITE_WORDS", DEFAULTS["BOOKING_WEBSITE_WORDS"])
+    directory = config.get(
+        "BOOKING_DIRECTORY_WORDS", DEFAULTS["BOOKING_DIRECTORY_WORDS"]
+    )
+    return _channel(text, _setting_words(website), _setting_words(directory))
+
+
+def _setting_words(setting):
+    """``words(setting)``, read once per value of the setting."""
+    if isinstance(setting, list):
+        setting = tuple(setting)
+    return _cached_words(setting)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_words(setting):
+    """``words`` of a hashable setting's value."""
+    return words(setting)
+
+
+@functools.lru_cache(maxsize=1024)
+def _channel(text, website_words, directory_words):
+    """``channel_of`` for a compared text (an export repeats a few sources)."""
+    table = _word_table(website_words, directory_words)
+    tokens = text.split()
     best = None
-    for word, channel, built_in in _word_table(config):
-        if not _has_word(text, word):
-            continue
-        # Longest word first; on a tie a built-in word beats a setting's
-        # (the default directory words name "google", which is Google's own
-        # channel), then the channels' order.
-        rank = (len(word), built_in, -CHANNELS.index(channel))
-        if best is None or rank > best[0]:
-            best = (rank, channel)
+    # Every run of whole words that is a known phrase ("app" is in "Vagaro
+    # App", not in "Appleby"), ranked by its tier, then its length; on a tie
+    # a built-in word beats a setting's (the default directory words name
+    # "google", which is Google's own channel), then the channels' order.
+    for start in range(len(tokens)):
+        for end in range(start + 1, min(start + LONGEST_PHRASE, len(tokens)) + 1):
+            phrase = " ".join(tokens[start:end])
+            for tier, built_in, channel in table.get(phrase, ()):
+                rank = (tier, len(phrase), built_in, -CHANNELS.index(channel))
+                if best is None or rank > best[0]:
+                    best = (rank, channel)
     return best[1] if best else OTHER
-
-
-def _has_word(text, word):
-    """Whether ``word`` is in ``text`` as whole words ("app" not in "Appleby")."""
-    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None

@@ -7,8 +7,15 @@ Each parser reads one kept cell; a cell that cannot be read raises
 from . import dates, fields, statuses
 from .channels import OTHER, STAFF, WEBSITE, channel_of
 from .errors import BookingFileError, FieldError
-from .fields import TIME_FIELD
+from .fields import FLAG_FIELDS, TIME_FIELD
 from .statuses import DEFAULT_STATUS
+
+# A yes/no column's own word is a yes too ("Canceled" in a "Canceled" column).
+FLAG_WORDS = {
+    "cancelled": ("cancelled", "canceled"),
+    "no_show": ("no show", "noshow"),
+    "booked_online": ("online", "booked online"),
+}
 
 
 class Options:
@@ -77,11 +84,12 @@ def booking(row_number, cells, date_orders, labels, options):
         price = fields.parse_price(cells.get("price", ""), options.currency)
         current = "status"
         status = _status(cells.get("status"), options)
-        flags = {}
-        for current in ("cancelled", "no_show", "booked_online"):
-            flags[current] = statuses.parse_flag(
-                cells.get(current, ""), statuses.status_word(current)
-            )
+        flags = dict.fromkeys(FLAG_FIELDS, False)
+        for current in FLAG_FIELDS:
+            if current in cells:
+                flags[current] = statuses.parse_flag(
+                    cells[current], FLAG_WORDS[current]
+                )
         status = statuses.status_with_flags(
             status, flags["cancelled"], flags["no_show"]
         )

@@ -137,10 +137,10 @@ def is_status(text, chosen=None):
     return True
 
 
-def parse_flag(text, meaning=""):
-    """True or False for a yes/no cell ("Yes", "TRUE", 1, blank, or ``meaning``)."""
+def parse_flag(text, meanings=()):
+    """True or False for a yes/no cell ("Yes", "TRUE", 1, blank, or a meaning)."""
     word = status_word(text)
-    if word in _YES or (meaning and word == meaning):
+    if word in _YES or word in meanings:
         return True
     if word in _NO:
         return False
