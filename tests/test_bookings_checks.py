@@ -38,11 +38,15 @@ def test_the_default_bookings_settings_pass():
         ({"DATE_ORDER": ""}, "FLASK_DATE_ORDER must be MDY"),
         ({"CURRENCY": "dollars"}, "FLASK_CURRENCY must be an ISO 4217 code"),
         ({"CURRENCY": "usd"}, "FLASK_CURRENCY must be an ISO 4217 code"),
-        ({"BOOKING_WEBSITE_WORDS": " , "}, "FLASK_BOOKING_WEBSITE_WORDS has no words"),
-        ({"BOOKING_DIRECTORY_WORDS": ""}, "FLASK_BOOKING_DIRECTORY_WORDS has no"),
+        # A word the built-in lists give to another channel would do nothing.
         (
-            {"BOOKING_DIRECTORY_WORDS": "yelp, website listing"},
-            "contains the website word 'website'",
+            {"BOOKING_WEBSITE_WORDS": "website, vagaro"},
+            "FLASK_BOOKING_WEBSITE_WORDS has 'vagaro', which always means "
+            "“A directory or marketplace”",
+        ),
+        (
+            {"BOOKING_DIRECTORY_WORDS": "yelp, instagram"},
+            "has 'instagram', which always means “Social media”",
         ),
     ],
 )
@@ -51,6 +55,17 @@ def test_a_bad_bookings_setting_is_reported_in_one_line(change, words):
     assert not result.ok
     assert words in result.problem
     assert "\n" not in result.problem
+
+
+def test_source_words_the_built_in_lists_leave_alone_pass():
+    # Empty lists leave the built-in words; a longer phrase wins over a
+    # shorter word of another channel ("website listing" over "website").
+    for change in (
+        {"BOOKING_WEBSITE_WORDS": " , ", "BOOKING_DIRECTORY_WORDS": ""},
+        {"BOOKING_DIRECTORY_WORDS": "yelp, website listing"},
+    ):
+        result = check_bookings({**DEFAULTS, **change})
+        assert result.ok, result.problem
 
 
 def test_settings_as_the_environment_gives_them_pass():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from webapp import create_app
 from webapp.bookings import batches, summary
+from webapp.bookings.channels import CHANNEL_LABELS, CHANNELS
 from webapp.core.db import connect
 
 from .bookings_data import CONFIG, SECRETS, export, generated, read, row
@@ -59,10 +60,12 @@ def test_import_prints_what_it_read_kept_and_dropped(runner, tmp_path, database_
     out = result.output
     assert "Read 3 booking row(s) from export.csv." in out
     assert "appointment  from “Appointment Date”" in out
+    # One short line for the dropped columns, never the whole list.
     assert (
-        "Columns dropped (never stored): “Client Name”, “Email”, “Phone”, “Notes”"
+        "4 other columns not imported, never stored (Client Name, Email, Phone...)."
         in out
     )
+    assert "Notes" not in out
     assert "Rows dropped: 1 empty row(s)" in out
     assert "Added 3 booking(s) as import 1: 1 kept, 1 cancelled, 1 no-show." in out
     assert "Already imported (not added again): 0 row(s)." in out
@@ -77,7 +80,7 @@ def test_a_bad_file_stores_nothing_and_says_one_error_line(
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         "error: row 4, column “Status”: unknown status (known: completed, "
-        "confirmed, upcoming, cancelled, no-show and their usual words)"
+        "confirmed, upcoming, pending, cancelled, no-show and their usual words)"
     ]
     assert "Traceback" not in result.output
     assert booking_count(database_path) == 0
@@ -101,7 +104,7 @@ def test_map_names_an_unusual_column(runner, tmp_path, database_path):
         runner, tmp_path, data, "--map", "appointment=when", "--map", "source=HOW"
     )
     assert result.exit_code == 0, result.output
-    assert stored(database_path, "select day, source from bookings") == [
+    assert stored(database_path, "select day, channel from bookings") == [
         ("2025-03-18", "website")
     ]
 
@@ -124,9 +127,12 @@ def test_reimport_and_overlapping_export_add_nothing_twice(
     assert import_file(runner, tmp_path, first).exit_code == 0
     assert booking_count(database_path) == 22
     again = import_file(runner, tmp_path, first)
-    assert "Added 0 booking(s)" in again.output
-    assert "Already imported (not added again): 22 row(s)." in again.output
+    assert again.exit_code == 0, again.output
+    assert "Nothing new in this file: 22 bookings already imported." in again.output
+    assert "Added" not in again.output
     assert booking_count(database_path) == 22
+    # No empty import is recorded: nothing to list, nothing to undo.
+    assert stored(database_path, "select id from import_batches") == [(1,)]
     # An export of March 11 to April 5 overlaps the first by 10 days and the twins.
     april = [row(appointment=f"04/{d:02d}/2025 10:00") for d in range(1, 6)]
     overlapping = export(march[10:] + twins + april)
@@ -165,9 +171,9 @@ def test_fifty_thousand_rows_exact_counts_and_no_client_detail_anywhere(
     assert "Read 50,000 booking row(s)" in result.output
     assert by_status(database_path) == dict(expected_status)
     expected_channels = ", ".join(
-        f"{c} {by_channel[c]:,}" for c in ("website", "directory", "other")
+        f"{CHANNEL_LABELS[c]} {by_channel[c]:,}" for c in CHANNELS if by_channel[c]
     )
-    assert f"Kept by channel: {expected_channels}" in result.output
+    assert f"Kept, by how they were booked: {expected_channels}" in result.output
     # The dashboard's own reading agrees (every booking here counts on 2024..2025).
     app = create_app(
         {"TESTING": True, "SECRET_KEY": "k", "DATABASE": str(database_path)}
@@ -327,18 +333,16 @@ def test_an_overlapping_export_updates_statuses_and_adds_nothing_twice(
     finally:
         db.conn.close()
     assert (totals.bookings, totals.cancelled, totals.no_show) == (11, 4, 1)
-    # The same April file again changes nothing and adds nothing.
+    # The same April file again changes nothing, adds nothing, records nothing.
     again = import_file(runner, tmp_path, april, name="april.csv")
-    assert "Added 0 booking(s) as import 3" in again.output
+    assert "Nothing new in this file: 15 bookings already imported." in again.output
     assert "changed status" not in again.output
     assert booking_count(database_path) == 16
     assert by_status(database_path)["completed"] == 9
-    assert stored(
-        database_path, "select status_changes from import_batches where id = 3"
-    ) == [(0,)]
+    assert stored(database_path, "select id from import_batches") == [(1,), (2,)]
     listing = runner.invoke(args=["bookings", "list-imports"]).output.splitlines()
     assert listing[0].split()[-2:] == ["Status", "File"]
-    assert listing[2].split()[-2:] == ["12", "april.csv"]
+    assert listing[1].split()[-2:] == ["12", "april.csv"]
 
 
 def test_a_dry_run_says_which_statuses_would_change_and_changes_none(
@@ -364,7 +368,7 @@ def test_undo_puts_back_the_statuses_its_import_changed(
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
         "Undid import 2: removed 2 booking(s); "
-        "put back the previous status of 12 booking(s)."
+        "put back what it changed on 12 booking(s)."
     )
     assert by_status(database_path) == {"completed": 2, "upcoming": 12}
     assert stored(database_path, "select count(*) from booking_status_changes") == [
@@ -385,7 +389,7 @@ def test_undo_keeps_a_status_a_later_import_changed_again(
     assert by_status(database_path) == {"completed": 1}
     # ...and undoing import 3 then goes back to what import 1 stored.
     result = runner.invoke(args=["bookings", "undo", "3"])
-    assert "put back the previous status of 1 booking(s)" in result.output
+    assert "put back what it changed on 1 booking(s)" in result.output
     assert by_status(database_path) == {"upcoming": 1}
     # Undoing the import that added the booking keeps it while import 4 also
     # holds it; undoing import 4 then removes it, changes and all.
@@ -464,13 +468,13 @@ def test_a_kept_booking_goes_to_the_newest_import_that_held_it(
     runner, tmp_path, database_path
 ):
     overlapping_imports(runner, tmp_path)
-    third = export([row(appointment=DAY_19)])
+    third = export([row(appointment=DAY_19), row(appointment="03/21/2025 10:00")])
     assert import_file(runner, tmp_path, third, name="c.csv").exit_code == 0
     assert runner.invoke(args=["bookings", "undo", "1"]).exit_code == 0
     kept = stored(
         database_path, "select batch, substr(appointment, 1, 10) from bookings"
     )
-    assert sorted(kept) == [(2, "2025-03-20"), (3, "2025-03-19")]
+    assert sorted(kept) == [(2, "2025-03-20"), (3, "2025-03-19"), (3, "2025-03-21")]
     # Undoing import 3 hands the 19th on to import 2, which held it too.
     assert runner.invoke(args=["bookings", "undo", "3"]).exit_code == 0
     assert appointments(database_path) == ["2025-03-19", "2025-03-20"]

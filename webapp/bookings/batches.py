@@ -1,14 +1,16 @@
 """Import batches: storing a reading, confirming a preview, listing, undoing.
 
 A batch is stored a chunk at a time (``saving``) and counts nowhere until
-its last chunk is in. A booking whose fingerprint is already stored is a
-duplicate and is not added again; if the file gives it another status, the
-stored booking takes the new one (``status_changes``: a later export knows
-better). A batch from the dashboard waits as "pending" (``confirmed_at``
-empty) while the owner looks at its preview: its bookings count nowhere and
-its status changes wait until confirmed. A new import replaces any pending
+its last chunk is in. A booking already stored (the same id's keyed hash,
+else the same fingerprint: ``matching``) is a duplicate and is not added
+again; if the file gives it another status (and, by id, another price, time
+or service), the stored booking takes it (``status_changes``: a later export
+knows better). A file with nothing new records no batch. A batch from the
+dashboard waits as "pending" (``confirmed_at`` empty) while the owner looks
+at its preview: its bookings count nowhere and its changes wait until
+confirmed. A new import replaces any pending
 one, and a pending batch older than ``PENDING_HOURS`` is deleted. Undo
-removes a batch's bookings and puts back the statuses it changed; a booking
+removes a batch's bookings and puts back what it changed; a booking
 that another confirmed batch also held (one of its duplicates,
 ``booking_batch_duplicates``) is not removed but moves to the newest such
 batch, so undoing an older overlapping import never takes away what a later
@@ -56,7 +58,7 @@ PREVIEW_COLUMNS = (
     "service",
     "price_cents",
     "status",
-    "source",
+    "channel",
     "new_client",
 )
 # What cancelling a batch found: done, or why not.
@@ -95,7 +97,8 @@ class Undone:
     """What undoing a batch did."""
 
     removed: int
-    # Bookings whose status the batch had changed, given their previous one.
+    # Bookings the batch had changed (a status, a price...), given back
+    # what they had.
     restored: int
     # Bookings it added that another confirmed batch also held: kept, moved.
     kept: int = 0
@@ -129,10 +132,10 @@ def confirm(db, batch, now=None):
         )
         if cursor.rowcount != 1:
             return False
-        changed = status_changes.apply(db, batch)
+        changed, updated = status_changes.apply(db, batch)
         db.execute(
-            "UPDATE import_batches SET status_changes = ? WHERE id = ?",
-            [changed, batch],
+            "UPDATE import_batches SET status_changes = ?, updated = ? WHERE id = ?",
+            [changed, updated, batch],
         )
         return True
 
@@ -158,9 +161,9 @@ def cancel(db, batch):
 
 
 def undo(db, batch):
-    """Delete a batch and its bookings, put back its status changes; None if none."""
-    # A booking a later import changed again keeps that later status (see
-    # status_changes.revert); the rest get the status they had before.
+    """Delete a batch and its bookings, put back what it changed; None if none."""
+    # What a later import changed again keeps that later value (see
+    # status_changes.revert); the rest get back what they had before.
     with immediate(db):
         row = db.execute(
             "SELECT confirmed_at FROM import_batches WHERE id = ?", [batch]
@@ -208,19 +211,25 @@ def _batch_dict(row):
         "no_show",
         "status_changes",
         "dropped_columns",
+        "pending",
+        "skipped_rows",
+        "updated",
     )
     batch = dict(zip(keys, row, strict=True))
     try:
         batch["dropped_columns"] = json.loads(batch["dropped_columns"] or "[]")
     except ValueError:
         batch["dropped_columns"] = []
-    batch["added"] = batch["kept"] + batch["cancelled"] + batch["no_show"]
+    batch["added"] = (
+        batch["kept"] + batch["cancelled"] + batch["no_show"] + batch["pending"]
+    )
     return batch
 
 
 _SELECT_BATCH = (
     "SELECT id, imported_at, confirmed_at, file_name, rows_read, kept, duplicates,"
-    " cancelled, no_show, status_changes, dropped_columns FROM import_batches"
+    " cancelled, no_show, status_changes, dropped_columns, pending, skipped_rows,"
+    " updated FROM import_batches"
 )
 
 
@@ -248,7 +257,7 @@ def pending_batch(db):
 def preview_rows(db, batch, limit=PREVIEW_ROWS):
     """The first ``limit`` bookings a batch added, as stored."""
     rows = db.execute(
-        "SELECT day, appointment, service, price_cents, status, source, new_client"
+        "SELECT day, appointment, service, price_cents, status, channel, new_client"
         " FROM bookings WHERE batch = ? ORDER BY id LIMIT ?",
         [batch, limit],
     ).fetchall()

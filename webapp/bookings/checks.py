@@ -11,7 +11,8 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import is_currency
 
 from ..core.checks import Result
-from .channels import words
+from ..core.settings import DEFAULTS
+from .channels import BUILT_IN_WORDS, CHANNEL_LABELS, DIRECTORY, WEBSITE, words
 
 NAME = "bookings"
 DATE_ORDERS = ("MDY", "DMY")
@@ -66,24 +67,24 @@ def fee_problem(config):
 
 
 def words_problem(config):
-    """Why the words that sort a booking's source cannot work (None if they can)."""
-    website = words(config.get("BOOKING_WEBSITE_WORDS"))
-    directory = words(config.get("BOOKING_DIRECTORY_WORDS"))
-    for name, found in (("WEBSITE", website), ("DIRECTORY", directory)):
-        if not found:
-            return (
-                f"FLASK_BOOKING_{name}_WORDS has no words: give the words of the "
-                "booking source column, separated by commas"
+    """Why a word of the source settings would be ignored (None if none is)."""
+    # A setting's word that a built-in list gives to another channel loses
+    # to it (channels.channel_of): the owner's word would do nothing. The
+    # defaults' own such words ("google" among the directory's) are known.
+    for channel, name in ((WEBSITE, "WEBSITE"), (DIRECTORY, "DIRECTORY")):
+        setting = f"BOOKING_{name}_WORDS"
+        known = set(words(DEFAULTS[setting]))
+        for word in words(config.get(setting)):
+            other = next(
+                (c for c, names in BUILT_IN_WORDS.items() if word in names),
+                channel,
             )
-    # Website words are tried first: a directory word containing one never wins.
-    for word in directory:
-        shadow = next((w for w in website if w in word), None)
-        if shadow is not None:
-            return (
-                f"FLASK_BOOKING_DIRECTORY_WORDS has {word!r}, which contains the "
-                f"website word {shadow!r} of FLASK_BOOKING_WEBSITE_WORDS: such "
-                "bookings would count as made through the website"
-            )
+            if other != channel and word not in known:
+                return (
+                    f"FLASK_{setting} has {word!r}, which always means "
+                    f"“{CHANNEL_LABELS[other]}”: bookings with it are not counted "
+                    f"as “{CHANNEL_LABELS[channel]}”; give a longer phrase"
+                )
     return None
 
 

@@ -1,5 +1,6 @@
 """The owner's booking commands: ``bookings import``, ``list-imports``, ``undo``."""
 
+import csv
 import sys
 from collections import Counter
 from pathlib import Path
@@ -9,16 +10,23 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..core.compact import freed_note
-from ..core.db import get_migrated_db
+from ..core.db import get_migrated_db, immediate
 from ..core.formatting import number
 from ..core.text import clean_text
-from . import batches, importer, limits, status_changes
-from .channels import CHANNELS, channel_of
-from .fields import MAPPED_FIELDS
+from . import batches, importer, mappings, status_changes
+from .channels import CHANNEL_LABELS, CHANNELS
+from .fields import KEPT_STATUSES, MAPPED_FIELDS, STATUSES
+from .file_shapes import HEADER_SEARCH_ROWS, csv_rows
 
 # From this size on a progress bar is drawn even when stderr is no terminal.
 BIG_FILE_BYTES = 4 * 1024 * 1024
 FILE_NAME_LENGTH = 100
+# The dropped columns' line names a few (each cut short), never the whole list.
+DROPPED_NAMES_SHOWN = 3
+DROPPED_NAME_LENGTH = 24
+# The skipped rows' line lists this many row numbers at most.
+SKIPPED_ROWS_SHOWN = 10
+RECALLED = "Using the columns you chose last time for this report."
 
 
 class CommandError(click.ClickException):
@@ -46,6 +54,20 @@ def _parse_maps(values):
     return overrides
 
 
+def _parse_statuses(values):
+    """``{word: status}`` from ``--status WORD=STATUS`` options."""
+    chosen = {}
+    for value in values:
+        word, sep, status = value.rpartition("=")
+        status = status.strip().lower()
+        if not sep or not word.strip() or status not in STATUSES:
+            raise click.UsageError(
+                "--status wants WORD=STATUS with STATUS one of " + ", ".join(STATUSES)
+            )
+        chosen[word.strip()] = status
+    return chosen
+
+
 @bookings_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -57,55 +79,124 @@ def _parse_maps(values):
     "FIELD= with no header skips that field.",
 )
 @click.option(
+    "--status",
+    "status_words",
+    multiple=True,
+    metavar="WORD=STATUS",
+    help=f"Read the status WORD as STATUS ({', '.join(STATUSES)}).",
+)
+@click.option(
+    "--skip-bad-rows",
+    is_flag=True,
+    help="Skip the rows that cannot be read (their numbers are listed).",
+)
+@click.option(
     "--date-format",
     metavar="FMT",
     help="Read every date with this strptime format, e.g. '%d.%m.%Y %H:%M'.",
 )
 @click.option("--dry-run", is_flag=True, help="Read and count, store nothing.")
-def import_command(file, maps, date_format, dry_run):
+def import_command(file, maps, status_words, skip_bad_rows, date_format, dry_run):
     """Import bookings from a booking platform's CSV export, as one batch.
 
     Only the booking's own fields are read (booked on, appointment, service,
-    price, status, source, new client); every other column (names, e-mail
-    addresses, phone numbers, notes) is dropped while reading and never
-    stored. A file with one bad cell imports nothing and names its row (the
-    header is row 1) and column; a file of more than 50,000 bookings or 200
-    columns imports nothing either (export a shorter period, import each
+    price, status, new client, and the channel its source names: never the
+    source's text); every other column (names, e-mail addresses, phone
+    numbers, notes) is dropped while reading and never stored. A file with
+    one bad cell imports nothing and names its row (the header is row 1) and
+    column, unless --skip-bad-rows; a file of more than 50,000 bookings or
+    200 columns imports nothing either (export a shorter period, import each
     part). Bookings already imported are not added again, so an overlapping
     export is safe; where it gives one of them a new status (upcoming, then
-    completed), the stored booking takes it. A date column and a time column
-    ("Date" + "Time") make one appointment.
+    completed), the stored booking takes it, and where the export has a
+    booking id, a new price, time or service too. A file with nothing new
+    records no import. The --map and --status choices are remembered for
+    files with the same columns. Pending bookings (not yet confirmed by the
+    platform) are stored but never counted as kept.
 
     Example:
 
         flask --app webapp bookings import appointments.csv
         flask --app webapp bookings import export.csv --map source="Booked Through"
+        flask --app webapp bookings import export.csv --status Unpaid=confirmed
         flask --app webapp bookings import export.csv --date-format '%d.%m.%Y' --dry-run
     """
-    overrides = _parse_maps(maps)
+    chosen = mappings.ColumnChoices(_parse_maps(maps), _parse_statuses(status_words))
     db = get_migrated_db()
     size = file.stat().st_size
     try:
+        recalled = _recalled(db, file)
+        choices = _merged(recalled, chosen)
         with open(file, "rb") as binary:
             text = importer.open_text(binary)
-            reading = _read_with_progress(binary, text, size, overrides, date_format)
+            reading = _read_with_progress(
+                binary, text, size, choices, date_format, skip_bad_rows
+            )
     except importer.BookingFileError as problem:
         raise CommandError(str(problem)) from None
     except OSError as problem:
         raise CommandError(f"cannot read {file}: {problem.strerror}") from None
+    if not dry_run and (chosen.fields or chosen.statuses):
+        with immediate(db):
+            mappings.remember(db, reading.header, choices)
     name = clean_text(file.name, FILE_NAME_LENGTH)
     try:
         stored = batches.store(db, reading, name, confirmed=True, dry_run=dry_run)
     except batches.Interrupted as problem:
         raise CommandError(str(problem)) from None
+    if recalled is not None:
+        click.echo(RECALLED)
     click.echo(_report(reading, stored, name))
 
 
-def _read_with_progress(binary, text, size, overrides, date_format):
+def _recalled(db, path):
+    """The choices remembered for this file's header row, or None.
+
+    The header is one of the first rows (a title may come above it): each is
+    looked up, and only its hash is ever compared, never stored.
+    """
+    with open(path, "rb") as binary, importer.open_text(binary) as text:
+        try:
+            looked_at = 0
+            for row in csv_rows(text):
+                cells = [cell.replace("\ufeff", "").strip() for cell in row]
+                if not any(cells):
+                    continue
+                found = mappings.recall(db, cells)
+                looked_at += 1
+                if found is not None or looked_at >= HEADER_SEARCH_ROWS:
+                    return found
+        except (UnicodeDecodeError, csv.Error):
+            return None
+    return None
+
+
+def _merged(recalled, chosen):
+    """The remembered choices with the ones given now on top."""
+    if recalled is None:
+        return chosen
+    return mappings.ColumnChoices(
+        {**recalled.fields, **chosen.fields}, {**recalled.statuses, **chosen.statuses}
+    )
+
+
+def _read_with_progress(binary, text, size, choices, date_format, skip_bad_rows):
     """Read the export, with a progress bar on stderr for a terminal or a big file."""
     config = current_app.config
+
+    def read(progress=None):
+        return importer.read_export(
+            text,
+            config,
+            choices.fields,
+            date_format,
+            progress,
+            statuses=choices.statuses,
+            skip_bad_rows=skip_bad_rows,
+        )
+
     if not (sys.stderr.isatty() or size >= BIG_FILE_BYTES):
-        return importer.read_export(text, config, overrides, date_format)
+        return read()
     with click.progressbar(
         length=size, label="Reading", file=sys.stderr, show_pos=False
     ) as bar:
@@ -118,53 +209,95 @@ def _read_with_progress(binary, text, size, overrides, date_format):
             bar.update(position - done[0])
             done[0] = position
 
-        reading = importer.read_export(text, config, overrides, date_format, advance)
+        reading = read(advance)
         bar.update(size - done[0])
     return reading
 
 
+def _dropped_line(names):
+    """``12 other columns not imported (Client Name, Email, Phone...)``, or None."""
+    if not names:
+        return None
+    shown = ", ".join(
+        clean_text(name, DROPPED_NAME_LENGTH) for name in names[:DROPPED_NAMES_SHOWN]
+    )
+    more = "..." if len(names) > DROPPED_NAMES_SHOWN else ""
+    plural = "" if len(names) == 1 else "s"
+    return (
+        f"{number(len(names))} other column{plural} not imported, never stored "
+        f"({shown}{more})."
+    )
+
+
+def _skipped_line(rows):
+    """``Rows skipped (not bookings, or unreadable): 5, 9 and 3 more.``, or None."""
+    if not rows:
+        return None
+    shown = ", ".join(str(row) for row in rows[:SKIPPED_ROWS_SHOWN])
+    more = len(rows) - SKIPPED_ROWS_SHOWN
+    if more > 0:
+        shown += f" and {number(more)} more"
+    return f"Rows skipped (not bookings, or unreadable): {shown}."
+
+
 def _report(reading, stored, name):
     """What was read, kept, dropped and added, for the terminal."""
-    config = current_app.config
     by_status = Counter(b["status"] for b in reading.bookings)
-    lines = [f"Read {number(reading.rows_read)} booking row(s) from {name}."]
+    lines = [f"Read {number(len(reading.bookings))} booking row(s) from {name}."]
     lines.append("Columns kept:")
     for field, header in reading.mapping.items():
         lines.append(f"  {field:<12} from “{header}”")
     for field, order in reading.date_orders.items():
         lines.append(f"  {field} dates read as {order}")
-    shown, more = limits.shown_column_names(reading.dropped_columns)
-    dropped = ", ".join(f"“{c}”" for c in shown) or "none"
-    if more:
-        dropped += f" and {number(more)} more"
-    lines.append(f"Columns dropped (never stored): {dropped}")
+    lines.append(_dropped_line(reading.dropped_columns))
     if reading.empty_rows:
         lines.append(f"Rows dropped: {number(reading.empty_rows)} empty row(s)")
+    lines.append(_skipped_line(reading.skipped_rows))
     lines.extend(reading.notes)
     lines.append(
         "In the file: "
-        + ", ".join(
-            f"{status} {number(by_status[status])}"
-            for status in ("completed", "confirmed", "upcoming", "cancelled", "no-show")
-        )
+        + ", ".join(f"{status} {number(by_status[status])}" for status in STATUSES)
     )
     channels = Counter(
-        channel_of(b["source"], config)
-        for b in reading.bookings
-        if b["status"] not in ("cancelled", "no-show")
+        b["channel"] for b in reading.bookings if b["status"] in KEPT_STATUSES
     )
-    lines.append(
-        "Kept by channel: " + ", ".join(f"{c} {number(channels[c])}" for c in CHANNELS)
-    )
+    if channels:
+        lines.append(
+            "Kept, by how they were booked: "
+            + ", ".join(
+                f"{CHANNEL_LABELS[c]} {number(channels[c])}"
+                for c in CHANNELS
+                if channels[c]
+            )
+        )
+    lines.extend(_stored_lines(stored))
+    return "\n".join(line for line in lines if line)
+
+
+def _stored_lines(stored):
+    """What storing did (or would do), in a few lines."""
+    if stored.nothing_new:
+        return [stored.nothing_new_text()]
     verb = "Would add" if stored.dry_run else "Added"
     batch = "" if stored.dry_run else f" as import {stored.batch}"
-    lines.append(
-        f"{verb} {number(stored.added)} booking(s){batch}: {number(stored.kept)} kept, "
-        f"{number(stored.cancelled)} cancelled, {number(stored.no_show)} no-show."
-    )
-    lines.append(
-        f"Already imported (not added again): {number(stored.duplicates)} row(s)."
-    )
+    pending = ""
+    if stored.pending:
+        pending = (
+            f", {number(stored.pending)} pending (not confirmed by the platform"
+            " yet: not counted as kept)"
+        )
+    lines = [
+        f"{verb} {number(stored.added)} booking(s){batch}: {number(stored.kept)} "
+        f"kept{pending}, {number(stored.cancelled)} cancelled, "
+        f"{number(stored.no_show)} no-show.",
+        f"Already imported (not added again): {number(stored.duplicates)} row(s).",
+    ]
+    if stored.updated:
+        verb = "Would update" if stored.dry_run else "Updated"
+        lines.append(
+            f"{verb} {number(stored.updated)} booking(s) already imported, found by "
+            "their booking id (a new price, time, status or service)."
+        )
     if stored.status_changes:
         changed = "would change" if stored.dry_run else "changed"
         lines.append(
@@ -173,14 +306,17 @@ def _report(reading, stored, name):
         )
     if stored.dry_run:
         lines.append("Dry run: nothing was stored.")
-    return "\n".join(lines)
+    return lines
 
 
 @bookings_group.command("list-imports")
 def list_imports_command():
-    """List the imports, newest first, with what each added.
+    """List the imports, newest first, with what each added and changed.
 
-    "Status" is how many bookings already stored took a new status from it.
+    "Pending" bookings are not confirmed by the platform yet (never counted
+    as kept); "Updated" ones were already stored and found again by their
+    booking id; "Status" is how many bookings already stored took a new
+    status from it.
 
     Example:
 
@@ -192,14 +328,16 @@ def list_imports_command():
         return
     click.echo(
         f"{'Import':>6}  {'Imported (UTC)':<20}  {'Added':>7}  {'Kept':>7}  "
-        f"{'Cancelled':>9}  {'No-show':>7}  {'Dupl.':>6}  {'Status':>6}  File"
+        f"{'Pending':>7}  {'Cancelled':>9}  {'No-show':>7}  {'Dupl.':>6}  "
+        f"{'Updated':>7}  {'Status':>6}  File"
     )
     for row in rows:
         click.echo(
             f"{row['id']:>6}  {row['imported_at'][:16].replace('T', ' '):<20}  "
             f"{number(row['added']):>7}  {number(row['kept']):>7}  "
-            f"{number(row['cancelled']):>9}  {number(row['no_show']):>7}  "
-            f"{number(row['duplicates']):>6}  {number(row['status_changes']):>6}  "
+            f"{number(row['pending']):>7}  {number(row['cancelled']):>9}  "
+            f"{number(row['no_show']):>7}  {number(row['duplicates']):>6}  "
+            f"{number(row['updated']):>7}  {number(row['status_changes']):>6}  "
             f"{row['file_name']}"
         )
 
@@ -207,11 +345,11 @@ def list_imports_command():
 @bookings_group.command("undo")
 @click.argument("batch", type=click.IntRange(1, 2**63 - 1))
 def undo_command(batch):
-    """Delete one import and every booking it added; put back statuses it changed.
+    """Delete one import and every booking it added; put back what it changed.
 
-    A booking already stored to which the import gave a new status gets its
-    previous status back, unless a later import changed it again (that later
-    status stands).
+    A booking already stored to which the import gave a new status (or, by
+    its id, a new price, time or service) gets its previous one back, unless
+    a later import changed it again (that later one stands).
 
     Example:
 
@@ -224,9 +362,7 @@ def undo_command(batch):
         )
     restored = ""
     if undone.restored:
-        restored = (
-            f"; put back the previous status of {number(undone.restored)} booking(s)"
-        )
+        restored = f"; put back what it changed on {number(undone.restored)} booking(s)"
     if undone.kept:
         restored += f"; kept {number(undone.kept)} booking(s) another import also holds"
     click.echo(

@@ -8,11 +8,14 @@ A store takes four steps, each its own short write transaction or several:
    for removal.
 2. The marked batches are removed, so a booking of a replaced preview is
    never taken for a duplicate.
-3. ``_store_chunk``: each chunk of bookings, with the status changes it
-   would make and the duplicates it met. Before each chunk the batch must
-   still be the one being stored: another upload, or an undo, stops it.
-4. ``_finish``: the counts, the confirmation for the command line (status
-   changes applied), and the mark taken off.
+3. ``_store_chunk``: each chunk of bookings, each one new or met again
+   (``matching``: by its id's keyed hash, else its fingerprint), with what
+   it changes on the one met (``status_changes``) and the duplicates it met.
+   Before each chunk the batch must still be the one being stored: another
+   upload, or an undo, stops it.
+4. ``_finish``: the counts, the confirmation for the command line (changes
+   applied), and the mark taken off; a file that adds and changes nothing
+   leaves no batch (``Stored.nothing_new``).
 
 Until the last step the batch counts nowhere and is no preview, so the
 store is all or nothing as the owner sees it; a failure on the way removes
@@ -29,38 +32,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..core.db import immediate, read_meta, write_meta
-from . import status_changes, transit
+from ..core.formatting import number
+from . import matching, status_changes, transit
+from .fields import KEPT_STATUSES
 from .limits import CHUNK_ROWS
-from .summary import CANCELLED_STATUSES, CONFIRMED_BOOKINGS
 
 logger = logging.getLogger(__name__)
 
 LAST_BATCH_KEY = "bookings_last_batch"
-BOOKING_COLUMNS = (
-    "batch",
-    "fingerprint",
-    "day",
-    "booked_on",
-    "appointment",
-    "service",
-    "price_cents",
-    "status",
-    "source",
-    "new_client",
-)
+BOOKING_COLUMNS = ("batch", *matching.STORED_FIELDS)
+# A booking already stored is met again, not added (OR IGNORE: the unique
+# fingerprint and platform key are the last guard). Our own constants only.
 _INSERT = (
-    "INSERT OR IGNORE INTO bookings (batch, fingerprint, day, booked_on, appointment,"
-    " service, price_cents, status, source, new_client)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT OR IGNORE INTO bookings ({', '.join(BOOKING_COLUMNS)})"  # noqa: S608
+    f" VALUES ({', '.join('?' * len(BOOKING_COLUMNS))})"
 )
-# Run before the chunk's own bookings are inserted: a fingerprint stored by
-# then belongs to another batch, and this one met it as a duplicate.
-_SEEN = (
-    "INSERT OR IGNORE INTO booking_batch_duplicates (batch, fingerprint)"
-    " SELECT ?, ? WHERE EXISTS (SELECT 1 FROM bookings WHERE fingerprint = ?)"
+# The bookings each batch met already stored, so that undo keeps them.
+_MET = (
+    "INSERT OR IGNORE INTO booking_batch_duplicates (batch, fingerprint) VALUES (?, ?)"
 )
-# Fingerprints a dry run looks up per query (well under SQLite's variable limit).
-LOOKUP_CHUNK = 500
 
 
 @dataclass
@@ -74,11 +64,28 @@ class Stored:
     duplicates: int
     cancelled: int
     no_show: int
+    # Waiting for the platform's confirmation: stored, never counted as kept.
+    pending: int = 0
     dry_run: bool = False
     # Bookings already stored that take this file's status (pending: will).
     status_changes: int = 0
+    # Bookings named by their id that take this file's price, time, status...
+    updated: int = 0
     # ``[(previous, status, how many)]``, most first.
     changes: list = field(default_factory=list)
+
+    @property
+    def nothing_new(self):
+        """Whether the file adds and changes nothing (no batch is recorded)."""
+        return not (self.added or self.updated or self.status_changes)
+
+    def nothing_new_text(self):
+        """The owner's line for a file with nothing new."""
+        plural = "" if self.duplicates == 1 else "s"
+        return (
+            f"Nothing new in this file: {number(self.duplicates)} booking{plural}"
+            " already imported."
+        )
 
 
 class Interrupted(Exception):
@@ -104,23 +111,35 @@ def last_batch_id(db):
 
 
 def store(db, reading, file_name, *, confirmed, dry_run=False, now=None):
-    """Store ``reading`` as a new batch, a chunk at a time; return a ``Stored``."""
+    """Store ``reading`` as a new batch, a chunk at a time; return a ``Stored``.
+
+    A file that adds and changes nothing records no batch (``batch`` 0).
+    """
     if dry_run:
         return _dry_run(db, reading)
-    batch = _begin(db, reading, file_name, now)
+    batch, key = _begin(db, reading, file_name, now)
     try:
         transit.remove_hidden(db)
         bookings = reading.bookings
+        keys = matching.platform_keys(bookings, key)
         for start in range(0, len(bookings), CHUNK_ROWS):
-            _store_chunk(db, batch, bookings[start : start + CHUNK_ROWS])
-        return _finish(db, batch, reading.rows_read, confirmed, now)
+            end = start + CHUNK_ROWS
+            _store_chunk(db, batch, bookings[start:end], keys[start:end])
+        stored = _finish(db, batch, reading, confirmed, now)
     except BaseException:
         _abandon(db, batch)
         raise
+    if stored.nothing_new:
+        transit.remove_hidden(db)
+    return stored
 
 
 def _begin(db, reading, file_name, now):
-    """The new batch's row, marked as being stored; other pending ones marked."""
+    """The new batch's row, marked as being stored; other pending ones marked.
+
+    Returns the batch and the key booking ids are hashed with (made now, in
+    the same write, for the first file that has ids).
+    """
     with immediate(db):
         pending = db.execute("SELECT id FROM import_batches WHERE confirmed_at = ''")
         transit.hide(db, [row[0] for row in pending.fetchall()])
@@ -131,39 +150,49 @@ def _begin(db, reading, file_name, now):
         write_meta(db, LAST_BATCH_KEY, str(batch))
         db.execute(
             "INSERT INTO import_batches (id, imported_at, confirmed_at, file_name,"
-            " rows_read, kept, duplicates, dropped_columns)"
-            " VALUES (?, ?, '', ?, ?, 0, 0, ?)",
+            " rows_read, kept, duplicates, dropped_columns, skipped_rows)"
+            " VALUES (?, ?, '', ?, ?, 0, 0, ?, ?)",
             [
                 batch,
                 now_text(now),
                 file_name,
                 reading.rows_read,
                 json.dumps(reading.dropped_columns),
+                len(reading.skipped_rows),
             ],
         )
+        has_ids = any(booking.get("platform_id") for booking in reading.bookings)
+        key = matching.id_key(db, create=has_ids)
         transit.start_storing(db, batch)
-    return batch
+    return batch, key
 
 
-def _store_chunk(db, batch, bookings):
+def _store_chunk(db, batch, bookings, keys):
     """Store one chunk of ``batch``'s bookings in one short write transaction."""
     started = time.monotonic()
     with immediate(db):
         if transit.storing(db) != batch:
             raise Interrupted
-        status_changes.record(db, batch, bookings)
-        db.conn.executemany(
-            _SEEN, ([batch, b["fingerprint"], b["fingerprint"]] for b in bookings)
-        )
+        pairs = matching.match(db, bookings, keys)
+        met = [(row, stored) for row, stored in pairs if stored is not None]
+        status_changes.record(db, batch, met)
+        db.conn.executemany(_MET, ([batch, s["fingerprint"]] for _, s in met))
         db.conn.executemany(
             _INSERT,
-            ([batch, *(b[c] for c in BOOKING_COLUMNS[1:])] for b in bookings),
+            (
+                [batch, *(row[c] for c in BOOKING_COLUMNS[1:])]
+                for row, stored in pairs
+                if stored is None
+            ),
         )
     transit.step_aside(started)
 
 
-def _finish(db, batch, rows_read, confirmed, now):
-    """Count the batch, confirm it if asked, and take the mark off."""
+def _finish(db, batch, reading, confirmed, now):
+    """Count the batch, confirm it if asked, and take the mark off.
+
+    A batch that adds and changes nothing is marked for removal instead.
+    """
     with immediate(db):
         if transit.storing(db) != batch:
             raise Interrupted
@@ -171,28 +200,33 @@ def _finish(db, batch, rows_read, confirmed, now):
             "SELECT status, count(*) FROM bookings WHERE batch = ? GROUP BY status",
             [batch],
         ).fetchall()
-        stored = _stored(batch, rows_read, dict(by_status))
+        stored = _stored(batch, len(reading.bookings), dict(by_status))
         if confirmed:
-            # A confirmed import changes statuses now; a preview only records.
+            # A confirmed import changes bookings now; a preview only records.
             db.execute(
                 "UPDATE import_batches SET confirmed_at = ? WHERE id = ?",
                 [now_text(now), batch],
             )
-            stored.status_changes = status_changes.apply(db, batch)
-        else:
-            stored.status_changes = db.execute(
-                "SELECT count(*) FROM booking_status_changes WHERE batch = ?", [batch]
-            ).fetchone()[0]
+            status_changes.apply(db, batch)
+        stored.status_changes, stored.updated = status_changes.tally(db, batch)
         stored.changes = status_changes.counts(db, batch)
+        if stored.nothing_new:
+            # Only a booking's id hash may have been taken: nothing to undo.
+            transit.hide(db, [batch])
+            stored.batch = 0
+            return stored
         db.execute(
             "UPDATE import_batches SET kept = ?, duplicates = ?, cancelled = ?,"
-            " no_show = ?, status_changes = ? WHERE id = ?",
+            " no_show = ?, pending = ?, status_changes = ?, updated = ?"
+            " WHERE id = ?",
             [
                 stored.kept,
                 stored.duplicates,
                 stored.cancelled,
                 stored.no_show,
+                stored.pending,
                 stored.status_changes,
+                stored.updated,
                 batch,
             ],
         )
@@ -215,17 +249,18 @@ def _abandon(db, batch):
         logger.exception("could not remove the bookings of unfinished import %s", batch)
 
 
-def _stored(batch, rows_read, by_status, dry_run=False):
+def _stored(batch, bookings, by_status, dry_run=False):
     """A ``Stored`` from the added bookings' count by status."""
     added = sum(by_status.values())
     return Stored(
         batch=batch,
-        rows_read=rows_read,
+        rows_read=bookings,
         added=added,
-        kept=added - sum(by_status.get(s, 0) for s in CANCELLED_STATUSES),
-        duplicates=rows_read - added,
+        kept=sum(by_status.get(status, 0) for status in KEPT_STATUSES),
+        duplicates=bookings - added,
         cancelled=by_status.get("cancelled", 0),
         no_show=by_status.get("no-show", 0),
+        pending=by_status.get("pending", 0),
         dry_run=dry_run,
     )
 
@@ -233,28 +268,23 @@ def _stored(batch, rows_read, by_status, dry_run=False):
 def _dry_run(db, reading):
     """What storing ``reading`` would do, found by reading only."""
     # A store replaces every pending batch first: only confirmed bookings
-    # make a duplicate or have a status to change.
-    fingerprints = [booking["fingerprint"] for booking in reading.bookings]
-    known = {}
-    for start in range(0, len(fingerprints), LOOKUP_CHUNK):
-        chunk = fingerprints[start : start + LOOKUP_CHUNK]
-        # Our own constant and "?" marks only are formatted in, never a value.
-        rows = db.execute(
-            "SELECT bookings.fingerprint, bookings.status"  # noqa: S608
-            f" FROM {CONFIRMED_BOOKINGS} WHERE bookings.fingerprint IN"
-            f" ({', '.join('?' * len(chunk))})",
-            chunk,
-        )
-        known.update(rows.fetchall())
+    # are met again (``matching`` reads confirmed bookings only).
+    keys = matching.platform_keys(reading.bookings, matching.id_key(db))
     added, changes = Counter(), Counter()
-    for booking in reading.bookings:
-        previous = known.get(booking["fingerprint"])
-        if previous is None:
-            added[booking["status"]] += 1
-        elif previous != booking["status"]:
-            changes[previous, booking["status"]] += 1
-    stored = _stored(0, reading.rows_read, added, dry_run=True)
+    updated = 0
+    for row, stored in matching.match(db, reading.bookings, keys):
+        if stored is None:
+            added[row["status"]] += 1
+            continue
+        record = status_changes.change(row, stored)
+        if record is None:
+            continue
+        updated += status_changes.is_update(record)
+        if record["status"] != record["previous"]:
+            changes[record["previous"], record["status"]] += 1
+    stored = _stored(0, len(reading.bookings), added, dry_run=True)
     stored.status_changes = changes.total()
+    stored.updated = updated
     stored.changes = sorted(
         ((previous, status, n) for (previous, status), n in changes.items()),
         key=lambda change: (-change[2], change[0], change[1]),

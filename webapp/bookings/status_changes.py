@@ -1,63 +1,106 @@
-"""A later export's word on bookings already stored: their status changes.
+"""A later export's word on bookings already stored: new statuses, and more by id.
 
 The owner exports every month with some overlap, and a booking met again has
 often moved on ("upcoming" in March, "completed" or "cancelled" in April).
-Its fingerprint leaves the status out, so it is not added twice; instead the
-import records the change in ``booking_status_changes`` (with the status it
-replaces) and applies it in the same transaction as the rest of its batch or,
-for a dashboard preview, only when the owner confirms. Undoing the import puts
-the previous status back, unless a later import has changed it again: then
-the later status stands, and that import's own undo goes back to the status
-before both.
+A booking met by its fingerprint (which leaves the status out) may take a new
+status; one met by its platform id (``matching``) may also take a new price,
+time, service, channel or new-client mark (``fields``, counted as
+``updated``). The import records each change in ``booking_status_changes``
+with what it replaces and applies it in the same transaction as the rest of
+its batch or, for a dashboard preview, only when the owner confirms. Undoing
+the import puts back what it changed, field by field, unless a later import
+has changed that field again: then the later value stands, and that import's
+own undo goes back to the value before both.
 """
 
-from ..core.formatting import number
+import json
 
-# Fingerprints looked up per query (well under SQLite's variable limit).
-CHUNK = 500
-_LOOKUP = (
-    "SELECT id, fingerprint, status FROM bookings"
-    " WHERE batch != ? AND fingerprint IN ({})"
+from ..core.formatting import number
+from . import matching
+
+# The fields a record may change besides the status (a booking stored without
+# an id takes the id's hash from a later export).
+CHANGED_FIELDS = (*matching.UPDATED_FIELDS, "platform_key")
+_INSERT = (
+    "INSERT OR IGNORE INTO booking_status_changes"
+    " (batch, booking, status, previous, fields, by_id) VALUES (?, ?, ?, ?, ?, ?)"
+)
+# What a booking's changeable fields are now, as a JSON object.
+_NOW = "json_object({})".format(
+    ", ".join(f"'{name}', bookings.{name}" for name in CHANGED_FIELDS)
+)
+# Real changes: a new status, or any field but the id's hash alone.
+_IS_UPDATE = (
+    "by_id AND (status != previous OR json_remove(fields, '$.platform_key') != '{}')"
 )
 
 
-def record(db, batch, bookings):
-    """Record how ``bookings`` (a reading's) change stored ones; return how many."""
-    wanted = {booking["fingerprint"]: booking["status"] for booking in bookings}
-    fingerprints = list(wanted)
-    rows = []
-    for start in range(0, len(fingerprints), CHUNK):
-        chunk = fingerprints[start : start + CHUNK]
-        # Only "?" marks are formatted in, never a value.
-        query = _LOOKUP.format(", ".join("?" * len(chunk)))
-        stored = db.execute(query, [batch, *chunk]).fetchall()
-        rows.extend(
-            (batch, booking, wanted[fingerprint], status)
-            for booking, fingerprint, status in stored
-            if wanted[fingerprint] != status
-        )
-    db.conn.executemany(
-        "INSERT INTO booking_status_changes (batch, booking, status, previous)"
-        " VALUES (?, ?, ?, ?)",
-        rows,
+def change(row, stored):
+    """The record ``row`` (a booking being imported) makes on ``stored``, or None."""
+    fields = matching.changes(row, stored)
+    if not fields and row["status"] == stored["status"]:
+        return None
+    return {
+        "booking": stored["id"],
+        "status": row["status"],
+        "previous": stored["status"],
+        "fields": fields,
+        "by_id": int(bool(row["platform_key"])),
+    }
+
+
+def is_update(record):
+    """Whether a record counts as ``updated``: by id, and more than the id's hash."""
+    return bool(record["by_id"]) and (
+        record["status"] != record["previous"]
+        or bool(set(record["fields"]) - {"platform_key"})
     )
-    return len(rows)
+
+
+def record(db, batch, met):
+    """Record how ``met`` (``[(row, stored)]``) changes stored bookings; how many."""
+    records = [c for c in (change(row, stored) for row, stored in met) if c]
+    db.conn.executemany(
+        _INSERT,
+        (
+            (batch, c["booking"], c["status"], c["previous"], json.dumps(c["fields"]))
+            + (c["by_id"],)
+            for c in records
+        ),
+    )
+    return len(records)
+
+
+def tally(db, batch):
+    """``(status changes, updated)`` among ``batch``'s records."""
+    # Our own constant only is formatted in, never a value.
+    row = db.execute(
+        "SELECT coalesce(sum(status != previous), 0),"  # noqa: S608
+        f" coalesce(sum({_IS_UPDATE}), 0)"
+        " FROM booking_status_changes WHERE batch = ?",
+        [batch],
+    ).fetchone()
+    return row[0], row[1]
 
 
 def apply(db, batch):
-    """Give the bookings the statuses ``batch`` recorded; return how many changed."""
+    """Give the bookings what ``batch`` recorded; return ``tally``."""
     # Between a preview and its confirmation an undo may have removed a
     # booking or put its status back: compare with what is stored now.
     db.execute(
-        "DELETE FROM booking_status_changes WHERE batch = ? AND NOT EXISTS"
-        " (SELECT 1 FROM bookings WHERE bookings.id = booking_status_changes.booking"
+        "DELETE FROM booking_status_changes WHERE batch = ? AND fields = '{}'"
+        " AND NOT EXISTS (SELECT 1 FROM bookings"
+        " WHERE bookings.id = booking_status_changes.booking"
         " AND bookings.status != booking_status_changes.status)",
         [batch],
     )
+    _drop_what_is_stored_already(db, batch)
+    # Our own constant only is formatted in, never a value.
     db.execute(
-        "UPDATE booking_status_changes SET previous = (SELECT bookings.status"
-        " FROM bookings WHERE bookings.id = booking_status_changes.booking)"
-        " WHERE batch = ?",
+        "UPDATE booking_status_changes SET previous = (SELECT bookings.status"  # noqa: S608
+        " FROM bookings WHERE bookings.id = booking_status_changes.booking),"
+        f" fields_before = (SELECT {_NOW} FROM bookings"
+        " WHERE bookings.id = booking_status_changes.booking) WHERE batch = ?",
         [batch],
     )
     db.execute(
@@ -67,54 +110,118 @@ def apply(db, batch):
         " WHERE id IN (SELECT booking FROM booking_status_changes WHERE batch = ?)",
         [batch, batch],
     )
-    return db.execute(
-        "SELECT count(*) FROM booking_status_changes WHERE batch = ?", [batch]
-    ).fetchone()[0]
+    for name in CHANGED_FIELDS:
+        path = f"$.{name}"
+        # The field names are our own constants, never input.
+        db.execute(
+            f"UPDATE bookings SET {name} = (SELECT json_extract(change.fields, ?)"  # noqa: S608
+            " FROM booking_status_changes AS change WHERE change.batch = ?"
+            " AND change.booking = bookings.id) WHERE id IN (SELECT booking"
+            " FROM booking_status_changes WHERE batch = ?"
+            " AND json_type(fields, ?) IS NOT NULL)",
+            [path, batch, batch, path],
+        )
+    return tally(db, batch)
+
+
+def _drop_what_is_stored_already(db, batch):
+    """Leave out of ``batch``'s records by id the values the bookings hold now."""
+    # Our own constant only is formatted in, never a value.
+    rows = db.execute(
+        "SELECT change.booking, change.status, change.fields, bookings.status,"  # noqa: S608
+        f" {_NOW} FROM booking_status_changes AS change"
+        " LEFT JOIN bookings ON bookings.id = change.booking"
+        " WHERE change.batch = ? AND change.fields != '{}'",
+        [batch],
+    ).fetchall()
+    for booking, status, fields, status_now, now in rows:
+        now = json.loads(now) if status_now is not None else {}
+        left = {
+            name: value
+            for name, value in json.loads(fields).items()
+            if name not in now or now[name] != value
+        }
+        if status_now is None or (not left and status == status_now):
+            db.execute(
+                "DELETE FROM booking_status_changes WHERE batch = ? AND booking = ?",
+                [batch, booking],
+            )
+        else:
+            db.execute(
+                "UPDATE booking_status_changes SET fields = ?"
+                " WHERE batch = ? AND booking = ?",
+                [json.dumps(left), batch, booking],
+            )
+
+
+def _touched(status, previous, fields, before):
+    """``{field: value before}`` of what one applied record changed."""
+    before = json.loads(before)
+    touched = {name: before.get(name) for name in json.loads(fields)}
+    if status != previous:
+        touched["status"] = previous
+    return touched
 
 
 def revert(db, batch):
-    """Put back the statuses a confirmed ``batch`` changed; return how many."""
-    changes = db.execute(
-        "SELECT booking, previous FROM booking_status_changes WHERE batch = ?",
+    """Put back what a confirmed ``batch`` changed; return on how many bookings."""
+    records = db.execute(
+        "SELECT booking, status, previous, fields, fields_before"
+        " FROM booking_status_changes WHERE batch = ?",
         [batch],
     ).fetchall()
     restored = 0
-    for booking, previous in changes:
+    for booking, *applied in records:
         later = db.execute(
-            "SELECT change.batch FROM booking_status_changes AS change"
+            "SELECT change.batch, change.status, change.previous, change.fields,"
+            " change.fields_before FROM booking_status_changes AS change"
             " JOIN import_batches ON import_batches.id = change.batch"
             " WHERE change.booking = ? AND change.batch > ?"
-            " AND import_batches.confirmed_at != '' ORDER BY change.batch LIMIT 1",
+            " AND import_batches.confirmed_at != '' ORDER BY change.batch",
             [booking, batch],
-        ).fetchone()
-        if later is not None:
-            # A later export changed it again and knows better: its status
-            # stands, and its own undo now goes back to the one before ours.
+        ).fetchall()
+        put_back = {}
+        for name, value in _touched(*applied).items():
+            taker = next((row[0] for row in later if name in _touched(*row[1:])), None)
+            if taker is None:
+                put_back[name] = value
+            else:
+                # A later export changed it again and knows better: its value
+                # stands, and its own undo now goes back to the one before ours.
+                _hand_over(db, taker, booking, name, value)
+        if put_back:
+            # The field names are our own constants, never input.
+            assignments = ", ".join(f"{name} = ?" for name in put_back)
             db.execute(
-                "UPDATE booking_status_changes SET previous = ?"
-                " WHERE batch = ? AND booking = ?",
-                [previous, later[0], booking],
+                f"UPDATE bookings SET {assignments} WHERE id = ?",  # noqa: S608
+                [*put_back.values(), booking],
             )
-            continue
-        db.execute("UPDATE bookings SET status = ? WHERE id = ?", [previous, booking])
-        restored += 1
+            restored += 1
     return restored
 
 
-def forget(db, batch):
-    """Delete ``batch``'s change records and every record naming its bookings."""
+def _hand_over(db, later, booking, name, value):
+    """Make ``value`` what a ``later`` batch's record on ``booking`` puts back."""
+    if name == "status":
+        db.execute(
+            "UPDATE booking_status_changes SET previous = ?"
+            " WHERE batch = ? AND booking = ?",
+            [value, later, booking],
+        )
+        return
     db.execute(
-        "DELETE FROM booking_status_changes WHERE batch = ?"
-        " OR booking IN (SELECT id FROM bookings WHERE batch = ?)",
-        [batch, batch],
+        "UPDATE booking_status_changes SET fields_before ="
+        " json_set(fields_before, ?, json(?)) WHERE batch = ? AND booking = ?",
+        [f"$.{name}", json.dumps(value), later, booking],
     )
 
 
 def counts(db, batch):
-    """``[(previous, status, how many)]`` of ``batch``'s changes, most first."""
+    """``[(previous, status, how many)]`` of ``batch``'s new statuses, most first."""
     return db.execute(
         "SELECT previous, status, count(*) AS n FROM booking_status_changes"
-        " WHERE batch = ? GROUP BY previous, status ORDER BY n DESC, previous, status",
+        " WHERE batch = ? AND status != previous"
+        " GROUP BY previous, status ORDER BY n DESC, previous, status",
         [batch],
     ).fetchall()
 

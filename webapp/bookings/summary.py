@@ -3,10 +3,13 @@
 Definitions (a booking counts on its ``day``: the day it was booked when the
 export says, else its appointment day; only confirmed import batches count,
 not one the owner is still previewing)
-    bookings          kept bookings: completed, confirmed or upcoming.
-    website bookings  kept bookings whose source is the practice's own site.
+    bookings          kept bookings: completed, confirmed or upcoming
+                      (``fields.KEPT_STATUSES``).
+    website bookings  kept bookings whose channel is the practice's own site.
     new clients       kept bookings marked as a client's first.
     cancelled         cancelled and no-show bookings, counted apart.
+    pending           bookings the platform has not confirmed yet: counted
+                      apart, never as kept.
     fees avoided      for each new client booked through the website, what
                       the platform's directory would have charged:
                       max(DIRECTORY_FEE_PERCENT of its price, DIRECTORY_FEE_MIN).
@@ -20,12 +23,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..core.calendar import Week
-from .channels import WEBSITE, channel_of
+from .channels import WEBSITE
 from .checks import fee_settings
+from .fields import KEPT_STATUSES
 
-KEPT_STATUSES = ("completed", "confirmed", "upcoming")
-CANCELLED_STATUSES = ("cancelled", "no-show")
-STATUSES = KEPT_STATUSES + CANCELLED_STATUSES
 # The bookings of confirmed batches: a batch still in its preview counts nowhere
 # (the summary, the exports). Use as ``select ... from bookings join ...``.
 CONFIRMED_BOOKINGS = (
@@ -56,9 +57,10 @@ class BookingSummary:
     website_new_clients: int = 0
     cancelled: int = 0
     no_show: int = 0
+    pending: int = 0
     # None while no new website client has a price (nothing to estimate).
     fees_avoided_cents: int | None = None
-    # Kept bookings by channel: website, directory, other.
+    # Kept bookings by channel (``channels.CHANNELS``).
     by_channel: Counter = field(default_factory=Counter)
     # ISO day -> kept bookings; ISO Monday -> (kept, website).
     by_day: Counter = field(default_factory=Counter)
@@ -81,19 +83,17 @@ def summarise(db, start, end, config):
     any_row = f"select 1 from {CONFIRMED_BOOKINGS} limit 1"  # noqa: S608
     summary.any_imported = db.execute(any_row).fetchone() is not None
     rows = db.execute(
-        "select day, status, source, new_client, price_cents"  # noqa: S608
+        "select day, status, channel, new_client, price_cents"  # noqa: S608
         f" from {CONFIRMED_BOOKINGS} where day between ? and ?",
         [start.isoformat(), end.isoformat()],
     ).fetchall()
     fees = None
-    for day, status, source, new_client, price_cents in rows:
-        if status == "cancelled":
-            summary.cancelled += 1
+    for day, status, channel, new_client, price_cents in rows:
+        if status not in KEPT_STATUSES:
+            summary.cancelled += status == "cancelled"
+            summary.no_show += status == "no-show"
+            summary.pending += status == "pending"
             continue
-        if status == "no-show":
-            summary.no_show += 1
-            continue
-        channel = channel_of(source, config)
         summary.bookings += 1
         summary.by_channel[channel] += 1
         summary.by_day[day] += 1

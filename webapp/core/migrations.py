@@ -382,3 +382,19 @@ def m014_booking_channels(db):
         pk="headers",
         not_null={"fields", "statuses", "saved_at"},
     )
+
+
+@migrations()
+def m015_booking_updates(db):
+    """A later export's other changes to a booking it names by id, undoable.
+
+    ``booking_status_changes`` records, beside the new status, the booking's
+    other fields the import changes (``fields``: JSON, field -> new value)
+    and, once applied, what they were (``fields_before``), so undo puts them
+    back; ``by_id`` marks a booking recognised by its platform id (counted in
+    ``import_batches.updated``), not by its fingerprint.
+    """
+    table = db["booking_status_changes"]
+    table.add_column("fields", str, not_null_default="{}")
+    table.add_column("fields_before", str, not_null_default="{}")
+    table.add_column("by_id", int, not_null_default=0)

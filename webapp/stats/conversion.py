@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..bookings.channels import CHANNELS
+from ..bookings.channels import CHANNEL_LABELS, CHANNELS
 from ..bookings.summary import BookingSummary
 from ..core.calendar import Week
 from ..core.formatting import money, rate
@@ -64,6 +64,12 @@ class ClickToClient:
     def any_imported(self):
         """Whether the owner has imported any booking at all."""
         return self.summary.any_imported
+
+    @property
+    def channels(self):
+        """``[(the owner's words for a channel, kept bookings)]``, none empty."""
+        by_channel = self.summary.by_channel
+        return [(CHANNEL_LABELS[c], by_channel[c]) for c in CHANNELS if by_channel[c]]
 
 
 def booking_totals(summary):
@@ -135,6 +141,8 @@ def as_json(board):
         "website_new_clients": summary.website_new_clients,
         "cancelled_only": summary.cancelled,
         "no_show": summary.no_show,
+        # Not confirmed by the platform yet: never among the bookings kept.
+        "pending": summary.pending,
         "by_channel": {k: summary.by_channel.get(k, 0) for k in CHANNELS},
         "unique_clickers": board.unique_clickers,
         "conversion_upper_bound": board.conversion,

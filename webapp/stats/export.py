@@ -5,7 +5,7 @@ import io
 
 from flask import Response
 
-from ..bookings.channels import channel_of
+from ..bookings.channels import CHANNEL_LABELS
 from ..bookings.summary import CONFIRMED_BOOKINGS
 from ..core.db import connect
 from ..core.formatting import rate
@@ -135,7 +135,8 @@ DAILY_COLUMNS = (
 # The notes CSV: one row per note.
 NOTE_COLUMNS = ("day", "text")
 
-# The bookings CSV: the booking itself, never a client detail (none is stored).
+# The bookings CSV: the booking itself, never a client detail (none is stored);
+# its channel in the owner's words ("Your website").
 BOOKING_COLUMNS = (
     "day",
     "booked_on",
@@ -143,22 +144,23 @@ BOOKING_COLUMNS = (
     "service",
     "price",
     "status",
-    "source",
     "channel",
     "new_client",
 )
 # CONFIRMED_BOOKINGS is our own constant, never input: S608 does not apply.
 _BOOKINGS_SELECT = (
-    "select day, booked_on, appointment, service, price_cents, status, source,"  # noqa: S608
+    "select day, booked_on, appointment, service, price_cents, status, channel,"  # noqa: S608
     f" new_client from {CONFIRMED_BOOKINGS}"
     " where day between ? and ? order by day, appointment, bookings.id"
 )
 
 
-def booking_rows(path, start, end, config):
+def booking_rows(path, start, end, _config=None):
     """The bookings of ``start``..``end`` as CSV rows, on a connection of their own.
 
-    The download streams after the request's connection is closed.
+    The download streams after the request's connection is closed. (No
+    setting is read any more: the channel is stored; ``_config`` is left for
+    the callers until they drop it.)
     """
     db = connect(path)
     try:
@@ -166,7 +168,7 @@ def booking_rows(path, start, end, config):
             return
         cursor = db.execute(_BOOKINGS_SELECT, [start.isoformat(), end.isoformat()])
         for row in cursor:
-            day, booked_on, appointment, service, cents, status, source, new = row
+            day, booked_on, appointment, service, cents, status, channel, new = row
             yield [
                 day,
                 booked_on,
@@ -174,8 +176,7 @@ def booking_rows(path, start, end, config):
                 service,
                 "" if cents is None else f"{cents / 100:.2f}",
                 status,
-                source,
-                channel_of(source, config),
+                CHANNEL_LABELS.get(channel, channel),
                 {None: "", 0: "no"}.get(new, "yes"),
             ]
     finally:
