@@ -139,7 +139,8 @@ def test_thousands_of_concurrent_clicks_are_each_stored_exactly_once(
     log_path = tmp_path / "gunicorn.log"
     total = Counter()
     # Workers are also replaced every few hundred requests meanwhile: a
-    # worker that exits writes what it has queued first.
+    # worker that exits stores what it has queued first (test_tracking_writer
+    # checks it), or leaves it in its journal for a live worker to replay.
     restarts = ["--max-requests", "400", "--max-requests-jitter", "50"]
     with gunicorn(database_path, log_path, extra=restarts) as port:
         context = get_context("spawn")
