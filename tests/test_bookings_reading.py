@@ -280,6 +280,10 @@ def test_a_time_range_gives_the_appointment_s_start():
 
 
 def test_state_is_the_status_only_when_its_cells_are_statuses():
+    # Matched on its name alone, "State" is never the status: only a reader
+    # that checks the cells (the importer) asks for it.
+    assert "status" not in fields.match_headers(["Date", "State"])
+    assert fields.match_headers(["Date", "State"], doubtful=True)["status"] == 1
     addresses = read_text(f"Date,Client,State\n03/18/2025,{NAME},OR\n")
     assert "status" not in addresses.mapping
     assert "State" in addresses.dropped_columns

@@ -164,7 +164,6 @@ HEADER_NAMES = {
         "Appointment Source",
         "Channel",
         "UTM Source",
-        "Referral Source",
     ),
     "booked_online": ("Booked Online", "Online Booking", "Online"),
     # An "Appointment Type" beside a "Service" column may say "New Customer"
@@ -232,12 +231,13 @@ def header_label(text):
     return clean_text((text or "").replace("\ufeff", ""), HEADER_LENGTH) or "(blank)"
 
 
-def match_headers(headers, overrides=None):
+def match_headers(headers, overrides=None, doubtful=False):
     """``{field: column index}`` for ``headers``, with ``--map`` overrides.
 
     ``overrides`` maps a field to a header (any case) or to '' for "do not
     read this field". Raises FieldError for an unknown field or a header the
-    file does not have.
+    file does not have. With ``doubtful``, the CHECKED_HEADERS are matched
+    too, for a reader that then checks their cells (``importer``).
     """
     names = [normalise_header(header) for header in headers]
     overrides = dict(overrides or {})
@@ -267,6 +267,8 @@ def match_headers(headers, overrides=None):
             continue  # a time column goes with a date column, never alone
         for candidate in HEADER_NAMES[field]:
             wanted = normalise_header(candidate)
+            if not doubtful and wanted in CHECKED_HEADERS.get(field, ()):
+                continue
             index = next(
                 (
                     i

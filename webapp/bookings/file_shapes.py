@@ -116,7 +116,7 @@ def find_header(reader, overrides):
             if not any(cell.strip() for cell in row):
                 continue
             try:
-                columns = fields.match_headers(row, overrides)
+                columns = fields.match_headers(row, overrides, doubtful=True)
             except FieldError as problem:
                 columns, first_problem = {}, first_problem or problem
             if "appointment" in columns:
