@@ -155,6 +155,10 @@ def test_skip_bad_rows_counts_the_rows_it_skips():
         ("No-Show", "no-show"),
         ("no show", "no-show"),
         ("Marked as No-Show", "no-show"),
+        ("No Show (charged)", "no-show"),
+        ("Waitlisted", "pending"),
+        ("Deleted", "cancelled"),
+        ("In Service", "completed"),
     ],
 )
 def test_status_words_are_read_case_and_punctuation_blind(word, status):
@@ -272,6 +276,22 @@ def test_the_platforms_column_names_are_recognised(header, field):
 def test_date_and_time_apart_make_one_appointment():
     text = "Scheduled Date,Time,Status\n03/18/2025,2:30 PM,Booked\n"
     assert read_text(text).bookings[0]["appointment"] == "2025-03-18T14:30"
+
+
+@pytest.mark.parametrize(
+    ("cell", "appointment"),
+    [
+        ("2025/03/18 14:30", "2025-03-18T14:30"),
+        ("2025.03.18", "2025-03-18"),
+        ("Tuesday, March 18, 2025 at 2:30 PM", "2025-03-18T14:30"),
+        ("18 Mar 2025 14:30", "2025-03-18T14:30"),
+        ("03/18/2025 2:30 p.m.", "2025-03-18T14:30"),
+        ("3/18/25 2pm", "2025-03-18T14:00"),
+    ],
+)
+def test_dates_as_the_platforms_write_them(cell, appointment):
+    reading = read_text(f'Date,Status\n"{cell}",Booked\n')
+    assert reading.bookings[0]["appointment"] == appointment
 
 
 def test_a_time_range_gives_the_appointment_s_start():

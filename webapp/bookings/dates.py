@@ -17,7 +17,7 @@ _TIME = (
 )
 _ZONE = r"(?:\s*(?P<zone>z|utc|gmt|[+-]\d{2}:?\d{2}))?"
 _ISO = re.compile(
-    r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?P<y>\d{4})(?P<mark>[-/.])(?P<m>\d{1,2})(?P=mark)(?P<d>\d{1,2})"
     rf"(?:[t ]+{_TIME}{_ZONE})?"
 )
 _NUMERIC = re.compile(
