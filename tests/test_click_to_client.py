@@ -52,7 +52,7 @@ def add_batch(database_path, bookings, confirmed=True):
                 "service": "Swedish massage, 60 min",
                 "price_cents": None,
                 "status": "completed",
-                "source": "Website",
+                "channel": "website",
                 "new_client": 0,
                 **booking,
             }
@@ -84,46 +84,56 @@ def bookings(app, database_path):
 
     Kept in the last 7 days: 3 through the website (new at $30, new at $100,
     returning at $90), 1 new from the directory, 1 by phone. Cancelled: 1
-    (website, new); no-show: 1. Outside: one 20 days ago, and a batch still
-    in its preview (never counted). 4 unique booking clickers today.
+    (website, new); no-show: 1. Pending (not confirmed by the platform, never
+    kept): 2 new website clients at $200. Outside: one 20 days ago, and a
+    batch still in its preview (never counted). 4 unique booking clickers today.
     """
     add_batch(
         database_path,
         [
             {
                 "day": ago(app, 1),
-                "source": "Website",
+                "channel": "website",
                 "new_client": 1,
                 "price_cents": 3000,
             },
             {
                 "day": ago(app, 1),
-                "source": "Book Now button",
+                "channel": "website",
                 "new_client": 1,
                 "price_cents": 10000,
                 "service": HOSTILE_STRINGS[2],
             },
             {
                 "day": ago(app, 2),
-                "source": HOSTILE_STRINGS[0] + " website",
+                "channel": "website",
                 "price_cents": 9000,
                 "service": HOSTILE_STRINGS[1],
             },
             {
                 "day": ago(app, 3),
-                "source": "MassageBook Marketplace",
+                "channel": "directory",
                 "new_client": 1,
                 "price_cents": 9000,
             },
-            {"day": ago(app, 3), "source": "Phone", "status": "upcoming"},
+            {"day": ago(app, 3), "channel": "staff", "status": "upcoming"},
             {
                 "day": ago(app, 4),
                 "status": "cancelled",
                 "new_client": 1,
                 "price_cents": 9000,
             },
-            {"day": ago(app, 4), "status": "no-show", "source": "Yelp"},
+            {"day": ago(app, 4), "status": "no-show", "channel": "directory"},
             {"day": ago(app, 20), "new_client": 1, "price_cents": 9000},
+            *[
+                {
+                    "day": ago(app, 2),
+                    "status": "pending",
+                    "new_client": 1,
+                    "price_cents": 20000,
+                }
+            ]
+            * 2,
         ],
     )
     add_batch(
@@ -175,6 +185,15 @@ def test_the_panel_shows_bookings_beside_the_clicks(owner_client, bookings):
         in text
     )
     assert SOURCE_LINE in text
+    # Pending bookings are said apart, and counted in none of the numbers.
+    assert (
+        "2 more bookings waiting for your booking platform’s confirmation: "
+        "not counted until confirmed." in text
+    )
+    assert (
+        "How the bookings kept were made: Your website 3, "
+        "A directory or marketplace 1, Phone, staff or walk-in 1." in text
+    )
 
 
 def test_the_weekly_table_puts_clickers_beside_website_bookings(
@@ -221,7 +240,15 @@ def test_dashboard_cli_json_and_csv_agree(owner_client, runner, bookings):
     assert detail["unique_clickers"] == 4
     assert detail["conversion_upper_bound"] == 0.75
     assert detail["too_few_to_judge"] is True
-    assert detail["by_channel"] == {"website": 3, "directory": 1, "other": 1}
+    assert detail["pending"] == 2
+    assert detail["by_channel"] == {
+        "website": 3,
+        "directory": 1,
+        "google": 0,
+        "social": 0,
+        "staff": 1,
+        "other": 0,
+    }
     assert sum(w["website_bookings"] for w in detail["weeks"]) == 3
 
     rows = csv_rows(owner_client.get("/stats/bookings.csv?period=7d"))
@@ -233,16 +260,18 @@ def test_dashboard_cli_json_and_csv_agree(owner_client, runner, bookings):
         "service",
         "price",
         "status",
-        "source",
         "channel",
         "new_client",
     ]
     kept = [r for r in body if r[5] in ("completed", "confirmed", "upcoming")]
-    assert len(body) == 7  # the unconfirmed batch and the older booking: not here
+    # The unconfirmed batch and the older booking are not here; pending
+    # bookings are, with their status.
+    assert len(body) == 9
     assert len(kept) == EXPECTED["bookings"]
-    assert sum(r[7] == "website" for r in kept) == EXPECTED["website_bookings"]
-    assert sum(r[8] == "yes" for r in kept) == EXPECTED["new_clients"]
-    assert len(body) - len(kept) == EXPECTED["cancelled"]
+    assert sum(r[6] == "Your website" for r in kept) == EXPECTED["website_bookings"]
+    assert sum(r[7] == "yes" for r in kept) == EXPECTED["new_clients"]
+    assert sum(r[5] in ("cancelled", "no-show") for r in body) == EXPECTED["cancelled"]
+    assert sum(r[5] == "pending" for r in body) == 2
 
 
 def test_the_bookings_csv_is_formula_safe_and_holds_no_client(owner_client, bookings):
@@ -252,12 +281,26 @@ def test_the_bookings_csv_is_formula_safe_and_holds_no_client(owner_client, book
     )
     rows = csv_rows(response)
     services = {r[3] for r in rows[1:]}
-    sources = {r[6] for r in rows[1:]}
     assert "'" + HOSTILE_STRINGS[2] in services
     assert HOSTILE_STRINGS[1] in services  # not a formula: kept as it is
-    assert HOSTILE_STRINGS[0] + " website" in sources
+    # Only the channel, in the owner's words: no source text is stored.
+    assert {r[6] for r in rows[1:]} == {
+        "Your website",
+        "A directory or marketplace",
+        "Phone, staff or walk-in",
+    }
     prices = sorted(r[4] for r in rows[1:])
-    assert prices == ["", "", "100.00", "30.00", "90.00", "90.00", "90.00"]
+    assert prices == [
+        "",
+        "",
+        "100.00",
+        "200.00",
+        "200.00",
+        "30.00",
+        "90.00",
+        "90.00",
+        "90.00",
+    ]
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
     assert "/stats/bookings.csv?period=7d" in owner_client.get(
         "/stats?period=7d"
@@ -317,7 +360,7 @@ def test_nothing_about_fees_without_prices(owner_client, app, database_path):
         database_path,
         [
             {"day": ago(app, 1), "new_client": 1},
-            {"day": ago(app, 2), "new_client": 1, "source": "Google"},
+            {"day": ago(app, 2), "new_client": 1, "channel": "google"},
         ],
     )
     html = owner_client.get("/stats").get_data(as_text=True)
