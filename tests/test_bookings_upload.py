@@ -584,3 +584,38 @@ def test_a_file_without_a_header_row_shows_none_of_its_cells(owner_client):
     assert "Check that the file is the appointments report" in html
     assert 'name="column-' not in html
     assert not any(secret in html for secret in SECRETS)
+
+
+def test_a_file_with_nothing_new_records_no_preview(app, owner_client):
+    data = export([row(), row(appointment="03/19/2025 10:00")])
+    post_form(
+        owner_client,
+        f"/stats/bookings/{batch_of(upload(owner_client, data).text)}/confirm",
+    )
+    response = upload(owner_client, data, headers=HTMX)
+    assert response.status_code == 200
+    assert "Nothing new in this file: 2 bookings already imported." in response.text
+    assert "Confirm the import" not in response.text
+    assert stored(app, "select count(*) from import_batches") == [(1,)]
+
+
+def test_a_booking_found_by_its_id_is_updated_only_on_confirm(app, owner_client):
+    header = (*HEADER, "Appointment ID")
+    march = export([(*row(status="Upcoming"), "A-1001")], header=header)
+    post_form(
+        owner_client,
+        f"/stats/bookings/{batch_of(upload(owner_client, march).text)}/confirm",
+    )
+    april = export([(*row(price="$110.00"), "A-1001")], header=header)
+    html = upload(owner_client, april).text
+    assert (
+        "1 booking(s) already imported, found by their booking id, will take this "
+        "file’s newer price, time, service or status when you confirm" in html
+    )
+    assert stored(app, "select price_cents, status from bookings") == [
+        (9500, "upcoming")
+    ]
+    post_form(owner_client, f"/stats/bookings/{batch_of(html)}/confirm")
+    assert stored(app, "select price_cents, status from bookings") == [
+        (11000, "completed")
+    ]

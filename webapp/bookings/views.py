@@ -75,8 +75,6 @@ MESSAGES = {
     "“Skip the rows that cannot be read”, then preview the import again.",
     "column": "You can choose another column for “{field}” below, then preview the "
     "import again.",
-    "nothing_new": "Nothing new in this file: its {count} booking(s) are already "
-    "imported.",
     "free_space": " About {size} inside the site’s database file is now free: "
     "later imports reuse it, and it goes back to the disk when the database is "
     "next compacted on the server.",
@@ -218,9 +216,9 @@ def preview():
         stored = batches.store(db, upload.reading, name, confirmed=False)
     except batches.Interrupted as problem:
         return _page(409, error=f"Nothing was imported: {problem}.", upload=upload)
-    if not stored.batch:
+    if stored.nothing_new:
         upload_form.remember_now(db, upload)
-        return _page(message=_nothing_new(stored), upload=upload)
+        return _page(message=stored.nothing_new_text(), upload=upload)
     upload_form.keep_for_confirm(db, stored.batch, upload)
     reading = upload.reading
     skipped, more_skipped = upload_form.shown_rows(reading.skipped_rows)
@@ -255,11 +253,6 @@ def _problem_message(upload):
         wording = "other_column" if problem.row else "column"
         return f"{message} {MESSAGES[wording].format(field=label)}"
     return message
-
-
-def _nothing_new(stored):
-    """What the page says of a file whose every booking is already imported."""
-    return MESSAGES["nothing_new"].format(count=stored.duplicates)
 
 
 def _looks_like_csv(name, mimetype):
