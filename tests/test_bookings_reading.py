@@ -542,3 +542,16 @@ def test_a_cell_beyond_the_bound_is_refused_not_read():
     text = f'Date,Notes\n3/3/2025,"{"x" * (MAX_CELL_CHARS + 1)}"\n'
     with pytest.raises(BookingFileError, match="row 2: not CSV"):
         read_text(text)
+
+
+def test_a_report_in_pages_repeats_its_header_and_page_lines():
+    text = (
+        "Date,Client,Status\n"
+        f"3/3/2025,{NAME},Completed\n"
+        "Page 1 of 2\n"
+        "Date,Client,Status\n"
+        f"3/4/2025,{NAME},Completed\n"
+    )
+    reading = read_text(text)
+    assert len(reading.bookings) == 2
+    assert reading.skipped_rows == [3, 4]
