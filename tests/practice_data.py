@@ -11,6 +11,10 @@ from .conftest import create_migrated_database
 # Markup in the owner's words must reach readers as text.
 MARKUP = "<b>firm</b> & <i>kind</i>"
 FILLED_PRACTICE = f"""\
+name: Calm Hands Massage
+phone: +1 555 0100
+address: 1 Main Street
+city: Springfield
 therapist:
   name: Jordan Lee
   photo: og-image.png
@@ -68,9 +72,6 @@ def filled_practice_app(folder, **config):
             "SECRET_KEY": "test-secret-key-not-for-production",
             "DATABASE": str(create_migrated_database(folder / "practice.db")),
             "PRACTICE_FILE": str(write_practice(folder)),
-            "PRACTICE_PHONE": "+1 555 0100",
-            "PRACTICE_ADDRESS": "1 Main Street",
-            "PRACTICE_CITY": "Springfield",
             **config,
         }
     )

@@ -327,9 +327,12 @@ def test_flask_check_names_a_practice_name_with_control_characters(
     assert "one line of ordinary characters" in line
 
 
-def test_flask_check_accepts_an_ordinary_practice_name(database_path):
-    app = mail_app(database_path, 25, PRACTICE_NAME="Chez Noëlle – Massage\u00a0& Co")
+def test_flask_check_accepts_an_ordinary_practice_name(database_path, tmp_path):
+    practice = tmp_path / "practice.yaml"
+    practice.write_text("name: Chez Noëlle – Massage\u00a0& Co\n", encoding="utf-8")
+    app = mail_app(database_path, 25, PRACTICE_FILE=str(practice))
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["check"])
     assert "PRACTICE_NAME" not in result.output
-    assert "ok    practice name: Chez Noëlle – Massage\u00a0& Co" in result.output
+    # As the letter shows it: runs of spaces, a no-break one too, are one space.
+    assert "ok    practice name: Chez Noëlle – Massage & Co" in result.output

@@ -10,9 +10,11 @@ import re
 import pytest
 
 from webapp import create_app
+from webapp.site.article import ARTICLE_FILE, load_article
 from webapp.site.content import ContentError
 from webapp.site.placements import platform_name
 from webapp.site.practice import PRACTICE_FILE, load_practice
+from webapp.site.structured_data import structured_data as build_structured_data
 
 from .practice_data import FILLED_PRACTICE, MARKUP, filled_practice_app, write_practice
 
@@ -23,6 +25,17 @@ BLOCK_HEADINGS = (
     "Your first visit",
     "Contact and hours",
 )
+
+
+BOOK = "https://book.example/serenity"
+
+
+def structured_data_of(practice, photo_url=None):
+    """The JSON-LD built for ``practice`` on https://example.com/."""
+    article = load_article(ARTICLE_FILE)
+    return build_structured_data(
+        practice, article, "https://example.com/", photo_url, BOOK
+    )
 
 
 def structured_data(html):
@@ -62,7 +75,14 @@ def filled(tmp_path):
 def test_the_shipped_file_has_every_block_empty():
     practice = load_practice(PRACTICE_FILE)
     assert not practice.filled
-    assert practice.structured_data("https://example.com/x.jpg") == {}
+    assert not practice.has_contact
+    data = structured_data_of(practice, "https://example.com/x.jpg")
+    assert data["@graph"][1] == {
+        "@type": "HealthAndBeautyBusiness",
+        "name": "Reach for Serenity",
+        "url": "https://example.com/",
+        "potentialAction": {"@type": "ReserveAction", "target": BOOK},
+    }
 
 
 def test_no_section_while_every_block_is_empty(client):
@@ -358,13 +378,13 @@ def test_booking_platform_setting_overrides_the_host(database_path):
     )
 
 
-def test_an_unknown_host_is_named_as_it_is(database_path):
+def test_an_unknown_host_is_named_as_it_is(tmp_path, database_path):
     app = create_app(
         {
             "TESTING": True,
             "DATABASE": str(database_path),
             "BOOKING_URL": "https://www.book.example.org/serenity",
-            "PRACTICE_NAME": "Calm & Co",
+            "PRACTICE_FILE": str(write_practice(tmp_path, "name: Calm & Co\n")),
         }
     )
     html = app.test_client().get("/").get_data(as_text=True)

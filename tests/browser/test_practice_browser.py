@@ -43,7 +43,7 @@ def test_filled_section_fits_a_320px_screen(open_page, js):
     assert box["x"] + box["width"] <= NARROW["width"]
     note = page.locator(".cta .booking-note")
     assert note.inner_text() == (
-        "Opens Reach for Serenity's booking page on MassageBook."
+        "Opens Calm Hands Massage's booking page on MassageBook."
     )
     # Nothing wider than the screen: no sideways scrolling.
     overflow = page.evaluate(

@@ -1,8 +1,11 @@
-"""Default configuration: the practice's business details and the app's knobs.
+"""Default configuration: the server's knobs.
 
 Every value here can be overridden by an environment variable with the
-``FLASK_`` prefix (``FLASK_BOOKING_URL``, ``FLASK_PRACTICE_NAME``, ...), read by
-``app.config.from_prefixed_env()`` in the app factory.
+``FLASK_`` prefix (``FLASK_BOOKING_URL``, ``FLASK_DATABASE``, ...), read by
+``app.config.from_prefixed_env()`` in the app factory. What a reader sees
+about the practice (its name, phone, address, currency...) is not a setting:
+it is in content/practice.yaml (webapp/site/practice.py; the old settings
+still given are read there, webapp/site/old_settings.py).
 """
 
 DEFAULTS = {
@@ -11,11 +14,6 @@ DEFAULTS = {
     "LITESTREAM_CONFIG": "/etc/webapp/litestream.yml",
     # Where every booking button finally leads.
     "BOOKING_URL": "https://www.massagebook.com/therapists/Reachforserenity",
-    # Business details, shown in the footer and in the page's structured data.
-    "PRACTICE_NAME": "Reach for Serenity",
-    "PRACTICE_PHONE": "",
-    "PRACTICE_ADDRESS": "",
-    "PRACTICE_CITY": "",
     # The booking platform's name, for the line under the booking button
     # ("Opens ... booking page on MassageBook."). Empty means "named from the
     # BOOKING_URL's host" (webapp/site/placements.py knows the usual ones).
@@ -60,8 +58,6 @@ DEFAULTS = {
     # Dates like 03/04/2025 are read by the whole column; when every value
     # could be either, this decides: MDY (March 4) or DMY (3 April).
     "DATE_ORDER": "MDY",
-    # The currency of imported prices (an ISO 4217 code).
-    "CURRENCY": "USD",
     # How a booking's "source" column is sorted, by words it contains
     # (comma-separated, case-insensitive): the practice's own site, or the
     # platform's directory; anything else is "other" (phone, walk-in, staff).

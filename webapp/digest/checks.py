@@ -5,9 +5,8 @@ Registered with ``core.checks.register_check``; nothing here stops start-up
 (a mail problem must never keep the site from serving).
 """
 
-import unicodedata
-
 from ..core.checks import Result
+from .letter import practice_name
 from .mail import addresses, host_problem, mail_settings
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -17,29 +16,12 @@ PRACTICE = "practice name"
 
 
 def check_practice_name(config):
-    """FLASK_PRACTICE_NAME is one line: no line break or other control character.
+    """The practice's name as the letter's subject and first line show it.
 
-    The letter's subject and first line show the name; it would carry such a
-    character as a space (``letter.practice_name``), which the owner should
-    fix in the setting rather than find in their inbox.
+    Never a problem here: practice.yaml refuses a name with a line break, and
+    an old FLASK_PRACTICE_NAME with one is reported by site/old_settings.py.
     """
-    name = str(config.get("PRACTICE_NAME") or "")
-    odd = [
-        ch for ch in name if not ch.isprintable() and unicodedata.category(ch) != "Zs"
-    ]
-    if not odd:
-        return Result(PRACTICE, name)
-    if any(len(f"a{ch}b".splitlines()) > 1 for ch in odd):
-        what = "a line break"
-    elif "\t" in odd:
-        what = "a tab"
-    else:
-        what = f"an invisible control character (U+{ord(odd[0]):04X})"
-    problem = (
-        f"FLASK_PRACTICE_NAME has {what} in it: write the practice's name on "
-        "one line of ordinary characters (the weekly letter's subject shows it)"
-    )
-    return Result(PRACTICE, problem, problem)
+    return Result(PRACTICE, practice_name(config))
 
 
 def _fail(problem):

@@ -19,7 +19,7 @@ from ..core.calendar import EARLIEST, DayError, Week, parse_day
 from ..core.formatting import current_locale, money, number, percent
 from ..core.text import clean_text
 from ..notes.store import notes_between
-from ..site.content import get_widgets
+from ..site.content import get_practice, get_widgets
 from ..stats import reports
 from ..stats.dashboard import BREAKDOWNS, FEW_VISITS, chooser_rows
 from ..tracking.vocabulary import CLICK, VIEW
@@ -64,13 +64,14 @@ def chosen_week(text, today):
     return monday
 
 
-def practice_name(config):
-    """FLASK_PRACTICE_NAME on one line, as the letter and its subject show it.
+def practice_name(_config=None):
+    """The practice's name (practice.yaml's), as the letter and its subject show it.
 
-    A line break or other control character typed into the setting becomes a
-    space (``flask check`` reports it): a header never carries one.
+    Already one line: practice.yaml refuses a line break, and an old setting
+    with one is cleaned when read (``flask check`` reports it), so a header
+    never carries one. The argument is not read (callers still pass config).
     """
-    return clean_text(config["PRACTICE_NAME"], PRACTICE_LENGTH)
+    return clean_text(get_practice().name, PRACTICE_LENGTH)
 
 
 def counted(value, singular, plural=None):
@@ -145,7 +146,7 @@ def build(db, monday, config):
     before = reports.period_totals(db, before_week.start, before_week.end)
     totals = report.totals()
     label = week.label
-    practice = practice_name(config)
+    practice = practice_name()
     letter = Letter(
         monday=monday,
         sunday=sunday,
@@ -169,7 +170,7 @@ def build(db, monday, config):
     bookings = summarise(db, monday, sunday, config)
     if bookings.any_imported:
         earlier = summarise(db, before_week.start, before_week.end, config)
-        letter.bookings = booking_lines(bookings, earlier, config)
+        letter.bookings = booking_lines(bookings, earlier)
     letter.notes = [
         {"day": _day_name(n["day"]), "text": n["text"]}
         for n in notes_between(db, monday, sunday)
@@ -271,7 +272,7 @@ def chooser(report):
     ]
 
 
-def booking_lines(week, before, config):
+def booking_lines(week, before):
     """The imported bookings of the week in a few short lines."""
     lines = [
         f"{counted(week.bookings, 'booking')}, "
@@ -282,7 +283,7 @@ def booking_lines(week, before, config):
     if week.cancelled_or_no_show:
         lines.append(f"{number(week.cancelled_or_no_show)} cancelled or no-show")
     if week.fees_avoided_cents:
-        fees = money(week.fees_avoided_cents / 100, config["CURRENCY"])
+        fees = money(week.fees_avoided_cents / 100, get_practice().currency)
         lines.append(f"about {fees} in directory fees avoided by website bookings")
     return lines
 

@@ -9,14 +9,18 @@ fast_path.py answers a reader's plain article and booking requests from
 their kept answers, without Flask's dispatch.
 """
 
+import functools
+
 from ..core.check_result import Result
 from ..core.checks import register_check
 from . import booking, commands, fast_path, views, widget_views
 from .article import ARTICLE_FILE, load_article
 from .content import CONTENT_DIR, ContentError, get_practice, start_error
+from .old_settings import check_old_setting
 from .placements import book_href, booking_platform
 from .practice import PRACTICE_FILE, load_practice
 from .privacy import PRIVACY_FILE, load_privacy
+from .structured_data import page_structured_data
 from .widget_content import WIDGETS_FILE, load_widgets
 
 
@@ -79,11 +83,15 @@ def _load_content(app):
         content_file(config, "WIDGETS_FILE", WIDGETS_FILE),
         section_ids=[section.id for section in article.sections],
     )
-    privacy = load_privacy(config, content_file(config, "PRIVACY_FILE", PRIVACY_FILE))
+    practice_file = content_file(config, "PRACTICE_FILE", PRACTICE_FILE)
     practice = load_practice(
-        content_file(config, "PRACTICE_FILE", PRACTICE_FILE),
+        practice_file,
         static_folder=app.static_folder,
         technique_ids=[technique.id for technique in widgets.techniques.items],
+        settings=config,
+    )
+    privacy = load_privacy(
+        config, content_file(config, "PRIVACY_FILE", PRIVACY_FILE), practice.name
     )
     app.extensions["content"] = {
         "article": article,
@@ -91,6 +99,20 @@ def _load_content(app):
         "privacy": privacy,
         "practice": practice,
     }
+    for setting in practice.old_settings:
+        # Bound now: the value as given, before the line below replaces it.
+        given = str(config.get(setting))
+        register_check(
+            app,
+            functools.partial(
+                check_old_setting, setting, given, practice, practice_file
+            ),
+        )
+    # Derived from practice.yaml, not settings: for the bookings and stats
+    # code that still reads config["CURRENCY"] and config["PRACTICE_NAME"],
+    # until it reads get_practice() (issue 27).
+    config["CURRENCY"] = practice.currency
+    config["PRACTICE_NAME"] = practice.name
 
 
 def init_app(app):
@@ -99,6 +121,8 @@ def init_app(app):
     app.add_template_global(book_href)
     app.add_template_global(booking_platform)
     app.add_template_global(get_practice)
+    app.add_template_global(page_structured_data)
+    app.context_processor(lambda: {"practice": get_practice()})
     app.register_blueprint(views.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(widget_views.bp)

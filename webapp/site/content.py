@@ -10,6 +10,7 @@ import datetime
 import functools
 import re
 import string
+import unicodedata
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -67,6 +68,13 @@ def problem(text, at=""):
 def fold(value):
     """Text with its runs of spaces and line breaks folded to single spaces."""
     return " ".join(value.split())
+
+
+def odd_characters(text):
+    """The line breaks, tabs and other control characters in ``text``."""
+    return [
+        ch for ch in text if not ch.isprintable() and unicodedata.category(ch) != "Zs"
+    ]
 
 
 def check_placeholders(value, fields):

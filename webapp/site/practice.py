@@ -1,11 +1,16 @@
-"""The practice's own details (content/practice.yaml), checked at start-up.
+"""The practice's facts (content/practice.yaml), checked at start-up.
 
-Who the therapist is, what a session costs, the policies, what a first visit
-is like and the opening hours: what a reader needs to trust the page and
-book. Every key is optional and a block with nothing filled in is not shown,
-since only the owner can make these claims (a license, extra training,
-whether health plans pay). The article's "Before you book" section
-(templates/partials/_practice.html) and its structured data read them.
+Everything a reader sees about the practice: its name, phone, address and
+currency, who the therapist is, what a session costs, the policies, what a
+first visit is like and the opening hours. Every key is optional and a block
+with nothing filled in is not shown, since only the owner can make these
+claims (a license, extra training, whether health plans pay). Every page
+(its header, footer and title), the "Before you book" section
+(templates/partials/_practice.html) and the structured data read them.
+
+The name, phone, address, city and currency were settings before (FLASK_
+PRACTICE_NAME...): a setting still given is read once, here, for a fact the
+file leaves out, and `flask check` says which key to put in the file instead.
 """
 
 import re
@@ -18,6 +23,7 @@ from pydantic import (
     AliasChoices,
     BeforeValidator,
     Field,
+    PrivateAttr,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -29,16 +35,23 @@ from .content import (
     ContentModel,
     OptionalText,
     Text,
-    load_yaml,
+    fold,
+    odd_characters,
+    parse_yaml,
     problem,
+    read_text,
+    validate,
 )
-from .opening_hours import DAYS, Hours
+from .old_settings import fill_in
+from .opening_hours import Hours
 from .widget_content import load_widgets
 
 PRACTICE_FILE = CONTENT_DIR / "practice.yaml"
 STATIC_DIR = CONTENT_DIR.parent / "static"
 # A number to dial: 911, 112, "+1 (555) 010-0100"; digits, spaces, + ( ) - .
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().-]{0,18}[0-9]$|^[0-9]$")
+# The name a practice.yaml without one shows (the shipped site's practice).
+DEFAULT_NAME = "Reach for Serenity"
 
 
 # --- The kinds of value this file holds ---------------------------------------
@@ -95,10 +108,22 @@ def _emergency_number(value):
     return value.strip()
 
 
+def _practice_name(value):
+    """The practice's name on one line of ordinary characters (a letter's subject)."""
+    if value is None or value == "":
+        return DEFAULT_NAME
+    if not isinstance(value, str):
+        raise problem(" must be text (use quotes)")
+    if odd_characters(value):
+        raise problem(" must be one line of ordinary characters")
+    return fold(value)
+
+
 TextList = Annotated[tuple[Text, ...], BeforeValidator(_texts)]
 WholeNumber = Annotated[int | None, BeforeValidator(_whole_number)]
 Price = Annotated[Decimal, BeforeValidator(_price)]
 EmergencyNumber = Annotated[str, BeforeValidator(_emergency_number)]
+PracticeName = Annotated[str, BeforeValidator(_practice_name)]
 
 
 class Block(ContentModel):
@@ -207,6 +232,10 @@ class FirstVisit(Block):
 class Practice(ContentModel):
     """The whole of content/practice.yaml."""
 
+    name: PracticeName = DEFAULT_NAME
+    phone: OptionalText = None
+    address: OptionalText = None
+    city: OptionalText = None
     therapist: Annotated[Therapist, BeforeValidator(_block)] = Therapist()
     currency: Annotated[str, BeforeValidator(lambda v: v or "USD")] = "USD"
     services: Annotated[tuple[Service, ...], BeforeValidator(_texts)] = ()
@@ -218,6 +247,14 @@ class Practice(ContentModel):
     # The techniques (content/widgets.yaml's ids) this practice offers; none
     # named: the technique notes say nothing about what is offered.
     offers: TextList = ()
+    # What became of each old setting still given: "used", "ignored" (the file
+    # gives the fact) or "unusable" (a value the file would refuse).
+    _old_settings: dict = PrivateAttr(default_factory=dict)
+
+    @property
+    def old_settings(self):
+        """Each old setting still given, and whether it was used or ignored."""
+        return self._old_settings
 
     @field_validator("offers")
     @classmethod
@@ -246,6 +283,21 @@ class Practice(ContentModel):
         return value.strip().upper()
 
     @property
+    def phone_href(self):
+        """The phone as a ``tel:`` link, without its spaces."""
+        return "tel:" + self.phone.replace(" ", "") if self.phone else None
+
+    @property
+    def address_line(self):
+        """The address and the city on one line, as much as is known."""
+        return ", ".join(part for part in (self.address, self.city) if part)
+
+    @property
+    def has_contact(self):
+        """True when a phone number or an address is filled in."""
+        return bool(self.phone or self.address_line)
+
+    @property
     def has_hours(self):
         """True when opening hours or a note about them are filled in."""
         return bool(self.hours or self.hours_note)
@@ -262,87 +314,22 @@ class Practice(ContentModel):
         """A service's price in the practice's currency and locale: ``$90``."""
         return money(service.price, self.currency)
 
-    def structured_data(self, photo_url=None):
-        """What the business's JSON-LD adds from this file; nothing empty, no null.
 
-        ``photo_url`` is the photo's absolute address (the template builds it).
-        """
-        data = {}
-        person = self._person(photo_url)
-        if person:
-            data["employee"] = person
-        priced = [service for service in self.services if service.price is not None]
-        if priced:
-            low = min(service.price for service in priced)
-            high = max(service.price for service in priced)
-            data["priceRange"] = (
-                money(low, self.currency)
-                if low == high
-                else f"{money(low, self.currency)} to {money(high, self.currency)}"
-            )
-        if self.services:
-            data["makesOffer"] = [self._offer(service) for service in self.services]
-        if self.hours:
-            data["openingHoursSpecification"] = [
-                {
-                    "@type": "OpeningHoursSpecification",
-                    "dayOfWeek": [DAYS[day] for day in line.days],
-                    "opens": line.opens.strftime("%H:%M"),
-                    "closes": line.closes.strftime("%H:%M"),
-                }
-                for line in self.hours
-            ]
-        return data
-
-    def _person(self, photo_url):
-        """The therapist as a schema.org Person, or None without a name."""
-        therapist = self.therapist
-        if not therapist.name:
-            return None
-        person = {"@type": "Person", "name": therapist.name}
-        if therapist.photo and photo_url:
-            person["image"] = photo_url
-        if therapist.license_type:
-            person["jobTitle"] = therapist.license_type
-        if therapist.license_type or therapist.license_number:
-            credential = {
-                "@type": "EducationalOccupationalCredential",
-                "credentialCategory": "license",
-                "name": therapist.license_type or "Massage therapy license",
-            }
-            if therapist.license_number:
-                credential["identifier"] = therapist.license_number
-            if therapist.licensed_by:
-                credential["recognizedBy"] = {
-                    "@type": "Organization",
-                    "name": therapist.licensed_by,
-                }
-            person["hasCredential"] = credential
-        if therapist.about:
-            person["description"] = therapist.about
-        return person
-
-    def _offer(self, service):
-        """One service as a schema.org Offer."""
-        item = {"@type": "Service", "name": service.name}
-        if service.description:
-            item["description"] = service.description
-        offer = {"@type": "Offer", "itemOffered": item}
-        if service.minutes:
-            item["name"] = f"{service.name}, {service.minutes} minutes"
-        if service.price is not None:
-            offer["price"] = str(service.price)
-            offer["priceCurrency"] = self.currency
-        return offer
-
-
-def load_practice(path=PRACTICE_FILE, static_folder=STATIC_DIR, technique_ids=None):
-    """Read and validate the practice's details; ContentError names the key.
+def load_practice(
+    path=PRACTICE_FILE, static_folder=STATIC_DIR, technique_ids=None, settings=None
+):
+    """Read and validate the practice's facts; ContentError names the key.
 
     ``technique_ids`` are the ids ``offers`` may name: start-up passes the
     loaded widgets'; left out, the shipped content/widgets.yaml's.
+    ``settings`` (the app's config) gives the old settings still set, each
+    read for a fact the file leaves out.
     """
     if technique_ids is None:
         technique_ids = [item.id for item in load_widgets().techniques.items]
     context = {"static_folder": static_folder, "technique_ids": list(technique_ids)}
-    return load_yaml(Practice, path, context=context)
+    data = parse_yaml(read_text(path), path)
+    data = {} if data is None else data
+    practice = validate(Practice, data, path, context=context)
+    practice, practice._old_settings = fill_in(practice, data, settings, context)
+    return practice

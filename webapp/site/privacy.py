@@ -25,6 +25,7 @@ from .content import (
     validate,
 )
 from .content import check_placeholders as check_fields
+from .practice import DEFAULT_NAME
 
 PRIVACY_FILE = CONTENT_DIR / "privacy.md"
 # What the text may ask the site to fill in.
@@ -50,8 +51,8 @@ class PrivacyPage:
     html: Markup
 
 
-def load_privacy(config, path=PRIVACY_FILE):
-    """Read, check and render the privacy page with the configured figures."""
+def load_privacy(config, path=PRIVACY_FILE, practice_name=DEFAULT_NAME):
+    """Read, check and render the privacy page with the practice's name and figures."""
     post = load_front_matter(path)
     meta = validate(PrivacyFrontMatter, post.metadata, path, prefix="front matter key")
     try:
@@ -67,12 +68,12 @@ def load_privacy(config, path=PRIVACY_FILE):
     # Loaded before any request, so the locale comes from the settings here.
     locale = parse_locale(config.get("LOCALE")) or parse_locale(DEFAULT_LOCALE)
     values = {
-        "practice": escape(config["PRACTICE_NAME"]),
+        "practice": escape(practice_name),
         "example_day": format_skeleton("MMMMd", meta.updated, locale=locale),
         "retention_days": f"{days:,}" if valid else escape(str(days)),
         "retention_months": str(round(days / DAYS_PER_MONTH)) if valid else "?",
     }
-    # Rendered first, filled in after: a setting is text, never Markdown.
+    # Rendered first, filled in after: a name or figure is text, never Markdown.
     html = markdown_renderer().render(post.content)
     for name, value in values.items():
         html = html.replace("{" + name + "}", str(value))
