@@ -200,6 +200,8 @@ def test_a_file_that_is_not_csv_gets_a_clear_message(
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "CSV" in text and 'role="alert"' in text
+    # The file field is marked, and htmx does not keep the refused file in it.
+    assert 'aria-invalid="true"' in text and "data-hx-preserve" not in text
     assert stored(app, "select count(*) from import_batches") == [(0,)]
 
 
