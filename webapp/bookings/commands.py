@@ -24,8 +24,6 @@ FILE_NAME_LENGTH = 100
 # The dropped columns' line names a few (each cut short), never the whole list.
 DROPPED_NAMES_SHOWN = 3
 DROPPED_NAME_LENGTH = 24
-# The skipped rows' line lists this many row numbers at most.
-SKIPPED_ROWS_SHOWN = 10
 RECALLED = "Using the columns you chose last time for this report."
 
 
@@ -229,17 +227,6 @@ def _dropped_line(names):
     )
 
 
-def _skipped_line(rows):
-    """``Rows skipped (not bookings, or unreadable): 5, 9 and 3 more.``, or None."""
-    if not rows:
-        return None
-    shown = ", ".join(str(row) for row in rows[:SKIPPED_ROWS_SHOWN])
-    more = len(rows) - SKIPPED_ROWS_SHOWN
-    if more > 0:
-        shown += f" and {number(more)} more"
-    return f"Rows skipped (not bookings, or unreadable): {shown}."
-
-
 def _report(reading, stored, name):
     """What was read, kept, dropped and added, for the terminal."""
     by_status = Counter(b["status"] for b in reading.bookings)
@@ -252,7 +239,7 @@ def _report(reading, stored, name):
     lines.append(_dropped_line(reading.dropped_columns))
     if reading.empty_rows:
         lines.append(f"Rows dropped: {number(reading.empty_rows)} empty row(s)")
-    lines.append(_skipped_line(reading.skipped_rows))
+    # The reader's notes name the skipped rows by number (never a cell).
     lines.extend(reading.notes)
     lines.append(
         "In the file: "
