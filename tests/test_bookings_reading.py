@@ -159,10 +159,21 @@ def test_skip_bad_rows_counts_the_rows_it_skips():
         ("Waitlisted", "pending"),
         ("Deleted", "cancelled"),
         ("In Service", "completed"),
+        ("Completed (paid)", "completed"),
+        ("Booked online", "confirmed"),
+        ("Awaiting confirmation by staff", "pending"),
     ],
 )
 def test_status_words_are_read_case_and_punctuation_blind(word, status):
     assert statuses.parse_status(word) == status
+
+
+@pytest.mark.parametrize(
+    "word", ["Rescheduled", "Not paid", "Confirmed then completed", "VIP"]
+)
+def test_a_label_naming_no_status_or_two_is_unknown(word):
+    with pytest.raises(fields.FieldError, match="unknown status"):
+        statuses.parse_status(word)
 
 
 def test_pending_is_never_counted_as_kept():

@@ -134,7 +134,26 @@ def parse_status(text, chosen=None):
         return NO_SHOW
     if _CANCEL_WORD.search(word):
         return CANCELLED
+    if (status := _status_within(word)) is not None:
+        return status
     raise FieldError(KNOWN_STATUSES)
+
+
+def _status_within(word):
+    """The one status a longer label names ("Completed (paid)", "Booked online").
+
+    None when it names none, several, or says "not" (whose meaning is unsure).
+    """
+    tokens = word.split()
+    if "not" in tokens or "no" in tokens:
+        return None
+    found = {
+        _STATUS_OF[phrase]
+        for start in range(len(tokens))
+        for end in range(start + 1, min(start + 3, len(tokens)) + 1)
+        if (phrase := " ".join(tokens[start:end])) in _STATUS_OF
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def is_status(text, chosen=None):
