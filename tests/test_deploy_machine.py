@@ -16,11 +16,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from .servers import wait_until
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STAND_IN = Path(__file__).with_name("test_deploy_standin.py")
@@ -214,13 +215,9 @@ class Machine:
             assert r.status == 200
             return r.read().decode()
 
-    def wait_for_page(self, text, attempts=300):
+    def wait_for_page(self, text):
         """True once the served page shows ``text`` (a reload is not instant)."""
-        for _ in range(attempts):
-            if text in self.page():
-                return True
-            time.sleep(0.1)
-        return False
+        return wait_until(lambda: text in self.page())
 
     def calls(self):
         """Every systemctl call so far."""

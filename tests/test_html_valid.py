@@ -7,9 +7,7 @@ invalid markup guesses, and each browser guesses differently.
 """
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -28,6 +26,7 @@ from .conftest import (
     log_in,
 )
 from .practice_data import filled_practice_app
+from .servers import need_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 VNU_JAR = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
@@ -62,12 +61,7 @@ LEADING_TITLE = re.compile(r"\A\s*<title>(.*?)</title>", re.S)
 
 def java_or_skip():
     """The java command; outside CI a machine without Java may skip."""
-    java = shutil.which("java")
-    if java is None:
-        reason = "java is not installed (Debian package default-jre-headless)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}: make test installs it", pytrace=False)
-        pytest.skip(f"{reason}: make test installs it")
+    java = need_tool("java", "Debian package default-jre-headless")
     if not VNU_JAR.is_file():
         pytest.fail(
             f"{VNU_JAR} is missing: make test installs it (npm ci)", pytrace=False
