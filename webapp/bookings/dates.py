@@ -75,9 +75,15 @@ def _plain(text):
     return " ".join(text.lower().split())
 
 
+def _numeric_match(text):
+    """The match of a date like 03/04/2025 (a time range's end left out), or None."""
+    value = _plain(text)
+    return _NUMERIC.fullmatch(value) or _NUMERIC.fullmatch(_without_range_end(value))
+
+
 def date_order_hint(text):
     """``"MDY"``, ``"DMY"`` or None (ambiguous or not numeric) for one date cell."""
-    match = _NUMERIC.fullmatch(_without_range_end(_plain(text)))
+    match = _numeric_match(text)
     if not match:
         return None
     first, second = int(match["a"]), int(match["b"])
@@ -90,7 +96,7 @@ def date_order_hint(text):
 
 def is_numeric_date(text):
     """Whether a cell is a date like 03/04/2025 (whose order may matter)."""
-    return _NUMERIC.fullmatch(_without_range_end(_plain(text))) is not None
+    return _numeric_match(text) is not None
 
 
 def _without_range_end(value):

@@ -176,23 +176,32 @@ def _missing_appointment(first, header):
 def is_booking_row(row, appointment, header_names, date_format=None):
     """Whether a non-blank row is a booking, to read (or refuse if it cannot be).
 
-    A row is not a booking when its appointment cell is no date and it is the
-    header again, a totals or "report generated" line, or one lone cell (a
-    title, a section name). Any other row is taken as a booking: one whose
-    date cannot be read stops the import, never silently skipped.
+    A row is not a booking when it is the header again, a totals or "report
+    generated" line, or one lone cell (a title, a section name), and its
+    appointment cell is no date. Any other row is taken as a booking: one
+    whose date cannot be read stops the import, never silently skipped.
     """
-    cell = row[appointment] if appointment < len(row) else ""
-    if cell.strip() and _is_date(cell, date_format):
+    if not _looks_like_no_booking(row, header_names):
         return True
+    cell = row[appointment] if appointment < len(row) else ""
+    return bool(cell.strip()) and _is_date(cell, date_format)
+
+
+def _looks_like_no_booking(row, header_names):
+    """Whether a row is a lone cell, the header again, or a totals line."""
     filled = [value for value in row if value.strip()]
     if len(filled) <= 1:
-        return False
-    if [fields.normalise_header(value) for value in row] == header_names:
-        return False
+        return True
+    if (
+        len(row) == len(header_names)
+        and fields.normalise_header(row[0]) == header_names[0]
+        and [fields.normalise_header(value) for value in row] == header_names
+    ):
+        return True
     first = " ".join(filled[0][:200].lower().split())
     if _SUMMARY.match(first):
-        return False
-    return not all(_AMOUNT.fullmatch(value[:200].strip()) for value in filled)
+        return True
+    return all(_AMOUNT.fullmatch(value[:200].strip()) for value in filled)
 
 
 def _is_date(cell, date_format):
