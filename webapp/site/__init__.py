@@ -120,8 +120,8 @@ def init_app(app):
     register_check(app, check_content)
     app.add_template_global(book_href)
     app.add_template_global(booking_platform)
-    app.add_template_global(get_practice)
     app.add_template_global(page_structured_data)
+    # Every page shows the practice's facts (its name in the title, at least).
     app.context_processor(lambda: {"practice": get_practice()})
     app.register_blueprint(views.bp)
     app.register_blueprint(booking.bp)
