@@ -19,6 +19,7 @@ from .conftest import (
     csrf_token_from,
     store_owner_password,
 )
+from .practice_data import write_practice
 from .servers import (
     BOOKING_URL,
     Gunicorn,
@@ -232,25 +233,25 @@ def test_structured_data_leaves_out_absent_details_instead_of_null(client):
 
 
 @pytest.mark.parametrize(
-    ("settings", "address"),
+    ("given", "address"),
     [
         (
-            {"PRACTICE_ADDRESS": "1 Main Street", "PRACTICE_CITY": "Springfield"},
+            "address: 1 Main Street\ncity: Springfield\n",
             {"streetAddress": "1 Main Street", "addressLocality": "Springfield"},
         ),
-        ({"PRACTICE_CITY": "Springfield"}, {"addressLocality": "Springfield"}),
-        ({"PRACTICE_ADDRESS": "1 Main Street"}, {"streetAddress": "1 Main Street"}),
+        ("city: Springfield\n", {"addressLocality": "Springfield"}),
+        ("address: 1 Main Street\n", {"streetAddress": "1 Main Street"}),
     ],
 )
 def test_structured_data_carries_the_details_that_are_set(
-    database_path, settings, address
+    tmp_path, database_path, given, address
 ):
+    practice = write_practice(tmp_path, "phone: +1 555 0100\n" + given)
     app = create_app(
         {
             "TESTING": True,
             "DATABASE": str(database_path),
-            "PRACTICE_PHONE": "+1 555 0100",
-            **settings,
+            "PRACTICE_FILE": str(practice),
         }
     )
     raw, business = structured_data(app.test_client())
