@@ -510,6 +510,7 @@ def test_prices_written_either_way(text, cents):
         ("cp1252", b""),
         ("utf-16-le", b"\xff\xfe"),
         ("utf-16-be", b"\xfe\xff"),
+        ("utf-16-le", b""),
     ],
 )
 def test_the_encodings_exports_come_in(encoding, prefix):
