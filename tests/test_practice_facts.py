@@ -114,12 +114,27 @@ def test_the_file_wins_over_an_old_setting(tmp_path, database_path):
     assert code == 0
     assert (
         "warning: practice: FLASK_PRACTICE_NAME (Old Hands & Co) is no longer "
-        f"read: {path} gives the name (Calm Hands); delete the setting"
+        f"read: {path} gives the name (Calm Hands), which the site shows; if Old "
+        'Hands & Co is right, put name: "Old Hands & Co" there; then delete the '
+        "setting"
     ) in lines
     assert (
         f"warning: practice: FLASK_CURRENCY (EUR) is no longer read: {path} "
-        "gives the currency (CAD); delete the setting"
+        "gives the currency (CAD), which the site shows; if EUR is right, put "
+        'currency: "EUR" there; then delete the setting'
     ) in lines
+    assert len(practice_lines(lines)) == 5  # one line for each setting given
+
+
+def test_an_old_setting_the_file_agrees_with_is_only_to_delete(tmp_path, database_path):
+    path = write_practice(tmp_path, "currency: EUR\n")
+    app = make_app(database_path, PRACTICE_FILE=str(path), CURRENCY="EUR")
+    lines, code = check_lines(app)
+    assert code == 0
+    assert practice_lines(lines) == [
+        f"warning: practice: FLASK_CURRENCY (EUR) is no longer read: {path} gives "
+        "the currency (EUR), which the site shows; delete the setting"
+    ]
 
 
 def test_a_currency_setting_that_is_no_currency_is_an_error_not_a_stop(

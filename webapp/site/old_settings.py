@@ -96,13 +96,17 @@ def check_old_setting(setting, given, practice, file, config):
             f"FLASK_{setting} cannot be the practice's {key} ({given!r}): give "
             f"'{key}:' in {file} and delete the setting",
         )
+    as_yaml = json.dumps(given.strip(), ensure_ascii=False)
     if outcome == "ignored":
+        shown = getattr(practice, key)
+        fix = "delete the setting"
+        if shown != given.strip():
+            fix = f"if {given} is right, put {key}: {as_yaml} there; then {fix}"
         return warn(
             PRACTICE,
             f"FLASK_{setting} ({given}) is no longer read: {file} gives the "
-            f"{key} ({getattr(practice, key)}); delete the setting",
+            f"{key} ({shown}), which the site shows; {fix}",
         )
-    as_yaml = json.dumps(given.strip(), ensure_ascii=False)
     return warn(
         PRACTICE,
         f"FLASK_{setting} is deprecated: put {key}: {as_yaml} in {file}, "
