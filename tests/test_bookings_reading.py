@@ -396,6 +396,8 @@ def test_new_clients_from_an_appointment_type():
         ("Booked online via the Vagaro app", "directory"),
         ("Added by business", "staff"),
         ("Offline", "staff"),
+        ("Square Point of Sale", "staff"),
+        ("Added by seller", "staff"),
         ("Friend - Jane Smith", "other"),
         ("", "other"),
         ("Appleby's", "other"),

@@ -99,6 +99,13 @@ BUILT_IN_WORDS = {
         "business",
         "added by business",
         "offline",
+        "seller",
+        "point of sale",
+        "pos",
+        "register",
+        "in store",
+        "in studio",
+        "dashboard",
     ),
 }
 # The most words a phrase above has; a setting's longer phrase is not matched.
