@@ -423,3 +423,26 @@ def test_as_many_website_bookings_as_clickers_is_still_an_estimate(
     detail = owner_client.get("/stats.json?period=7d").get_json()["click_to_client"]
     assert detail["conversion_upper_bound"] == 1.0
     assert detail["more_bookings_than_clickers"] is False
+
+
+def test_demo_data_brings_bookings_by_channel_beside_its_clicks(
+    runner, owner_client, database_path
+):
+    result = runner.invoke(
+        args=["seed-demo", "--events", "3000", "--days", "30", "--seed", "5"]
+    )
+    assert result.exit_code == 0, result.output
+    db = connect(str(database_path))
+    try:
+        stored = dict(
+            db.execute("select channel, count(*) from bookings group by channel")
+        )
+    finally:
+        db.conn.close()
+    # Channels only, as an import stores them; the website's grow with clicks.
+    assert set(stored) <= {"website", "directory", "google", "social", "staff", "other"}
+    assert stored["website"] > 0 and len(stored) >= 4
+    detail = owner_client.get("/stats.json?period=30d").get_json()["click_to_client"]
+    assert detail["any_imported"] is True
+    assert 0 < detail["website_bookings"] <= detail["unique_clickers"]
+    assert sum(detail["by_channel"].values()) == detail["bookings"]

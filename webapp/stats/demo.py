@@ -3,12 +3,18 @@
 The shape follows what a practice's article page sees: most readers on a
 phone, evenings and lunch breaks busiest, a slow rise over the period, about
 one reader in three trying a widget, and widget users booking more often.
+Beside them, one confirmed import of made-up bookings: some of each day's
+booking clickers book through the website, the other channels add a few.
 """
 
 import datetime
+import hashlib
 import random
 from dataclasses import dataclass
 
+from ..bookings import batches
+from ..bookings.channels import DIRECTORY, GOOGLE, OTHER, SOCIAL, STAFF, WEBSITE
+from ..bookings.importer import Reading
 from ..core.db import immediate, read_meta, write_meta
 from ..site.chooser_content import OUTCOMES
 from ..site.placements import UNKNOWN
@@ -87,6 +93,21 @@ REPEAT_CHANCE = 0.12
 FILTERED_PER_VIEW = {"bot": 0.25, "prefetch": 0.04, "shared": 0.02, "head": 0.01}
 
 
+# The demo bookings: a share of each day's unique clickers book through the
+# website; the other channels add a few a day (weights); made-up services.
+WEBSITE_BOOKING_SHARE = 0.3
+OTHER_CHANNELS = {DIRECTORY: 35, GOOGLE: 25, SOCIAL: 10, STAFF: 20, OTHER: 10}
+OTHER_BOOKINGS_A_DAY = (0, 1, 1, 2, 3)
+# A past appointment's status; a future one is upcoming.
+PAST_STATUSES = {"completed": 84, "cancelled": 7, "no-show": 4, "pending": 5}
+SERVICES = {
+    "Swedish massage, 60 min": 9500,
+    "Deep tissue massage, 60 min": 11000,
+    "Swedish massage, 90 min": 13500,
+}
+NEW_CLIENT_SHARE = 0.35
+
+
 @dataclass
 class Seeded:
     """What seed-demo added."""
@@ -95,6 +116,7 @@ class Seeded:
     filtered: int
     first_day: datetime.date
     last_day: datetime.date
+    bookings: int = 0
 
 
 def widget_uses(widgets):
@@ -121,9 +143,11 @@ def seed(db, events, days, now, tz, widgets, rng=None):
     )
     maker = _Maker(rng, tz, widget_uses(widgets))
     filtered = 0
+    clickers = {}
     for day, target in zip(dates, targets, strict=True):
         latest = local_now if day == today else None
         rows = maker.day(day, target, latest)
+        clickers[day] = sum(r["kind"] == CLICK and not r["repeat"] for r in rows)
         for start in range(0, len(rows), BATCH):
             with immediate(db):
                 insert_events(db, rows[start : start + BATCH])
@@ -132,7 +156,53 @@ def seed(db, events, days, now, tz, widgets, rng=None):
             _roll_up(db, day.isoformat(), rows)
     with immediate(db):
         write_meta(db, DEMO_META_KEY, "yes")
-    return Seeded(events, filtered, dates[0], today)
+    booked = seed_bookings(db, clickers, today, rng)
+    return Seeded(events, filtered, dates[0], today, booked)
+
+
+def seed_bookings(db, clickers, today, rng):
+    """One confirmed import of demo bookings beside ``{day: unique clickers}``."""
+    # Each seed-demo adds its own bookings, as it adds its own events.
+    salt = f"{rng.getrandbits(64):016x}"
+    bookings = []
+    for day, clicked in clickers.items():
+        website = sum(rng.random() < WEBSITE_BOOKING_SHARE for _ in range(clicked))
+        others = rng.choices(
+            list(OTHER_CHANNELS),
+            list(OTHER_CHANNELS.values()),
+            k=rng.choice(OTHER_BOOKINGS_A_DAY),
+        )
+        for channel in [WEBSITE] * website + others:
+            made_up = _demo_booking(day, channel, today, rng)
+            seed = f"demo\x1f{salt}\x1f{len(bookings)}"
+            made_up["fingerprint"] = hashlib.sha256(seed.encode()).hexdigest()
+            bookings.append(made_up)
+    if bookings:
+        reading = Reading(
+            mapping={}, dropped_columns=[], bookings=bookings, rows_read=len(bookings)
+        )
+        batches.store(db, reading, "demo bookings", confirmed=True)
+    return len(bookings)
+
+
+def _demo_booking(day, channel, today, rng):
+    """One made-up booking made on ``day`` through ``channel``."""
+    appointment = day + datetime.timedelta(days=rng.randint(0, 14))
+    service = rng.choice(list(SERVICES))
+    status = "upcoming"
+    if appointment <= today:
+        status = rng.choices(list(PAST_STATUSES), list(PAST_STATUSES.values()))[0]
+    return {
+        "day": day.isoformat(),
+        "booked_on": day.isoformat(),
+        "appointment": f"{appointment.isoformat()}T{rng.randint(9, 18):02d}:00",
+        "service": service,
+        "price_cents": SERVICES[service],
+        "status": status,
+        "channel": channel,
+        "new_client": int(rng.random() < NEW_CLIENT_SHARE),
+        "platform_id": "",
+    }
 
 
 def _roll_up(db, day, rows):
