@@ -101,10 +101,21 @@ def changes(row, stored):
     """``{field: new value}`` a booking named by id brings to its stored self."""
     if not row["platform_key"]:
         return {}
-    changed = {name: row[name] for name in UPDATED_FIELDS if row[name] != stored[name]}
-    if stored["platform_key"] != row["platform_key"]:
-        changed["platform_key"] = row["platform_key"]
-    return changed
+    return {name: row[name] for name in UPDATED_FIELDS if row[name] != stored[name]}
+
+
+def adoptions(met):
+    """``[(platform_key, booking id)]`` of stored bookings without an id met by one.
+
+    The id is the booking's own: it is given at once (a preview cancelled or
+    an import undone leaves it, nothing else), so that the next export finds
+    the booking by it even after its price or time changed.
+    """
+    return [
+        (row["platform_key"], stored["id"])
+        for row, stored in met
+        if row["platform_key"] and not stored["platform_key"]
+    ]
 
 
 def _own_fingerprint(fingerprint, key):

@@ -47,6 +47,10 @@ _INSERT = (
     f"INSERT OR IGNORE INTO bookings ({', '.join(BOOKING_COLUMNS)})"  # noqa: S608
     f" VALUES ({', '.join('?' * len(BOOKING_COLUMNS))})"
 )
+# A booking stored without an id takes the one an export gives it.
+_ADOPT = (
+    "UPDATE OR IGNORE bookings SET platform_key = ? WHERE id = ? AND platform_key = ''"
+)
 # The bookings each batch met already stored, so that undo keeps them.
 _MET = (
     "INSERT OR IGNORE INTO booking_batch_duplicates (batch, fingerprint) VALUES (?, ?)"
@@ -176,6 +180,7 @@ def _store_chunk(db, batch, bookings, keys):
         pairs = matching.match(db, bookings, keys)
         met = [(row, stored) for row, stored in pairs if stored is not None]
         status_changes.record(db, batch, met)
+        db.conn.executemany(_ADOPT, matching.adoptions(met))
         db.conn.executemany(_MET, ([batch, s["fingerprint"]] for _, s in met))
         db.conn.executemany(
             _INSERT,
@@ -201,20 +206,20 @@ def _finish(db, batch, reading, confirmed, now):
             [batch],
         ).fetchall()
         stored = _stored(batch, len(reading.bookings), dict(by_status))
+        stored.status_changes, stored.updated = status_changes.tally(db, batch)
+        if stored.nothing_new:
+            # Nothing to confirm, list or undo: the batch goes as it came.
+            transit.hide(db, [batch])
+            stored.batch = 0
+            return stored
         if confirmed:
             # A confirmed import changes bookings now; a preview only records.
             db.execute(
                 "UPDATE import_batches SET confirmed_at = ? WHERE id = ?",
                 [now_text(now), batch],
             )
-            status_changes.apply(db, batch)
-        stored.status_changes, stored.updated = status_changes.tally(db, batch)
+            stored.status_changes, stored.updated = status_changes.apply(db, batch)
         stored.changes = status_changes.counts(db, batch)
-        if stored.nothing_new:
-            # Only a booking's id hash may have been taken: nothing to undo.
-            transit.hide(db, [batch])
-            stored.batch = 0
-            return stored
         db.execute(
             "UPDATE import_batches SET kept = ?, duplicates = ?, cancelled = ?,"
             " no_show = ?, pending = ?, status_changes = ?, updated = ?"
@@ -279,7 +284,7 @@ def _dry_run(db, reading):
         record = status_changes.change(row, stored)
         if record is None:
             continue
-        updated += status_changes.is_update(record)
+        updated += record["by_id"]
         if record["status"] != record["previous"]:
             changes[record["previous"], record["status"]] += 1
     stored = _stored(0, len(reading.bookings), added, dry_run=True)

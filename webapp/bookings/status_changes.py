@@ -18,9 +18,8 @@ import json
 from ..core.formatting import number
 from . import matching
 
-# The fields a record may change besides the status (a booking stored without
-# an id takes the id's hash from a later export).
-CHANGED_FIELDS = (*matching.UPDATED_FIELDS, "platform_key")
+# The fields a record may change besides the status.
+CHANGED_FIELDS = matching.UPDATED_FIELDS
 _INSERT = (
     "INSERT OR IGNORE INTO booking_status_changes"
     " (batch, booking, status, previous, fields, by_id) VALUES (?, ?, ?, ?, ?, ?)"
@@ -28,10 +27,6 @@ _INSERT = (
 # What a booking's changeable fields are now, as a JSON object.
 _NOW = "json_object({})".format(
     ", ".join(f"'{name}', bookings.{name}" for name in CHANGED_FIELDS)
-)
-# Real changes: a new status, or any field but the id's hash alone.
-_IS_UPDATE = (
-    "by_id AND (status != previous OR json_remove(fields, '$.platform_key') != '{}')"
 )
 
 
@@ -47,14 +42,6 @@ def change(row, stored):
         "fields": fields,
         "by_id": int(bool(row["platform_key"])),
     }
-
-
-def is_update(record):
-    """Whether a record counts as ``updated``: by id, and more than the id's hash."""
-    return bool(record["by_id"]) and (
-        record["status"] != record["previous"]
-        or bool(set(record["fields"]) - {"platform_key"})
-    )
 
 
 def record(db, batch, met):
@@ -73,10 +60,9 @@ def record(db, batch, met):
 
 def tally(db, batch):
     """``(status changes, updated)`` among ``batch``'s records."""
-    # Our own constant only is formatted in, never a value.
+    # A record exists only for a booking it changes: by id, it is updated.
     row = db.execute(
-        "SELECT coalesce(sum(status != previous), 0),"  # noqa: S608
-        f" coalesce(sum({_IS_UPDATE}), 0)"
+        "SELECT coalesce(sum(status != previous), 0), coalesce(sum(by_id), 0)"
         " FROM booking_status_changes WHERE batch = ?",
         [batch],
     ).fetchone()
