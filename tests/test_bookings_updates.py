@@ -325,3 +325,20 @@ def test_a_bad_status_option_is_a_usage_error(runner, tmp_path):
     result = import_file(runner, tmp_path, export(MARCH), "--status", "Ticked=kept")
     assert result.exit_code == 2
     assert "--status wants WORD=STATUS with STATUS one of completed" in result.output
+
+
+def test_a_restored_backup_still_knows_the_bookings_by_their_ids(
+    runner, tmp_path, database_path
+):
+    assert import_file(runner, tmp_path, export(MARCH)).exit_code == 0
+    copy = tmp_path / "backups" / "copy.db"
+    copy.parent.mkdir()
+    backup = runner.invoke(args=["backup", str(copy)])
+    assert backup.exit_code == 0, backup.output
+    # The copy restored on a new server, with a new SECRET_KEY.
+    restored = make_app(copy, SECRET_KEY="the new server's secret").test_cli_runner()
+    result = import_file(restored, tmp_path, export(APRIL))
+    assert result.exit_code == 0, result.output
+    assert "Added 1 booking(s)" in result.output
+    assert "Updated 2 booking(s)" in result.output
+    assert query(copy, "select count(*) from bookings") == [(4,)]
