@@ -8,8 +8,11 @@ uploaded file is read in memory from the request and never written to disk
 (at most 50,000 bookings, ``limits``); only the booking's own fields are
 stored, a chunk at a time, as a pending batch, until the owner confirms; so
 are the status changes it would make to bookings already stored, which are
-applied only then. Cancel and Undo say how much space they left free inside
-the database file when it is worth a word.
+applied only then. The upload form also holds the owner's choices of
+columns and status words (``upload_form``): the file is never kept, so a
+changed choice sends it again, and the choices of a confirmed preview are
+remembered for its headers. Cancel and Undo say how much space they left
+free inside the database file when it is worth a word.
 """
 
 import functools
