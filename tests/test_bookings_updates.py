@@ -342,3 +342,22 @@ def test_a_restored_backup_still_knows_the_bookings_by_their_ids(
     assert "Added 1 booking(s)" in result.output
     assert "Updated 2 booking(s)" in result.output
     assert query(copy, "select count(*) from bookings") == [(4,)]
+
+
+def test_undoing_the_import_that_added_a_booking_keeps_it_as_later_updated(
+    runner, tmp_path, database_path
+):
+    import_file(runner, tmp_path, export(MARCH))
+    import_file(runner, tmp_path, export(APRIL))
+    result = runner.invoke(args=["bookings", "undo", "1"])
+    assert result.output.strip() == (
+        "Undid import 1: removed 0 booking(s); kept 3 booking(s) another import "
+        "also holds."
+    )
+    # April's export holds all four, as April says them.
+    assert query(database_path, "select count(*) from bookings") == [(4,)]
+    assert by_id(database_path, 0) == ("2025-03-18T15:30", 11000, "completed")
+    # Undoing April too leaves nothing, its changes and records included.
+    assert runner.invoke(args=["bookings", "undo", "2"]).exit_code == 0
+    assert query(database_path, "select count(*) from bookings") == [(0,)]
+    assert query(database_path, "select count(*) from booking_status_changes") == [(0,)]
