@@ -38,7 +38,6 @@ STATUS_CHOICES = (
 CHOSEN_KEY = "bookings_preview_choices"
 # Where a header row may be: after a few title lines.
 HEADER_SEARCH_ROWS = 6
-SNIFF_CHARS = 64 * 1024
 # A status column holds a few short words; more, or longer, or with digits or
 # an @, and it is not a status column: its cells are never shown.
 MAX_WORDS = 10
@@ -237,14 +236,10 @@ def shown_rows(numbers):
     return numbers[:SHOWN_ROWS], max(0, len(numbers) - SHOWN_ROWS)
 
 
-def form_state(upload, sent=None):
+def form_state(upload):
     """What the upload form shows: the file's headers in selects, the status words."""
     if upload is None:
-        return {
-            "columns": [],
-            "words": [],
-            "skip_bad_rows": bool(sent and sent.skip_bad_rows),
-        }
+        return {"columns": [], "words": [], "skip_bad_rows": False}
     labels = [fields.header_label(cell) for cell in upload.header]
     options, seen = [], set()
     for cell, label in zip(upload.header, labels, strict=True):
