@@ -621,3 +621,19 @@ def test_a_booking_found_by_its_id_is_updated_only_on_confirm(app, owner_client)
     assert stored(app, "select price_cents, status from bookings") == [
         (11000, "completed")
     ]
+
+
+def test_columns_chosen_on_the_terminal_are_used_on_the_page(
+    app, owner_client, tmp_path
+):
+    path = tmp_path / "march.csv"
+    path.write_bytes(export([row()], header=VISIT_HEADER))
+    result = app.test_cli_runner().invoke(
+        args=["bookings", "import", str(path), "--map", "appointment=Visit Day"]
+    )
+    assert result.exit_code == 0, result.output
+    april = export([row(appointment="04/02/2025 10:00")], header=VISIT_HEADER)
+    response = upload(owner_client, april)
+    assert response.status_code == 200
+    assert "Using the columns you chose last time for this report." in response.text
+    assert chosen(response.text, "appointment") == "Visit Day"
