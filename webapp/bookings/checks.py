@@ -8,8 +8,6 @@ of failing a page or the weekly letter (``fee_settings``).
 
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import is_currency
-
 from ..core.checks import Result
 from ..core.settings import DEFAULTS
 from .channels import BUILT_IN_WORDS, CHANNEL_LABELS, DIRECTORY, WEBSITE, words
@@ -89,19 +87,15 @@ def words_problem(config):
 
 
 def check_bookings(config):
-    """The bookings settings: date order, currency, source words, directory fee."""
+    """The bookings settings: date order, source words, directory fee."""
     order = config.get("DATE_ORDER")
     if str(order).upper() not in DATE_ORDERS:
         return _fail(
             "FLASK_DATE_ORDER must be MDY (03/04/2025 is March 4) or DMY "
             f"(3 April), not {order!r}"
         )
-    currency = config.get("CURRENCY")
-    if not isinstance(currency, str) or not is_currency(currency):
-        return _fail(
-            "FLASK_CURRENCY must be an ISO 4217 code in capitals (USD, EUR, GBP), "
-            f"not {currency!r}"
-        )
+    # The currency is the practice's (content/practice.yaml checks it).
+    currency = config.get("CURRENCY") or "the practice's currency"
     problem = words_problem(config) or fee_problem(config)
     if problem:
         return _fail(problem)
