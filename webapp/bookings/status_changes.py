@@ -22,7 +22,8 @@ from . import matching
 CHANGED_FIELDS = matching.UPDATED_FIELDS
 _INSERT = (
     "INSERT OR IGNORE INTO booking_status_changes"
-    " (batch, booking, status, previous, fields, by_id) VALUES (?, ?, ?, ?, ?, ?)"
+    " (batch, booking, status, previous, fields, by_id)"
+    " VALUES (:batch, :booking, :status, :previous, :fields, :by_id)"
 )
 # What a booking's changeable fields are now, as a JSON object.
 _NOW = "json_object({})".format(
@@ -49,11 +50,7 @@ def record(db, batch, met):
     records = [c for c in (change(row, stored) for row, stored in met) if c]
     db.conn.executemany(
         _INSERT,
-        (
-            (batch, c["booking"], c["status"], c["previous"], json.dumps(c["fields"]))
-            + (c["by_id"],)
-            for c in records
-        ),
+        ({**c, "batch": batch, "fields": json.dumps(c["fields"])} for c in records),
     )
     return len(records)
 
