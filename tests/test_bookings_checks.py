@@ -37,15 +37,15 @@ def test_the_default_bookings_settings_pass(app):
         ({"DIRECTORY_FEE_PERCENT": "1e999"}, "FLASK_DIRECTORY_FEE_PERCENT must be"),
         ({"DATE_ORDER": "YMD"}, "FLASK_DATE_ORDER must be MDY"),
         ({"DATE_ORDER": ""}, "FLASK_DATE_ORDER must be MDY"),
-        # A word the built-in lists give to another channel would do nothing.
+        # A directory word that reads as another channel would do nothing.
         (
-            {"BOOKING_WEBSITE_WORDS": "website, vagaro"},
-            "FLASK_BOOKING_WEBSITE_WORDS has 'vagaro', which always means "
-            "“A directory or marketplace”",
+            {"BOOKING_DIRECTORY_WORDS": "yelp, website listing"},
+            "FLASK_BOOKING_DIRECTORY_WORDS has 'website listing', which is read "
+            "as “Your website”: bookings with it would not count as “A directory",
         ),
         (
             {"BOOKING_DIRECTORY_WORDS": "yelp, instagram"},
-            "has 'instagram', which always means “Social media”",
+            "has 'instagram', which is read as “Social media”",
         ),
     ],
 )
@@ -56,14 +56,15 @@ def test_a_bad_bookings_setting_is_reported_in_one_line(change, words):
     assert "\n" not in result.problem
 
 
-def test_source_words_the_built_in_lists_leave_alone_pass():
-    # Empty lists leave the built-in words; a longer phrase wins over a
-    # shorter word of another channel ("website listing" over "website").
+def test_source_words_that_take_effect_pass(app):
+    # Empty lists leave the built-in words; a website word always wins, and a
+    # directory word of the owner's own is read as a directory.
     for change in (
         {"BOOKING_WEBSITE_WORDS": " , ", "BOOKING_DIRECTORY_WORDS": ""},
-        {"BOOKING_DIRECTORY_WORDS": "yelp, website listing"},
+        {"BOOKING_WEBSITE_WORDS": "website, vagaro"},
+        {"BOOKING_DIRECTORY_WORDS": "yelp, massage finder"},
     ):
-        result = check_bookings({**DEFAULTS, **change})
+        result = check_bookings({**app.config, **change})
         assert result.ok, result.problem
 
 

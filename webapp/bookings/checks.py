@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.checks import Result
 from ..core.settings import DEFAULTS
-from .channels import BUILT_IN_WORDS, CHANNEL_LABELS, DIRECTORY, WEBSITE, words
+from .channels import CHANNEL_LABELS, DIRECTORY, WEBSITE, channel_of, words
 
 NAME = "bookings"
 DATE_ORDERS = ("MDY", "DMY")
@@ -65,23 +65,21 @@ def fee_problem(config):
 
 
 def words_problem(config):
-    """Why a word of the source settings would be ignored (None if none is)."""
-    # A setting's word that a built-in list gives to another channel loses
-    # to it (channels.channel_of): the owner's word would do nothing. The
-    # defaults' own such words ("google" among the directory's) are known.
+    """Why a word of the source settings would do nothing (None if none would)."""
+    # Asked of the one rule that reads sources (channels.channel_of): a
+    # directory word holding a website word ("website listing") reads as the
+    # website, one a built-in list gives another channel ("instagram") as
+    # that one. The defaults' own such words ("google") are known.
     for channel, name in ((WEBSITE, "WEBSITE"), (DIRECTORY, "DIRECTORY")):
         setting = f"BOOKING_{name}_WORDS"
         known = set(words(DEFAULTS[setting]))
         for word in words(config.get(setting)):
-            other = next(
-                (c for c, names in BUILT_IN_WORDS.items() if word in names),
-                channel,
-            )
-            if other != channel and word not in known:
+            found = channel_of(word, config)
+            if found != channel and word not in known:
                 return (
-                    f"FLASK_{setting} has {word!r}, which always means "
-                    f"“{CHANNEL_LABELS[other]}”: bookings with it are not counted "
-                    f"as “{CHANNEL_LABELS[channel]}”; give a longer phrase"
+                    f"FLASK_{setting} has {word!r}, which is read as "
+                    f"“{CHANNEL_LABELS[found]}”: bookings with it would not count "
+                    f"as “{CHANNEL_LABELS[channel]}”"
                 )
     return None
 
