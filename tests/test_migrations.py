@@ -200,10 +200,11 @@ def test_open_migrated_names_what_to_run(tmp_path):
     with pytest.raises(ClickException) as error:
         open_migrated(str(old))
     assert error.value.message == (
-        f"database {old} has 11 pending migration(s) (m004_events, "
+        f"database {old} has 12 pending migration(s) (m004_events, "
         "m005_filtered_daily, m006_daily_counts, m007_daily_counts_covering, "
         "m008_login_ceiling, m009_journal_progress, m010_bookings, m011_notes, "
-        "m012_digest_sends, m013_late_days, m014_booking_channels): run "
+        "m012_digest_sends, m013_late_days, m014_booking_channels, "
+        "m015_booking_updates): run "
         "`flask --app webapp migrate`"
     )
     db = connect(str(old))
@@ -221,6 +222,9 @@ def test_the_bookings_tables_have_what_the_importer_writes(db):
         "booking": ("INTEGER", False),
         "status": ("TEXT", True),
         "previous": ("TEXT", True),
+        "fields": ("TEXT", True),
+        "fields_before": ("TEXT", True),
+        "by_id": ("INTEGER", True),
     }
     # The fingerprints each batch met already stored, so that undo keeps them.
     assert columns(db, "booking_batch_duplicates") == {
