@@ -257,7 +257,8 @@ def test_bookings_stored_before_issue_28_keep_their_channel_and_lose_the_source_
                 [f"old{number}", number, number, source],
             )
         conn.execute(
-            "INSERT INTO booking_batch_duplicates (batch, fingerprint) VALUES (1, 'old2')"
+            "INSERT INTO booking_batch_duplicates (batch, fingerprint)"
+            " VALUES (1, 'old2')"
         )
     conn.close()
     db = connect(str(path))

@@ -21,7 +21,7 @@ def check_practice_name(config):
     Never a problem here: practice.yaml refuses a name with a line break, and
     an old FLASK_PRACTICE_NAME with one is reported by site/old_settings.py.
     """
-    return Result(PRACTICE, practice_name(config))
+    return Result(PRACTICE, practice_name())
 
 
 def _fail(problem):

@@ -109,7 +109,7 @@ def send_test(config, *, delays=()):
     problem = problem_before_sending(settings)
     if problem:
         return Outcome(False, f"cannot send a test message: {problem}")
-    practice = practice_name(config)
+    practice = practice_name()
     message = mail.build_message(
         settings,
         f"{practice}: a test of the weekly letter's settings",

@@ -64,12 +64,12 @@ def chosen_week(text, today):
     return monday
 
 
-def practice_name(_config=None):
+def practice_name():
     """The practice's name (practice.yaml's), as the letter and its subject show it.
 
     Already one line: practice.yaml refuses a line break, and an old setting
     with one is cleaned when read (``flask check`` reports it), so a header
-    never carries one. The argument is not read (callers still pass config).
+    never carries one.
     """
     return clean_text(get_practice().name, PRACTICE_LENGTH)
 

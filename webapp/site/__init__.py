@@ -108,11 +108,10 @@ def _load_content(app):
                 check_old_setting, setting, given, practice, practice_file
             ),
         )
-    # Derived from practice.yaml, not settings: for the bookings and stats
-    # code that still reads config["CURRENCY"] and config["PRACTICE_NAME"],
-    # until it reads get_practice() (issue 27).
+    # Not a setting: practice.yaml's currency, copied once for the bookings
+    # importer, which reads a plain mapping of options (tests give it one
+    # without an app). Everything else reads get_practice().currency.
     config["CURRENCY"] = practice.currency
-    config["PRACTICE_NAME"] = practice.name
 
 
 def init_app(app):

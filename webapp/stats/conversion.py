@@ -21,6 +21,7 @@ from ..bookings.channels import CHANNEL_LABELS, CHANNELS
 from ..bookings.summary import BookingSummary
 from ..core.calendar import Week
 from ..core.formatting import money, rate
+from ..site.content import get_practice
 from .charts import FEW_VISITS, is_rough, short_date
 
 # Past this many weeks, the weekly table leaves out weeks with neither a
@@ -86,7 +87,7 @@ def booking_totals(summary):
 def fee_source(config, platform):
     """Where the fees figure comes from, in one line built from the settings."""
     percent = Decimal(str(config["DIRECTORY_FEE_PERCENT"])).normalize()
-    minimum = money(config["DIRECTORY_FEE_MIN"], config["CURRENCY"])
+    minimum = money(config["DIRECTORY_FEE_MIN"], get_practice().currency)
     who = platform or "Your booking platform"
     return (
         f"{who} charges {percent:f}%, at least {minimum}, per new client from its "
@@ -108,7 +109,7 @@ def panel(report, summary, config, platform=""):
     board.too_few = unique_clickers == 0 or is_rough(unique_clickers)
     if summary.fees_avoided_cents is not None:
         board.fees_avoided = money(
-            Decimal(summary.fees_avoided_cents) / 100, config["CURRENCY"]
+            Decimal(summary.fees_avoided_cents) / 100, get_practice().currency
         )
         board.fees_source = fee_source(config, platform)
     return board
