@@ -5,7 +5,7 @@ import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..core.db import immediate, read_meta
+from ..core.db import immediate, read_meta, write_meta
 
 HASH_META_KEY = "owner_password_hash"
 # NIST SP 800-63B asks for at least 15 characters when a password is the
@@ -50,9 +50,9 @@ def set_password(db, password):
     check_new_password(password)
     hashed = generate_password_hash(password)
     with immediate(db):
-        db["meta"].upsert({"key": HASH_META_KEY, "value": hashed}, pk="key")
+        write_meta(db, HASH_META_KEY, hashed)
         # A new password signs the owner out everywhere.
-        db.execute("DELETE FROM owner_sessions")
+        db["owner_sessions"].delete_where()
 
 
 def set_password_if_missing(db):

@@ -26,7 +26,7 @@ def start_owner_session(db):
     lifetime = current_app.permanent_session_lifetime.total_seconds()
     session_id = secrets.token_urlsafe(32)
     with immediate(db):
-        db.execute("DELETE FROM owner_sessions WHERE expires_at <= ?", [now])
+        db["owner_sessions"].delete_where("expires_at <= ?", [now])
         db["owner_sessions"].insert(
             {
                 "id_hash": _session_digest(session_id),
@@ -46,10 +46,7 @@ def end_owner_session(db):
     """Log the owner out here and forget the server-side record."""
     session_id = session.get("owner_sid")
     if isinstance(session_id, str):
-        db.execute(
-            "DELETE FROM owner_sessions WHERE id_hash = ?",
-            [_session_digest(session_id)],
-        )
+        db["owner_sessions"].delete_where("id_hash = ?", [_session_digest(session_id)])
     session.clear()
     g.owner_verified = False
 
@@ -58,11 +55,11 @@ def _owner_session_is_live(db, session_id):
     """True when ``session_id`` belongs to a session that has not ended."""
     if not isinstance(session_id, str):
         return False
-    row = db.execute(
-        "SELECT 1 FROM owner_sessions WHERE id_hash = ? AND expires_at > ?",
-        [_session_digest(session_id), time.time()],
-    ).fetchone()
-    return row is not None
+    return bool(
+        db["owner_sessions"].count_where(
+            "id_hash = ? AND expires_at > ?", [_session_digest(session_id), time.time()]
+        )
+    )
 
 
 def check_owner_session():

@@ -107,10 +107,8 @@ def reserve_attempt(db, buckets, ceiling=True, now=None):
     ceiling_limit = current_app.config["LOGIN_MAX_FAILURES_PER_HOUR"]
     remaining = []
     with immediate(db):
-        db.execute("DELETE FROM login_attempts WHERE attempted_at <= ?", [now - window])
-        db.execute(
-            "DELETE FROM login_ceiling WHERE attempted_at <= ?", [now - CEILING_WINDOW]
-        )
+        db["login_attempts"].delete_where("attempted_at <= ?", [now - window])
+        db["login_ceiling"].delete_where("attempted_at <= ?", [now - CEILING_WINDOW])
         for bucket in buckets:
             count, oldest = db.execute(
                 "SELECT count(*), min(attempted_at) FROM login_attempts"
@@ -159,7 +157,7 @@ def forget_attempts(db, buckets, attempt):
     """
     narrowest, *wider = buckets
     with immediate(db):
-        db.execute("DELETE FROM login_attempts WHERE client_key = ?", [narrowest.key])
+        db["login_attempts"].delete_where("client_key = ?", [narrowest.key])
         for bucket in wider:
             db.execute(
                 "DELETE FROM login_attempts WHERE rowid IN (SELECT rowid"
@@ -168,14 +166,13 @@ def forget_attempts(db, buckets, attempt):
                 [bucket.key, attempt.counted_at],
             )
         if attempt.ceiling_id is not None:
-            db.execute("DELETE FROM login_ceiling WHERE id = ?", [attempt.ceiling_id])
+            db["login_ceiling"].delete_where("id = ?", [attempt.ceiling_id])
 
 
 def clear_all(db):
     """Forget every counted attempt (``unlock``); return how many there were."""
     with immediate(db):
-        counted = db.execute("SELECT count(*) FROM login_attempts").fetchone()[0]
-        counted += db.execute("SELECT count(*) FROM login_ceiling").fetchone()[0]
-        db.execute("DELETE FROM login_attempts")
-        db.execute("DELETE FROM login_ceiling")
+        counted = db["login_attempts"].count + db["login_ceiling"].count
+        db["login_attempts"].delete_where()
+        db["login_ceiling"].delete_where()
     return counted
