@@ -109,11 +109,7 @@ def read_meta(db, key):
 
 def write_meta(db, key, value):
     """Store ``value`` under ``key`` in the ``meta`` table (insert or replace)."""
-    db.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [key, value],
-    )
+    db["meta"].insert({"key": key, "value": value}, replace=True)
 
 
 @click.command("migrate")

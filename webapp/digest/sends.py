@@ -26,7 +26,6 @@ SENDING, SENT, FAILED = "sending", "sent", "failed"
 # Seconds between sends from the preview page ("Send me a copy").
 COPY_SPACING = 60
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-HISTORY_COLUMNS = ("week", "attempted_at", "recipients", "status", "detail", "forced")
 # Anything shaped like an e-mail address in a server's reply is blotted out.
 ADDRESS = re.compile(r"[^\s<>()\"',;:]+@[^\s<>()\"',;:]+")
 
@@ -113,19 +112,15 @@ def claim(db, week, recipients, *, forced=False, detail="", spaced=False):
                     "--send --force sends it again",
                     failed=True,
                 )
-        cursor = db.execute(
-            "INSERT INTO digest_sends (week, attempted_at, recipients, status, "
-            "detail, forced) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                week,
-                now.strftime(TIME_FORMAT),
-                recipients,
-                SENDING,
-                scrub(detail),
-                int(forced),
-            ],
-        )
-        return cursor.lastrowid
+        row = {
+            "week": week,
+            "attempted_at": now.strftime(TIME_FORMAT),
+            "recipients": recipients,
+            "status": SENDING,
+            "detail": scrub(detail),
+            "forced": int(forced),
+        }
+        return db["digest_sends"].insert(row).last_pk
 
 
 def finish(db, send_id, status, detail=""):
@@ -139,11 +134,10 @@ def finish(db, send_id, status, detail=""):
 
 def history(db, limit=10):
     """The latest sends as dicts, newest first."""
-    return [
-        dict(zip(HISTORY_COLUMNS, row, strict=True))
-        for row in db.execute(
+    return list(
+        db.query(
             "SELECT week, attempted_at, recipients, status, detail, forced "
             "FROM digest_sends ORDER BY id DESC LIMIT ?",
             [limit],
         )
-    ]
+    )

@@ -213,20 +213,15 @@ def ensure_rollups(db, today):
 def rollup_day(db, day):
     """Summarise one finished day into ``daily_counts``; 0 if done and not late."""
     with immediate(db):
-        late = db.execute("SELECT 1 FROM late_days WHERE day = ?", [day]).fetchone()
-        if (
-            not late
-            and db.execute("SELECT 1 FROM rolled_days WHERE day = ?", [day]).fetchone()
-        ):
+        late = db["late_days"].count_where("day = ?", [day])
+        if not late and db["rolled_days"].count_where("day = ?", [day]):
             return 0
-        db.execute("DELETE FROM daily_counts WHERE day = ?", [day])
+        db["daily_counts"].delete_where("day = ?", [day])
         add_to_rollups(db, summarise_days(db, day, day))
-        db.execute(
-            "INSERT OR REPLACE INTO rolled_days (day, rolled_at) VALUES (?, ?)",
-            [day, datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")],
-        )
+        now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        db["rolled_days"].insert({"day": day, "rolled_at": now}, replace=True)
         # Tracking's mark is settled in the transaction that rolls the day again.
-        db.execute("DELETE FROM late_days WHERE day = ?", [day])
+        db["late_days"].delete_where("day = ?", [day])
     return 1
 
 
