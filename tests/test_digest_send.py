@@ -383,6 +383,22 @@ def test_an_invalid_mail_server_name_is_one_line_never_a_traceback(database_path
     assert "is not a host name" in line
 
 
+def test_settings_flask_check_refuses_are_refused_by_sending_in_the_same_words(
+    database_path, smtp_server
+):
+    inbox = Inbox()
+    app = mail_app(
+        database_path, smtp_server(inbox), MAIL_USE_TLS="1", MAIL_USE_SSL="1"
+    )
+    with app.app_context():  # as the `flask` command gives it
+        check = app.test_cli_runner().invoke(args=["check"]).output
+    assert "error: FLASK_MAIL_USE_TLS and FLASK_MAIL_USE_SSL are both on" in check
+    for args in (["--send"], ["--send", "--test"]):
+        line = one_error_line(digest(app, *args))
+        assert "FLASK_MAIL_USE_TLS and FLASK_MAIL_USE_SSL are both on: use TLS" in line
+    assert inbox.data_calls == 0 and sends(app) == []  # refused before claiming
+
+
 def test_a_name_the_socket_refuses_is_a_recorded_permanent_failure(
     database_path, monkeypatch
 ):

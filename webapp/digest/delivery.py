@@ -12,6 +12,9 @@ from ..core.formatting import current_locale
 from . import mail, sends
 from .letter import build, practice_name
 
+# Where a password may travel without encryption: this machine only.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
 
 @dataclass
 class Outcome:
@@ -31,19 +34,64 @@ def render(letter):
 
 
 def problem_before_sending(settings):
-    """Why these settings cannot send at all (None when they might)."""
+    """Why these settings cannot send the letter (None when they can): the one rule.
+
+    ``flask check`` says the same words (checks.py), after its own look at
+    FLASK_DIGEST_TO as typed.
+    """
     if not settings.recipients:
         return "FLASK_DIGEST_TO is not set: put the owner's address there"
     if not settings.server:
-        return "FLASK_MAIL_SERVER is not set (`flask --app webapp check` says more)"
-    host_problem = mail.host_problem(settings.server)
-    if host_problem:
-        return f"FLASK_MAIL_SERVER {settings.server!r} {host_problem}"
+        return (
+            "FLASK_MAIL_SERVER is not set: the letter needs your e-mail provider's "
+            "SMTP server (docs/deploy.md, The weekly letter)"
+        )
+    server_problem = mail.host_problem(settings.server)
+    if server_problem:
+        return f"FLASK_MAIL_SERVER {settings.server!r} {server_problem}"
+    port = settings.port
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        return f"FLASK_MAIL_PORT must be a port number, not {port!r}"
+    if settings.use_tls and settings.use_ssl:
+        return (
+            "FLASK_MAIL_USE_TLS and FLASK_MAIL_USE_SSL are both on: use TLS "
+            "(STARTTLS) with port 587, or SSL with port 465, not both"
+        )
+    if settings.use_ssl and port == 587:
+        return (
+            "FLASK_MAIL_USE_SSL with port 587: port 587 speaks STARTTLS "
+            "(FLASK_MAIL_USE_TLS=true, FLASK_MAIL_USE_SSL=false)"
+        )
+    if not settings.use_ssl and port == 465:
+        return (
+            "port 465 expects SSL from the start: set FLASK_MAIL_USE_SSL=true and "
+            "FLASK_MAIL_USE_TLS=false (or use port 587 with STARTTLS)"
+        )
+    if settings.username and not settings.password:
+        return (
+            "FLASK_MAIL_USERNAME is set without FLASK_MAIL_PASSWORD (your "
+            "provider's app password)"
+        )
+    if settings.password and not settings.username:
+        return "FLASK_MAIL_PASSWORD is set without FLASK_MAIL_USERNAME"
+    unencrypted = not (settings.use_ssl or settings.use_tls)
+    if unencrypted and settings.username and settings.server not in LOCAL_HOSTS:
+        return (
+            "FLASK_MAIL_USE_TLS and FLASK_MAIL_USE_SSL are both off: the password "
+            f"would cross the network unencrypted to {settings.server}"
+        )
     if not settings.sender:
-        return "FLASK_MAIL_DEFAULT_SENDER is not set"
-    if not isinstance(settings.port, int):
-        return f"FLASK_MAIL_PORT must be a port number, not {settings.port!r}"
+        return "FLASK_MAIL_DEFAULT_SENDER is not set: the address the letter comes from"
+    sender = mail.addresses(settings.sender)
+    if not sender or not is_plain_address(sender[0]):
+        return f"FLASK_MAIL_DEFAULT_SENDER {settings.sender!r} is not an e-mail address"
     return None
+
+
+def is_plain_address(value):
+    """True when ``value`` looks like one plain ``name@domain`` address."""
+    name, _, domain = value.rpartition("@")
+    return bool(name) and "." in domain and not any(c.isspace() for c in value)
 
 
 def send_week(
