@@ -43,8 +43,6 @@ HEADER_SEARCH_ROWS = 6
 MAX_WORDS = 10
 WORD_LENGTH = 40
 _WORD = re.compile(r"[^\W\d_]+(?:[ '’./&()-]+[^\W\d_]+)*[.)]?")
-# Row numbers listed in the preview; more are counted.
-SHOWN_ROWS = 20
 
 
 @dataclass
@@ -228,12 +226,6 @@ def remember_confirmed(db, batch):
 def remember_now(db, upload):
     """Remember an upload's choices at once (a file that adds nothing to confirm)."""
     mappings.remember(db, upload.header, changed_choices(upload))
-
-
-def shown_rows(numbers):
-    """``(row numbers shown, how many more)`` of the rows skipped."""
-    numbers = list(numbers or [])
-    return numbers[:SHOWN_ROWS], max(0, len(numbers) - SHOWN_ROWS)
 
 
 def form_state(upload):

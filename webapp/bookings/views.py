@@ -224,15 +224,12 @@ def preview():
         return _page(message=stored.nothing_new_text(), upload=upload)
     upload_form.keep_for_confirm(db, stored.batch, upload)
     reading = upload.reading
-    skipped, more_skipped = upload_form.shown_rows(reading.skipped_rows)
     preview = {
         "batch": batches.get_batch(db, stored.batch),
         "mapping": reading.mapping,
         "notes": reading.notes,
         "orders": reading.date_orders,
         "empty_rows": reading.empty_rows,
-        "skipped": skipped,
-        "more_skipped": more_skipped,
         "in_file": upload_form.file_counts(reading),
         "recalled": upload.recalled,
     }
