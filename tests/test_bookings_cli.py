@@ -59,7 +59,7 @@ def test_import_prints_what_it_read_kept_and_dropped(runner, tmp_path, database_
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Read 3 booking row(s) from export.csv." in out
-    assert "appointment  from “Appointment Date”" in out
+    assert "appointment      from “Appointment Date”" in out
     # One short line for the dropped columns, never the whole list.
     assert (
         "4 other columns not imported, never stored (Client Name, Email, Phone...)."

@@ -233,7 +233,7 @@ def _report(reading, stored, name):
     lines = [f"Read {number(len(reading.bookings))} booking row(s) from {name}."]
     lines.append("Columns kept:")
     for field, header in reading.mapping.items():
-        lines.append(f"  {field:<12} from “{header}”")
+        lines.append(f"  {field:<16} from “{header}”")
     for field, order in reading.date_orders.items():
         lines.append(f"  {field} dates read as {order}")
     lines.append(_dropped_line(reading.dropped_columns))
