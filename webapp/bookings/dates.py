@@ -7,7 +7,6 @@ March 2025, and a time alone ("2:30 PM", "14:30", "2:30 PM - 3:30 PM").
 
 import datetime
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import FieldError
 
@@ -60,14 +59,6 @@ _MONTHS = {
 EXPECTED_DATE = "a date like 03/18/2025, 2025-03-18 or Mar 18, 2025"
 EXPECTED_TIME = "a time like 2:30 PM or 14:30"
 _TIME_ONLY = re.compile(_TIME)
-
-
-def practice_zone(config):
-    """The practice's time zone (``TIME_ZONE``), UTC if the setting names none."""
-    try:
-        return ZoneInfo(str(config.get("TIME_ZONE") or "UTC"))
-    except (ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC
 
 
 def _plain(text):

@@ -4,6 +4,7 @@ Each parser reads one kept cell; a cell that cannot be read raises
 ``BookingFileError`` naming the row and the column, never the cell.
 """
 
+from ..core import calendar
 from . import dates, fields, statuses
 from .channels import OTHER, STAFF, WEBSITE, channel_of
 from .errors import BookingFileError, FieldError
@@ -31,7 +32,7 @@ class Options:
             raise BookingFileError(str(problem), problem.field) from None
         self.skip_bad_rows = skip_bad_rows
         self.currency = str(config.get("CURRENCY", ""))
-        self.zone = dates.practice_zone(config)
+        self.zone = calendar.zone_of(config)
         self.blank_status = None  # a blank status's meaning, once the file is read
         self.new_from_service = False
 

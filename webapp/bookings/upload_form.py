@@ -36,8 +36,6 @@ STATUS_CHOICES = (
     ("no-show", "No-show"),
 )
 CHOSEN_KEY = "bookings_preview_choices"
-# Where a header row may be: after a few title lines.
-HEADER_SEARCH_ROWS = 6
 # A status column holds a few short words; more, or longer, or with digits or
 # an @, and it is not a status column: its cells are never shown.
 MAX_WORDS = 10
@@ -146,7 +144,7 @@ def _first_rows(data):
     """The first non-blank rows of the file, where its header is."""
     try:
         found = (row for row in _file_rows(data) if any(cell.strip() for cell in row))
-        return list(itertools.islice(found, HEADER_SEARCH_ROWS))
+        return list(itertools.islice(found, file_shapes.HEADER_SEARCH_ROWS))
     except (csv.Error, importer.BookingFileError, UnicodeError):
         return []
 

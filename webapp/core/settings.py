@@ -58,11 +58,12 @@ DEFAULTS = {
     # Dates like 03/04/2025 are read by the whole column; when every value
     # could be either, this decides: MDY (March 4) or DMY (3 April).
     "DATE_ORDER": "MDY",
-    # How a booking's "source" column is sorted, by words it contains
-    # (comma-separated, case-insensitive): the practice's own site, or the
-    # platform's directory; anything else is "other" (phone, walk-in, staff).
+    # Words (comma-separated, case-insensitive) that add to the built-in ones
+    # sorting a booking's source into a channel (webapp/bookings/channels.py):
+    # the practice's own site, or a directory or marketplace. Only the channel
+    # is kept; Google, social media and staff have built-in words only.
     "BOOKING_WEBSITE_WORDS": "website,widget,book now",
-    "BOOKING_DIRECTORY_WORDS": "marketplace,directory,google,listing,yelp,groupon",
+    "BOOKING_DIRECTORY_WORDS": "marketplace,directory,listing,yelp,groupon",
     # What the platform charges for a new client found through its directory
     # (MassageBook: 15%, at least $6): what a website booking avoids.
     "DIRECTORY_FEE_PERCENT": 15,
