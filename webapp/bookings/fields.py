@@ -29,6 +29,16 @@ FIELDS = (
     "booking_id",
 )
 DATE_FIELDS = ("booked_on", "appointment")
+# The stored values that make two rows one booking: all but the status (a
+# booking "upcoming" in March and "completed" in April is one booking).
+IDENTITY_FIELDS = (
+    "booked_on",
+    "appointment",
+    "service",
+    "price_cents",
+    "channel",
+    "new_client",
+)
 # A column read but not stored as such: the appointment's time of day, when an
 # export gives it apart from the date ("Date" + "Time"). Only beside a date.
 TIME_FIELD = "appointment_time"

@@ -324,20 +324,8 @@ def _date_order(raw, name, label):
 
 def _identity(booking):
     """The kept fields that make two rows the same booking: all but the status."""
-    # The status is left out: a booking exported as "upcoming" in March and as
-    # "completed" in April is one booking, whose stored status the later
-    # export updates (status_changes.py), never a second booking.
-    return tuple(
-        booking[name]
-        for name in (
-            "booked_on",
-            "appointment",
-            "service",
-            "price_cents",
-            "channel",
-            "new_client",
-        )
-    )
+    # A later export's newer status updates the stored one (status_changes.py).
+    return tuple(booking[name] for name in fields.IDENTITY_FIELDS)
 
 
 def _fingerprint(identity, occurrence):

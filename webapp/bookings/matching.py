@@ -15,21 +15,14 @@ import hmac
 import secrets
 
 from ..core.db import read_meta, write_meta
+from .fields import IDENTITY_FIELDS
 from .summary import CONFIRMED_BOOKINGS
 
 ID_KEY = "booking_id_key"
 ID_KEY_BYTES = 32
 # What a later export may change on a booking it names by its id (the status
 # apart: ``status_changes`` records it beside these).
-UPDATED_FIELDS = (
-    "day",
-    "booked_on",
-    "appointment",
-    "service",
-    "price_cents",
-    "channel",
-    "new_client",
-)
+UPDATED_FIELDS = ("day", *IDENTITY_FIELDS)
 # A booking's stored columns besides its id and batch, in the order inserted.
 STORED_FIELDS = ("fingerprint", "platform_key", *UPDATED_FIELDS, "status")
 # Values looked up per query (well under SQLite's variable limit).
