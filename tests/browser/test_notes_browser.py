@@ -37,10 +37,10 @@ def imported(app, database_path):
                 "new_client": 1,
                 "price_cents": 3000,
                 "service": HOSTILE_STRINGS[2],
-                "source": HOSTILE_STRINGS[0] + " website",
+                "channel": "website",
             },
             {"day": ago(app, 2), "new_client": 1, "price_cents": 10000},
-            {"day": ago(app, 2), "source": "Yelp", "status": "no-show"},
+            {"day": ago(app, 2), "channel": "directory", "status": "no-show"},
         ],
     )
     clickers(app, 3)
