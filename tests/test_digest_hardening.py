@@ -22,7 +22,7 @@ from webapp.core import calendar
 from webapp.core.calendar import Week, practice_zone
 from webapp.core.db import connect, get_db
 from webapp.digest import delivery, sends
-from webapp.digest.names import campaign_name_is_shown, referrer_label
+from webapp.stats.referrer_names import campaign_name_is_shown, referrer_label
 from webapp.tracking import capture
 
 from .conftest import csrf_token_from, log_in, store_owner_password, visit

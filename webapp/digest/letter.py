@@ -22,8 +22,12 @@ from ..notes.store import notes_between
 from ..site.content import get_practice, get_widgets
 from ..stats import reports
 from ..stats.dashboard import BREAKDOWNS, FEW_VISITS, chooser_rows
+from ..stats.referrer_names import (
+    OTHER_CAMPAIGNS,
+    campaign_name_is_shown,
+    referrer_label,
+)
 from ..tracking.vocabulary import CLICK, VIEW
-from .names import OTHER_CAMPAIGNS, campaign_name_is_shown, referrer_label
 
 # A change is given as a percentage too only when both weeks reach this.
 PERCENT_FROM = 100
