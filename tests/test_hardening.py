@@ -20,12 +20,7 @@ from .conftest import (
     store_owner_password,
 )
 from .practice_data import write_practice
-from .servers import (
-    BOOKING_URL,
-    Gunicorn,
-    migrated_database,
-    production_env,
-)
+from .servers import BOOKING_URL, serving
 
 
 @pytest.fixture
@@ -341,10 +336,8 @@ def served(tmp_path_factory):
     """gunicorn with the shipped config behind one (pretend) proxy, and the
     owner's session cookie."""
     folder = tmp_path_factory.mktemp("hardening")
-    database = migrated_database(folder)
-    store_owner_password(database)
-    env = production_env(database, FLASK_PROXY_COUNT="1")
-    with Gunicorn(env, folder, folder / "gunicorn.log", args=["--workers", "1"]) as g:
+    with serving(folder, ["--workers", "1"], FLASK_PROXY_COUNT="1") as g:
+        store_owner_password(g.database)
         _, head, page = raw_request(g.port, "GET", "/login")
         cookie = re.search(r"(?im)^set-cookie: (session=[^;]+)", head).group(1)
         token = csrf_token_from(page)
