@@ -8,8 +8,11 @@ command (``commands``) and the owner's preview page (``views``); ``checks``
 adds the practice's name and the mail settings to `flask check`.
 """
 
+from flask import current_app
+
 from ..core.checks import register_check
-from . import checks, commands, views
+from . import checks, commands, delivery, views
+from .mail import mail_settings
 
 
 def init_app(app):
@@ -18,3 +21,10 @@ def init_app(app):
     commands.init_app(app)
     register_check(app, checks.check_practice_name)
     register_check(app, checks.check_mail)
+    app.jinja_env.globals["weekly_letter_ready"] = weekly_letter_ready
+
+
+def weekly_letter_ready():
+    """True when the mail settings can send the weekly letter (for templates)."""
+    settings = mail_settings(current_app.config)
+    return delivery.problem_before_sending(settings) is None
