@@ -15,6 +15,12 @@ not one the owner is still previewing)
                       max(DIRECTORY_FEE_PERCENT of its price, DIRECTORY_FEE_MIN).
                       None when no such booking has a price, or when a fee
                       setting cannot be read (`flask check` names it).
+    website value     the prices of the website bookings that have one, those
+                      whose appointment is on or before the period's last day
+                      (completed) and those after it (upcoming) apart.
+    coming later      kept bookings with no "booked on" day whose appointment
+                      lies after the period and after today: they count on a
+                      day still to come ("2 more booked for the coming weeks").
 """
 
 import datetime
@@ -67,6 +73,22 @@ class BookingSummary:
     by_week: dict = field(default_factory=dict)
     # Whether any booking at all has been imported (ever, not just this period).
     any_imported: bool = False
+    # Website bookings with a price, and the sum of those prices, with the
+    # appointment on or before the period's last day (completed) or after it.
+    website_priced: int = 0
+    website_completed_cents: int = 0
+    website_upcoming_cents: int = 0
+    # Kept bookings counted on their appointment day (no "booked on" day).
+    on_appointment_day: int = 0
+    # Kept bookings with no "booked on" day, appointment after the period and
+    # after today: counted on a day still to come. Website ones among them.
+    coming_later: int = 0
+    coming_later_website: int = 0
+
+    @property
+    def website_value_cents(self):
+        """What the website bookings with a price are worth, in cents."""
+        return self.website_completed_cents + self.website_upcoming_cents
 
     @property
     def cancelled_or_no_show(self):
@@ -74,8 +96,11 @@ class BookingSummary:
         return self.cancelled + self.no_show
 
 
-def summarise(db, start, end, config):
-    """Read the bookings of ``start``..``end`` into a ``BookingSummary``."""
+def summarise(db, start, end, config, today=None):
+    """Read the bookings of ``start``..``end`` into a ``BookingSummary``.
+
+    ``today`` (default ``end``) tells which later bookings are still to come.
+    """
     summary = BookingSummary(start=start, end=end)
     if not db["bookings"].exists():
         return summary
@@ -83,18 +108,20 @@ def summarise(db, start, end, config):
     any_row = f"select 1 from {CONFIRMED_BOOKINGS} limit 1"  # noqa: S608
     summary.any_imported = db.execute(any_row).fetchone() is not None
     rows = db.execute(
-        "select day, status, channel, new_client, price_cents"  # noqa: S608
-        f" from {CONFIRMED_BOOKINGS} where day between ? and ?",
+        "select day, booked_on, appointment, status, channel, new_client,"  # noqa: S608
+        f" price_cents from {CONFIRMED_BOOKINGS} where day between ? and ?",
         [start.isoformat(), end.isoformat()],
     ).fetchall()
     fees = None
-    for day, status, channel, new_client, price_cents in rows:
+    last_day = end.isoformat()
+    for day, booked_on, appointment, status, channel, new_client, price in rows:
         if status not in KEPT_STATUSES:
             summary.cancelled += status == "cancelled"
             summary.no_show += status == "no-show"
             summary.pending += status == "pending"
             continue
         summary.bookings += 1
+        summary.on_appointment_day += not booked_on
         summary.by_channel[channel] += 1
         summary.by_day[day] += 1
         week = Week.containing(day).start.isoformat()
@@ -102,12 +129,31 @@ def summarise(db, start, end, config):
         summary.by_week[week] = (kept + 1, website + (channel == WEBSITE))
         if new_client:
             summary.new_clients += 1
-        if channel == WEBSITE:
-            summary.website_bookings += 1
-            if new_client:
-                summary.website_new_clients += 1
-                if price_cents is not None:
-                    fee = fee_avoided_cents(price_cents, config)
-                    fees = fees if fee is None else (fees or 0) + fee
+        if channel != WEBSITE:
+            continue
+        summary.website_bookings += 1
+        if price is not None:
+            summary.website_priced += 1
+            if appointment[:10] <= last_day:
+                summary.website_completed_cents += price
+            else:
+                summary.website_upcoming_cents += price
+        if new_client:
+            summary.website_new_clients += 1
+            if price is not None:
+                fee = fee_avoided_cents(price, config)
+                fees = fees if fee is None else (fees or 0) + fee
     summary.fees_avoided_cents = fees
+    _count_coming_later(db, summary, max(end, today or end))
     return summary
+
+
+def _count_coming_later(db, summary, after):
+    """Kept bookings with no "booked on" day, their appointment after ``after``."""
+    kept = ", ".join("?" * len(KEPT_STATUSES))
+    later = db.execute(
+        f"select count(*), coalesce(sum(channel = ?), 0) from {CONFIRMED_BOOKINGS}"  # noqa: S608
+        f" where day > ? and coalesce(booked_on, '') = '' and status in ({kept})",
+        [WEBSITE, after.isoformat(), *KEPT_STATUSES],
+    ).fetchone()
+    summary.coming_later, summary.coming_later_website = later
