@@ -247,3 +247,40 @@
 
   setUpTabs(document);
 })();
+
+// --- The weekly letter's frame (issue 29, owner pages) -----------------------
+// The preview frame grows to the letter's height, so the page scrolls as one.
+// Its sandbox allows the same origin but no script: this page reads the
+// letter's height, the letter itself runs nothing. Without JavaScript the
+// frame keeps its fixed height and scrolls inside.
+(function () {
+  function fitToLetter(frame) {
+    const letter = frame.contentDocument;
+    if (!letter || !letter.body || letter.URL === "about:blank") {
+      return; // not loaded yet: its load event fits it
+    }
+    // The root's own box: the letter's height, whatever the frame's is now.
+    const content = letter.documentElement.getBoundingClientRect().height;
+    const border = frame.offsetHeight - frame.clientHeight;
+    frame.style.minHeight = "0";
+    frame.style.height = Math.ceil(content + border) + "px";
+  }
+
+  const frames = document.querySelectorAll("iframe[data-fit-height]");
+  frames.forEach(function (frame) {
+    frame.addEventListener("load", function () {
+      fitToLetter(frame);
+    });
+    if (frame.contentDocument && frame.contentDocument.readyState === "complete") {
+      fitToLetter(frame); // loaded before this script ran
+    }
+  });
+  // A narrower window makes the letter taller: fit again, once it settles.
+  let pending = null;
+  window.addEventListener("resize", function () {
+    window.cancelAnimationFrame(pending);
+    pending = window.requestAnimationFrame(function () {
+      frames.forEach(fitToLetter);
+    });
+  });
+})();

@@ -5,7 +5,16 @@ letter in a sandboxed ``<iframe>`` whose document, ``/stats/digest/letter.html``
 is the e-mail's HTML itself, served with a CSP of its own that allows inline
 styles (the e-mail needs them) and nothing else: no script, image, font,
 form or connection. ``srcdoc`` would not do: it inherits the page's CSP.
+The frame's sandbox allows the same origin but no script, so the page's own
+script (static/js/site.js) can read the letter's height and grow the frame
+to it, while the letter itself can run nothing.
+
+The owner cannot change a setting: when the mail settings stop a send, the
+page says who can, and where (``MAIL_NOT_SET``), never a setting's name.
 """
+
+import datetime
+import re
 
 from flask import (
     Blueprint,
@@ -23,6 +32,7 @@ from ..auth.guard import login_required
 from ..core import calendar
 from ..core.calendar import Week
 from ..core.db import get_db
+from ..core.formatting import clock, long_date
 from . import delivery, sends
 from .letter import build, chosen_week, last_full_week, recent_weeks
 from .mail import mail_settings
@@ -44,6 +54,16 @@ LETTER_CSP = "; ".join(
 # (nginx proxy_read_timeout). The Monday letter keeps its own retries.
 PAGE_RETRY_DELAYS = ()
 PAGE_TIMEOUT = 10
+WHO_CAN_HELP = "ask whoever runs your site (docs/deploy.md, 'The weekly letter')"
+MAIL_NOT_SET = f"E-mail isn't set up yet: {WHO_CAN_HELP}"
+SETTINGS_NEED_A_LOOK = f"the e-mail settings need a look: {WHO_CAN_HELP}"
+# A failure worded for whoever runs the site names a setting (FLASK_MAIL_...).
+SETTING_NAME = re.compile(r"\bFLASK_[A-Z_]+")
+RESULT_WORDS = {
+    sends.SENT: "sent",
+    sends.FAILED: "not sent",
+    sends.SENDING: "stopped midway (it may have arrived)",
+}
 
 
 def _chosen_week(value, today):
@@ -64,8 +84,9 @@ def preview():
     if monday not in weeks:
         weeks.append(monday)
     choices = [(w.isoformat(), Week(w).label) for w in weeks]
-    settings = mail_settings(current_app.config)
-    settings_problem = delivery.problem_before_sending(settings)
+    settings_problem = delivery.problem_before_sending(
+        mail_settings(current_app.config)
+    )
     context = {
         "monday": monday,
         "label": Week(monday).label,
@@ -76,8 +97,9 @@ def preview():
         "choices": choices,
         "problem": problem,
         "messages": get_flashed_messages(with_categories=True),
-        "settings_problem": settings_problem,
-        "history": sends.history(get_db(), limit=5),
+        "mail_ready": settings_problem is None,
+        "mail_not_set": MAIL_NOT_SET,
+        "history": [_owner_row(send) for send in sends.history(get_db(), limit=5)],
     }
     status = 400 if problem else 200
     return make_response(render_template("digest/preview.html", **context), status)
@@ -99,15 +121,20 @@ def letter():
 @bp.post("/stats/digest/send")
 @login_required
 def send_copy():
-    """E-mail the chosen week's letter to FLASK_DIGEST_TO now (CSRF-checked).
+    """E-mail the chosen week's letter to the owner now (CSRF-checked).
 
     At most one copy a minute for the whole site (``sends.COPY_SPACING``);
     a second one within the minute gets a calm "try again in N seconds".
     """
     today = calendar.today()
     monday, problem = _chosen_week(request.form.get("week"), today)
+    settings_problem = delivery.problem_before_sending(
+        mail_settings(current_app.config)
+    )
     if problem:
         flash(problem, "error")
+    elif settings_problem:
+        flash(f"{MAIL_NOT_SET}.", "error")
     else:
         outcome = delivery.send_week(
             get_db(),
@@ -117,6 +144,30 @@ def send_copy():
             delays=PAGE_RETRY_DELAYS,
             timeout=PAGE_TIMEOUT,
         )
-        message = outcome.message[:1].upper() + outcome.message[1:] + "."
-        flash(message, "ok" if outcome.ok else "error")
+        message = owner_words(outcome.message, Week(monday).label)
+        flash(message[:1].upper() + message[1:] + ".", "ok" if outcome.ok else "error")
     return redirect(url_for("digest.preview", week=monday.isoformat()), 303)
+
+
+def owner_words(message, label):
+    """A send's one line as the owner reads it: no setting's name."""
+    if SETTING_NAME.search(message):
+        return (
+            f"the copy of the letter for {label} was not sent: {SETTINGS_NEED_A_LOOK}"
+        )
+    return message
+
+
+def _owner_row(send):
+    """One past send for the page: the week's name, the local time, plain words."""
+    tried = datetime.datetime.strptime(send["attempted_at"], sends.TIME_FORMAT)
+    tried = tried.replace(tzinfo=datetime.UTC).astimezone(calendar.practice_zone())
+    detail = send["detail"] or ""
+    return {
+        "week": Week(datetime.date.fromisoformat(send["week"])).label,
+        "tried": f"{long_date(tried.date())}, {clock(tried.time())}",
+        "tried_iso": tried.isoformat(timespec="minutes"),
+        "result": RESULT_WORDS.get(send["status"], send["status"]),
+        "on_request": bool(send["forced"]),
+        "detail": SETTINGS_NEED_A_LOOK if SETTING_NAME.search(detail) else detail,
+    }
