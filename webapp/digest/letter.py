@@ -4,8 +4,10 @@
 practice's time zone) and the week before from the same sources as the
 dashboard (``stats.reports.report``, ``bookings.summary.summarise``,
 ``notes.store.notes_between``), so the letter, ``/stats.json`` and
-``flask stats --json`` cannot disagree. Small numbers are said as counts
-("3 booking clicks, 1 more than the week before"), never as a percentage.
+``flask stats --json`` cannot disagree. Whether a difference is a change and
+a day the best one is for ``stats.honesty`` to say: "about the same as the
+week before" when chance often makes a difference that size, no best day from
+a handful of page views, and every day that ties for it named.
 """
 
 import datetime
@@ -13,15 +15,25 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from babel.dates import format_skeleton
+from babel.lists import format_list
 
 from ..bookings.summary import summarise
+from ..core import calendar
 from ..core.calendar import EARLIEST, DayError, Week, parse_day
-from ..core.formatting import current_locale, money, number, percent
+from ..core.formatting import (
+    current_locale,
+    long_date,
+    number,
+    percent,
+    short_date,
+)
 from ..core.text import clean_text
 from ..notes.store import notes_between
 from ..site.content import get_practice, get_widgets
 from ..stats import reports
 from ..stats.dashboard import BREAKDOWNS, FEW_VISITS, chooser_rows
+from ..stats.earnings import answer_sentence
+from ..stats.honesty import change_words, count_change, peaks, rate_change
 from ..stats.referrer_names import (
     OTHER_CAMPAIGNS,
     campaign_name_is_shown,
@@ -29,8 +41,8 @@ from ..stats.referrer_names import (
 )
 from ..tracking.vocabulary import CLICK, VIEW
 
-# A change is given as a percentage too only when both weeks reach this.
-PERCENT_FROM = 100
+# What every change is measured against.
+SINCE = "the week before"
 # Rows the letter lists for referrers and campaigns.
 TOP_ROWS = 3
 EMPTY_LABELS = {dimension: empty for dimension, _t, _h, empty in BREAKDOWNS}
@@ -57,13 +69,13 @@ def chosen_week(text, today):
     monday = Week.containing(day).start
     if monday < EARLIEST:
         raise DayError(
-            f"The week of {day.isoformat()} starts before {EARLIEST.isoformat()},"
+            f"The week of {long_date(day)} starts before {long_date(EARLIEST)},"
             " the oldest day kept."
         )
     if monday > last:
         raise DayError(
-            f"The week of {day.isoformat()} is not over yet: the last full week"
-            f" starts {last.isoformat()}."
+            f"The week of {long_date(day)} is not over yet: the last full week"
+            f" starts {long_date(last)}."
         )
     return monday
 
@@ -78,25 +90,21 @@ def practice_name():
     return clean_text(get_practice().name, PRACTICE_LENGTH)
 
 
-def counted(value, singular, plural=None):
+# Nouns whose plural is not the singular and an "s".
+PLURALS = {"person who pressed a booking button": "people who pressed a booking button"}
+
+
+def counted(value, singular):
     """``no booking clicks``, ``1 booking click``, ``3 booking clicks``."""
+    plural = PLURALS.get(singular, singular + "s")
     if value == 0:
-        return f"no {plural or singular + 's'}"
-    return f"{number(value)} {singular if value == 1 else plural or singular + 's'}"
+        return f"no {plural}"
+    return f"{number(value)} {singular if value == 1 else plural}"
 
 
 def change(value, before):
-    """How ``value`` compares with ``before`` in words, counts for small numbers."""
-    if value == before:
-        return "the same as the week before"
-    if before == 0:
-        return "none the week before"
-    difference = abs(value - before)
-    words = f"{number(difference)} {'more' if value > before else 'fewer'}"
-    words += " than the week before"
-    if min(value, before) >= PERCENT_FROM:
-        words += f" ({'up' if value > before else 'down'} {difference / before:.0%})"
-    return words
+    """How the count ``value`` compares with ``before``, as far as chance allows."""
+    return change_words(count_change(value, before), number(before), SINCE)
 
 
 @dataclass
@@ -118,7 +126,6 @@ class Letter:
     label: str
     subject: str
     practice: str
-    time_zone: str
     totals: dict
     previous: dict
     figures: list = field(default_factory=list)
@@ -132,13 +139,15 @@ class Letter:
     dashboard_url: str = ""
     quiet: bool = False
     quiet_text: str = ""
+    # The first sentence: what the article earned (as the dashboard says it).
+    answer: str = ""
 
 
 FIGURES = (
     ("page_views", "page view"),
     ("unique_visitors", "unique visitor"),
     ("booking_clicks", "booking click"),
-    ("unique_clickers", "unique clicker"),
+    ("unique_clickers", "person who pressed a booking button"),
 )
 
 
@@ -157,7 +166,6 @@ def build(db, monday, config):
         label=label,
         subject=f"{practice}: the article's week, {label}",
         practice=practice,
-        time_zone=config["TIME_ZONE"],
         totals=totals,
         previous=before,
     )
@@ -171,9 +179,11 @@ def build(db, monday, config):
     letter.referrers = referrers(report)
     letter.campaigns = campaigns(report)
     letter.chooser = chooser(report)
-    bookings = summarise(db, monday, sunday, config)
+    today = calendar.today(calendar.zone_of(config))
+    bookings = summarise(db, monday, sunday, config, today)
+    letter.answer = answer_sentence(bookings, label, get_practice().currency)
     if bookings.any_imported:
-        earlier = summarise(db, before_week.start, before_week.end, config)
+        earlier = summarise(db, before_week.start, before_week.end, config, today)
         letter.bookings = booking_lines(bookings, earlier)
     letter.notes = [
         {"day": _day_name(n["day"]), "text": n["text"]}
@@ -189,7 +199,10 @@ def build(db, monday, config):
 
 
 def click_through_words(totals, before):
-    """Clickers out of visitors: a count below FEW_VISITS visitors, else a rate."""
+    """Clickers out of visitors: a count below FEW_VISITS visitors, else a rate.
+
+    The rate of the week before is named only when the difference is a change.
+    """
     visitors, clickers = totals["unique_visitors"], totals["unique_clickers"]
     if not visitors:
         return ""
@@ -200,20 +213,36 @@ def click_through_words(totals, before):
         )
     words = f"{percent(totals['click_through_rate'])} of unique visitors went on "
     words += "to a booking button"
-    if before["unique_visitors"] >= FEW_VISITS:
-        words += f" ({percent(before['click_through_rate'])} the week before)"
-    return words
+    if not before["unique_visitors"]:
+        return words
+    moved = rate_change(
+        clickers, visitors, before["unique_clickers"], before["unique_visitors"]
+    )
+    before_rate = percent(before["click_through_rate"])
+    return f"{words}, {change_words(moved, before_rate, SINCE)}"
 
 
 def best_day(report):
-    """The day with the most page views, in words ("" for a week without any)."""
-    days = [d for d in report.daily() if d["page_views"]]
-    if not days:
+    """The day with the most page views, in words; every tie named.
+
+    "" when the week's page views are too few to make one day the best.
+    """
+    days = {d["day"]: d for d in report.daily()}
+    best = peaks({day: d["page_views"] for day, d in days.items()})
+    if len(best) > 1:
+        names = format_list(
+            [short_date(datetime.date.fromisoformat(d)) for d in best],
+            locale=current_locale(),
+        )
+        views = number(days[best[0]]["page_views"])
+        return f"Most page views on {names} ({views} each)"
+    if not best:
         return ""
-    best = max(days, key=lambda d: (d["page_views"], d["booking_clicks"]))
-    words = f"{_day_name(best['day'])}: {counted(best['page_views'], 'page view')}"
-    if best["booking_clicks"]:
-        words += f" and {counted(best['booking_clicks'], 'booking click')}"
+    day = days[best[0]]
+    words = f"Best day: {_day_name(day['day'])}, with "
+    words += counted(day["page_views"], "page view")
+    if day["booking_clicks"]:
+        words += f" and {counted(day['booking_clicks'], 'booking click')}"
     return words
 
 
@@ -277,18 +306,14 @@ def chooser(report):
 
 
 def booking_lines(week, before):
-    """The imported bookings of the week in a few short lines."""
+    """The week's kept bookings in short lines (the website's are in the answer)."""
+    kept = counted(week.bookings, "booking")
     lines = [
-        f"{counted(week.bookings, 'booking')}, "
-        f"{change(week.bookings, before.bookings)}",
-        f"{counted(week.website_bookings, 'booking')} through the website",
-        f"{counted(week.new_clients, 'new client')}",
+        f"{kept}, {change(week.bookings, before.bookings)}",
+        counted(week.new_clients, "new client"),
     ]
     if week.cancelled_or_no_show:
         lines.append(f"{number(week.cancelled_or_no_show)} cancelled or no-show")
-    if week.fees_avoided_cents:
-        fees = money(week.fees_avoided_cents / 100, get_practice().currency)
-        lines.append(f"about {fees} in directory fees avoided by website bookings")
     return lines
 
 
