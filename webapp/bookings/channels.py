@@ -6,9 +6,9 @@ for its words, sorted into a channel, and dropped. Only the channel is stored.
 """
 
 import functools
-import re
 
 from ..core.settings import DEFAULTS
+from .statuses import listed, status_word
 
 WEBSITE = "website"
 DIRECTORY = "directory"
@@ -33,79 +33,28 @@ CHANNEL_LABELS = {
 # not Google); WEAK_WORDS count only when nothing else matches. The settings
 # BOOKING_WEBSITE_WORDS and BOOKING_DIRECTORY_WORDS add theirs.
 BUILT_IN_WORDS = {
-    WEBSITE: (
-        "website",
-        "web site",
-        "your website",
-        "book now",
-        "book now button",
-        "booking page",
-        "booking site",
-        "online booking site",
-        "square online",
-        "widget",
-        "booking widget",
-        "scheduling page",
-        "client portal",
+    WEBSITE: listed(
+        "website, web site, your website, book now, book now button, booking page, "
+        "booking site, online booking site, square online, widget, booking widget, "
+        "scheduling page, client portal"
     ),
-    DIRECTORY: (
-        "marketplace",
-        "directory",
-        "listing",
-        "reserve with google",
-        "book with google",
-        "massagebook marketplace",
-        "vagaro",
-        "vagaro app",
-        "vagaro marketplace",
-        "booksy",
-        "booksy app",
-        "booksy marketplace",
-        "fresha",
-        "fresha marketplace",
-        "fresha app",
-        "mindbody app",
-        "mindbody marketplace",
-        "schedulicity app",
-        "schedulicity marketplace",
-        "classpass",
-        "yelp",
-        "groupon",
+    DIRECTORY: listed(
+        "marketplace, directory, listing, reserve with google, book with google, "
+        "massagebook marketplace, vagaro, vagaro app, vagaro marketplace, booksy, "
+        "booksy app, booksy marketplace, fresha, fresha marketplace, fresha app, "
+        "mindbody app, mindbody marketplace, schedulicity app, "
+        "schedulicity marketplace, classpass, yelp, groupon"
     ),
-    GOOGLE: (
-        "google",
-        "google search",
-        "google maps",
-        "google business",
-        "google business profile",
-        "google my business",
-        "google ads",
+    GOOGLE: listed(
+        "google, google search, google maps, google business, google business profile, "
+        "google my business, google ads"
     ),
-    SOCIAL: ("instagram", "facebook", "tiktok", "social", "social media", "meta"),
-    STAFF: (
-        "phone",
-        "telephone",
-        "phone call",
-        "called",
-        "walk-in",
-        "walk in",
-        "walkin",
-        "staff",
-        "front desk",
-        "in person",
-        "in-person",
-        "admin",
-        "provider",
-        "business",
-        "added by business",
-        "offline",
-        "seller",
-        "point of sale",
-        "pos",
-        "register",
-        "in store",
-        "in studio",
-        "dashboard",
+    SOCIAL: listed("instagram, facebook, tiktok, social, social media, meta"),
+    STAFF: listed(
+        "phone, telephone, phone call, called, walk-in, walk in, walkin, staff, "
+        "front desk, in person, in-person, admin, provider, business, "
+        "added by business, offline, seller, point of sale, pos, register, in store, "
+        "in studio, dashboard"
     ),
 }
 # The most words a phrase above has; a setting's longer phrase is not matched.
@@ -117,16 +66,9 @@ WEAK_WORDS = {"online": WEBSITE, "web": WEBSITE, "internet": WEBSITE, "app": DIR
 
 def words(setting):
     """The comma-separated keywords of a setting, lower-cased, blanks dropped."""
-    if isinstance(setting, (list, tuple)):
-        items = setting
-    else:
-        items = str(setting or "").split(",")
-    return tuple(item.strip().lower() for item in items if item.strip())
-
-
-def _phrase(text):
-    """Text as compared: lower case, punctuation as spaces ("Walk-In" is "walk in")."""
-    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+    if not isinstance(setting, (list, tuple)):
+        setting = str(setting or "").split(",")
+    return tuple(item.strip().lower() for item in setting if item.strip())
 
 
 @functools.lru_cache(maxsize=8)
@@ -145,28 +87,26 @@ def _word_table(website_words, directory_words):
     entries += [(word, DIRECTORY, 1, False) for word in directory_words]
     table = {}
     for word, channel, tier, built_in in entries:
-        if phrase := _phrase(word):
+        if phrase := status_word(word):
             table.setdefault(phrase, []).append((tier, built_in, channel))
     return table
 
 
 def channel_of(source, config):
     """One of CHANNELS for a booking's source text ('' or unknown: ``other``)."""
-    text = _phrase(source or "")
+    text = status_word(source)
     if not text:
         return OTHER
-    website = config.get("BOOKING_WEBSITE_WORDS", DEFAULTS["BOOKING_WEBSITE_WORDS"])
-    directory = config.get(
-        "BOOKING_DIRECTORY_WORDS", DEFAULTS["BOOKING_DIRECTORY_WORDS"]
+    website, directory = (
+        _setting_words(config.get(name, DEFAULTS[name]))
+        for name in ("BOOKING_WEBSITE_WORDS", "BOOKING_DIRECTORY_WORDS")
     )
-    return _channel(text, _setting_words(website), _setting_words(directory))
+    return _channel(text, website, directory)
 
 
 def _setting_words(setting):
     """``words(setting)``, read once per value of the setting."""
-    if isinstance(setting, list):
-        setting = tuple(setting)
-    return _cached_words(setting)
+    return _cached_words(tuple(setting) if isinstance(setting, list) else setting)
 
 
 @functools.lru_cache(maxsize=8)

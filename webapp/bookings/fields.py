@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.text import clean_text
 from .errors import FieldError
-from .statuses import KEPT_STATUSES, STATUSES
+from .statuses import KEPT_STATUSES, STATUSES, listed, status_word
 
 __all__ = ["KEPT_STATUSES", "STATUSES", "FieldError"]
 
@@ -82,132 +82,53 @@ FIELD_LABELS = {
 # A time-named column is the appointment only in a file without a date column
 # (a "Start Time" of "Mar 18, 2025 2:30 PM"); beside one it is that date's time.
 HEADER_NAMES = {
-    "booked_on": (
-        "Booked On",
-        "Date Booked",
-        "Booking Date",
-        "Booked Date",
-        "Booked At",
-        "Date Scheduled",
-        "Created",
-        "Created On",
-        "Created At",
-        "Date Created",
-        "Created Date",
-        "Created Date & Time",
-        "Event Created Date & Time",
-        "Booking Created",
-        "Booking Made",
+    "booked_on": listed(
+        "Booked On, Date Booked, Booking Date, Booked Date, Booked At, Date Scheduled, "
+        "Created, Created On, Created At, Date Created, Created Date, "
+        "Created Date & Time, Event Created Date & Time, Booking Created, Booking Made"
     ),
-    "appointment": (
-        "Appointment Date",
-        "Appt. Date",
-        "Appointment Date & Time",
-        "Appointment Date/Time",
-        "Scheduled Date",
-        "Date of Service",
-        "Service Date",
-        "Visit Date",
-        "Start Date & Time",
-        "Appointment Start",
-        "Appointment Start Time",
-        "Appointment",
-        "Start Date",
-        "Start",
-        "Date",
-        "Start Time",
-        "Appointment Time",
+    "appointment": listed(
+        "Appointment Date, Appt. Date, Appointment Date & Time, Appointment Date/Time, "
+        "Scheduled Date, Date of Service, Service Date, Visit Date, Start Date & Time, "
+        "Appointment Start, Appointment Start Time, Appointment, Start Date, Start, "
+        "Date, Start Time, Appointment Time"
     ),
-    TIME_FIELD: (
-        "Appointment Time",
-        "Appt. Time",
-        "Scheduled Time",
-        "Start Time",
-        "Time",
+    TIME_FIELD: listed(
+        "Appointment Time, Appt. Time, Scheduled Time, Start Time, Time"
     ),
-    "service": (
-        "Service",
-        "Service Name",
-        "Services",
-        "Treatment",
-        "Appointment Type",
-        "Service Type",
-        "Event Type Name",
-        "Event Type",
-        "Type",
-        "Service Title",
+    "service": listed(
+        "Service, Service Name, Services, Treatment, Appointment Type, Service Type, "
+        "Event Type Name, Event Type, Type, Service Title"
     ),
-    "price": (
-        "Price",
-        "Appointment Price",
-        "Service Price",
-        "Event Price",
-        "Fee",
-        "Amount",
-        "Total",
-        "Cost",
-        "Rate",
+    "price": listed(
+        "Price, Appointment Price, Service Price, Event Price, Fee, Amount, Total, "
+        "Cost, Rate"
     ),
     # "State" only when its cells are statuses (the importer checks): in most
     # exports it is the client's address.
-    "status": (
-        "Status",
-        "Appointment Status",
-        "Booking Status",
-        "Event Status",
-        "Visit Status",
-        "Label",
-        "Labels",
-        "Attendance",
-        "State",
+    "status": listed(
+        "Status, Appointment Status, Booking Status, Event Status, Visit Status, "
+        "Label, Labels, Attendance, State"
     ),
-    "cancelled": ("Canceled", "Cancelled", "Is Canceled", "Is Cancelled"),
-    "no_show": ("Marked as No-Show", "No-Show", "No Show", "Is No-Show"),
-    "source": (
-        "Source",
-        "Booked Through",
-        "Booked From",
-        "Booked Via",
-        "Booking Method",
-        "Booking Source",
-        "Booking Channel",
-        "Appointment Source",
-        "Channel",
-        "UTM Source",
+    "cancelled": listed("Canceled, Cancelled, Is Canceled, Is Cancelled"),
+    "no_show": listed("Marked as No-Show, No-Show, No Show, Is No-Show"),
+    "source": listed(
+        "Source, Booked Through, Booked From, Booked Via, Booking Method, "
+        "Booking Source, Booking Channel, Appointment Source, Channel, UTM Source"
     ),
-    "booked_online": ("Booked Online", "Online Booking", "Online"),
+    "booked_online": listed("Booked Online, Online Booking, Online"),
     # An "Appointment Type" beside a "Service" column may say "New Customer"
     # or "Returning Customer" (Vagaro): taken only when its cells say that.
-    "new_client": (
-        "New Client",
-        "First Visit",
-        "Client Type",
-        "Customer Type",
-        "New Customer",
-        "New Patient",
-        "First Time Client",
-        "Is New Client",
-        "Appointment Type",
-        "Visit Type",
+    "new_client": listed(
+        "New Client, First Visit, Client Type, Customer Type, New Customer, "
+        "New Patient, First Time Client, Is New Client, Appointment Type, Visit Type"
     ),
     # "ID" only when its cells are unique in the file (the importer checks):
     # it may be the client's number, the same on each of their bookings.
-    "booking_id": (
-        "Appointment ID",
-        "Booking ID",
-        "Appointment #",
-        "Booking #",
-        "Confirmation #",
-        "Confirmation Code",
-        "Confirmation ID",
-        "Booking Reference",
-        "Reservation ID",
-        "Event ID",
-        "Event UUID",
-        "Visit ID",
-        "Reference",
-        "Ref #",
-        "ID",
+    "booking_id": listed(
+        "Appointment ID, Booking ID, Appointment #, Booking #, Confirmation #, "
+        "Confirmation Code, Confirmation ID, Booking Reference, Reservation ID, "
+        "Event ID, Event UUID, Visit ID, Reference, Ref #, ID"
     ),
 }
 # Header names whose column is taken only when its cells fit (see above).
@@ -333,7 +254,7 @@ def parse_price(text, currency=""):
 
 def parse_new_client(text):
     """1, 0 or None (empty) from Yes/No, Y/N, true/false, 1/0, New/Returning."""
-    word = " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+    word = status_word(text)
     if not word:
         return None
     if word in _YES:

@@ -22,70 +22,37 @@ STATUSES = (*KEPT_STATUSES, PENDING, CANCELLED, NO_SHOW)
 # where the column only names exceptions.
 DEFAULT_STATUS = "confirmed"
 
+
+def listed(text):
+    """The items of a comma-separated list, in order, as a tuple."""
+    return tuple(item.strip() for item in text.split(","))
+
+
+def status_word(text):
+    """A word as compared: lower case, no punctuation, single spaces."""
+    return " ".join(re.sub(r"[^\w]+", " ", (text or "").lower()).split())
+
+
 STATUS_WORDS = {
-    "completed": (
-        "completed",
-        "complete",
-        "checked out",
-        "checkout",
-        "paid",
-        "arrived",
-        "checked in",
-        "checkin",
-        "show",
-        "showed",
-        "shown",
-        "showed up",
-        "finished",
-        "done",
-        "in progress",
-        "in service",
-        "started",
-        "attended",
-        "fulfilled",
-        "closed",
+    "completed": listed(
+        "completed, complete, checked out, checkout, paid, arrived, checked in, "
+        "checkin, show, showed, shown, showed up, finished, done, in progress, "
+        "in service, started, attended, fulfilled, closed"
     ),
-    "confirmed": (
-        "confirmed",
-        "accepted",
-        "booked",
-        "scheduled",
-        "active",
-        "approved",
-        "reserved",
+    "confirmed": listed(
+        "confirmed, accepted, booked, scheduled, active, approved, reserved"
     ),
-    "upcoming": ("upcoming", "future", "not yet arrived"),
-    PENDING: (
-        "pending",
-        "unconfirmed",
-        "not confirmed",
-        "awaiting confirmation",
-        "awaiting",
-        "awaiting approval",
-        "requested",
-        "request",
-        "needs confirmation",
-        "waiting",
-        "waiting for confirmation",
-        "tentative",
-        "on hold",
-        "waitlist",
-        "waitlisted",
+    "upcoming": listed("upcoming, future, not yet arrived"),
+    PENDING: listed(
+        "pending, unconfirmed, not confirmed, awaiting confirmation, awaiting, "
+        "awaiting approval, requested, request, needs confirmation, waiting, "
+        "waiting for confirmation, tentative, on hold, waitlist, waitlisted"
     ),
-    CANCELLED: (
-        "cancelled",
-        "canceled",
-        "cancel",
-        "late cancel",
-        "late cancellation",
-        "declined",
-        "rejected",
-        "denied",
-        "deleted",
-        "void",
-        "voided",
+    CANCELLED: listed(
+        "cancelled, canceled, cancel, late cancel, late cancellation, declined, "
+        "rejected, denied, deleted, void, voided"
     ),
-    NO_SHOW: ("no show", "noshow", "missed", "did not show", "no showed"),
+    NO_SHOW: listed("no show, noshow, missed, did not show, no showed"),
 }
 _STATUS_OF = {word: status for status, names in STATUS_WORDS.items() for word in names}
 # Any status naming a cancellation or a no-show, whoever did it ("Cancelled by
@@ -99,11 +66,6 @@ KNOWN_STATUSES = (
     "unknown status (known: completed, confirmed, upcoming, pending, cancelled, "
     "no-show and their usual words)"
 )
-
-
-def status_word(text):
-    """A status word as compared: lower case, no punctuation, single spaces."""
-    return " ".join(re.sub(r"[^\w]+", " ", (text or "").lower()).split())
 
 
 def owner_statuses(statuses):
