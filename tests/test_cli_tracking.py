@@ -1,5 +1,6 @@
 """The owner's commands: stats, backup, prune, seed-demo."""
 
+import datetime
 import json
 import re
 import sqlite3
@@ -10,12 +11,22 @@ import pytest
 import yaml
 
 from webapp import create_app
+from webapp.core import calendar
+from webapp.core.calendar import practice_zone
 from webapp.core.db import connect
 from webapp.site.placements import PLACEMENTS, UNKNOWN
 from webapp.site.widget_content import WIDGETS_FILE, load_widgets
 from webapp.stats.demo import widget_uses
+from webapp.tracking.vocabulary import VIEW
 
-from .conftest import DESKTOP, GOOGLEBOT, WHATSAPP, create_migrated_database, visit
+from .conftest import (
+    DESKTOP,
+    GOOGLEBOT,
+    WHATSAPP,
+    create_migrated_database,
+    record,
+    visit,
+)
 
 
 def stats_json(runner, *args):
@@ -70,14 +81,65 @@ def test_stats_json_gives_the_totals(runner, traffic):
     assert numbers["days"] == 7
 
 
-def test_stats_text_reads_like_a_small_table(runner, traffic):
+def test_stats_text_reads_like_a_small_table(app, runner, traffic):
     result = runner.invoke(args=["stats", "--days", "30"])
     assert result.exit_code == 0, result.output
-    assert "(30 days, America/New_York)" in result.output
+    today = calendar.today(practice_zone(app))
+    start = today - datetime.timedelta(days=29)
+    # The period in the practice's locale (en_US), no time zone's name.
+    period = f"{start:%b} {start.day}"
+    assert result.output.startswith(period) and "(30 days)\n" in result.output
+    assert f"{today.year} (30 days)" in result.output
+    assert "America/New_York" not in result.output and "-0" not in result.output
     assert "Page views" in result.output and "Booking clicks" in result.output
+    assert re.search(
+        r"^  People who pressed a booking button +1  ", result.output, re.M
+    )
+    assert "unique clicker" not in result.output.lower()
     assert "50.0%" in result.output
     # The same words for each reason as on the dashboard, with its count.
     assert re.search(r"^  Other bots and crawlers +1$", result.output, re.M)
+
+
+def readers(app, day, views, prefix):
+    """``views`` readers on ``day``, at 10 in the morning."""
+    when = datetime.datetime.combine(day, datetime.time(10), practice_zone(app))
+    for n in range(views):
+        record(app, [{"kind": VIEW}], f"{prefix}.{n}", when=when)
+
+
+def test_stats_calls_a_difference_a_change_only_when_chance_rarely_makes_it(
+    app, runner
+):
+    today = calendar.today(practice_zone(app))
+    for days_ago, views, prefix in ((2, 3, "198.51.100"), (9, 9, "203.0.113")):
+        readers(app, today - datetime.timedelta(days=days_ago), views, prefix)
+    readers(app, today - datetime.timedelta(days=20), 40, "192.0.2")
+    output = runner.invoke(args=["stats"]).output
+    # 3 against 9 happens by chance (p = .146, see test_honesty.py).
+    assert re.search(
+        r"^  Page views +3  about the same as the 7 days before$", output, re.M
+    )
+    output = runner.invoke(args=["stats", "--days", "14"]).output
+    # 12 against 40: 12 or fewer of 52 has chance about .00006 each side.
+    assert re.search(
+        r"^  Page views +12  down from 40 the 14 days before$", output, re.M
+    )
+    # Nobody pressed a booking button: two rates on no one are too few.
+    assert re.search(r"^  Click-through rate +0.0%  too few to tell yet$", output, re.M)
+    output = runner.invoke(args=["stats", "--days", "1"]).output
+    assert "about the same as the day before" in output
+
+
+def test_stats_compares_nothing_before_the_oldest_day_kept(app, runner):
+    today = calendar.today(practice_zone(app))
+    days = (today - calendar.EARLIEST).days + 1
+    result = runner.invoke(args=["stats", "--days", str(days)])
+    assert result.exit_code == 0, result.output
+    assert "the same as" not in result.output and "Page views" in result.output
+    result = runner.invoke(args=["stats", "--days", "99999999"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--days" in result.output
 
 
 def test_stats_rejects_a_period_of_no_days(runner):
@@ -86,7 +148,7 @@ def test_stats_rejects_a_period_of_no_days(runner):
     assert result.exit_code == 2  # click's "usage error"
     assert "--days" in result.output
     assert result.output.splitlines()[-1] == (
-        "Error: Invalid value for '--days': 0 is not in the range x>=1."
+        "Error: Invalid value for '--days': 0 is not in the range 1<=x<=36600."
     )
 
 
@@ -109,6 +171,33 @@ def test_every_command_has_help_with_an_example(runner, command):
     assert result.exit_code == 0
     assert "Example:" in result.output
     assert f"flask --app webapp {command}" in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "examples"),
+    [
+        (
+            "stats",
+            ["flask --app webapp stats --days 30", "flask --app webapp stats --json"],
+        ),
+        (
+            "prune",
+            ["flask --app webapp prune", "flask --app webapp prune --keep-days 90"],
+        ),
+        (
+            "seed-demo",
+            [
+                "FLASK_DATABASE=demo.db flask --app webapp migrate",
+                "FLASK_DATABASE=demo.db flask --app webapp seed-demo --events 20000",
+            ],
+        ),
+    ],
+)
+def test_each_help_example_is_a_line_of_its_own(runner, command, examples):
+    lines = runner.invoke(args=[command, "--help"]).output.splitlines()
+    stripped = [line.strip() for line in lines]
+    for example in examples:
+        assert example in stripped, lines
 
 
 # --- backup ----------------------------------------------------------------------
@@ -187,6 +276,10 @@ def test_prune_keeps_the_totals(runner, database_path):
     result = runner.invoke(args=["prune", "--keep-days", "3"])
     assert result.exit_code == 0, result.output
     assert "Folded and deleted" in result.output
+    cutoff = calendar.today(practice_zone(runner.app)) - datetime.timedelta(days=2)
+    assert result.output.endswith(
+        f" raw events from before {cutoff:%B} {cutoff.day}, {cutoff.year}.\n"
+    )
     assert stats_json(runner, "--days", "20") == before
     days = count(database_path, "SELECT count(DISTINCT day) FROM events")
     assert days <= 3

@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import click
+from babel.dates import format_interval
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -13,17 +14,31 @@ from ..bookings.summary import summarise
 from ..core import calendar
 from ..core.checks import check_retention_days
 from ..core.db import get_migrated_db
-from ..core.formatting import number, percent
+from ..core.formatting import current_locale, long_date, number, percent
 from ..site.content import get_widgets
 from ..tracking.vocabulary import REASON_LABELS
 from ..tracking.writer import lost_counts
 from . import conversion, demo, reports, rollups
+from .honesty import change_words, count_change, rate_change
+
+# The most days `stats` counts back (about a century): further back is not a date.
+MOST_DAYS = 36_600
+# The counts the text compares with the same number of days before, and
+# what it calls each.
+COMPARED = (
+    ("page_views", "Page views"),
+    ("unique_visitors", "Unique visitors"),
+    ("booking_clicks", "Booking clicks"),
+    ("unique_clickers", "People who pressed a booking button"),
+)
+# Labels as wide as the longest, so the numbers stay in one column.
+LABEL_WIDTH = max(len(label) for _key, label in COMPARED) + 2
 
 
 @click.command("stats")
 @click.option(
     "--days",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MOST_DAYS),
     default=7,
     show_default=True,
     help="How many days to count, today included.",
@@ -33,17 +48,22 @@ from . import conversion, demo, reports, rollups
 def stats_command(days, as_json):
     """Show page views, booking clicks and what was filtered, for the last N days.
 
-    Days are the practice's (FLASK_TIME_ZONE). Click-through rate is unique
-    clickers / unique visitors. "Filtered" counts what was not counted, by
-    reason: bot, prefetch, head, shared (link previews), owner. "Lost before
-    storing" counts events the journal had to drop (full while the database
-    refused them) and lines cut off by a crash mid-write; in --json they
-    appear as "journal_lost" once either is above zero. Imported bookings
-    (kept, through the website, new clients, cancelled or no-show) are
-    counted on the day they were booked; the text shows them once any exist.
+    Days are the practice's (FLASK_TIME_ZONE). Each count is compared with
+    the same number of days just before: "up" or "down" only when chance
+    would rarely make a difference that size, else "about the same"; two
+    rates resting on fewer than 20 people who pressed a booking button are
+    "too few to tell yet". The click-through rate is people who pressed a
+    booking button out of unique visitors. "Not counted" gives what was
+    filtered out, by reason. "Lost before storing" counts events the journal
+    had to drop (full while the database refused them) and lines cut off by a
+    crash mid-write; in --json they appear as "journal_lost" once either is
+    above zero. Kept bookings (completed or upcoming), through the website,
+    new clients and cancelled or no-show ones come from your imports; the
+    text shows them once any exist.
 
+    \b
     Example:
-
+        flask --app webapp stats
         flask --app webapp stats --days 30
         flask --app webapp stats --json
     """
@@ -62,34 +82,53 @@ def stats_command(days, as_json):
             numbers["journal_lost"] = lost
         click.echo(json.dumps(numbers, sort_keys=True))
         return
-    click.echo(_stats_text(numbers, current_app.config["TIME_ZONE"]))
+    before = None
+    if days <= (start - calendar.EARLIEST).days:
+        before_end = start - timedelta(days=1)
+        before_start = before_end - timedelta(days=days - 1)
+        before = reports.period_totals(db, before_start, before_end)
+    click.echo(_stats_text(numbers, before))
     if summary.any_imported:
         click.echo(_bookings_text(numbers))
     click.echo(_lost_text(lost))
 
 
-def _stats_text(numbers, time_zone):
-    """The totals as a short table for a terminal."""
+def _stats_text(numbers, before):
+    """The totals as a short table for a terminal, each with its change.
+
+    ``before`` holds the same totals for the days just before (None when those
+    days lie before the oldest day kept: nothing to compare with).
+    """
     days = numbers["days"]
-    rows = [
-        ("Page views", number(numbers["page_views"])),
-        ("Unique visitors", number(numbers["unique_visitors"])),
-        ("Booking clicks", number(numbers["booking_clicks"])),
-        ("Unique clickers", number(numbers["unique_clickers"])),
-        ("Click-through rate", percent(numbers["click_through_rate"])),
-        ("Widget events", number(numbers["widget_events"])),
-    ]
-    lines = [
-        f"{numbers['start']} to {numbers['end']} "
-        f"({days} day{'s' if days != 1 else ''}, {time_zone})",
-        "",
-    ]
-    for label, value in rows:
-        line = f"  {label:<20}{value:>9}"
-        if label == "Click-through rate":
-            line += "  (unique clickers / unique visitors)"
+    start, end = (datetime.fromisoformat(numbers[k]).date() for k in ("start", "end"))
+    since = "the day before" if days == 1 else f"the {days} days before"
+    period = format_interval(start, end, "yMMMd", locale=current_locale())
+    lines = [f"{period} ({days} day{'s' if days != 1 else ''})", ""]
+    for key, label in COMPARED:
+        line = f"  {label:<{LABEL_WIDTH}}{number(numbers[key]):>9}"
+        if before is not None:
+            moved = count_change(numbers[key], before[key])
+            line += f"  {change_words(moved, number(before[key]), since)}"
         lines.append(line)
-    lines += ["", "Not counted:"]
+    line = f"  {'Click-through rate':<{LABEL_WIDTH}}"
+    line += f"{percent(numbers['click_through_rate']):>9}"
+    if before is not None and numbers["unique_visitors"] and before["unique_visitors"]:
+        moved = rate_change(
+            numbers["unique_clickers"],
+            numbers["unique_visitors"],
+            before["unique_clickers"],
+            before["unique_visitors"],
+        )
+        line += f"  {change_words(moved, percent(before['click_through_rate']), since)}"
+    lines += [
+        line,
+        f"  {'Widget events':<{LABEL_WIDTH}}{number(numbers['widget_events']):>9}",
+        "",
+        "Click-through rate: people who pressed a booking button, out of unique"
+        " visitors.",
+        "",
+        "Not counted:",
+    ]
     # As wide as the longest label, so the numbers stay in one column.
     width = max(len(label) for label in REASON_LABELS.values()) + 2
     for reason, label in REASON_LABELS.items():
@@ -100,10 +139,10 @@ def _stats_text(numbers, time_zone):
 def _bookings_text(numbers):
     """The imported bookings of the period, in one line."""
     return (
-        f"\n  {'Bookings kept':<20}{number(numbers['bookings']):>9}"
-        f"  ({number(numbers['website_bookings'])} through your website, "
-        f"{number(numbers['new_clients'])} new clients, "
-        f"{number(numbers['cancelled'])} cancelled or no-show)"
+        f"\n  {'Kept bookings':<{LABEL_WIDTH}}{number(numbers['bookings']):>9}"
+        f"  (completed or upcoming: {number(numbers['website_bookings'])} through"
+        f" your website, {number(numbers['new_clients'])} new clients;"
+        f" {number(numbers['cancelled'])} more cancelled or no-show)"
     )
 
 
@@ -137,8 +176,8 @@ def prune_command(keep_days):
     file stops growing. The nightly webapp-backup.service runs it after the
     backup, with the configured retention.
 
+    \b
     Example:
-
         flask --app webapp prune
         flask --app webapp prune --keep-days 90
     """
@@ -151,8 +190,10 @@ def prune_command(keep_days):
     today = calendar.today()
     deleted = rollups.prune(db, keep_days, today)
     cutoff = today - timedelta(days=keep_days - 1)
+    events = "raw event" if deleted == 1 else "raw events"
     click.echo(
-        f"Folded and deleted {number(deleted)} raw event(s) from before {cutoff}."
+        f"Folded and deleted {number(deleted)} {events} from before"
+        f" {long_date(cutoff)}."
     )
 
 
@@ -179,8 +220,8 @@ def seed_demo_command(events, days, force, seed):
     Refuses a database that already holds events unless --force is given:
     made-up numbers would mix with real ones for good. Use a separate file.
 
+    \b
     Example:
-
         FLASK_DATABASE=demo.db flask --app webapp migrate
         FLASK_DATABASE=demo.db flask --app webapp seed-demo --events 20000
     """
@@ -205,7 +246,7 @@ def seed_demo_command(events, days, force, seed):
     )
     click.echo(
         f"Added {seeded.events:,} demo events (and {seeded.filtered:,} not-counted "
-        f"ones) from {seeded.first_day} to {seeded.last_day} "
+        f"ones) from {long_date(seeded.first_day)} to {long_date(seeded.last_day)} "
         f"in {time.monotonic() - started:.1f}s."
     )
 
