@@ -17,7 +17,13 @@ from webapp.bookings import summary
 from webapp.core.db import connect
 
 from .bookings_data import HEADER, SECRETS, export, row
-from .conftest import HOSTILE_STRINGS, csrf_token_from, log_in
+from .conftest import (
+    HOSTILE_STRINGS,
+    csrf_token_from,
+    log_in,
+    make_app,
+    store_owner_password,
+)
 
 PAGE = "/stats/bookings"
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/stats/bookings"}
@@ -171,7 +177,7 @@ def test_undo_removes_one_import(app, owner_client):
     post_form(owner_client, f"/stats/bookings/{second}/confirm")
     response = post_form(owner_client, f"/stats/bookings/{second}/undo")
     assert response.status_code == 303
-    assert "1 booking(s) removed" in owner_client.get(response.headers["Location"]).text
+    assert "1 booking removed" in owner_client.get(response.headers["Location"]).text
     assert stored(app, "select batch from bookings") == [(first,)]
     assert post_form(owner_client, f"/stats/bookings/{second}/undo").status_code == 404
 
@@ -339,7 +345,7 @@ def test_a_preview_changes_no_status_until_the_owner_confirms(app, owner_client)
         "3 status changes" in html
     )
     assert (
-        "3 booking(s) already imported will take this file’s newer status when you "
+        "3 bookings already imported will take this file’s newer status when you "
         "confirm (upcoming → completed 2, upcoming → cancelled 1)" in html
     )
     # The preview changed nothing: the statuses, the counts and the batch.
@@ -365,7 +371,7 @@ def test_a_preview_changes_no_status_until_the_owner_confirms(app, owner_client)
     # Undo gives the three back their March status and removes April's new one.
     response = post_form(owner_client, f"/stats/bookings/{batch}/undo")
     assert (
-        "1 booking(s) removed, 3 booking(s) given back their previous status"
+        "1 booking removed, 3 bookings given back their previous status"
         in owner_client.get(response.headers["Location"]).text
     )
     assert statuses(app) == {"upcoming": 3}
@@ -460,7 +466,7 @@ def test_a_date_column_named_otherwise_is_chosen_on_the_page_and_remembered(
     response = upload(owner_client, march, form=form)
     assert response.status_code == 200, response.text[:300]
     assert chosen(response.text, "appointment") == "Visit Day"
-    assert "<dt>New bookings</dt><dd>2</dd>" in response.text
+    assert "<dt>Kept bookings (completed or upcoming)</dt><dd>2</dd>" in response.text
     # Kept only once the owner confirms the import.
     assert remembered(app) == []
     post_form(owner_client, f"/stats/bookings/{batch_of(response.text)}/confirm")
@@ -472,7 +478,7 @@ def test_a_date_column_named_otherwise_is_chosen_on_the_page_and_remembered(
     assert response.status_code == 200
     assert "Using the columns you chose last time for this report." in response.text
     assert chosen(response.text, "appointment") == "Visit Day"
-    assert "<dt>New bookings</dt><dd>1</dd>" in response.text
+    assert "<dt>Kept bookings (completed or upcoming)</dt><dd>1</dd>" in response.text
 
 
 def test_a_choice_put_back_to_what_the_reader_found_is_forgotten(app, owner_client):
@@ -547,7 +553,7 @@ def test_skipping_the_rows_that_cannot_be_read(owner_client):
     html = response.text
     # Said once, by the reader's note (the terminal prints the same line).
     assert html.count("row(s) that could not be read skipped: 3.") == 1
-    assert "<dt>New bookings</dt><dd>2</dd>" in html
+    assert "<dt>Kept bookings (completed or upcoming)</dt><dd>2</dd>" in html
     assert 'name="skip_bad_rows" type="checkbox" value="1" checked' in html
 
 
@@ -612,7 +618,7 @@ def test_a_booking_found_by_its_id_is_updated_only_on_confirm(app, owner_client)
     april = export([(*row(price="$110.00"), "A-1001")], header=header)
     html = upload(owner_client, april).text
     assert (
-        "1 booking(s) already imported, found by their booking id, will take this "
+        "1 booking already imported, found by its booking id, will take this "
         "file’s newer price, time, service or status when you confirm" in html
     )
     assert stored(app, "select price_cents, status from bookings") == [
@@ -638,3 +644,88 @@ def test_columns_chosen_on_the_terminal_are_used_on_the_page(
     assert response.status_code == 200
     assert "Using the columns you chose last time for this report." in response.text
     assert chosen(response.text, "appointment") == "Visit Day"
+
+
+# --- Words and dates for people (issue 29) ------------------------------------
+
+WITHOUT_BOOKED_ON = tuple(name for name in HEADER if name != "Date Booked")
+
+
+def without_booked_on(*rows):
+    """An export of ``rows`` with no "booked on" column."""
+    return export([cells[:-1] for cells in rows], header=WITHOUT_BOOKED_ON)
+
+
+def preview_table(html):
+    """The preview's table of bookings, as its HTML."""
+    return html.split('<table class="dash-table bookings-rows">')[1].split("</table>")[
+        0
+    ]
+
+
+def test_the_preview_reads_dates_in_the_practices_locale_on_one_line(owner_client):
+    data = export([row(appointment="03/18/2025 2:30 PM", booked="03/01/2025")])
+    table = preview_table(upload(owner_client, data).get_data(as_text=True))
+    # Babel's en_US: a narrow no-break space before PM; never the ISO form.
+    assert "Mar 18, 2025, 2:30\u202fPM</time>" in table
+    assert '<time class="bookings-when" datetime="2025-03-18T14:30">' in table
+    assert "Mar 1, 2025</time>" in table  # it counts on the day it was booked
+    assert "2025-03-18</" not in table and "2025-03-18 " not in table
+    assert "<td>New client</td>" in table
+
+
+def test_a_british_practice_reads_its_own_dates(database_path):
+    app = make_app(database_path, LOCALE="en_GB", TIME_ZONE="Europe/London")
+    client = app.test_client()
+    assert log_in(client, store_owner_password(database_path)).status_code == 302
+    data = export([row(appointment="03/18/2025 2:30 PM")])
+    table = preview_table(upload(client, data).get_data(as_text=True))
+    assert "18 Mar 2025, 14:30</time>" in table
+
+
+def test_without_a_booked_on_column_no_counts_on_column_is_shown(owner_client):
+    data = without_booked_on(row(appointment="03/18/2025"), row(new="No"))
+    table = preview_table(upload(owner_client, data).get_data(as_text=True))
+    assert "Counts on" not in table
+    assert "Mar 18, 2025</time>" in table  # a day without a time
+    assert "<td>Returning client</td>" in table
+
+
+@pytest.mark.parametrize(
+    ("bookings", "caption"),
+    [
+        (1, "The booking this file adds, as it will be stored"),
+        (3, "The 3 bookings this file adds, as they will be stored"),
+        (12, "The first 10 of the 12 bookings this file adds, as they will be stored"),
+    ],
+)
+def test_the_preview_counts_its_bookings_in_words(owner_client, bookings, caption):
+    rows = [
+        row(appointment=f"03/{day:02d}/2025 10:00") for day in range(1, 1 + bookings)
+    ]
+    html = upload(owner_client, export(rows)).get_data(as_text=True)
+    assert f'<caption id="bookings-rows-caption">{caption}</caption>' in html
+    assert "(s)" not in html
+
+
+def test_the_result_message_takes_the_focus_and_says_what_happened(app, owner_client):
+    upload(owner_client, export([row(), row(appointment="03/19/2025 10:00")]))
+    batch = stored(app, "select max(id) from import_batches")[0][0]
+    # With htmx: the panel's message is the element htmx focuses after the swap.
+    response = post_form(owner_client, f"{PAGE}/{batch}/confirm", headers=HTMX)
+    html = response.get_data(as_text=True)
+    assert 'id="bookings-message" class="owner-notice" tabindex="-1" autofocus' in html
+    # Without: the page the redirect leads to focuses it on load.
+    response = post_form(owner_client, f"{PAGE}/{batch}/undo")
+    page = owner_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'tabindex="-1" autofocus><p>Import 1 is undone: 2 bookings removed.' in page
+    # Past imports say when, in the practice's words (no ISO date on the page).
+    assert "Imported (UTC)" not in page
+
+
+def test_no_setting_name_or_command_on_the_bookings_page(owner_client):
+    html = upload(owner_client, export([row()])).get_data(as_text=True)
+    text = markup.unescape(re.sub(r"<[^>]+>", " ", html))
+    for word in ("flask ", "--", "FLASK_", "MDY", "DMY", "row(s)", "booking(s)"):
+        assert word not in text, word
+    assert "Kept bookings (completed or upcoming)" in text

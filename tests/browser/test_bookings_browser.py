@@ -75,7 +75,7 @@ def check_preview(page):
         expect(preview.get_by_role("cell", name=text, exact=True).first).to_be_visible()
     body = page.locator("body").inner_text()
     assert not any(secret in body for secret in SECRETS)
-    new_bookings = page.locator(".owner-total").filter(has_text="New bookings")
+    new_bookings = page.locator(".owner-total").filter(has_text="Kept bookings")
     expect(new_bookings.locator("dd")).to_have_text("15")
     assert sideways_scroll(page) <= 0
     assert axe_violations(page) == []
@@ -101,7 +101,7 @@ def test_upload_preview_confirm_and_undo_with_htmx(
     assert page.evaluate("window.__samePage === true")  # swapped, not reloaded
     assert axe_violations(page) == []
     page.get_by_role("button", name="Undo import").click()
-    expect(page.locator(".owner-notice")).to_contain_text("16 booking(s) removed")
+    expect(page.locator(".owner-notice")).to_contain_text("16 bookings removed")
     expect(page.get_by_text("No imports yet.")).to_be_visible()
     assert page.evaluate("window.__samePage === true")
     page.watch.assert_clean()
@@ -124,7 +124,7 @@ def test_upload_preview_confirm_and_undo_without_javascript(
     assert axe_violations(page) == []
     page.get_by_role("button", name="Undo import").click()
     page.wait_for_url("**/stats/bookings?done=undone*")
-    expect(page.locator(".owner-notice")).to_contain_text("16 booking(s) removed")
+    expect(page.locator(".owner-notice")).to_contain_text("16 bookings removed")
     page.watch.assert_clean()
 
 
@@ -203,7 +203,7 @@ def test_a_date_column_named_otherwise_is_chosen_once(
     page.get_by_role("button", name="Preview the import").click()
     preview = page.locator("#bookings-preview")
     expect(preview).to_contain_text("Preview of march.csv")
-    new_bookings = page.locator(".owner-total").filter(has_text="New bookings")
+    new_bookings = page.locator(".owner-total").filter(has_text="Kept bookings")
     expect(new_bookings.locator("dd")).to_have_text("3")
     expect(page.get_by_label("Appointment", exact=True)).to_have_value("Visit Day")
     expect(preview.get_by_role("cell", name="Swedish, 60 min").first).to_be_visible()

@@ -15,6 +15,7 @@ remembered for its headers. Cancel and Undo say how much space they left
 free inside the database file when it is worth a word.
 """
 
+import datetime
 import functools
 import io
 
@@ -30,8 +31,9 @@ from flask import (
 from werkzeug.formparser import FormDataParser
 
 from ..auth.guard import login_required
-from ..core import compact
+from ..core import calendar, compact
 from ..core.db import get_migrated_db
+from ..core.formatting import clock, current_locale, short_date
 from ..core.http import vary_on_htmx, wants_fragment
 from ..core.security import body_limit
 from ..core.text import clean_text
@@ -120,14 +122,26 @@ def _page(status=200, *, message=None, error=None, preview=None, upload=None):
             preview = {"batch": pending, "mapping": None, "notes": [], "orders": {}}
     if preview is not None:
         rows = batches.preview_rows(db, preview["batch"]["id"])
+        this_year = calendar.today().year
         for row in rows:
             row["channel_label"] = CHANNEL_LABELS.get(row.get("channel"), "")
+            row["appointment_words"] = _appointment_words(row["appointment"], this_year)
+            counted = datetime.date.fromisoformat(row["day"])
+            row["day_words"] = _when(counted, this_year=this_year)
         preview["rows"] = rows
+        # Without a "booked on" column each booking counts on its appointment
+        # day: a column saying so again would only be noise.
+        preview["counts_apart"] = any(
+            row["day"] != row["appointment"][:10] for row in rows
+        )
         changes = batches.status_change_counts(db, preview["batch"]["id"])
         preview["changes"] = status_changes.describe(changes)
         dropped = preview["batch"]["dropped_columns"]
         preview["dropped"], preview["more_columns"] = limits.shown_column_names(dropped)
     fragment = wants_fragment()
+    imports = batches.list_batches(db)
+    for item in imports:
+        item["imported_words"] = _imported_words(item["imported_at"])
     context = {
         "message": message,
         "error": error,
@@ -135,7 +149,7 @@ def _page(status=200, *, message=None, error=None, preview=None, upload=None):
         "form": upload_form.form_state(upload),
         # Without JavaScript the file input comes back empty: the page says so.
         "choose_again": not fragment,
-        "imports": batches.list_batches(db),
+        "imports": imports,
         "limit_mb": _upload_limit_mb(),
         "max_rows": limits.MAX_ROWS,
         "field_labels": FIELD_LABELS,
@@ -144,6 +158,42 @@ def _page(status=200, *, message=None, error=None, preview=None, upload=None):
     template = "bookings/_fragment.html" if fragment else "bookings/index.html"
     response = make_response(render_template(template, **context), status)
     return vary_on_htmx(response)
+
+
+def _when(day, time=None, this_year=None):
+    """A day (and time) in the practice's locale, on one line: ``Dec 1, 10:00 AM``.
+
+    The year is left out for this year's days, as people write them.
+    """
+    words = short_date(day, with_year=day.year != this_year)
+    if time is None:
+        return words
+    locale = current_locale()
+    # The locale's own way of joining a date and a time ("{1}, {0}" in English).
+    joined = str(locale.datetime_formats["medium"])
+    return joined.replace("{1}", words).replace("{0}", clock(time, locale=locale))
+
+
+def _appointment_words(appointment, this_year):
+    """A stored appointment (``2025-03-18`` or ``2025-03-18T14:30``) in words."""
+    day, _, time = appointment.partition("T")
+    return _when(
+        datetime.date.fromisoformat(day),
+        datetime.time.fromisoformat(time) if time else None,
+        this_year,
+    )
+
+
+def _imported_words(imported_at):
+    """When an import was made (stored in UTC), in the practice's zone and words."""
+    try:
+        moment = datetime.datetime.fromisoformat(imported_at)
+    except (TypeError, ValueError):
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    local = moment.astimezone(calendar.practice_zone())
+    return _when(local.date(), local.time(), calendar.today().year)
 
 
 def _done(message, **query):
@@ -170,10 +220,15 @@ def upload():
 
 def _undone_message(batch, removed, restored):
     """What the page says after an undo."""
-    message = f"Import {batch} is undone: {removed} booking(s) removed"
+    message = f"Import {batch} is undone: {_bookings(removed)} removed"
     if restored:
-        message += f", {restored} booking(s) given back their previous status"
+        message += f", {_bookings(restored)} given back their previous status"
     return message + "." + _free_space()
+
+
+def _bookings(count):
+    """``1 booking``, ``3 bookings``."""
+    return f"{count:,} booking" + ("" if count == 1 else "s")
 
 
 def _free_space():
