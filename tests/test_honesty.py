@@ -1,5 +1,7 @@
 """The honesty rules on their boundaries: when a change, when a pattern."""
 
+import math
+
 import pytest
 
 from webapp.stats.honesty import (
@@ -72,6 +74,28 @@ def test_counts_either_side_of_the_95_percent_line():
     # 0 against 6: 2 / 2**6 = .031, a fall; 0 against 5: 2 / 2**5 = .0625, not.
     assert count_change(0, 6).direction == "down"
     assert count_change(0, 5).direction == "same"
+
+
+def exact_direction(now, before):
+    """The exact test with whole-number binomials, for small counts."""
+    smaller, total = min(now, before), now + before
+    tail = sum(math.comb(total, k) for k in range(smaller + 1)) / 2**total
+    if now == before or 2 * tail >= 0.05:
+        return "same"
+    return "up" if now > before else "down"
+
+
+def test_counts_agree_with_the_exact_test_and_stay_quick_when_large():
+    for now in range(60):
+        for before in range(60):
+            assert count_change(now, before).direction == exact_direction(now, before)
+    # A million page views: 2,000 apart is two standard deviations (sqrt of
+    # 998,000 is 999): a rise; 1,800 apart is 1.8: about the same.
+    assert count_change(500_000, 498_000).direction == "up"
+    assert count_change(499_900, 498_100).direction == "same"
+    assert count_change(0, 10**9).direction == "down"
+    assert count_change(10**8, 10**9).direction == "down"
+    assert count_change(10**9 + 10**5, 10**9).direction == "up"
 
 
 def test_only_up_and_down_are_sure():
