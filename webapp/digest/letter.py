@@ -31,7 +31,8 @@ from ..core.text import clean_text
 from ..notes.store import notes_between
 from ..site.content import get_practice, get_widgets
 from ..stats import reports
-from ..stats.dashboard import BREAKDOWNS, FEW_VISITS, chooser_rows
+from ..stats.charts import FEW_VISITS
+from ..stats.dashboard import BREAKDOWNS, chooser_rows
 from ..stats.earnings import answer_sentence
 from ..stats.honesty import change_words, count_change, peaks, rate_change
 from ..stats.referrer_names import (
