@@ -26,13 +26,15 @@ def digest_command(day, send, force, test):
 
     Without --send, prints the letter as plain text. --send e-mails it to
     FLASK_DIGEST_TO, at most once per week (recorded in the database; --force
-    sends again). Transient SMTP trouble is tried again a few times; if the
-    letter cannot be sent, one "error:" line says why, the exit status is 1,
-    and the next run tries again. --send --test sends a short test message
-    instead, to check the mail settings once.
+    sends again). Transient SMTP trouble is tried again three more times
+    over about five minutes, each failed try said at once on stderr with the
+    wait before the next; if the letter cannot be sent, one "error:" line
+    says why, the exit status is 1, and the next run tries again. --send --test sends a short test message instead, to check
+    the mail settings: it tries once.
 
-    Example:
+    Examples:
 
+    \b
         flask --app webapp digest
         flask --app webapp digest --week 2025-11-24
         flask --app webapp digest --send
@@ -56,7 +58,19 @@ def digest_command(day, send, force, test):
         letter = build(db, monday, config)
         click.echo(delivery.render(letter)[0])
         return
-    _finish(delivery.send_week(db, config, monday, forced=force))
+    _finish(delivery.send_week(db, config, monday, forced=force, on_retry=_say_retry))
+
+
+def _say_retry(error, seconds):
+    """One stderr line per failed try, at once: what failed, when the next try is."""
+    click.echo(f"{error}; trying again in {_wait_words(seconds)}", err=True)
+
+
+def _wait_words(seconds):
+    """``10 s``, ``1 min``, ``4 min``."""
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds // 60} min"
+    return f"{seconds:g} s"
 
 
 def _finish(outcome):

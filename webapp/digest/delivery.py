@@ -95,9 +95,20 @@ def is_plain_address(value):
 
 
 def send_week(
-    db, config, monday, *, forced=False, delays=None, timeout=None, copy=False
+    db,
+    config,
+    monday,
+    *,
+    forced=False,
+    delays=None,
+    timeout=None,
+    copy=False,
+    on_retry=None,
 ):
-    """Send the letter of the week starting ``monday``, at most once unless forced."""
+    """Send the letter of the week starting ``monday``, at most once unless forced.
+
+    ``on_retry(error, seconds)`` hears each failed try that will be tried again.
+    """
     settings = mail.mail_settings(config)
     label = Week(monday).label
     problem = problem_before_sending(settings)
@@ -122,7 +133,9 @@ def send_week(
     # interruption (Ctrl-C, a killed process) leaves the row "sending": the
     # message may be out, so the next run says so instead of sending again.
     try:
-        tries = mail.send(settings, message, delays=delays, timeout=timeout)
+        tries = mail.send(
+            settings, message, delays=delays, timeout=timeout, on_retry=on_retry
+        )
     except mail.SendError as error:
         sends.finish(db, send_id, sends.FAILED, str(error))
         if copy:
@@ -136,10 +149,9 @@ def send_week(
             f"the letter for {label} was not sent: {error}; the next run tries again",
         )
     sends.finish(db, send_id, sends.SENT, f"{tries} tries" if tries > 1 else detail)
-    who = f"{len(settings.recipients)} recipient" + (
-        "s" if len(settings.recipients) != 1 else ""
+    return Outcome(
+        True, f"sent the letter for {label} to {_recipients(settings.recipients)}"
     )
-    return Outcome(True, f"sent the letter for {label} to {who}")
 
 
 TEST_TEXT = (
@@ -167,5 +179,9 @@ def send_test(config, *, delays=()):
         mail.send(settings, message, delays=delays)
     except mail.SendError as error:
         return Outcome(False, f"the test message was not sent: {error}")
-    count = len(settings.recipients)
-    return Outcome(True, f"sent a test message to {count} recipient(s)")
+    return Outcome(True, f"sent a test message to {_recipients(settings.recipients)}")
+
+
+def _recipients(recipients):
+    """``1 recipient``, ``2 recipients``: never "recipient(s)"."""
+    return f"{len(recipients)} recipient" + ("s" if len(recipients) != 1 else "")

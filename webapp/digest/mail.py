@@ -25,7 +25,8 @@ from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from ..core.text import clean_text
 from .sends import scrub
 
-# Seconds between tries: three more tries over about five minutes.
+# Seconds between tries: three more tries over about five minutes (the
+# digest command says each failed try and when the next comes).
 RETRY_DELAYS = (10, 60, 240)
 # How long one SMTP step may wait for the server.
 TIMEOUT = 30
@@ -178,11 +179,15 @@ def send_once(settings, message, timeout=None):
         raise classify(error, settings, timeout) from None
 
 
-def send(settings, message, *, delays=None, timeout=None, sleep=time.sleep):
+def send(
+    settings, message, *, delays=None, timeout=None, sleep=time.sleep, on_retry=None
+):
     """Deliver ``message``, trying transient failures again; return the tries.
 
-    ``timeout``: seconds each SMTP step may wait (default TIMEOUT). Raises
-    SendError (its text says how many tries) when it could not.
+    ``timeout``: seconds each SMTP step may wait (default TIMEOUT). Before
+    each wait, ``on_retry(error, seconds)`` hears what failed and how long
+    until the next try. Raises SendError (its text says how many tries) when
+    it could not.
     """
     delays = RETRY_DELAYS if delays is None else delays
     tries = 0
@@ -195,6 +200,8 @@ def send(settings, message, *, delays=None, timeout=None, sleep=time.sleep):
             if not error.transient or tries > len(delays):
                 note = f" (tried {tries} times)" if tries > 1 else ""
                 raise SendError(f"{error}{note}", transient=error.transient) from None
+            if on_retry is not None:
+                on_retry(error, delays[tries - 1])
             sleep(delays[tries - 1])
 
 
@@ -252,6 +259,7 @@ def classify(error, settings, timeout=None):
         return SendError(f"{where}: {scrub(error)}", transient=False)
     if isinstance(error, OSError):
         reason = error.strerror or type(error).__name__
+        reason = reason[:1].lower() + reason[1:]  # "connection refused", mid-line
         if isinstance(error, TimeoutError | socket.timeout):
             reason = f"no answer within {seconds} s"
         return SendError(f"could not reach {where} ({reason})", transient=True)
