@@ -220,7 +220,9 @@ def click_through_words(totals, before):
         clickers, visitors, before["unique_clickers"], before["unique_visitors"]
     )
     before_rate = percent(before["click_through_rate"])
-    return f"{words}, {change_words(moved, before_rate, SINCE)}"
+    words += f", {change_words(moved, before_rate, SINCE)}"
+    # "too few to tell yet" alone could read as a verdict on the rate itself.
+    return words + (" whether that changed" if moved.direction == "too-few" else "")
 
 
 def best_day(report):
