@@ -31,10 +31,10 @@ def set_password_command(from_stdin):
 
     Changing the password signs the owner out everywhere.
 
-    Example:
+    Examples:
 
+    \b
         flask --app webapp set-password
-
         printf '%s\\n' 'four unrelated words here' | flask --app webapp set-password
     """
     if from_stdin is None:
@@ -78,6 +78,7 @@ def init_password_command(url):
 
     Example:
 
+    \b
         flask --app webapp init-password --url http://127.0.0.1:5000/stats
     """
     db = open_migrated(current_app.config["DATABASE"])
@@ -106,6 +107,7 @@ def unlock_command():
 
     Example:
 
+    \b
         flask --app webapp unlock
     """
     db = open_migrated(current_app.config["DATABASE"])

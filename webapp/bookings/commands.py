@@ -112,8 +112,9 @@ def import_command(file, maps, status_words, skip_bad_rows, date_format, dry_run
     files with the same columns. Pending bookings (not yet confirmed by the
     platform) are stored but never counted as kept.
 
-    Example:
+    Examples:
 
+    \b
         flask --app webapp bookings import appointments.csv
         flask --app webapp bookings import export.csv --map source="Booked Through"
         flask --app webapp bookings import export.csv --status Unpaid=confirmed
@@ -307,6 +308,7 @@ def list_imports_command():
 
     Example:
 
+    \b
         flask --app webapp bookings list-imports
     """
     rows = batches.list_batches(get_migrated_db())
@@ -340,6 +342,7 @@ def undo_command(batch):
 
     Example:
 
+    \b
         flask --app webapp bookings undo 3
     """
     undone = batches.undo(get_migrated_db(), batch)

@@ -141,6 +141,7 @@ def backup_command(path):
 
     Example:
 
+    \b
         flask --app webapp backup /var/backups/massage/data-$(date +%F).db
     """
     source = Path(current_app.config["DATABASE"]).resolve()
@@ -172,6 +173,7 @@ def restore_check_command(copy):
 
     Example:
 
+    \b
         flask --app webapp restore-check /var/lib/webapp/backups/data.db
     """
     try:

@@ -307,6 +307,7 @@ def check_command(quiet):
 
     Example:
 
+    \b
         flask --app webapp check
     """
     results = [*run_checks(current_app.config), check_replication(current_app.config)]

@@ -100,6 +100,7 @@ def compact_command():
 
     Example:
 
+    \b
         flask --app webapp compact
     """
     path = Path(current_app.config["DATABASE"])

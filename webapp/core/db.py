@@ -118,6 +118,7 @@ def migrate_command():
 
     Example:
 
+    \b
         flask --app webapp migrate
     """
     db = connect(current_app.config["DATABASE"])

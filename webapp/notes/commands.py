@@ -22,6 +22,7 @@ def add_command(day, text):
 
     Example:
 
+    \b
         flask --app webapp note add 2025-03-18 "Posted on Instagram"
     """
     db = get_migrated_db()
@@ -42,8 +43,9 @@ def add_command(day, text):
 def list_command(days):
     """List the notes, oldest first: id, day and text.
 
-    Example:
+    Examples:
 
+    \b
         flask --app webapp note list
         flask --app webapp note list --days 30
     """
@@ -67,6 +69,7 @@ def delete_command(note_id):
 
     Example:
 
+    \b
         flask --app webapp note delete 3
     """
     db = get_migrated_db()

@@ -49,8 +49,9 @@ def content_schema_command(check):
     against it as the owner types. Run this after changing the models in
     webapp/site/widget_content.py.
 
-    Example:
+    Examples:
 
+    \b
         flask --app webapp content-schema
         flask --app webapp content-schema --check
     """
@@ -66,8 +67,9 @@ def chooser_table_command(check):
     Run it after changing the chooser's questions or weights in
     content/widgets.yaml, and read the table before publishing the change.
 
-    Example:
+    Examples:
 
+    \b
         flask --app webapp chooser-table
         flask --app webapp chooser-table --check
     """
