@@ -34,33 +34,9 @@ from .saving import (
     store,
 )
 
-__all__ = [
-    "BOOKING_COLUMNS",
-    "Interrupted",
-    "Stored",
-    "Undone",
-    "cancel",
-    "confirm",
-    "discard_stale",
-    "get_batch",
-    "list_batches",
-    "pending_batch",
-    "preview_rows",
-    "status_change_counts",
-    "store",
-    "undo",
-]
+__all__ = ["BOOKING_COLUMNS", "Interrupted", "Stored", "store"]
 
 PENDING_HOURS = 24
-PREVIEW_COLUMNS = (
-    "day",
-    "appointment",
-    "service",
-    "price_cents",
-    "status",
-    "channel",
-    "new_client",
-)
 # What cancelling a batch found: done, or why not.
 CANCELLED = "cancelled"
 ALREADY_CONFIRMED = "confirmed"
@@ -197,35 +173,6 @@ def _rehome(db, batch):
     return moved
 
 
-def _batch_dict(row):
-    """A batch row as a dict, its dropped columns as a list."""
-    keys = (
-        "id",
-        "imported_at",
-        "confirmed_at",
-        "file_name",
-        "rows_read",
-        "kept",
-        "duplicates",
-        "cancelled",
-        "no_show",
-        "status_changes",
-        "dropped_columns",
-        "pending",
-        "skipped_rows",
-        "updated",
-    )
-    batch = dict(zip(keys, row, strict=True))
-    try:
-        batch["dropped_columns"] = json.loads(batch["dropped_columns"] or "[]")
-    except ValueError:
-        batch["dropped_columns"] = []
-    batch["added"] = (
-        batch["kept"] + batch["cancelled"] + batch["no_show"] + batch["pending"]
-    )
-    return batch
-
-
 _SELECT_BATCH = (
     "SELECT id, imported_at, confirmed_at, file_name, rows_read, kept, duplicates,"
     " cancelled, no_show, status_changes, dropped_columns, pending, skipped_rows,"
@@ -233,35 +180,46 @@ _SELECT_BATCH = (
 )
 
 
+def _batches(db, where, params=()):
+    """The batches ``where`` selects, newest first, as dicts."""
+    found = list(db.query(f"{_SELECT_BATCH} WHERE {where} ORDER BY id DESC", params))
+    for batch in found:
+        try:
+            batch["dropped_columns"] = json.loads(batch["dropped_columns"] or "[]")
+        except ValueError:
+            batch["dropped_columns"] = []
+        batch["added"] = (
+            batch["kept"] + batch["cancelled"] + batch["no_show"] + batch["pending"]
+        )
+    return found
+
+
 def list_batches(db):
     """Every confirmed batch, newest first, as dicts."""
-    rows = db.execute(
-        f"{_SELECT_BATCH} WHERE confirmed_at != '' ORDER BY id DESC"
-    ).fetchall()
-    return [_batch_dict(row) for row in rows]
+    return _batches(db, "confirmed_at != ''")
 
 
 def get_batch(db, batch):
     """One batch as a dict, or None."""
-    row = db.execute(f"{_SELECT_BATCH} WHERE id = ?", [batch]).fetchone()
-    return _batch_dict(row) if row else None
+    return next(iter(_batches(db, "id = ?", [batch])), None)
 
 
 def pending_batch(db):
     """The batch waiting for the owner's confirmation, or None."""
     hidden = transit.in_transit(db)
-    rows = db.execute(f"{_SELECT_BATCH} WHERE confirmed_at = '' ORDER BY id DESC")
-    return next((_batch_dict(row) for row in rows if row[0] not in hidden), None)
+    pending = _batches(db, "confirmed_at = ''")
+    return next((batch for batch in pending if batch["id"] not in hidden), None)
 
 
 def preview_rows(db, batch, limit=PREVIEW_ROWS):
     """The first ``limit`` bookings a batch added, as stored."""
-    rows = db.execute(
-        "SELECT day, appointment, service, price_cents, status, channel, new_client"
-        " FROM bookings WHERE batch = ? ORDER BY id LIMIT ?",
-        [batch, limit],
-    ).fetchall()
-    return [dict(zip(PREVIEW_COLUMNS, row, strict=True)) for row in rows]
+    return list(
+        db.query(
+            "SELECT day, appointment, service, price_cents, status, channel, new_client"
+            " FROM bookings WHERE batch = ? ORDER BY id LIMIT ?",
+            [batch, limit],
+        )
+    )
 
 
 def status_change_counts(db, batch):
