@@ -31,7 +31,7 @@ def set_password_command(from_stdin):
 
     Changing the password signs the owner out everywhere.
 
-    Examples:
+    Example:
 
     \b
         flask --app webapp set-password

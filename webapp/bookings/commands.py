@@ -112,7 +112,7 @@ def import_command(file, maps, status_words, skip_bad_rows, date_format, dry_run
     files with the same columns. Pending bookings (not yet confirmed by the
     platform) are stored but never counted as kept.
 
-    Examples:
+    Example:
 
     \b
         flask --app webapp bookings import appointments.csv

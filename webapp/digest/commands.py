@@ -32,7 +32,7 @@ def digest_command(day, send, force, test):
     says why, the exit status is 1, and the next run tries again. --send --test sends a short test message instead, to check
     the mail settings: it tries once.
 
-    Examples:
+    Example:
 
     \b
         flask --app webapp digest

@@ -43,7 +43,7 @@ def add_command(day, text):
 def list_command(days):
     """List the notes, oldest first: id, day and text.
 
-    Examples:
+    Example:
 
     \b
         flask --app webapp note list

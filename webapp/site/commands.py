@@ -49,7 +49,7 @@ def content_schema_command(check):
     against it as the owner types. Run this after changing the models in
     webapp/site/widget_content.py.
 
-    Examples:
+    Example:
 
     \b
         flask --app webapp content-schema
@@ -67,7 +67,7 @@ def chooser_table_command(check):
     Run it after changing the chooser's questions or weights in
     content/widgets.yaml, and read the table before publishing the change.
 
-    Examples:
+    Example:
 
     \b
         flask --app webapp chooser-table
