@@ -29,6 +29,63 @@ def test_presets_and_ranges(args, start, days):
     assert period.days == days
 
 
+@pytest.mark.parametrize(
+    ("today", "key", "start", "end", "label"),
+    [
+        (TODAY, "month", datetime.date(2026, 11, 1), TODAY, "This month"),
+        (
+            TODAY,
+            "last-month",
+            datetime.date(2026, 10, 1),
+            datetime.date(2026, 10, 31),
+            "Last month",
+        ),
+        # January's last month is December of the year before.
+        (
+            datetime.date(2027, 1, 1),
+            "last-month",
+            datetime.date(2026, 12, 1),
+            datetime.date(2026, 12, 31),
+            "Last month",
+        ),
+        (
+            datetime.date(2027, 3, 15),
+            "last-month",
+            datetime.date(2027, 2, 1),
+            datetime.date(2027, 2, 28),
+            "Last month",
+        ),
+        # The first of the month: this month is that one day.
+        (datetime.date(2027, 3, 1), "month", datetime.date(2027, 3, 1), None, None),
+    ],
+)
+def test_calendar_months(today, key, start, end, label):
+    period = parse_period({"period": key}, today)
+    assert (period.start, period.end) == (start, end or today)
+    assert period.query_args() == {"period": key}
+    if label:
+        assert period.label == label
+
+
+@pytest.mark.parametrize(
+    ("args", "dates"),
+    [
+        ({"period": "month"}, "Nov 1\u2009–\u200928, 2026"),
+        ({"period": "last-month"}, "Oct 1\u2009–\u200931, 2026"),
+        ({"period": "today"}, "Nov 28, 2026"),
+        (
+            {"from": "2025-11-07", "to": "2026-01-06"},
+            "Nov 7, 2025\u2009–\u2009Jan 6, 2026",
+        ),
+    ],
+)
+def test_periods_read_in_the_locale(args, dates):
+    period = parse_period(args, TODAY)
+    assert period.dates == dates
+    if "from" in args:
+        assert period.label == dates
+
+
 def test_all_time_starts_on_the_first_day_with_data():
     period = parse_period(
         {"period": "all"}, TODAY, first_day=datetime.date(2025, 3, 18)

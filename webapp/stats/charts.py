@@ -7,8 +7,11 @@ import datetime
 import math
 from dataclasses import dataclass
 
+from babel.dates import format_interval
+
 from ..core import formatting
 from ..core.formatting import number
+from .honesty import MIN_PATTERN_EVENTS, peaks
 
 # Below this many visitors (or booking clicks, for shares and conversion) a
 # rate is shown with a gentle "rough guide" flag. Here rather than in
@@ -34,6 +37,21 @@ def is_rough(count):
 def short_date(day, with_year=False):
     """``Mar 18`` (or ``Mar 18, 2025``) for a date; ``18 Mar`` in en_GB."""
     return formatting.short_date(day, with_year)
+
+
+def span_label(first, last, with_year=False):
+    """``Mar 18`` or ``Mar 18 – 24`` (en_US): a day or a span of days, in the locale."""
+    if first == last:
+        return short_date(first, with_year)
+    skeleton = "yMMMd" if with_year else "MMMd"
+    locale = formatting.current_locale()
+    return format_interval(first, last, skeleton, locale=locale)
+
+
+def and_list(items):
+    """``a``, ``a and b``, ``a, b and c``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def hour_label(hour):
@@ -109,9 +127,7 @@ def chart(report, notes=()):
     with_year = report.start.year != report.end.year
     rows = []
     for first, last, days in buckets:
-        label = short_date(first, with_year)
-        if last != first:
-            label = f"{label} to {short_date(last, with_year)}"
+        label = span_label(first, last, with_year)
         rows.append(
             {
                 "label": label,
@@ -192,12 +208,20 @@ def _series(rows, key, name, unit, step="day"):
                 notes=row.get("notes", ()),
             )
         )
-    peak = ""
-    if any(values):
-        best = max(range(len(values)), key=lambda i: (values[i], -i))
-        where = "on" if step == "day" else "in"
-        peak = f"most {where} {rows[best]['label']} ({number(values[best])})"
-    return Series(name, unit, sum(values), top, bars, peak)
+    return Series(name, unit, sum(values), top, bars, _peak(rows, values, step))
+
+
+def _peak(rows, values, step):
+    """ "most on Dec 3 and Dec 4 (3 each)", or "" when too few to name a peak."""
+    best = peaks(dict(enumerate(values)))
+    if not best:
+        return ""
+    where = "on" if step == "day" else "in"
+    if len(best) > 3:
+        return f"most {number(values[best[0]])} a {step}, on {len(best)} {step}s"
+    each = " each" if len(best) > 1 else ""
+    labels = and_list(rows[i]["label"] for i in best)
+    return f"most {where} {labels} ({number(values[best[0]])}{each})"
 
 
 def heatmap(report):
@@ -212,14 +236,28 @@ def heatmap(report):
             level = math.ceil(HEAT_LEVELS * count / top) if top else 0
             cells.append({"count": count, "level": level, "day": WEEKDAYS[weekday]})
         rows.append({"hour": hour, "label": hour_label(hour), "cells": cells})
-    peak = ""
-    if top:
-        weekday, hour = max(
-            ((w, h) for w in range(7) for h in range(24)),
-            key=lambda wh: (grid[wh[0]][wh[1]], -wh[0], -wh[1]),
-        )
-        peak = (
-            f"{WEEKDAYS[weekday]}s, {hour_label(hour)} to "
-            f"{hour_label((hour + 1) % 24)} ({number(top)})"
-        )
-    return {"rows": rows, "top": top, "peak": peak, "grid": grid, "weekdays": WEEKDAYS}
+    return {
+        "rows": rows,
+        "top": top,
+        "total": sum(map(sum, grid)),
+        "peak": _busiest(grid),
+        "few": MIN_PATTERN_EVENTS,
+        "grid": grid,
+        "weekdays": WEEKDAYS,
+    }
+
+
+def _busiest(grid):
+    """ "Mondays, 8 am to 9 am (4 booking clicks)", ties all; "" when too few."""
+    counts = {(w, h): grid[w][h] for w in range(7) for h in range(24)}
+    best = peaks(counts)
+    if not best:
+        return ""
+    top = number(counts[best[0]])
+    if len(best) > 3:
+        return f"{len(best)} hours of the week tie, with {top} booking clicks each"
+    times = and_list(
+        f"{WEEKDAYS[w]}s, {hour_label(h)} to {hour_label((h + 1) % 24)}"
+        for w, h in best
+    )
+    return f"{times} ({top} booking clicks{' each' if len(best) > 1 else ''})"

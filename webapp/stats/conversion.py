@@ -22,7 +22,7 @@ from ..bookings.summary import BookingSummary
 from ..core.calendar import Week
 from ..core.formatting import money, rate
 from ..site.content import get_practice
-from .charts import FEW_VISITS, is_rough, short_date
+from .charts import FEW_VISITS, is_rough, span_label
 
 # Past this many weeks, the weekly table leaves out weeks with neither a
 # booking click nor a website booking (an "all time" table stays readable).
@@ -56,8 +56,11 @@ class ClickToClient:
     more_bookings_than_clickers: bool = False
     # True when there are too few clickers for the conversion to mean much.
     too_few: bool = True
-    fees_avoided: str = ""
     fees_source: str = ""
+    # What the website bookings with a price are worth, in the locale's money:
+    # appointments held by the period's end and those still to come.
+    value_completed: str = ""
+    value_upcoming: str = ""
     # The threshold under which ``too_few`` holds, for the page's words.
     few: int = FEW_VISITS
 
@@ -107,11 +110,16 @@ def panel(report, summary, config, platform=""):
     if not board.more_bookings_than_clickers:
         board.conversion = rate(summary.website_bookings, unique_clickers)
     board.too_few = unique_clickers == 0 or is_rough(unique_clickers)
+    currency = get_practice().currency
     if summary.fees_avoided_cents is not None:
-        board.fees_avoided = money(
-            Decimal(summary.fees_avoided_cents) / 100, get_practice().currency
-        )
         board.fees_source = fee_source(config, platform)
+    if summary.website_priced:
+        board.value_completed = money(
+            Decimal(summary.website_completed_cents) / 100, currency
+        )
+        board.value_upcoming = money(
+            Decimal(summary.website_upcoming_cents) / 100, currency
+        )
     return board
 
 
@@ -125,9 +133,7 @@ def weeks(report, summary):
     week = Week.containing(report.start)
     while week.start <= report.end:
         first, last = max(week.start, report.start), min(week.end, report.end)
-        label = short_date(first, with_year)
-        if last != first:
-            label = f"{label} to {short_date(last, with_year)}"
+        label = span_label(first, last, with_year)
         kept, website = summary.by_week.get(week.start.isoformat(), (0, 0))
         rows.append(WeekRow(first, label, clickers[week], website, kept))
         week = week.next()
@@ -150,6 +156,13 @@ def as_json(board):
         "more_bookings_than_clickers": board.more_bookings_than_clickers,
         "too_few_to_judge": board.too_few,
         "fees_avoided_cents": summary.fees_avoided_cents,
+        "website_priced": summary.website_priced,
+        "website_value_cents": summary.website_value_cents,
+        "website_completed_cents": summary.website_completed_cents,
+        "website_upcoming_cents": summary.website_upcoming_cents,
+        "on_appointment_day": summary.on_appointment_day,
+        "coming_later": summary.coming_later,
+        "coming_later_website": summary.coming_later_website,
         "weeks": [
             {
                 "week": row.start.isoformat(),

@@ -9,15 +9,19 @@ comes from ``report.Report``, so the page, the CSV files, the JSON and
 
 from dataclasses import dataclass, field
 
+from babel.dates import get_timezone, get_timezone_name
 from flask import current_app
 
 from ..bookings.summary import summarise
-from ..core.formatting import number, percent, rate
+from ..core.formatting import current_locale, number, percent, rate
 from ..notes.store import notes_between
+from ..site.content import get_practice
 from ..site.placements import placement_label
 from ..tracking.vocabulary import CLICK, REASON_LABELS, VIEW, WIDGET
-from . import charts, conversion, reports
+from . import charts, conversion, honesty, reports
 from .charts import FEW_VISITS, is_rough
+from .earnings import answer_sentence
+from .referrer_names import defang, referrer_label
 from .reports import NOT_USED, USED, Report
 
 # Breakdown tables show this many rows, then one "everything else" row.
@@ -26,7 +30,12 @@ TOP_ROWS = 8
 # The breakdowns of booking clicks: (dimension, title, column heading, empty value).
 BREAKDOWNS = (
     ("placement", "Clicks by button", "Button", ""),
-    ("referrer_host", "Clicks by referrer", "Came from", "Direct, or not told"),
+    (
+        "referrer_host",
+        "Clicks by referrer",
+        "Came from",
+        "Typed the address or no referrer",
+    ),
     ("utm_campaign", "Clicks by campaign", "Campaign", "No campaign"),
     ("utm_source", "Clicks by campaign source", "Source", "No campaign"),
     ("device", "Clicks by device", "Device", "Unknown"),
@@ -37,7 +46,7 @@ HEADLINES = (
     ("page_views", "Page views"),
     ("unique_visitors", "Unique visitors"),
     ("booking_clicks", "Booking clicks"),
-    ("unique_clickers", "Unique clickers"),
+    ("unique_clickers", "People who pressed a booking button"),
     ("click_through_rate", "Click-through rate"),
 )
 
@@ -63,14 +72,11 @@ class Headline:
     text: str
     previous: object
     previous_text: str
+    # honesty.change_words: "up from 12 the 7 days before", "about the same as...".
     change: str
+    # "up", "down", "same" or "too-few" (honesty.Change.direction).
     direction: str
     rough: bool = False
-
-    @property
-    def show_previous(self):
-        """Whether "(before: N)" adds anything to the change's words."""
-        return self.previous not in (0, None)
 
 
 @dataclass
@@ -86,6 +92,8 @@ class BreakdownRow:
     share: float | None = None
     rough: bool = False
     other: bool = False
+    # The stored values behind a label ("www.google.com" for "Google"), on hover.
+    title: str = ""
 
 
 @dataclass
@@ -128,28 +136,43 @@ class Dashboard:
     notes: list = field(default_factory=list)
     # Imported bookings beside the clicks (conversion.ClickToClient).
     click_to_client: conversion.ClickToClient | None = None
+    # The first words: what the article earned (earnings.answer_sentence).
+    answer: str = ""
+    # No reader has viewed the article yet: the page is the first-day checklist.
+    first_day: bool = False
+
+    @property
+    def zone_name(self):
+        """The practice's time zone as people say it: "Eastern Time"."""
+        name = get_timezone_name(get_timezone(self.time_zone), locale=current_locale())
+        return "UTC" if name.startswith("Unknown") else name
 
 
 # --- Building ------------------------------------------------------------------------
 
 
-def build(db, period, time_zone, chooser_outcomes=None, config=None, platform=""):
+def build(
+    db, period, time_zone, chooser_outcomes=None, config=None, platform="", today=None
+):
     """The dashboard for ``period`` (a periods.Period), compared with the one before.
 
     ``config`` (the app's settings: booking sources, fees, currency) and
-    ``platform`` (the booking platform's name) are for the bookings panel.
+    ``platform`` (the booking platform's name) are for the bookings panel;
+    ``today`` tells which bookings are still to come.
     """
     report = reports.report(db, period.start, period.end)
     previous_period = period.previous()
     previous = reports.period_totals(db, previous_period.start, previous_period.end)
     board = Dashboard(period, previous_period, report, previous, time_zone)
-    board.headlines = headlines(report, previous)
+    board.first_day = not reports.has_page_view(db)
+    board.headlines = headlines(report, previous, since_words(period.days))
     board.notes = notes_between(db, period.start, period.end)
     board.chart = charts.chart(report, board.notes)
     if config is None:
         config = current_app.config
-    summary = summarise(db, period.start, period.end, config)
+    summary = summarise(db, period.start, period.end, config, today=today)
     board.click_to_client = conversion.panel(report, summary, config, platform)
+    board.answer = answer_sentence(summary, period.label, get_practice().currency)
     board.breakdowns = [breakdown(report, *spec) for spec in BREAKDOWNS]
     board.chooser = chooser_rows(report, chooser_outcomes or {})
     board.widget_groups = widget_groups(report)
@@ -160,52 +183,44 @@ def build(db, period, time_zone, chooser_outcomes=None, config=None, platform=""
     return board
 
 
-def headlines(report, previous):
-    """The five headline numbers, each against the previous period."""
+def since_words(days):
+    """What a change compares with: "the day before", "the 7 days before"."""
+    return "the day before" if days == 1 else f"the {number(days)} days before"
+
+
+def headlines(report, previous, since="the days before"):
+    """The five headline numbers, each against the previous period (honesty rules)."""
     items = []
     for key, label in HEADLINES:
         value, before = getattr(report, key), previous[key]
         if key == "click_through_rate":
             text, before_text = percent(value), percent(before)
-            change, direction = _rate_change(value, before)
+            change = honesty.rate_change(
+                report.unique_clickers,
+                report.unique_visitors,
+                previous["unique_clickers"],
+                previous["unique_visitors"],
+            )
             rough = is_rough(report.unique_visitors)
         else:
             text, before_text = number(value), number(before)
-            change, direction = _count_change(value, before)
+            change = honesty.count_change(value, before)
             rough = False
+        words = honesty.change_words(change, before_text, since)
         items.append(
             Headline(
-                key, label, value, text, before, before_text, change, direction, rough
+                key,
+                label,
+                value,
+                text,
+                before,
+                before_text,
+                words,
+                change.direction,
+                rough,
             )
         )
     return items
-
-
-def _count_change(value, before):
-    """How a count moved: ("+12%", "up"), or words when a percentage would mislead."""
-    if value == before:
-        return ("no change", "same")
-    if before == 0:
-        return ("none before", "up")
-    direction = "up" if value > before else "down"
-    if before < FEW_VISITS:
-        # "+200%" on 3 events says more than it knows: give the numbers instead.
-        return (
-            f"{direction} {number(abs(value - before))}",
-            direction,
-        )
-    return (f"{(value - before) / before:+.0%}".replace("-", "\u2212"), direction)
-
-
-def _rate_change(value, before):
-    """How a rate moved, in percentage points."""
-    if value is None or before is None:
-        return ("no rate to compare", "same")
-    points = round((value - before) * 100, 1)
-    if points == 0:
-        return ("no change", "same")
-    sign = "+" if points > 0 else "\u2212"
-    return (f"{sign}{abs(points):.1f} points", "up" if points > 0 else "down")
 
 
 def breakdown(report, dimension, title, heading, empty_label):
@@ -216,19 +231,25 @@ def breakdown(report, dimension, title, heading, empty_label):
     if with_visitors:
         visitors = {value: u for value, _n, u in report.breakdown(VIEW, dimension)}
     total = report.booking_clicks
-    rows = []
-    for value in set(clicks) | set(visitors):
+    # Values the owner reads as one ("google.com", "www.google.com": Google)
+    # make one row; the stored values stay in its title and in the CSV.
+    merged = {}
+    for value in sorted(set(clicks) | set(visitors)):
+        label = _label(dimension, value, empty_label)
         n, u = clicks.get(value, (0, 0))
-        rows.append(
-            _row(
-                value,
-                _label(dimension, value, empty_label),
-                n,
-                u,
-                visitors.get(value, 0) if with_visitors else None,
-                total,
-            )
+        values, *sums = merged.get(label, ([], 0, 0, 0))
+        merged[label] = (
+            [*values, value],
+            sums[0] + n,
+            sums[1] + u,
+            sums[2] + visitors.get(value, 0),
         )
+    rows = []
+    for label, (values, n, u, seen) in merged.items():
+        row = _row(values[0], label, n, u, seen if with_visitors else None, total)
+        if dimension == "referrer_host" and any(values):
+            row.title = ", ".join(v for v in values if v)
+        rows.append(row)
     rows.sort(key=lambda r: (-r.clicks, -(r.visitors or 0), r.label))
     if len(rows) > TOP_ROWS + 1:
         tail = rows[TOP_ROWS:]
@@ -270,6 +291,11 @@ def _label(dimension, value, empty_label):
         return placement_label(value) if value else empty_label
     if dimension == "device":
         return value.capitalize() if value else empty_label
+    if dimension == "referrer_host" and value:
+        # A known site by its name ("Google"); others as the host itself (the
+        # letter's defanged "a[.]example" guards mail clients, not this page).
+        name = referrer_label(value)
+        return value if name == defang(value.lower().rstrip(".")) else name
     return value or empty_label
 
 

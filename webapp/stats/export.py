@@ -95,6 +95,7 @@ def as_json(board):
         "period": {
             "key": period.key,
             "label": period.label,
+            "dates": period.dates,
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
             "days": period.days,
@@ -118,6 +119,8 @@ def as_json(board):
         },
         "filtered": {reason: report.filtered.get(reason, 0) for reason in REASONS},
         "click_to_client": conversion.as_json(board.click_to_client),
+        # The dashboard's first words (earnings.answer_sentence).
+        "answer": board.answer,
         "notes": [{"day": note["day"], "text": note["text"]} for note in board.notes],
     }
 

@@ -3,11 +3,19 @@
 import datetime
 from dataclasses import dataclass
 
-from ..core.calendar import EARLIEST, DayError, parse_day
+from babel.dates import format_interval
 
+from ..core.calendar import EARLIEST, DayError, parse_day
+from ..core.formatting import current_locale
+
+# key -> (the owner's words, days back from today); the months are calendar
+# months, "all" runs from the first day with data.
+MONTH, LAST_MONTH = "month", "last-month"
 PRESETS = {
     "today": ("Today", 1),
     "7d": ("Last 7 days", 7),
+    MONTH: ("This month", None),
+    LAST_MONTH: ("Last month", None),
     "30d": ("Last 30 days", 30),
     "90d": ("Last 90 days", 90),
     "all": ("All time", None),
@@ -28,6 +36,11 @@ class Period:
     def days(self):
         """How many days the period spans."""
         return (self.end - self.start).days + 1
+
+    @property
+    def dates(self):
+        """The days in the practice's locale: ``Nov 7 – Dec 6, 2026``."""
+        return format_interval(self.start, self.end, "yMMMd", locale=current_locale())
 
     def previous(self):
         """The period of the same length just before this one."""
@@ -55,13 +68,25 @@ def parse_period(args, today, first_day=None):
         end = parse_day(end_text, today, "“to”")
         if start > end:
             raise DayError("The “from” date must not be after the “to” date.")
-        return Period(start, end, "range", f"{start.isoformat()} to {end.isoformat()}")
+        return _range(start, end)
     key = args.get("period", DEFAULT_PRESET) or DEFAULT_PRESET
     if key not in PRESETS:
         raise DayError("Choose one of the periods offered.")
     label, days = PRESETS[key]
-    if days is None:
+    end = today
+    if key == MONTH:
+        start = today.replace(day=1)
+    elif key == LAST_MONTH:
+        end = today.replace(day=1) - datetime.timedelta(days=1)
+        start = end.replace(day=1)
+    elif days is None:
         start = max(min(first_day or today, today), EARLIEST)
     else:
         start = today - datetime.timedelta(days=days - 1)
-    return Period(start, today, key, label)
+    return Period(start, end, key, label)
+
+
+def _range(start, end):
+    """The period of two typed days, named by its dates."""
+    period = Period(start, end, "range", "")
+    return Period(start, end, "range", period.dates)

@@ -288,6 +288,15 @@ def has_tracking_data(db):
     )
 
 
+def has_page_view(db):
+    """True once any reader's page view is stored (raw or rolled up)."""
+    raw = db.execute("SELECT 1 FROM events WHERE kind = ? LIMIT 1", [VIEW]).fetchone()
+    rolled = db.execute(
+        "SELECT 1 FROM daily_counts WHERE kind = ? AND events > 0 LIMIT 1", [VIEW]
+    ).fetchone()
+    return bool(raw or rolled)
+
+
 def period_totals(db, start, end):
     """``report(db, start, end).totals()``, cheaper for days all rolled up.
 

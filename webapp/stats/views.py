@@ -27,6 +27,7 @@ from ..notes.store import notes_between
 from ..notes.views import flashed_message, notes_box
 from ..site.content import get_widgets
 from ..site.placements import booking_platform
+from ..site.views import site_url
 from . import dashboard, export, reports
 from .periods import PRESETS, parse_period
 
@@ -54,7 +55,7 @@ def period_view(on_error):
     return decorate
 
 
-def _build(db, period):
+def _build(db, period, today=None):
     """The dashboard of ``period``, chooser suggestions named as readers saw them."""
     titles = {key: o.title for key, o in get_widgets().chooser.outcomes.items()}
     return dashboard.build(
@@ -64,6 +65,7 @@ def _build(db, period):
         chooser_outcomes=titles,
         config=current_app.config,
         platform=booking_platform(),
+        today=today,
     )
 
 
@@ -93,6 +95,8 @@ def _dashboard_page(board, error=None, status=200):
         "board": board,
         "box": box,
         "bookings_upload": _upload_url(),
+        # What the first-day checklist offers to share: the article's address.
+        "article_link": site_url(),
         "error": error,
         "presets": PRESETS,
         "today": calendar.today(),
@@ -137,7 +141,7 @@ def _csv_error(message):
 @period_view(on_error=lambda message: _dashboard_page(None, message, 400))
 def index(db, today, period):
     """The dashboard for the chosen period (a fragment for htmx)."""
-    return _dashboard_page(_build(db, period))
+    return _dashboard_page(_build(db, period, today))
 
 
 @bp.get("/stats.json")
@@ -145,7 +149,7 @@ def index(db, today, period):
 @period_view(on_error=_json_error)
 def as_json(db, today, period):
     """The dashboard's numbers as JSON."""
-    return jsonify(export.as_json(_build(db, period)))
+    return jsonify(export.as_json(_build(db, period, today)))
 
 
 @bp.get("/stats/events.csv")
