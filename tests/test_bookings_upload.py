@@ -142,7 +142,7 @@ def test_htmx_gets_the_panel_and_its_status_words(owner_client):
     html = response.get_data(as_text=True)
     assert "<html" not in html
     assert 'id="bookings-status"' in html and "data-hx-swap-oob" in html
-    assert "Preview ready: 1 rows read, 1 new bookings, 0 cancelled" in html
+    assert "Preview ready: 1 row read, 1 kept booking to add, 0 cancelled" in html
     assert (
         response.headers["Vary"] == "HX-Request"
         or "HX-Request" in response.headers["Vary"]
@@ -341,8 +341,8 @@ def test_a_preview_changes_no_status_until_the_owner_confirms(app, owner_client)
     response = upload(owner_client, april, headers=HTMX)
     html = response.get_data(as_text=True)
     assert (
-        "1 new bookings, 0 cancelled or no-show, 3 already imported, "
-        "3 status changes" in html
+        "1 kept booking to add, 0 cancelled or no-show, 3 bookings already "
+        "imported, 3 status changes" in html
     )
     assert (
         "3 bookings already imported will take this file’s newer status when you "

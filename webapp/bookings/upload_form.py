@@ -30,7 +30,7 @@ HEADERS_INPUT = "headers"
 SKIP_INPUT = "skip_bad_rows"
 # What the owner may make of a status word the reader does not know.
 STATUS_CHOICES = (
-    ("confirmed", "Kept"),
+    ("confirmed", "Kept (completed or upcoming)"),
     ("pending", "Waiting for confirmation (pending)"),
     ("cancelled", "Cancelled"),
     ("no-show", "No-show"),
