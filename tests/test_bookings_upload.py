@@ -729,3 +729,26 @@ def test_no_setting_name_or_command_on_the_bookings_page(owner_client):
     for word in ("flask ", "--", "FLASK_", "MDY", "DMY", "row(s)", "booking(s)"):
         assert word not in text, word
     assert "Kept bookings (completed or upcoming)" in text
+
+
+def test_every_state_of_the_bookings_page_is_valid_html(app, owner_client, tmp_path):
+    from .test_html_valid import Documents, describe, java_or_skip, run_checker
+
+    java = java_or_skip()
+    docs = Documents(tmp_path)
+    docs.get(owner_client, PAGE, 200)  # nothing imported yet
+    data = export([row(), row(appointment="03/19/2025", new="", price="")])
+    for headers in ({}, HTMX):
+        docs.add(upload(owner_client, data, headers=headers), "preview", 200)
+    docs.add(upload(owner_client, without_booked_on(row())), "no booked on", 200)
+    batch = stored(app, "select max(id) from import_batches")[0][0]
+    confirm = post_form(owner_client, f"{PAGE}/{batch}/confirm", headers=HTMX)
+    docs.add(confirm, "confirmed (htmx)", 200)
+    undone = post_form(owner_client, f"{PAGE}/{batch}/undo")
+    docs.get(owner_client, undone.headers["Location"], 200)  # message autofocused
+    docs.add(upload(owner_client, b"not,a\nbookings,file\n"), "unreadable", 400)
+
+    messages = run_checker(java, tmp_path)
+
+    errors = [describe(m, docs.sources) for m in messages if m["type"] != "info"]
+    assert not errors, "\n".join(errors)
