@@ -15,7 +15,17 @@ from playwright.sync_api import expect
 from webapp.core import calendar
 
 from ..bookings_data import export, row
-from .conftest import DESKTOP, PHONE, axe_violations
+from .conftest import (
+    DESKTOP,
+    NARROW,
+    PHONE,
+    ZOOMED,
+    axe_violations,
+    low_contrast_borders,
+    overflowing_boxes,
+    reflow_problems,
+    with_text_spacing,
+)
 from .test_bookings_browser import sign_in, without_scripts
 
 # Fixed months and days; the years are computed, so the test reads the same in
@@ -223,3 +233,24 @@ def test_without_javascript_the_result_page_starts_at_its_message(
     expect(message).to_be_focused()
     assert axe_violations(page) == []
     page.watch.assert_clean()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_preview_reflows_and_keeps_its_text_at_320_px_and_400_percent_zoom(
+    open_page, live_server, owner_password, scheme
+):
+    page = sign_in(
+        open_page, live_server, owner_password, viewport=DESKTOP, color_scheme=scheme
+    )
+    upload(page)
+    problems = []
+    for size in (NARROW, ZOOMED, DESKTOP):
+        page.set_viewport_size(size)
+        wait_for_no_sideways_scroll(page)
+        where = f"{size['width']}x{size['height']}"
+        problems += [f"{where}: {found}" for found in reflow_problems(page)]
+        remove = with_text_spacing(page)
+        problems += [f"{where}, spaced: {found}" for found in overflowing_boxes(page)]
+        remove()
+        problems += [f"{where}: border {found}" for found in low_contrast_borders(page)]
+    assert problems == []
