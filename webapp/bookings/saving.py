@@ -41,19 +41,19 @@ logger = logging.getLogger(__name__)
 
 LAST_BATCH_KEY = "bookings_last_batch"
 BOOKING_COLUMNS = ("batch", *matching.STORED_FIELDS)
-# A booking already stored is met again, not added (OR IGNORE: the unique
-# fingerprint and platform key are the last guard). Our own constants only.
-_INSERT = (
-    f"INSERT OR IGNORE INTO bookings ({', '.join(BOOKING_COLUMNS)})"  # noqa: S608
-    f" VALUES ({', '.join('?' * len(BOOKING_COLUMNS))})"
+# What a batch's row counts, as ``Stored`` counts it.
+_COUNTED = (
+    "kept",
+    "duplicates",
+    "cancelled",
+    "no_show",
+    "pending",
+    "status_changes",
+    "updated",
 )
 # A booking stored without an id takes the one an export gives it.
 _ADOPT = (
     "UPDATE OR IGNORE bookings SET platform_key = ? WHERE id = ? AND platform_key = ''"
-)
-# The bookings each batch met already stored, so that undo keeps them.
-_MET = (
-    "INSERT OR IGNORE INTO booking_batch_duplicates (batch, fingerprint) VALUES (?, ?)"
 )
 
 
@@ -152,18 +152,17 @@ def _begin(db, reading, file_name, now):
         # act on a different import, so the last number given is kept.
         batch = last_batch_id(db) + 1
         write_meta(db, LAST_BATCH_KEY, str(batch))
-        db.execute(
-            "INSERT INTO import_batches (id, imported_at, confirmed_at, file_name,"
-            " rows_read, kept, duplicates, dropped_columns, skipped_rows)"
-            " VALUES (?, ?, '', ?, ?, 0, 0, ?, ?)",
-            [
-                batch,
-                now_text(now),
-                file_name,
-                reading.rows_read,
-                json.dumps(reading.dropped_columns),
-                len(reading.skipped_rows),
-            ],
+        db["import_batches"].insert(
+            {
+                "id": batch,
+                "imported_at": now_text(now),
+                "file_name": file_name,
+                "rows_read": reading.rows_read,
+                "kept": 0,
+                "duplicates": 0,
+                "dropped_columns": json.dumps(reading.dropped_columns),
+                "skipped_rows": len(reading.skipped_rows),
+            }
         )
         has_ids = any(booking.get("platform_id") for booking in reading.bookings)
         key = matching.id_key(db, create=has_ids)
@@ -181,14 +180,16 @@ def _store_chunk(db, batch, bookings, keys):
         met = [(row, stored) for row, stored in pairs if stored is not None]
         status_changes.record(db, batch, met)
         db.conn.executemany(_ADOPT, matching.adoptions(met))
-        db.conn.executemany(_MET, ([batch, s["fingerprint"]] for _, s in met))
-        db.conn.executemany(
-            _INSERT,
-            (
-                [batch, *(row[c] for c in BOOKING_COLUMNS[1:])]
-                for row, stored in pairs
-                if stored is None
-            ),
+        # The bookings each batch met already stored, so that undo keeps them.
+        db["booking_batch_duplicates"].insert_all(
+            ({"batch": batch, "fingerprint": s["fingerprint"]} for _, s in met),
+            ignore=True,
+        )
+        # A booking already stored is met again, not added (OR IGNORE: the
+        # unique fingerprint and platform key are the last guard).
+        db["bookings"].insert_all(
+            ({"batch": batch, **row} for row, stored in pairs if stored is None),
+            ignore=True,
         )
     transit.step_aside(started)
 
@@ -214,27 +215,11 @@ def _finish(db, batch, reading, confirmed, now):
             return stored
         if confirmed:
             # A confirmed import changes bookings now; a preview only records.
-            db.execute(
-                "UPDATE import_batches SET confirmed_at = ? WHERE id = ?",
-                [now_text(now), batch],
-            )
+            db["import_batches"].update(batch, {"confirmed_at": now_text(now)})
             stored.status_changes, stored.updated = status_changes.apply(db, batch)
         stored.changes = status_changes.counts(db, batch)
-        db.execute(
-            "UPDATE import_batches SET kept = ?, duplicates = ?, cancelled = ?,"
-            " no_show = ?, pending = ?, status_changes = ?, updated = ?"
-            " WHERE id = ?",
-            [
-                stored.kept,
-                stored.duplicates,
-                stored.cancelled,
-                stored.no_show,
-                stored.pending,
-                stored.status_changes,
-                stored.updated,
-                batch,
-            ],
-        )
+        counted = {name: getattr(stored, name) for name in _COUNTED}
+        db["import_batches"].update(batch, counted)
         transit.done_storing(db)
     return stored
 
