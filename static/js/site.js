@@ -284,3 +284,44 @@
     });
   });
 })();
+
+// --- The first-day checklist's "Copy link" (issue 29, dashboard) -------------
+// Without JavaScript the article's address is a read-only field to select and
+// copy. With the clipboard at hand, a button copies it and a polite status
+// line says "Copied" (a fresh message each time, so it is announced again).
+(function () {
+  function addCopyButton(root) {
+    if (!navigator.clipboard) {
+      return; // not a secure page or an old browser: the field alone
+    }
+    root.querySelectorAll("[data-copy-link]:not([data-copy-ready])").forEach(function (box) {
+      const field = box.querySelector("[data-copy-source]");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button--small";
+      button.textContent = "Copy link";
+      const status = document.createElement("p");
+      status.className = "dash-share__status";
+      status.setAttribute("role", "status");
+      box.append(button, status);
+      box.setAttribute("data-copy-ready", "");
+      button.addEventListener("click", function () {
+        status.textContent = "";
+        navigator.clipboard.writeText(field.value).then(
+          function () {
+            status.textContent = "Copied";
+          },
+          function () {
+            field.select();
+            status.textContent = "Could not copy: the link is selected, copy it from there.";
+          }
+        );
+      });
+    });
+  }
+
+  addCopyButton(document);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    addCopyButton(event.target);
+  });
+})();
