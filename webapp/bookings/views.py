@@ -125,9 +125,8 @@ def _page(status=200, *, message=None, error=None, preview=None, upload=None):
         this_year = calendar.today().year
         for row in rows:
             row["channel_label"] = CHANNEL_LABELS.get(row.get("channel"), "")
-            row["appointment_words"] = _appointment_words(row["appointment"], this_year)
-            counted = datetime.date.fromisoformat(row["day"])
-            row["day_words"] = _when(counted, this_year=this_year)
+            row["appointment_words"] = _stored_words(row["appointment"], this_year)
+            row["day_words"] = _stored_words(row["day"], this_year)
         preview["rows"] = rows
         # Without a "booked on" column each booking counts on its appointment
         # day: a column saying so again would only be noise.
@@ -174,14 +173,18 @@ def _when(day, time=None, this_year=None):
     return joined.replace("{1}", words).replace("{0}", clock(time, locale=locale))
 
 
-def _appointment_words(appointment, this_year):
-    """A stored appointment (``2025-03-18`` or ``2025-03-18T14:30``) in words."""
-    day, _, time = appointment.partition("T")
-    return _when(
-        datetime.date.fromisoformat(day),
-        datetime.time.fromisoformat(time) if time else None,
-        this_year,
-    )
+def _stored_words(stored, this_year):
+    """A stored day or appointment (``2025-03-18``, ``2025-03-18T14:30``) in words."""
+    day, _, time = stored.partition("T")
+    try:
+        return _when(
+            datetime.date.fromisoformat(day),
+            datetime.time.fromisoformat(time) if time else None,
+            this_year,
+        )
+    except ValueError:
+        # Only our importer writes these; a value it never wrote is shown as is.
+        return stored
 
 
 def _imported_words(imported_at):
