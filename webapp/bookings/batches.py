@@ -25,14 +25,7 @@ from datetime import UTC, datetime, timedelta
 from ..core.db import immediate
 from . import status_changes, transit
 from .limits import PREVIEW_ROWS
-from .saving import (
-    BOOKING_COLUMNS,
-    Interrupted,
-    Stored,
-    last_batch_id,
-    now_text,
-    store,
-)
+from .saving import BOOKING_COLUMNS, Interrupted, Stored, last_batch_id, now_text, store
 
 __all__ = ["BOOKING_COLUMNS", "Interrupted", "Stored", "store"]
 

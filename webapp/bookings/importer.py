@@ -20,19 +20,10 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import dates, fields, rows, statuses
+from . import dates, fields, file_shapes, rows, statuses
 from .errors import BookingFileError, FieldError
 from .fields import CHECKED_HEADERS, DATE_FIELDS, TIME_FIELD
-from .file_shapes import (
-    NOT_TEXT,
-    SNIFF_BYTES,
-    again_as_cp1252,
-    cells_of,
-    csv_rows,
-    find_header,
-    is_booking_row,
-    open_text,
-)
+from .file_shapes import NOT_TEXT, SNIFF_BYTES, open_text
 from .limits import MAX_COLUMNS, MAX_ROWS, too_many_columns, too_many_rows
 
 __all__ = ["SNIFF_BYTES", "BookingFileError", "Reading", "open_text", "read_export"]
@@ -96,7 +87,7 @@ def read_export(
     except UnicodeDecodeError:
         # ``open_text`` judged UTF-8 from the file's start only: a Windows-1252
         # file whose first accent comes later is read again from the start.
-        text = again_as_cp1252(text)
+        text = file_shapes.again_as_cp1252(text)
         if text is None:
             raise BookingFileError(NOT_TEXT) from None
     try:
@@ -111,10 +102,10 @@ def read_export(
 
 def _read(text, options, progress):
     """``read_export`` without the decoding guard."""
-    reader = csv_rows(text)
-    number, header, columns, above = find_header(reader, options.overrides)
+    reader = file_shapes.csv_rows(text)
+    number, header, columns, above = file_shapes.find_header(reader, options.overrides)
     reading = Reading(mapping={}, dropped_columns=[])
-    reading.header = cells_of(header)
+    reading.header = file_shapes.cells_of(header)
     try:
         return _read_rows(reader, number, columns, above, reading, options, progress)
     except BookingFileError as problem:
@@ -171,11 +162,8 @@ def _note_skipped(reading, not_bookings):
     ):
         if numbers:
             shown = ", ".join(str(number) for number in numbers[:ROWS_NAMED])
-            more = (
-                f" and {len(numbers) - ROWS_NAMED} more"
-                if len(numbers) > ROWS_NAMED
-                else ""
-            )
+            beyond = len(numbers) - ROWS_NAMED
+            more = f" and {beyond} more" if beyond > 0 else ""
             reading.notes.append(f"{len(numbers)} row(s) {why} skipped: {shown}{more}.")
     skipped.sort()
 
@@ -197,7 +185,9 @@ def _kept_cells(reader, columns, number, reading, options, progress):
             if not any(cell.strip() for cell in row):
                 reading.empty_rows += 1
                 continue
-            if not is_booking_row(row, appointment, header_names, options.date_format):
+            if not file_shapes.is_booking_row(
+                row, appointment, header_names, options.date_format
+            ):
                 reading.skipped_rows.append(number)
                 continue
             if len(raw) == MAX_ROWS:

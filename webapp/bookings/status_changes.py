@@ -20,11 +20,6 @@ from . import matching
 
 # The fields a record may change besides the status.
 CHANGED_FIELDS = matching.UPDATED_FIELDS
-_INSERT = (
-    "INSERT OR IGNORE INTO booking_status_changes"
-    " (batch, booking, status, previous, fields, by_id)"
-    " VALUES (:batch, :booking, :status, :previous, :fields, :by_id)"
-)
 # What a booking's changeable fields are now, as a JSON object.
 _NOW = "json_object({})".format(
     ", ".join(f"'{name}', bookings.{name}" for name in CHANGED_FIELDS)
@@ -48,9 +43,9 @@ def change(row, stored):
 def record(db, batch, met):
     """Record how ``met`` (``[(row, stored)]``) changes stored bookings; how many."""
     records = [c for c in (change(row, stored) for row, stored in met) if c]
-    db.conn.executemany(
-        _INSERT,
+    db["booking_status_changes"].insert_all(
         ({**c, "batch": batch, "fields": json.dumps(c["fields"])} for c in records),
+        ignore=True,
     )
     return len(records)
 
@@ -58,12 +53,11 @@ def record(db, batch, met):
 def tally(db, batch):
     """``(status changes, updated)`` among ``batch``'s records."""
     # A record exists only for a booking it changes: by id, it is updated.
-    row = db.execute(
+    return db.execute(
         "SELECT coalesce(sum(status != previous), 0), coalesce(sum(by_id), 0)"
         " FROM booking_status_changes WHERE batch = ?",
         [batch],
     ).fetchone()
-    return row[0], row[1]
 
 
 def apply(db, batch):
