@@ -17,6 +17,14 @@ DATE_ORDERS = ("MDY", "DMY")
 # Beyond these a fee is a typo, and Decimal's 28 digits could overflow.
 MAX_PERCENT = Decimal(100)
 MAX_MINIMUM = Decimal(10) ** 9
+# Each fee setting: its most, and what the owner is asked to write.
+FEE_SETTINGS = {
+    "DIRECTORY_FEE_PERCENT": (MAX_PERCENT, "a plain number from 0 to 100 (15 for 15%)"),
+    "DIRECTORY_FEE_MIN": (
+        MAX_MINIMUM,
+        "a plain amount without a currency sign (6 or 6.50)",
+    ),
+}
 
 
 def _fail(problem):
@@ -32,35 +40,25 @@ def _amount(value, most):
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
         return None
-    if not amount.is_finite() or not 0 <= amount <= most:
-        return None
-    return amount
+    return amount if amount.is_finite() and 0 <= amount <= most else None
 
 
 def fee_settings(config):
     """``(percent, minimum)`` as Decimals, or None when either cannot be read."""
-    percent = _amount(config.get("DIRECTORY_FEE_PERCENT"), MAX_PERCENT)
-    minimum = _amount(config.get("DIRECTORY_FEE_MIN"), MAX_MINIMUM)
-    if percent is None or minimum is None:
-        return None
-    return percent, minimum
+    amounts = tuple(
+        _amount(config.get(name), most) for name, (most, _) in FEE_SETTINGS.items()
+    )
+    return None if None in amounts else amounts
 
 
 def fee_problem(config):
     """Why a fee setting cannot be read (None when both can)."""
-    if _amount(config.get("DIRECTORY_FEE_PERCENT"), MAX_PERCENT) is None:
-        value = config.get("DIRECTORY_FEE_PERCENT")
-        return (
-            "FLASK_DIRECTORY_FEE_PERCENT must be a plain number from 0 to 100 "
-            f"(15 for 15%), not {value!r}: the fees avoided are left out until then"
-        )
-    if _amount(config.get("DIRECTORY_FEE_MIN"), MAX_MINIMUM) is None:
-        value = config.get("DIRECTORY_FEE_MIN")
-        return (
-            "FLASK_DIRECTORY_FEE_MIN must be a plain amount without a currency "
-            f"sign (6 or 6.50), not {value!r}: the fees avoided are left out "
-            "until then"
-        )
+    for name, (most, expected) in FEE_SETTINGS.items():
+        if _amount(value := config.get(name), most) is None:
+            return (
+                f"FLASK_{name} must be {expected}, not {value!r}: the fees avoided "
+                "are left out until then"
+            )
     return None
 
 

@@ -9,6 +9,7 @@ import datetime
 import re
 
 from .errors import FieldError
+from .statuses import listed
 
 _TIME = (
     r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?(?::\d{2}(?:\.\d+)?)?"
@@ -35,26 +36,17 @@ _WRITTEN_DMY = re.compile(
 _RANGE_END = re.compile(
     r"(?:\s+-\s*|\s*[–—]\s*|\s+to\s+)\d{1,2}(?::\d{2})?(?::\d{2})?\s*(?:[ap]\.?m\.?)?$"
 )
+# Month names, January first.
 _MONTHS = {
     name: number
     for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
+        listed(
+            "jan january, feb february, mar march, apr april, may, jun june, jul july, "
+            "aug august, sep sept september, oct october, nov november, dec december"
         ),
         start=1,
     )
-    for name in names
+    for name in names.split()
 }
 EXPECTED_DATE = "a date like 03/18/2025, 2025-03-18 or Mar 18, 2025"
 EXPECTED_TIME = "a time like 2:30 PM or 14:30"
