@@ -158,6 +158,13 @@ def dashes(start, end):
     return format_interval(start, end, "yMMMd", locale="en_US")
 
 
+def spelt(day):
+    """How en_US spells a day out: ``December 7, 2026``."""
+    from babel.dates import format_date
+
+    return format_date(day, "long", locale="en_US")
+
+
 # --- Only the owner ---------------------------------------------------------------
 
 
@@ -725,7 +732,7 @@ def test_the_fragment_says_what_the_dashboard_now_shows(app, seeded):
     assert (
         STATUS.search(ranged)
         .group(1)
-        .startswith(f"Now showing: {dashes(day, day)}. Page views: ")
+        .startswith(f"Now showing: {spelt(day)}. Page views: ")
     )
 
 

@@ -15,7 +15,7 @@ from webapp.tracking.vocabulary import CLICK, VIEW, WIDGET
 
 from ..conftest import HOSTILE_STRINGS
 from ..test_click_to_client import add_batch, ago
-from ..test_dashboard import dashes, record
+from ..test_dashboard import dashes, record, spelt
 from .conftest import DESKTOP, NARROW, PHONE, axe_violations, with_text_spacing
 
 VIEWPORTS = pytest.mark.parametrize(
@@ -444,7 +444,8 @@ def test_a_date_range_is_announced_and_a_bad_one_empties_the_status(
     page.keyboard.press("Enter")
     expect(dashboard).to_have_attribute("aria-busy", "true")
     expect(page.get_by_role("status")).to_have_text(
-        f"Now showing: {dashes(start, today)}. Page views: 7. Booking clicks: 3."
+        f"Now showing: {spelt(start)} to {spelt(today)}. "
+        "Page views: 7. Booking clicks: 3."
     )
     expect(dashboard).not_to_have_attribute("aria-busy", "true")
     expect(page.locator("#period-show")).to_be_focused()
