@@ -3,7 +3,8 @@
 ``export(rows, ...)`` writes a CSV as a booking platform would (a BOM, CRLF,
 quoted commas, an empty trailing line, client columns that must never be
 stored). ``generated(n)`` makes ``n`` rows whose counts by status and channel
-are known by construction.
+are known by construction. The rest reads an export, imports it from the
+terminal, or looks at what the database holds.
 """
 
 import csv
@@ -11,6 +12,7 @@ import io
 from collections import Counter
 
 from webapp.bookings import importer
+from webapp.core.db import connect
 
 # The settings the importer reads, as their defaults.
 CONFIG = {"DATE_ORDER": "MDY", "CURRENCY": "USD"}
@@ -136,3 +138,23 @@ def generated(count):
 def read(data, config=CONFIG, **options):
     """Read export bytes as the importer does."""
     return importer.read_export(importer.open_text(io.BytesIO(data)), config, **options)
+
+
+def import_file(runner, tmp_path, data, *args, name="export.csv"):
+    """Run ``bookings import`` on ``data``; return the result."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    return runner.invoke(args=["bookings", "import", str(path), *args])
+
+
+def stored(database_path, sql, *params):
+    """Rows of the test database."""
+    with connect(str(database_path)) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def raw_bytes(database_path):
+    """The database file, its WAL and its journal, as bytes."""
+    suffixes = ("", "-wal", "-journal", "-shm")
+    paths = [database_path.parent / f"{database_path.name}{s}" for s in suffixes]
+    return b"".join(path.read_bytes() for path in paths if path.exists())

@@ -1,15 +1,9 @@
 """No client detail in any message, and no free-text source that may name someone."""
 
-import csv
-import io
-
 import pytest
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from webapp.bookings import importer
 from webapp.bookings.fields import match_headers
-from webapp.core.db import connect
 
 from .bookings_data import (
     CLIENT_EMAIL,
@@ -17,42 +11,21 @@ from .bookings_data import (
     CLIENT_PHONE,
     SECRETS,
     export,
+    import_file,
+    raw_bytes,
     read,
     row,
+    stored,
 )
-from .conftest import csrf_token_from
+from .test_bookings_upload import upload
 
-PAGE = "/stats/bookings"
 CLIENT = (CLIENT_NAME, CLIENT_EMAIL, CLIENT_PHONE)
 
 
 def headerless():
     """An export without its header row: the first row is a client's booking."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows([row(), row(appointment="03/19/2025 10:00")])
-    return buffer.getvalue().encode()
-
-
-def import_file(runner, tmp_path, data, *args):
-    """Run ``bookings import`` on ``data``; return the result."""
-    path = tmp_path / "export.csv"
-    path.write_bytes(data)
-    return runner.invoke(args=["bookings", "import", str(path), *args])
-
-
-def upload(client, data):
-    """POST ``data`` as the bookings page's form does."""
-    token = csrf_token_from(client.get(PAGE).get_data(as_text=True))
-    boundary, body = encode_multipart(
-        {
-            "csrf_token": token,
-            "file": FileStorage(io.BytesIO(data), "a.csv", content_type="text/csv"),
-        }
-    )
-    return client.post(
-        PAGE, data=body, content_type=f"multipart/form-data; boundary={boundary}"
-    )
+    second = row(appointment="03/19/2025 10:00")
+    return export([second], header=row(), bom=False, trailing_blank=False)
 
 
 def test_the_headerless_helper_starts_with_a_client():
@@ -92,20 +65,11 @@ def test_state_is_no_status_column():
 
 
 @pytest.mark.parametrize(
-    ("field", "column"),
-    [
-        ("status", "Email"),
-        ("appointment", "Email"),
-        ("booked_on", "Email"),
-        ("price", "Email"),
-        ("new_client", "Email"),
-        ("appointment_time", "Email"),
-    ],
+    "field",
+    ["status", "appointment", "booked_on", "price", "new_client", "appointment_time"],
 )
-def test_a_mis_mapped_column_never_quotes_its_cell(runner, tmp_path, field, column):
-    result = import_file(
-        runner, tmp_path, export([row()]), "--map", f"{field}={column}"
-    )
+def test_a_mis_mapped_column_never_quotes_its_cell(runner, tmp_path, field):
+    result = import_file(runner, tmp_path, export([row()]), "--map", f"{field}=Email")
     assert result.exit_code == 1
     assert "row 2, column “Email”" in result.output
     assert CLIENT_EMAIL not in result.output
@@ -113,16 +77,10 @@ def test_a_mis_mapped_column_never_quotes_its_cell(runner, tmp_path, field, colu
 
 
 @pytest.mark.parametrize(
-    ("header", "cell"),
-    [
-        ("Status", "jane.doe@example.net"),
-        ("Price", "jane.doe@example.net"),
-        ("New Client", "jane.doe@example.net"),
-        ("Time", "jane.doe@example.net"),
-        ("Date Booked", "jane.doe@example.net"),
-    ],
+    "header", ["Status", "Price", "New Client", "Time", "Date Booked"]
 )
-def test_a_bad_cell_is_named_by_row_and_column_only(header, cell):
+def test_a_bad_cell_is_named_by_row_and_column_only(header):
+    cell = "jane.doe@example.net"
     data = export([("03/18/2025", cell)], header=("Appointment Date", header))
     with pytest.raises(importer.BookingFileError) as raised:
         read(data)
@@ -150,15 +108,6 @@ SOURCES = {
 }
 
 
-SUFFIXES = ("", "-wal", "-journal", "-shm")
-
-
-def raw_bytes(database_path):
-    """The database file, its WAL and its journal, as bytes."""
-    paths = [database_path.parent / f"{database_path.name}{s}" for s in SUFFIXES]
-    return b"".join(path.read_bytes() for path in paths if path.exists())
-
-
 def test_only_the_channel_of_a_source_is_stored(runner, tmp_path, database_path):
     rows = [
         row(appointment=f"03/{n:02d}/2025 10:00", source=source)
@@ -166,15 +115,8 @@ def test_only_the_channel_of_a_source_is_stored(runner, tmp_path, database_path)
     ]
     result = import_file(runner, tmp_path, export(rows))
     assert result.exit_code == 0, result.output
-    db = connect(str(database_path))
-    try:
-        channels_stored = [
-            channel
-            for (channel,) in db.execute("select channel from bookings order by day")
-        ]
-    finally:
-        db.conn.close()
-    assert channels_stored == list(SOURCES.values())
+    channels_stored = stored(database_path, "select channel from bookings order by day")
+    assert channels_stored == [(channel,) for channel in SOURCES.values()]
     # Not one source's text, nor a word of one, in the file, its WAL or the
     # output: "Website" and "Phone" are stored as the channels' own words.
     raw = raw_bytes(database_path)
@@ -192,13 +134,9 @@ def test_a_mapped_referral_column_keeps_no_name(runner, tmp_path, database_path)
         runner, tmp_path, export(rows, header=header), "--map", "source=Referral"
     )
     assert result.exit_code == 0, result.output
-    db = connect(str(database_path))
-    try:
-        stored = sorted(c for (c,) in db.execute("select channel from bookings"))
-    finally:
-        db.conn.close()
+    channels_stored = sorted(stored(database_path, "select channel from bookings"))
     # The first import read no source; the second met the first booking again
     # (a friend's word is no channel: "other" both times) and the second as a
     # new one, from social media.
-    assert stored == ["other", "other", "social"]
+    assert channels_stored == [("other",), ("other",), ("social",)]
     assert b"Jane" not in raw_bytes(database_path)

@@ -7,16 +7,16 @@ no import; pending bookings are kept apart; the terminal remembers the
 columns and status words chosen for a report.
 """
 
-import csv
 import datetime
 import hashlib
 import hmac
-import io
 
-from webapp.bookings import batches, importer, summary
+from webapp.bookings import batches, summary
 from webapp.bookings.matching import ID_KEY
 from webapp.core.db import connect, read_meta
 
+from . import bookings_data
+from .bookings_data import import_file, raw_bytes, read, stored
 from .conftest import TEST_SECRET, make_app
 
 CONFIG = {"DATE_ORDER": "MDY", "CURRENCY": "USD"}
@@ -48,10 +48,8 @@ def booking(
 
 
 def export(rows, header=HEADER):
-    """The bytes of a CSV export."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows([header, *rows])
-    return buffer.getvalue().encode()
+    """The bytes of a CSV export (no BOM, no blank line at its end)."""
+    return bookings_data.export(rows, header, bom=False, trailing_blank=False)
 
 
 MARCH = [
@@ -69,41 +67,13 @@ APRIL = [
 ]
 
 
-def import_file(runner, tmp_path, data, *args, name="export.csv"):
-    """Run ``bookings import`` on ``data``; return the result."""
-    path = tmp_path / name
-    path.write_bytes(data)
-    return runner.invoke(args=["bookings", "import", str(path), *args])
-
-
-def query(database_path, sql, params=()):
-    """Rows of the test database."""
-    db = connect(str(database_path))
-    try:
-        return db.execute(sql, params).fetchall()
-    finally:
-        db.conn.close()
-
-
 def by_id(database_path, number):
     """``(appointment, price_cents, status)`` of the booking with IDS[number]."""
-    db = connect(str(database_path))
-    try:
+    with connect(str(database_path)) as db:
         key = bytes.fromhex(read_meta(db, ID_KEY))
-        hashed = hmac.new(key, IDS[number].encode(), hashlib.sha256).hexdigest()
-        return db.execute(
-            "select appointment, price_cents, status from bookings"
-            " where platform_key = ?",
-            [hashed],
-        ).fetchone()
-    finally:
-        db.conn.close()
-
-
-def raw_bytes(database_path):
-    """The database file, its WAL and journal, as bytes."""
-    paths = [database_path.parent / f"{database_path.name}{s}" for s in ("", "-wal")]
-    return b"".join(path.read_bytes() for path in paths if path.exists())
+    hashed = hmac.new(key, IDS[number].encode(), hashlib.sha256).hexdigest()
+    sql = "select appointment, price_cents, status from bookings where platform_key = ?"
+    return stored(database_path, sql, hashed)[0]
 
 
 def test_a_later_export_updates_the_booking_its_id_names(
@@ -118,11 +88,11 @@ def test_a_later_export_updates_the_booking_its_id_names(
         "(a new price, time, status or service)." in result.output
     )
     # Four bookings, each once, each as April's export says.
-    assert query(database_path, "select count(*) from bookings") == [(4,)]
+    assert stored(database_path, "select count(*) from bookings") == [(4,)]
     assert by_id(database_path, 0) == ("2025-03-18T15:30", 11000, "completed")
     assert by_id(database_path, 1) == ("2025-03-19T10:00", 9500, "cancelled")
     assert by_id(database_path, 2) == ("2025-03-20T11:00", 9500, "upcoming")
-    assert query(
+    assert stored(
         database_path, "select id, updated, duplicates from import_batches"
     ) == [(1, 0, 0), (2, 2, 3)]
     listing = runner.invoke(args=["bookings", "list-imports"]).output.splitlines()
@@ -137,14 +107,14 @@ def test_a_later_export_updates_the_booking_its_id_names(
 def test_the_id_key_is_the_databases_own_not_the_secret_key(tmp_path, database_path):
     first = make_app(database_path, SECRET_KEY="the first secret key").test_cli_runner()
     assert import_file(first, tmp_path, export(MARCH)).exit_code == 0
-    key = query(database_path, "select value from meta where key = ?", [ID_KEY])
+    key = stored(database_path, "select value from meta where key = ?", ID_KEY)
     assert len(bytes.fromhex(key[0][0])) == 32
     assert key[0][0] != TEST_SECRET
     # A new SECRET_KEY (rotated after a leak, say): the same export adds nothing.
     second = make_app(database_path, SECRET_KEY="a brand new secret").test_cli_runner()
     again = import_file(second, tmp_path, export(APRIL))
     assert again.exit_code == 0, again.output
-    assert query(database_path, "select count(*) from bookings") == [(4,)]
+    assert stored(database_path, "select count(*) from bookings") == [(4,)]
     assert by_id(database_path, 0)[1] == 11000
 
 
@@ -158,8 +128,10 @@ def test_undo_puts_back_what_an_update_changed(runner, tmp_path, database_path):
     )
     assert by_id(database_path, 0) == ("2025-03-18T14:30", 9500, "upcoming")
     assert by_id(database_path, 1) == ("2025-03-19T10:00", 9500, "upcoming")
-    assert query(database_path, "select count(*) from bookings") == [(3,)]
-    assert query(database_path, "select count(*) from booking_status_changes") == [(0,)]
+    assert stored(database_path, "select count(*) from bookings") == [(3,)]
+    assert stored(database_path, "select count(*) from booking_status_changes") == [
+        (0,)
+    ]
 
 
 def test_undo_keeps_what_a_later_import_changed_again(runner, tmp_path, database_path):
@@ -187,7 +159,7 @@ def test_a_dry_run_says_what_would_be_updated_and_changes_nothing(
     assert "Would add 1 booking(s): 1 kept" in result.output
     assert "Would update 2 booking(s) already imported" in result.output
     assert by_id(database_path, 0) == ("2025-03-18T14:30", 9500, "upcoming")
-    assert query(database_path, "select count(*) from import_batches") == [(1,)]
+    assert stored(database_path, "select count(*) from import_batches") == [(1,)]
 
 
 def test_a_file_with_nothing_new_records_no_import(runner, tmp_path, database_path):
@@ -195,22 +167,17 @@ def test_a_file_with_nothing_new_records_no_import(runner, tmp_path, database_pa
     again = import_file(runner, tmp_path, export(MARCH))
     assert again.exit_code == 0, again.output
     assert "Nothing new in this file: 3 bookings already imported." in again.output
-    assert query(database_path, "select id from import_batches") == [(1,)]
+    assert stored(database_path, "select id from import_batches") == [(1,)]
     # The function the dashboard calls says the same and leaves no preview.
-    db = connect(str(database_path))
-    try:
-        reading = importer.read_export(
-            importer.open_text(io.BytesIO(export(MARCH))), CONFIG
-        )
-        stored = batches.store(db, reading, "march.csv", confirmed=False)
-        assert stored.nothing_new and stored.batch == 0
-        assert stored.nothing_new_text() == (
+    with connect(str(database_path)) as db:
+        reading = read(export(MARCH), CONFIG)
+        result = batches.store(db, reading, "march.csv", confirmed=False)
+        assert result.nothing_new and result.batch == 0
+        assert result.nothing_new_text() == (
             "Nothing new in this file: 3 bookings already imported."
         )
         assert batches.pending_batch(db) is None
         assert [b["id"] for b in batches.list_batches(db)] == [1]
-    finally:
-        db.conn.close()
 
 
 def test_a_booking_stored_without_an_id_takes_it_and_is_not_added_again(
@@ -220,12 +187,12 @@ def test_a_booking_stored_without_an_id_takes_it_and_is_not_added_again(
     assert import_file(runner, tmp_path, export(without_ids)).exit_code == 0
     result = import_file(runner, tmp_path, export(MARCH))
     assert "Nothing new in this file: 3 bookings already imported." in result.output
-    assert query(database_path, "select count(*) from bookings") == [(3,)]
+    assert stored(database_path, "select count(*) from bookings") == [(3,)]
     # ...but its id was taken: April's changes find them.
     result = import_file(runner, tmp_path, export(APRIL))
     assert "Updated 2 booking(s)" in result.output
     assert by_id(database_path, 0) == ("2025-03-18T15:30", 11000, "completed")
-    assert query(database_path, "select count(*) from bookings") == [(4,)]
+    assert stored(database_path, "select count(*) from bookings") == [(4,)]
 
 
 def test_two_bookings_alike_but_for_their_ids_are_two(runner, tmp_path, database_path):
@@ -234,7 +201,7 @@ def test_two_bookings_alike_but_for_their_ids_are_two(runner, tmp_path, database
     assert import_file(runner, tmp_path, first).exit_code == 0
     result = import_file(runner, tmp_path, second)
     assert "Added 1 booking(s) as import 2" in result.output
-    assert query(database_path, "select count(*) from bookings") == [(2,)]
+    assert stored(database_path, "select count(*) from bookings") == [(2,)]
 
 
 def test_pending_bookings_are_stored_apart_and_never_kept(
@@ -252,21 +219,15 @@ def test_pending_bookings_are_stored_apart_and_never_kept(
         "platform yet: not counted as kept), 0 cancelled, 0 no-show." in result.output
     )
     assert "Kept, by how they were booked: Your website 1" in result.output
-    assert query(database_path, "select kept, pending from import_batches") == [(1, 2)]
-    db = connect(str(database_path))
-    try:
+    assert stored(database_path, "select kept, pending from import_batches") == [(1, 2)]
+    with connect(str(database_path)) as db:
         totals = summary.summarise(db, *EVERY_DAY, CONFIG)
-    finally:
-        db.conn.close()
     assert (totals.bookings, totals.pending, totals.website_bookings) == (1, 2, 1)
     # Confirmed by the platform in a later export: kept from then on.
     rows[0] = booking(0, status="Confirmed")
     assert "Updated 1 booking(s)" in import_file(runner, tmp_path, export(rows)).output
-    db = connect(str(database_path))
-    try:
+    with connect(str(database_path)) as db:
         assert summary.summarise(db, *EVERY_DAY, CONFIG).bookings == 2
-    finally:
-        db.conn.close()
 
 
 UNUSUAL = ("Client", "When", "What", "State of play", "How")
@@ -290,7 +251,7 @@ def test_the_terminal_remembers_the_columns_and_words_chosen(
     assert second.output.startswith(
         "Using the columns you chose last time for this report.\n"
     )
-    assert query(
+    assert stored(
         database_path, "select day, status, channel from bookings order by day"
     ) == [
         ("2025-03-18", "completed", "website"),
@@ -304,7 +265,7 @@ def test_a_dry_run_remembers_nothing(runner, tmp_path, database_path):
     march = export([(CLIENT, "2025-03-18", "Swedish", "Ticked", "website")], UNUSUAL)
     options = ["--map", "appointment=When", "--status", "Ticked=completed"]
     assert import_file(runner, tmp_path, march, *options, "--dry-run").exit_code == 0
-    assert query(database_path, "select count(*) from column_maps") == [(0,)]
+    assert stored(database_path, "select count(*) from column_maps") == [(0,)]
 
 
 def test_rows_that_cannot_be_read_are_skipped_when_asked(
@@ -317,8 +278,8 @@ def test_rows_that_cannot_be_read_are_skipped_when_asked(
     result = import_file(runner, tmp_path, export(rows), "--skip-bad-rows")
     assert result.exit_code == 0, result.output
     assert "1 row(s) that could not be read skipped: 4." in result.output
-    assert query(database_path, "select count(*) from bookings") == [(3,)]
-    assert query(database_path, "select skipped_rows from import_batches") == [(1,)]
+    assert stored(database_path, "select count(*) from bookings") == [(3,)]
+    assert stored(database_path, "select skipped_rows from import_batches") == [(1,)]
 
 
 def test_a_bad_status_option_is_a_usage_error(runner, tmp_path):
@@ -341,7 +302,7 @@ def test_a_restored_backup_still_knows_the_bookings_by_their_ids(
     assert result.exit_code == 0, result.output
     assert "Added 1 booking(s)" in result.output
     assert "Updated 2 booking(s)" in result.output
-    assert query(copy, "select count(*) from bookings") == [(4,)]
+    assert stored(copy, "select count(*) from bookings") == [(4,)]
 
 
 def test_undoing_the_import_that_added_a_booking_keeps_it_as_later_updated(
@@ -355,9 +316,11 @@ def test_undoing_the_import_that_added_a_booking_keeps_it_as_later_updated(
         "also holds."
     )
     # April's export holds all four, as April says them.
-    assert query(database_path, "select count(*) from bookings") == [(4,)]
+    assert stored(database_path, "select count(*) from bookings") == [(4,)]
     assert by_id(database_path, 0) == ("2025-03-18T15:30", 11000, "completed")
     # Undoing April too leaves nothing, its changes and records included.
     assert runner.invoke(args=["bookings", "undo", "2"]).exit_code == 0
-    assert query(database_path, "select count(*) from bookings") == [(0,)]
-    assert query(database_path, "select count(*) from booking_status_changes") == [(0,)]
+    assert stored(database_path, "select count(*) from bookings") == [(0,)]
+    assert stored(database_path, "select count(*) from booking_status_changes") == [
+        (0,)
+    ]
