@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
+from markupsafe import escape
 
-from webapp.core.db import connect
 from webapp.tracking.journal_folder import folder_of
 
+from .bookings_data import stored
 from .conftest import csrf_token_from, log_in, make_app, store_owner_password
+from .test_bookings_upload import upload
 
 EXPORTS = Path(__file__).parent / "platform_exports"
 KEPT = ("completed", "confirmed", "upcoming")
@@ -309,15 +309,6 @@ def import_export(database_path, path, platform, *args):
     )
 
 
-def stored(database_path, sql, *params):
-    """Rows of the test database."""
-    db = connect(str(database_path))
-    try:
-        return db.execute(sql, params).fetchall()
-    finally:
-        db.conn.close()
-
-
 def counts(database_path):
     """What the stored bookings say, in the owner's terms."""
     rows = stored(database_path, "select status, channel, new_client from bookings")
@@ -508,23 +499,12 @@ def test_no_client_detail_from_any_export_is_stored_printed_or_shown(database_pa
         if secret in output:
             found.append(("the terminal", secret))
         for page, html in pages.items():
-            if secret in html or _escaped(secret) in html:
+            if secret in html or escape(secret) in html:
                 found.append((page, secret))
         for name, data in written.items():
             if secret.encode() in data or secret.encode("utf-16-le") in data:
                 found.append((name, secret))
     assert found == []
-
-
-def _escaped(text):
-    """``text`` as Jinja escapes it in a page."""
-    return re.sub(
-        r"[&<>\"']",
-        lambda m: {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"}[
-            m.group()
-        ],
-        text,
-    )
 
 
 # --- The same files through the dashboard's upload ------------------------------
@@ -539,41 +519,22 @@ def owner_on(database_path, platform):
     return client
 
 
-def upload(client, path):
-    """POST the file as the bookings page's form does (no column chosen)."""
-    token = csrf_token_from(client.get("/stats/bookings").get_data(as_text=True))
-    kind = "text/plain" if path.suffix == ".txt" else "text/csv"
-    boundary, body = encode_multipart(
-        {
-            "csrf_token": token,
-            "file": FileStorage(io.BytesIO(path.read_bytes()), path.name, kind),
-        }
-    )
-    return client.post(
-        "/stats/bookings",
-        data=body,
-        content_type=f"multipart/form-data; boundary={boundary}",
-    )
-
-
 @pytest.mark.parametrize("platform", sorted(EXPORTS_BY_PLATFORM))
 def test_each_export_uploads_as_it_comes_and_the_page_shows_no_client(
     database_path, platform
 ):
     client = owner_on(database_path, platform)
-    preview = upload(client, EXPORTS / EXPORTS_BY_PLATFORM[platform].file)
+    # As the form sends it: no column chosen.
+    path = EXPORTS / EXPORTS_BY_PLATFORM[platform].file
+    kind = "text/plain" if path.suffix == ".txt" else "text/csv"
+    preview = upload(client, path.read_bytes(), path.name, kind)
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200, html[:2000]
     secrets = private_cells(platform) | set(FREE_TEXT_SOURCES)
-    assert [s for s in secrets if s in html or _escaped(s) in html] == []
+    assert [s for s in secrets if s in html or escape(s) in html] == []
     # Nothing counts before the owner confirms the preview.
-    assert (
-        stored(
-            database_path,
-            "select count(*) from import_batches where confirmed_at != ''",
-        )[0][0]
-        == 0
-    )
+    confirmed = "select count(*) from import_batches where confirmed_at != ''"
+    assert stored(database_path, confirmed) == [(0,)]
     batch = re.search(r"/stats/bookings/(\d+)/confirm", html)
     assert batch, "the preview offers no confirm button"
     token = csrf_token_from(html)
@@ -584,5 +545,5 @@ def test_each_export_uploads_as_it_comes_and_the_page_shows_no_client(
     )
     assert done.status_code == 200
     page = done.get_data(as_text=True)
-    assert [s for s in secrets if s in page or _escaped(s) in page] == []
+    assert [s for s in secrets if s in page or escape(s) in page] == []
     assert counts(database_path) == expected(platform)
