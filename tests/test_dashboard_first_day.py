@@ -5,8 +5,9 @@ from html import unescape
 
 from webapp.tracking.vocabulary import CLICK, VIEW
 
-from .conftest import record
+from .conftest import GOOGLEBOT, record, visit
 from .test_click_to_client import add_batch, ago
+from .test_dashboard import reader
 
 STEPS = re.compile(
     r'<li class="dash-step( dash-step--done)?">\s*<p class="dash-step__title">'
@@ -51,9 +52,13 @@ def test_steps_are_ticked_from_what_the_site_knows(app, owner_client, database_p
     assert "Import your bookings (done)" in unescape(re.sub(r"<[^>]+>", "", html))
 
 
-def test_a_click_alone_is_not_a_reader_yet(app, owner_client):
-    record(app, [{"kind": CLICK, "placement": "footer"}], "203.0.113.9")
+def test_requests_not_counted_do_not_end_the_checklist(app, owner_client):
+    visit(reader(app, "203.0.113.9"), "/", agent=GOOGLEBOT)
+    visit(owner_client, "/")
     assert "Your first steps" in owner_client.get("/stats").get_data(as_text=True)
+    # A reader's click is counted: the dashboard shows it.
+    record(app, [{"kind": CLICK, "placement": "footer"}], "203.0.113.9")
+    assert "Your first steps" not in owner_client.get("/stats").get_data(as_text=True)
 
 
 def test_the_first_page_view_ends_the_checklist(app, owner_client):

@@ -138,7 +138,7 @@ class Dashboard:
     click_to_client: conversion.ClickToClient | None = None
     # The first words: what the article earned (earnings.answer_sentence).
     answer: str = ""
-    # No reader has viewed the article yet: the page is the first-day checklist.
+    # No reader counted yet (no view, click or widget use): the first-day checklist.
     first_day: bool = False
 
     @property
@@ -164,7 +164,7 @@ def build(
     previous_period = period.previous()
     previous = reports.period_totals(db, previous_period.start, previous_period.end)
     board = Dashboard(period, previous_period, report, previous, time_zone)
-    board.first_day = not reports.has_page_view(db)
+    board.first_day = not reports.has_reader_event(db)
     board.headlines = headlines(report, previous, since_words(period.days))
     board.notes = notes_between(db, period.start, period.end)
     board.chart = charts.chart(report, board.notes)

@@ -288,13 +288,15 @@ def has_tracking_data(db):
     )
 
 
-def has_page_view(db):
-    """True once any reader's page view is stored (raw or rolled up)."""
-    raw = db.execute("SELECT 1 FROM events WHERE kind = ? LIMIT 1", [VIEW]).fetchone()
-    rolled = db.execute(
-        "SELECT 1 FROM daily_counts WHERE kind = ? AND events > 0 LIMIT 1", [VIEW]
-    ).fetchone()
-    return bool(raw or rolled)
+def has_reader_event(db):
+    """True once any reader's page view, click or widget use is counted.
+
+    Until then the dashboard is the first-day checklist. Requests not counted
+    (bots, previews, the owner) do not end it.
+    """
+    raw = db.execute("SELECT 1 FROM events LIMIT 1").fetchone()
+    rolled = db.execute("SELECT 1 FROM daily_counts WHERE events > 0 LIMIT 1")
+    return bool(raw or rolled.fetchone())
 
 
 def period_totals(db, start, end):
