@@ -53,8 +53,7 @@ def counted(db, config):
 
 def left_behind(path):
     """What the database holds: bookings, batches and the in-transit marks."""
-    db = connect(str(path))
-    try:
+    with connect(str(path)) as db:
         return {
             "bookings": db.execute("select count(*) from bookings").fetchone()[0],
             "batches": db.execute("select count(*) from import_batches").fetchone()[0],
@@ -65,8 +64,6 @@ def left_behind(path):
             "storing": read_meta(db, transit.STORING_KEY) or "",
             "removing": read_meta(db, transit.REMOVING_KEY) or "[]",
         }
-    finally:
-        db.conn.close()
 
 
 NOTHING = {"bookings": 0, "batches": 0, "records": 0, "storing": "", "removing": "[]"}
@@ -156,13 +153,10 @@ def test_the_site_keeps_writing_while_50000_bookings_are_stored(
     assert {counted_then for _w, _in_table, counted_then in partial} == {0}
     html = response.get_data(as_text=True)
     assert "Rows read</dt><dd>50,000" in html
-    db = connect(str(database_path))
-    try:
+    with connect(str(database_path)) as db:
         assert counted(db, app.config) == 0  # a preview, until confirmed
         post_form(owner_client, f"/stats/bookings/{batch_of(html)}/confirm")
         assert counted(db, app.config) == FIFTY_THOUSAND
-    finally:
-        db.conn.close()
     assert left_behind(database_path)["storing"] == ""
 
 
@@ -170,22 +164,16 @@ def test_an_undo_begun_mid_way_stops_the_import_which_leaves_nothing(
     app, runner, tmp_path, database_path, year
 ):
     data = year
-    db = connect(str(database_path))
-    try:
+    with connect(str(database_path)) as db:
         earlier = batches.store(db, read(export([row()])), "march.csv", confirmed=True)
-    finally:
-        db.conn.close()
     writer = OtherWriter(database_path, app.config, before=1)
     undone = []
 
     def undo_when_part_way():
         while len(writer.partial()) < 1 and not writer.done.is_set():
             writer.done.wait(0.005)
-        other = connect(str(database_path))
-        try:
+        with connect(str(database_path)) as other:
             undone.append(batches.undo(other, earlier.batch))
-        finally:
-            other.conn.close()
 
     undoer = threading.Thread(target=undo_when_part_way)
     path = tmp_path / "year.csv"
@@ -211,8 +199,7 @@ def test_an_undo_begun_mid_way_stops_the_import_which_leaves_nothing(
 def test_an_error_half_way_leaves_nothing_and_the_next_import_works(
     app, database_path, monkeypatch
 ):
-    db = connect(str(database_path))
-    try:
+    with connect(str(database_path)) as db:
         march = batches.store(db, read(export([row()])), "march.csv", confirmed=True)
         monkeypatch.setattr(saving, "CHUNK_ROWS", 2)
         recorded = status_changes.record
@@ -239,8 +226,6 @@ def test_an_error_half_way_leaves_nothing_and_the_next_import_works(
         again = batches.store(db, read(export(april)), "april.csv", confirmed=True)
         assert again.added == 7
         assert [b["id"] for b in batches.list_batches(db)] == [again.batch, march.batch]
-    finally:
-        db.conn.close()
 
 
 def test_an_import_whose_worker_was_killed_counts_nowhere_and_goes(
