@@ -121,6 +121,9 @@ def as_json(board):
         "click_to_client": conversion.as_json(board.click_to_client),
         # The dashboard's first words (earnings.answer_sentence).
         "answer": board.answer,
+        # Each headline against the previous period, as honesty.py judges it:
+        # "up", "down", "same" (chance often does that) or "too-few".
+        "changes": {h.key: h.direction for h in board.headlines},
         "notes": [{"day": note["day"], "text": note["text"]} for note in board.notes],
     }
 
