@@ -27,3 +27,12 @@ class BookingFileError(Exception):
         self.field = field
         self.row = row
         self.header = header
+
+
+def reads_as(parse, *cell):
+    """Whether ``parse(*cell)`` reads the cell (raises no FieldError)."""
+    try:
+        parse(*cell)
+    except FieldError:
+        return False
+    return True

@@ -15,19 +15,6 @@ from .statuses import KEPT_STATUSES, STATUSES, listed, status_word
 
 __all__ = ["KEPT_STATUSES", "STATUSES", "FieldError"]
 
-# The fields kept, in the order the preview and the CLI show them. "source"
-# is the file's column saying where a booking came from: only the channel
-# read from it is kept, and "booking_id" only as a keyed hash.
-FIELDS = (
-    "booked_on",
-    "appointment",
-    "service",
-    "price",
-    "status",
-    "source",
-    "new_client",
-    "booking_id",
-)
 DATE_FIELDS = ("booked_on", "appointment")
 # The stored values that make two rows one booking: all but the status (a
 # booking "upcoming" in March and "completed" in April is one booking).
@@ -45,22 +32,10 @@ TIME_FIELD = "appointment_time"
 # Yes/no columns some platforms write instead of (or beside) a status or a
 # source: "Canceled", "Marked as No-Show" (Calendly), "Booked Online".
 FLAG_FIELDS = ("cancelled", "no_show", "booked_online")
-# What ``--map`` and the header matching know, in the order they are shown.
-MAPPED_FIELDS = (
-    "booked_on",
-    "appointment",
-    TIME_FIELD,
-    "service",
-    "price",
-    "status",
-    "cancelled",
-    "no_show",
-    "source",
-    "booked_online",
-    "new_client",
-    "booking_id",
-)
-# How the owner reads each field's name (the preview, the CLI).
+# How the owner reads the name of each field ``--map`` and the header matching
+# know, in the order they are shown (the preview, the CLI). "source" is the
+# file's column saying where a booking came from: only the channel read from
+# it is kept, and "booking_id" only as a keyed hash.
 FIELD_LABELS = {
     "booked_on": "Booked on",
     "appointment": "Appointment",
@@ -75,6 +50,7 @@ FIELD_LABELS = {
     "new_client": "New client",
     "booking_id": "Booking number",
 }
+MAPPED_FIELDS = tuple(FIELD_LABELS)
 
 # Common header spellings, best first: when two columns match one field, the
 # earlier name wins ("Appointment Date" over "Date"). Headers are compared

@@ -15,7 +15,7 @@ import itertools
 import re
 
 from . import dates, fields
-from .errors import BookingFileError, FieldError
+from .errors import BookingFileError, FieldError, reads_as
 from .limits import MAX_CELL_CHARS, MAX_COLUMNS, too_many_columns
 
 # Enough of the file to tell text from a spreadsheet and UTF-8 from Windows-1252.
@@ -206,10 +206,6 @@ def _looks_like_no_booking(row, header_names):
 
 def _is_date(cell, date_format):
     """Whether a cell reads as a date, month-first or day-first."""
-    for order in ("MDY", "DMY"):
-        try:
-            dates.parse_date(cell, order, date_format)
-        except FieldError:
-            continue
-        return True
-    return False
+    return any(
+        reads_as(dates.parse_date, cell, order, date_format) for order in ("MDY", "DMY")
+    )

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import dates, fields, file_shapes, rows, statuses
-from .errors import BookingFileError, FieldError
+from .errors import BookingFileError, reads_as
 from .fields import CHECKED_HEADERS, DATE_FIELDS, TIME_FIELD
 from .file_shapes import NOT_TEXT, SNIFF_BYTES, open_text
 from .limits import MAX_COLUMNS, MAX_ROWS, too_many_columns, too_many_rows
@@ -229,11 +229,7 @@ def _fits(name, cell, options):
     """Whether one cell reads as the field ``name`` (a status, a new client)."""
     if name == "status":
         return statuses.is_status(cell, options.statuses)
-    try:
-        fields.parse_new_client(cell)
-    except FieldError:
-        return False
-    return True
+    return reads_as(fields.parse_new_client, cell)
 
 
 def _describe_columns(reading, columns, options):

@@ -8,7 +8,7 @@ own words (``--status WORD=STATUS``, the dashboard's choices) come first.
 
 import re
 
-from .errors import FieldError
+from .errors import FieldError, reads_as
 
 # The stored statuses. Kept bookings are the ones that happened or will;
 # a pending one still waits for the practice to accept it, and is counted
@@ -120,11 +120,7 @@ def _status_within(word):
 
 def is_status(text, chosen=None):
     """Whether a cell reads as a status word (to tell a status column)."""
-    try:
-        parse_status(text, chosen)
-    except FieldError:
-        return False
-    return True
+    return reads_as(parse_status, text, chosen)
 
 
 def parse_flag(text, meanings=()):
