@@ -10,13 +10,12 @@ import json
 
 import pytest
 
-from webapp import create_app
 from webapp.bookings.checks import check_bookings
 from webapp.bookings.summary import fee_avoided_cents
 from webapp.core.settings import DEFAULTS
 
-from .conftest import OWNER_PASSWORD, log_in, store_owner_password
-from .test_digest import add_bookings_and_notes, last_monday
+from .conftest import OWNER_PASSWORD, log_in, make_app, store_owner_password
+from .test_digest import add_bookings_and_notes, add_traffic, last_monday
 
 
 def test_the_default_bookings_settings_pass(app):
@@ -90,15 +89,10 @@ def test_an_unreadable_fee_setting_gives_no_estimate_rather_than_an_error():
 
 
 def bad_fee_app(database_path, **settings):
-    """The app in testing mode with bookings imported and ``settings``."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "DATABASE": str(database_path),
-            **settings,
-        }
-    )
+    """The app in testing mode with readers, bookings imported and ``settings``."""
+    app = make_app(database_path, **settings)
+    # A reader counted: the dashboard is past its first-day checklist.
+    add_traffic(app, last_monday(app), views=3, clickers=1)
     add_bookings_and_notes(app, last_monday(app))
     return app
 
@@ -117,8 +111,7 @@ def test_flask_check_names_a_bad_fee_setting_in_one_line(database_path):
 
 
 @pytest.mark.parametrize(
-    "settings",
-    [{"DIRECTORY_FEE_MIN": "$6"}, {"DIRECTORY_FEE_PERCENT": "15%"}],
+    "settings", [{"DIRECTORY_FEE_MIN": "$6"}, {"DIRECTORY_FEE_PERCENT": "15%"}]
 )
 def test_a_bad_fee_setting_never_breaks_the_dashboard_or_the_letter(
     database_path, settings

@@ -216,11 +216,7 @@ def test_an_error_half_way_leaves_nothing_and_the_next_import_works(
         with pytest.raises(OSError, match="disk full"):
             batches.store(db, read(export(april)), "april.csv", confirmed=True)
         assert len(calls) == 3  # two chunks were in when it failed
-        assert left_behind(database_path) == {
-            **NOTHING,
-            "bookings": 1,
-            "batches": 1,
-        }
+        assert left_behind(database_path) == {**NOTHING, "bookings": 1, "batches": 1}
         assert counted(db, app.config) == 1
         monkeypatch.setattr(status_changes, "record", recorded)
         again = batches.store(db, read(export(april)), "april.csv", confirmed=True)
