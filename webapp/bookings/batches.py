@@ -102,10 +102,8 @@ def confirm(db, batch, now=None):
         if cursor.rowcount != 1:
             return False
         changed, updated = status_changes.apply(db, batch)
-        db.execute(
-            "UPDATE import_batches SET status_changes = ?, updated = ? WHERE id = ?",
-            [changed, updated, batch],
-        )
+        counts = {"status_changes": changed, "updated": updated}
+        db["import_batches"].update(batch, counts)
         return True
 
 
@@ -145,9 +143,7 @@ def undo(db, batch):
         # A pending batch's changes were never applied: nothing to put back.
         restored = status_changes.revert(db, batch) if row[0] else 0
         kept = _rehome(db, batch)
-        removed = db.execute(
-            "SELECT count(*) FROM bookings WHERE batch = ?", [batch]
-        ).fetchone()[0]
+        removed = db["bookings"].count_where("batch = ?", [batch])
         # From here on it counts nowhere; its bookings go a chunk at a time.
         db.execute("UPDATE import_batches SET confirmed_at = '' WHERE id = ?", [batch])
         transit.hide(db, [batch])

@@ -119,17 +119,16 @@ def _own_fingerprint(fingerprint, key):
 def _stored(db, column, values):
     """``{value: stored booking as a dict}`` of confirmed bookings by ``column``."""
     found = {}
-    names = ("id", *STORED_FIELDS)
-    selected = ", ".join(f"bookings.{name}" for name in names)
+    selected = ", ".join(
+        f"bookings.{name} AS {name}" for name in ("id", *STORED_FIELDS)
+    )
     for start in range(0, len(values), LOOKUP_CHUNK):
         chunk = values[start : start + LOOKUP_CHUNK]
         # Our own constants and "?" marks only are formatted in, never a value.
-        rows = db.execute(
+        rows = db.query(
             f"SELECT {selected} FROM {CONFIRMED_BOOKINGS}"  # noqa: S608
             f" WHERE bookings.{column} IN ({', '.join('?' * len(chunk))})",
             chunk,
         )
-        for row in rows.fetchall():
-            stored = dict(zip(names, row, strict=True))
-            found[stored[column]] = stored
+        found.update((stored[column], stored) for stored in rows)
     return found

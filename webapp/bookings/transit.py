@@ -109,9 +109,7 @@ def _remove(db, batch):
         )
     removed = in_chunks(db, lambda: _remove_bookings(db, batch))
     with immediate(db):
-        if db.execute(
-            "SELECT 1 FROM bookings WHERE batch = ? LIMIT 1", [batch]
-        ).fetchone():
+        if db["bookings"].count_where("batch = ?", [batch]):
             return removed  # another remover is still at it: it finishes
         db.execute("DELETE FROM booking_status_changes WHERE batch = ?", [batch])
         db.execute("DELETE FROM booking_batch_duplicates WHERE batch = ?", [batch])
