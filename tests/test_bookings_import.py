@@ -6,7 +6,7 @@ import pytest
 
 from webapp.bookings import importer
 from webapp.bookings.dates import parse_date
-from webapp.bookings.fields import parse_new_client, parse_price
+from webapp.bookings.fields import parse_new_client
 
 from .bookings_data import (
     CLIENT_EMAIL,
@@ -140,14 +140,6 @@ def test_a_forced_date_format_reads_what_nothing_else_would():
     data = export([("18.03.2025 14:30", "paid")], header=("Date", "Status"))
     reading = read(data, date_format="%d.%m.%Y %H:%M")
     assert reading.bookings[0]["appointment"] == "2025-03-18T14:30"
-
-
-@pytest.mark.parametrize(
-    ("text", "cents"),
-    [("$1,095.50", 109550), ("95", 9500), ("", None), ("USD 80", 8000), (" 7.5 ", 750)],
-)
-def test_prices(text, cents):
-    assert parse_price(text, "USD") == cents
 
 
 @pytest.mark.parametrize(
