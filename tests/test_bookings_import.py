@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from webapp.bookings import importer
+from webapp.bookings import file_shapes, importer
 from webapp.bookings.dates import parse_date
 from webapp.bookings.fields import parse_new_client
 
@@ -321,7 +321,7 @@ def late_accent_export(encoding):
     rows = [row(service="Swedish 60") for _ in range(600)]
     rows.append(row(appointment="03/20/2025 10:00", service=LATE_ACCENT_SERVICE))
     data = export(rows, bom=False).decode()
-    assert data.index("é") > 100 * 1024 > importer.SNIFF_BYTES
+    assert data.index("é") > 100 * 1024 > file_shapes.SNIFF_BYTES
     return data.encode(encoding)
 
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from . import dates, fields, file_shapes, rows, statuses
 from .errors import BookingFileError, reads_as
 from .fields import CHECKED_HEADERS, DATE_FIELDS, TIME_FIELD
-from .file_shapes import NOT_TEXT, SNIFF_BYTES, open_text
+from .file_shapes import NOT_TEXT, open_text
 from .limits import MAX_COLUMNS, MAX_ROWS, too_many_columns, too_many_rows
 
-__all__ = ["SNIFF_BYTES", "BookingFileError", "Reading", "open_text", "read_export"]
+__all__ = ["BookingFileError", "Reading", "open_text", "read_export"]
 
 # How often (in rows) the reader reports progress to a progress bar.
 PROGRESS_EVERY = 2000

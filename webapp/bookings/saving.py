@@ -34,8 +34,8 @@ from datetime import UTC, datetime
 from ..core.db import immediate, read_meta, write_meta
 from ..core.formatting import number
 from . import matching, status_changes, transit
-from .fields import KEPT_STATUSES
 from .limits import CHUNK_ROWS
+from .statuses import KEPT_STATUSES
 
 logger = logging.getLogger(__name__)
 
