@@ -102,8 +102,9 @@ def confirm(db, batch, now=None):
         if cursor.rowcount != 1:
             return False
         changed, updated = status_changes.apply(db, batch)
-        counts = {"status_changes": changed, "updated": updated}
-        db["import_batches"].update(batch, counts)
+        db["import_batches"].update(
+            batch, {"status_changes": changed, "updated": updated}
+        )
         return True
 
 
