@@ -1,6 +1,7 @@
 """The owner signs in and out in a real browser, on a phone, with JS on and off."""
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import DESKTOP, PHONE, axe_violations
 
@@ -93,3 +94,62 @@ def test_sign_in_form_fits_a_phone(open_page, owner_password):
     )
     assert size >= 16
     assert _no_sideways_scroll(page) <= 0
+
+
+# --- The owner's menu ------------------------------------------------------------
+
+SMALL_PHONE = {"width": 320, "height": 640}
+MENU = ["Dashboard", "Bookings", "Weekly letter", "View the site", "Sign out"]
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_the_owners_menu_moves_between_owner_pages_on_a_small_phone(
+    open_page, live_server, owner_password, js
+):
+    page = open_page("/login?next=/stats/bookings", viewport=SMALL_PHONE, js=js)
+    page.get_by_label("Password").fill(owner_password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/stats/bookings")
+    menu = page.get_by_role("navigation", name="Owner pages")
+    expect(menu.get_by_role("listitem")).to_have_text(MENU)
+    expect(menu.locator("[aria-current=page]")).to_have_text("Bookings")
+    # Every entry inside the 320 px screen, nothing to scroll sideways.
+    for item in menu.get_by_role("listitem").all():
+        box = item.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= SMALL_PHONE["width"]
+    assert _no_sideways_scroll(page) <= 0
+
+    menu.get_by_role("link", name="Weekly letter").click()
+    page.wait_for_url(live_server.url + "/stats/digest")
+    expect(menu.locator("[aria-current=page]")).to_have_text("Weekly letter")
+    if js:  # axe needs timers, which a page without JavaScript never runs
+        assert axe_violations(page) == []
+    menu.get_by_role("link", name="Dashboard").click()
+    page.wait_for_url(live_server.url + "/stats")
+    menu.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(live_server.url + "/login")
+    expect(page.get_by_role("status")).to_have_text("You are signed out.")
+    page.watch.assert_clean()
+
+
+def test_the_menu_shows_focus_and_the_page_shown_in_forced_colors(
+    open_page, live_server, owner_password
+):
+    page = open_page("/login?next=/stats/digest", viewport=DESKTOP)
+    page.get_by_label("Password").fill(owner_password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/stats/digest")
+    menu = page.get_by_role("navigation", name="Owner pages")
+    dashboard = menu.get_by_role("link", name="Dashboard")
+    page.keyboard.press("Tab")  # the skip link first
+    page.keyboard.press("Tab")  # the practice's name
+    page.keyboard.press("Tab")
+    expect(dashboard).to_be_focused()
+    expect(dashboard).to_have_css("outline-style", "solid")
+    expect(dashboard).to_have_css("outline-width", "3px")
+    page.emulate_media(forced_colors="active")
+    current = menu.locator("[aria-current=page]")
+    # In forced colours only the underline tells the page shown apart.
+    expect(current).to_have_css("text-decoration-line", "underline")
+    expect(dashboard).not_to_have_css("text-decoration-line", "underline")
+    page.watch.assert_clean()
