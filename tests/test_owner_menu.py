@@ -51,7 +51,11 @@ def assert_menu(html, current):
 
 @pytest.mark.parametrize(
     ("path", "current"),
-    [("/stats/bookings", "Bookings"), ("/stats/digest", "Weekly letter")],
+    [
+        ("/stats", "Dashboard"),
+        ("/stats/bookings", "Bookings"),
+        ("/stats/digest", "Weekly letter"),
+    ],
 )
 def test_owner_pages_carry_the_menu_with_the_page_shown_marked(
     owner_client, path, current
