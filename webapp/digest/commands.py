@@ -29,8 +29,9 @@ def digest_command(day, send, force, test):
     sends again). Transient SMTP trouble is tried again three more times
     over about five minutes, each failed try said at once on stderr with the
     wait before the next; if the letter cannot be sent, one "error:" line
-    says why, the exit status is 1, and the next run tries again. --send --test sends a short test message instead, to check
-    the mail settings: it tries once.
+    says why, the exit status is 1, and the next run tries again.
+    --send --test sends a short test message instead, to check the mail
+    settings: it tries once.
 
     Example:
 
