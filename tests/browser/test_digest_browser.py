@@ -12,7 +12,17 @@ from webapp.digest import delivery, mail
 
 from ..test_dashboard import record
 from ..test_digest import add_traffic, at, last_monday
-from .conftest import PHONE, axe_violations
+from .conftest import (
+    DESKTOP,
+    NARROW,
+    PHONE,
+    ZOOMED,
+    axe_violations,
+    low_contrast_borders,
+    overflowing_boxes,
+    reflow_problems,
+    with_text_spacing,
+)
 from .test_dashboard_browser import LONG_HOST, sideways_scroll, sign_in
 
 SCHEMES = pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -154,4 +164,40 @@ def test_the_letters_frame_grows_to_the_letter_and_follows_the_width(
     assert sideways_scroll(page) == 0
     # The letter still runs nothing: same origin for our script, no script of its own.
     assert frame.get_attribute("sandbox") == "allow-same-origin"
+    page.watch.assert_clean()
+
+
+def test_the_preview_page_reflows_spaces_and_keeps_control_borders(
+    app, open_page, live_server, owner_password
+):
+    with app.app_context():
+        from webapp.core.db import connect
+
+        db = connect(app.config["DATABASE"])
+        failed_copy = {
+            "week": last_monday(app).isoformat(),
+            "attempted_at": "2026-11-30T12:05:00Z",
+            "recipients": 1,
+            "status": "failed",
+            "forced": 1,
+            "detail": "could not reach smtp.example.com:587",
+        }
+        db["digest_sends"].insert(failed_copy)
+        db.conn.close()
+    page = sign_in(open_page, live_server, owner_password, path="/stats/digest",
+                   viewport=DESKTOP)  # fmt: skip
+    expect(page.get_by_role("table")).to_contain_text("not sent (on request)")
+    problems = []
+    for name, viewport in (("320px", NARROW), ("400% zoom", ZOOMED)):
+        page.set_viewport_size(viewport)
+        problems += [f"{name}: {p}" for p in reflow_problems(page)]
+    page.set_viewport_size(NARROW)
+    remove = with_text_spacing(page)
+    problems += [f"text spacing: {p}" for p in overflowing_boxes(page)]
+    remove()
+    page.set_viewport_size(DESKTOP)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        problems += [f"{scheme}: {f}" for f in low_contrast_borders(page)]
+    assert problems == []
     page.watch.assert_clean()
