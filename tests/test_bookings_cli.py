@@ -58,7 +58,7 @@ def test_import_prints_what_it_read_kept_and_dropped(runner, tmp_path, database_
     result = import_file(runner, tmp_path, export(rows))
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Read 3 booking row(s) from export.csv." in out
+    assert "Read 3 booking rows from export.csv." in out
     assert "appointment      from “Appointment Date”" in out
     # One short line for the dropped columns, never the whole list.
     assert (
@@ -66,9 +66,9 @@ def test_import_prints_what_it_read_kept_and_dropped(runner, tmp_path, database_
         in out
     )
     assert "Notes" not in out
-    assert "Rows dropped: 1 empty row(s)" in out
-    assert "Added 3 booking(s) as import 1: 1 kept, 1 cancelled, 1 no-show." in out
-    assert "Already imported (not added again): 0 row(s)." in out
+    assert "Rows dropped: 1 empty row" in out
+    assert "Added 3 bookings as import 1: 1 kept, 1 cancelled, 1 no-show." in out
+    assert "Already imported (not added again): 0 rows." in out
     assert booking_count(database_path) == 3
 
 
@@ -112,7 +112,7 @@ def test_map_names_an_unusual_column(runner, tmp_path, database_path):
 def test_dry_run_counts_and_stores_nothing(runner, tmp_path, database_path):
     result = import_file(runner, tmp_path, export([row(), row()]), "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "Would add 2 booking(s): 2 kept" in result.output
+    assert "Would add 2 bookings: 2 kept" in result.output
     assert "Dry run: nothing was stored." in result.output
     assert booking_count(database_path) == 0
 
@@ -137,8 +137,8 @@ def test_reimport_and_overlapping_export_add_nothing_twice(
     april = [row(appointment=f"04/{d:02d}/2025 10:00") for d in range(1, 6)]
     overlapping = export(march[10:] + twins + april)
     result = import_file(runner, tmp_path, overlapping)
-    assert "Added 5 booking(s) as import 3" in result.output
-    assert "Already imported (not added again): 12 row(s)." in result.output
+    assert "Added 5 bookings as import 3" in result.output
+    assert "Already imported (not added again): 12 rows." in result.output
     assert booking_count(database_path) == 27
 
 
@@ -151,7 +151,7 @@ def test_undo_removes_exactly_one_batch(runner, tmp_path, database_path):
     assert lines[1].split()[0] == "2" and lines[2].split()[0] == "1"
     result = runner.invoke(args=["bookings", "undo", "2"])
     assert result.exit_code == 0
-    assert result.output.strip() == "Undid import 2: removed 3 booking(s)."
+    assert result.output.strip() == "Undid import 2: removed 3 bookings."
     assert stored(database_path, "select batch, day from bookings") == [
         (1, "2025-03-01")
     ]
@@ -168,7 +168,7 @@ def test_fifty_thousand_rows_exact_counts_and_no_client_detail_anywhere(
     with caplog.at_level(logging.DEBUG):
         result = import_file(runner, tmp_path, export(rows), name="big.csv")
     assert result.exit_code == 0, result.output
-    assert "Read 50,000 booking row(s)" in result.output
+    assert "Read 50,000 booking rows" in result.output
     assert by_status(database_path) == dict(expected_status)
     expected_channels = ", ".join(
         f"{CHANNEL_LABELS[c]} {by_channel[c]:,}" for c in CHANNELS if by_channel[c]
@@ -308,10 +308,10 @@ def test_an_overlapping_export_updates_statuses_and_adds_nothing_twice(
     result = import_file(runner, tmp_path, april, name="april.csv")
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Added 2 booking(s) as import 2: 2 kept, 0 cancelled, 0 no-show." in out
-    assert "Already imported (not added again): 13 row(s)." in out
+    assert "Added 2 bookings as import 2: 2 kept, 0 cancelled, 0 no-show." in out
+    assert "Already imported (not added again): 13 rows." in out
     assert (
-        "12 booking(s) changed status (upcoming → completed 7, "
+        "12 bookings changed status (upcoming → completed 7, "
         "upcoming → cancelled 4, upcoming → no-show 1)." in out
     )
     # 16 bookings, each once, each with its April status.
@@ -351,7 +351,7 @@ def test_a_dry_run_says_which_statuses_would_change_and_changes_none(
     march, april = march_and_april()
     import_file(runner, tmp_path, march)
     result = import_file(runner, tmp_path, april, "--dry-run")
-    assert "12 booking(s) would change status (upcoming → completed 7," in result.output
+    assert "12 bookings would change status (upcoming → completed 7," in result.output
     assert by_status(database_path) == {"completed": 2, "upcoming": 12}
     assert stored(database_path, "select count(*) from booking_status_changes") == [
         (0,)
@@ -367,8 +367,7 @@ def test_undo_puts_back_the_statuses_its_import_changed(
     result = runner.invoke(args=["bookings", "undo", "2"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "Undid import 2: removed 2 booking(s); "
-        "put back what it changed on 12 booking(s)."
+        "Undid import 2: removed 2 bookings; put back what it changed on 12 bookings."
     )
     assert by_status(database_path) == {"completed": 2, "upcoming": 12}
     assert stored(database_path, "select count(*) from booking_status_changes") == [
@@ -385,24 +384,21 @@ def test_undo_keeps_a_status_a_later_import_changed_again(
     assert by_status(database_path) == {"completed": 1}
     # Import 2 (upcoming → confirmed) undone: import 3's later word stands...
     result = runner.invoke(args=["bookings", "undo", "2"])
-    assert result.output.strip() == "Undid import 2: removed 0 booking(s)."
+    assert result.output.strip() == "Undid import 2: removed 0 bookings."
     assert by_status(database_path) == {"completed": 1}
     # ...and undoing import 3 then goes back to what import 1 stored.
     result = runner.invoke(args=["bookings", "undo", "3"])
-    assert "put back what it changed on 1 booking(s)" in result.output
+    assert "put back what it changed on 1 booking" in result.output
     assert by_status(database_path) == {"upcoming": 1}
     # Undoing the import that added the booking keeps it while import 4 also
     # holds it; undoing import 4 then removes it, changes and all.
     import_file(runner, tmp_path, export([row(appointment="03/20/2025 10:00")]))
     result = runner.invoke(args=["bookings", "undo", "1"])
     assert result.output.strip() == (
-        "Undid import 1: removed 0 booking(s); kept 1 booking(s) another import "
-        "also holds."
+        "Undid import 1: removed 0 bookings; kept 1 booking another import also holds."
     )
     assert booking_count(database_path) == 1
-    assert (
-        "removed 1 booking(s)" in runner.invoke(args=["bookings", "undo", "4"]).output
-    )
+    assert "removed 1 booking" in runner.invoke(args=["bookings", "undo", "4"]).output
     assert booking_count(database_path) == 0
     assert stored(database_path, "select count(*) from booking_status_changes") == [
         (0,)
@@ -441,8 +437,7 @@ def test_undoing_an_older_import_keeps_what_a_later_one_also_holds(
     overlapping_imports(runner, tmp_path)
     result = runner.invoke(args=["bookings", "undo", "1"])
     assert result.output.strip() == (
-        "Undid import 1: removed 1 booking(s); kept 1 booking(s) another import "
-        "also holds."
+        "Undid import 1: removed 1 booking; kept 1 booking another import also holds."
     )
     assert appointments(database_path) == ["2025-03-19", "2025-03-20"]
     # The 19th now belongs to import 2: undoing it removes both of its days.
@@ -458,7 +453,7 @@ def test_undoing_the_later_import_keeps_the_older_ones_bookings(
 ):
     overlapping_imports(runner, tmp_path)
     result = runner.invoke(args=["bookings", "undo", "2"])
-    assert result.output.strip() == "Undid import 2: removed 1 booking(s)."
+    assert result.output.strip() == "Undid import 2: removed 1 booking."
     assert appointments(database_path) == ["2025-03-18", "2025-03-19"]
     assert runner.invoke(args=["bookings", "undo", "1"]).exit_code == 0
     assert appointments(database_path) == []

@@ -229,7 +229,7 @@ def test_a_title_above_the_header_is_skipped_and_rows_keep_their_numbers():
         read(data)
     reading = read(b"Appointments Report\r\n" + export([row()], bom=False))
     assert reading.rows_read == 1
-    assert "1 line(s) above the header row skipped." in reading.notes
+    assert "1 line above the header row skipped." in reading.notes
 
 
 # --- Separate date and time columns -----------------------------------------------

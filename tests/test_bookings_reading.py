@@ -441,9 +441,9 @@ def test_title_lines_blank_lines_totals_and_report_lines_are_skipped_by_number()
     assert len(reading.bookings) == 2
     assert reading.skipped_rows == [8, 9, 10]
     assert reading.empty_rows == 1
-    assert "2 line(s) above the header row skipped." in reading.notes
+    assert "2 lines above the header row skipped." in reading.notes
     assert (
-        "3 row(s) that are not bookings (totals, report lines) skipped: 8, 9, 10."
+        "3 rows that are not bookings (totals, report lines) skipped: 8, 9, 10."
         in reading.notes
     )
     assert "Jane" not in repr(reading)

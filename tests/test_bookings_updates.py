@@ -82,9 +82,9 @@ def test_a_later_export_updates_the_booking_its_id_names(
     assert import_file(runner, tmp_path, export(MARCH)).exit_code == 0
     result = import_file(runner, tmp_path, export(APRIL), name="april.csv")
     assert result.exit_code == 0, result.output
-    assert "Added 1 booking(s) as import 2: 1 kept" in result.output
+    assert "Added 1 booking as import 2: 1 kept" in result.output
     assert (
-        "Updated 2 booking(s) already imported, found by their booking id "
+        "Updated 2 bookings already imported, found by their booking id "
         "(a new price, time, status or service)." in result.output
     )
     # Four bookings, each once, each as April's export says.
@@ -123,8 +123,7 @@ def test_undo_puts_back_what_an_update_changed(runner, tmp_path, database_path):
     import_file(runner, tmp_path, export(APRIL))
     result = runner.invoke(args=["bookings", "undo", "2"])
     assert result.output.strip() == (
-        "Undid import 2: removed 1 booking(s); put back what it changed on "
-        "2 booking(s)."
+        "Undid import 2: removed 1 booking; put back what it changed on 2 bookings."
     )
     assert by_id(database_path, 0) == ("2025-03-18T14:30", 9500, "upcoming")
     assert by_id(database_path, 1) == ("2025-03-19T10:00", 9500, "upcoming")
@@ -142,7 +141,7 @@ def test_undo_keeps_what_a_later_import_changed_again(runner, tmp_path, database
         booking(0, when="03/18/2025 3:30 PM", price="$120.00", status="Completed"),
         *APRIL[1:],
     ]
-    assert "Updated 1 booking(s)" in import_file(runner, tmp_path, export(may)).output
+    assert "Updated 1 booking" in import_file(runner, tmp_path, export(may)).output
     assert runner.invoke(args=["bookings", "undo", "2"]).exit_code == 0
     # May's price stands; April's other changes (time, status) are put back.
     assert by_id(database_path, 0) == ("2025-03-18T14:30", 12000, "upcoming")
@@ -156,8 +155,8 @@ def test_a_dry_run_says_what_would_be_updated_and_changes_nothing(
 ):
     import_file(runner, tmp_path, export(MARCH))
     result = import_file(runner, tmp_path, export(APRIL), "--dry-run")
-    assert "Would add 1 booking(s): 1 kept" in result.output
-    assert "Would update 2 booking(s) already imported" in result.output
+    assert "Would add 1 booking: 1 kept" in result.output
+    assert "Would update 2 bookings already imported" in result.output
     assert by_id(database_path, 0) == ("2025-03-18T14:30", 9500, "upcoming")
     assert stored(database_path, "select count(*) from import_batches") == [(1,)]
 
@@ -190,7 +189,7 @@ def test_a_booking_stored_without_an_id_takes_it_and_is_not_added_again(
     assert stored(database_path, "select count(*) from bookings") == [(3,)]
     # ...but its id was taken: April's changes find them.
     result = import_file(runner, tmp_path, export(APRIL))
-    assert "Updated 2 booking(s)" in result.output
+    assert "Updated 2 bookings" in result.output
     assert by_id(database_path, 0) == ("2025-03-18T15:30", 11000, "completed")
     assert stored(database_path, "select count(*) from bookings") == [(4,)]
 
@@ -200,7 +199,7 @@ def test_two_bookings_alike_but_for_their_ids_are_two(runner, tmp_path, database
     second = export([booking(1)])
     assert import_file(runner, tmp_path, first).exit_code == 0
     result = import_file(runner, tmp_path, second)
-    assert "Added 1 booking(s) as import 2" in result.output
+    assert "Added 1 booking as import 2" in result.output
     assert stored(database_path, "select count(*) from bookings") == [(2,)]
 
 
@@ -215,7 +214,7 @@ def test_pending_bookings_are_stored_apart_and_never_kept(
     result = import_file(runner, tmp_path, export(rows))
     assert result.exit_code == 0, result.output
     assert (
-        "Added 3 booking(s) as import 1: 1 kept, 2 pending (not confirmed by the "
+        "Added 3 bookings as import 1: 1 kept, 2 pending (not confirmed by the "
         "platform yet: not counted as kept), 0 cancelled, 0 no-show." in result.output
     )
     assert "Kept, by how they were booked: Your website 1" in result.output
@@ -225,7 +224,7 @@ def test_pending_bookings_are_stored_apart_and_never_kept(
     assert (totals.bookings, totals.pending, totals.website_bookings) == (1, 2, 1)
     # Confirmed by the platform in a later export: kept from then on.
     rows[0] = booking(0, status="Confirmed")
-    assert "Updated 1 booking(s)" in import_file(runner, tmp_path, export(rows)).output
+    assert "Updated 1 booking" in import_file(runner, tmp_path, export(rows)).output
     with connect(str(database_path)) as db:
         assert summary.summarise(db, *EVERY_DAY, CONFIG).bookings == 2
 
@@ -277,7 +276,7 @@ def test_rows_that_cannot_be_read_are_skipped_when_asked(
     assert "row 4, column “Price”" in refused.stderr
     result = import_file(runner, tmp_path, export(rows), "--skip-bad-rows")
     assert result.exit_code == 0, result.output
-    assert "1 row(s) that could not be read skipped: 4." in result.output
+    assert "1 row that could not be read skipped: 4." in result.output
     assert stored(database_path, "select count(*) from bookings") == [(3,)]
     assert stored(database_path, "select skipped_rows from import_batches") == [(1,)]
 
@@ -300,8 +299,8 @@ def test_a_restored_backup_still_knows_the_bookings_by_their_ids(
     restored = make_app(copy, SECRET_KEY="the new server's secret").test_cli_runner()
     result = import_file(restored, tmp_path, export(APRIL))
     assert result.exit_code == 0, result.output
-    assert "Added 1 booking(s)" in result.output
-    assert "Updated 2 booking(s)" in result.output
+    assert "Added 1 booking" in result.output
+    assert "Updated 2 bookings" in result.output
     assert stored(copy, "select count(*) from bookings") == [(4,)]
 
 
@@ -312,8 +311,7 @@ def test_undoing_the_import_that_added_a_booking_keeps_it_as_later_updated(
     import_file(runner, tmp_path, export(APRIL))
     result = runner.invoke(args=["bookings", "undo", "1"])
     assert result.output.strip() == (
-        "Undid import 1: removed 0 booking(s); kept 3 booking(s) another import "
-        "also holds."
+        "Undid import 1: removed 0 bookings; kept 3 bookings another import also holds."
     )
     # April's export holds all four, as April says them.
     assert stored(database_path, "select count(*) from bookings") == [(4,)]

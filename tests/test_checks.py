@@ -97,7 +97,7 @@ def test_production_refuses_pending_migrations(monkeypatch, tmp_path):
     with pytest.raises(ConfigError) as raised:
         create_app({"DATABASE": str(path)})
     assert str(raised.value) == (
-        f"database {path} has {len(names) - 1} pending migration(s) "
+        f"database {path} has {len(names) - 1} pending migrations "
         f"({', '.join(names[1:])}): run `flask --app webapp migrate`"
     )
 
@@ -157,7 +157,7 @@ def test_check_command_reports_pending_migrations(tmp_path):
     assert result.returncode == 1
     names = all_migration_names()
     assert error_lines(result) == [
-        f"error: database {path} has {len(names)} pending migration(s) "
+        f"error: database {path} has {len(names)} pending migrations "
         f"({', '.join(names)}): run `flask --app webapp migrate`"
     ]
 

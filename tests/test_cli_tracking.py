@@ -161,7 +161,7 @@ def test_stats_on_a_database_that_is_not_migrated_says_what_to_do(tmp_path):
     assert "flask --app webapp migrate" in result.output
     [line] = result.output.splitlines()
     assert line.startswith(f"Error: database {empty} has ")
-    assert " pending migration(s) (m001_meta, " in line
+    assert " pending migrations (m001_meta, " in line
     assert line.endswith("): run `flask --app webapp migrate`")
 
 

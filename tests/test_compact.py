@@ -88,7 +88,7 @@ def test_undo_on_the_terminal_names_the_command_that_gives_space_back(
     result = runner.invoke(args=["bookings", "undo", "1"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "Undid import 1: removed 20,000 booking(s)."
+    assert lines[0] == "Undid import 1: removed 20,000 bookings."
     size = compact.megabytes(free_bytes(database_path))
     assert lines[1] == (
         f"About {size} inside the database file is free now; run "
@@ -109,7 +109,7 @@ def test_a_small_cancel_or_undo_says_nothing_about_space(
     finally:
         db.conn.close()
     result = runner.invoke(args=["bookings", "undo", "2"])
-    assert result.output.strip() == "Undid import 2: removed 1 booking(s)."
+    assert result.output.strip() == "Undid import 2: removed 1 booking."
 
 
 def test_compact_refuses_without_room_on_the_disk(

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from ..core.compact import freed_note
 from ..core.db import get_migrated_db, immediate
-from ..core.formatting import number
+from ..core.formatting import counted, number
 from ..core.text import clean_text
 from . import batches, importer, mappings, status_changes
 from .channels import CHANNEL_LABELS, CHANNELS
@@ -231,7 +231,7 @@ def _dropped_line(names):
 def _report(reading, stored, name):
     """What was read, kept, dropped and added, for the terminal."""
     by_status = Counter(b["status"] for b in reading.bookings)
-    lines = [f"Read {number(len(reading.bookings))} booking row(s) from {name}."]
+    lines = [f"Read {counted(len(reading.bookings), 'booking row')} from {name}."]
     lines.append("Columns kept:")
     for field, header in reading.mapping.items():
         lines.append(f"  {field:<16} from “{header}”")
@@ -239,7 +239,7 @@ def _report(reading, stored, name):
         lines.append(f"  {field} dates read as {order}")
     lines.append(_dropped_line(reading.dropped_columns))
     if reading.empty_rows:
-        lines.append(f"Rows dropped: {number(reading.empty_rows)} empty row(s)")
+        lines.append(f"Rows dropped: {counted(reading.empty_rows, 'empty row')}")
     # The reader's notes name the skipped rows by number (never a cell).
     lines.extend(reading.notes)
     lines.append(
@@ -275,21 +275,21 @@ def _stored_lines(stored):
             " yet: not counted as kept)"
         )
     lines = [
-        f"{verb} {number(stored.added)} booking(s){batch}: {number(stored.kept)} "
+        f"{verb} {counted(stored.added, 'booking')}{batch}: {number(stored.kept)} "
         f"kept{pending}, {number(stored.cancelled)} cancelled, "
         f"{number(stored.no_show)} no-show.",
-        f"Already imported (not added again): {number(stored.duplicates)} row(s).",
+        f"Already imported (not added again): {counted(stored.duplicates, 'row')}.",
     ]
     if stored.updated:
         verb = "Would update" if stored.dry_run else "Updated"
         lines.append(
-            f"{verb} {number(stored.updated)} booking(s) already imported, found by "
+            f"{verb} {counted(stored.updated, 'booking')} already imported, found by "
             "their booking id (a new price, time, status or service)."
         )
     if stored.status_changes:
         changed = "would change" if stored.dry_run else "changed"
         lines.append(
-            f"{number(stored.status_changes)} booking(s) {changed} status "
+            f"{counted(stored.status_changes, 'booking')} {changed} status "
             f"({status_changes.describe(stored.changes)})."
         )
     if stored.dry_run:
@@ -352,11 +352,13 @@ def undo_command(batch):
         )
     restored = ""
     if undone.restored:
-        restored = f"; put back what it changed on {number(undone.restored)} booking(s)"
+        changed = counted(undone.restored, "booking")
+        restored = f"; put back what it changed on {changed}"
     if undone.kept:
-        restored += f"; kept {number(undone.kept)} booking(s) another import also holds"
+        kept = counted(undone.kept, "booking")
+        restored += f"; kept {kept} another import also holds"
     click.echo(
-        f"Undid import {batch}: removed {number(undone.removed)} booking(s){restored}."
+        f"Undid import {batch}: removed {counted(undone.removed, 'booking')}{restored}."
     )
     note = freed_note(get_migrated_db())
     if note:

@@ -20,6 +20,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..core.formatting import counted
 from . import dates, fields, file_shapes, rows, statuses
 from .errors import BookingFileError, reads_as
 from .fields import CHECKED_HEADERS, DATE_FIELDS, TIME_FIELD
@@ -118,7 +119,7 @@ def _read_rows(reader, number, columns, above, reading, options, progress):
     """The rows below the header, read into ``reading``."""
     reading.header_labels = [fields.header_label(cell) for cell in reading.header]
     if above:
-        reading.notes.append(f"{above} line(s) above the header row skipped.")
+        reading.notes.append(f"{counted(above, 'line')} above the header row skipped.")
     raw = _kept_cells(reader, columns, number, reading, options, progress)
     if not raw:
         raise BookingFileError("the file has a header but no booking rows")
@@ -164,7 +165,8 @@ def _note_skipped(reading, not_bookings):
             shown = ", ".join(str(number) for number in numbers[:ROWS_NAMED])
             beyond = len(numbers) - ROWS_NAMED
             more = f" and {beyond} more" if beyond > 0 else ""
-            reading.notes.append(f"{len(numbers)} row(s) {why} skipped: {shown}{more}.")
+            rows_skipped = counted(len(numbers), "row")
+            reading.notes.append(f"{rows_skipped} {why} skipped: {shown}{more}.")
     skipped.sort()
 
 

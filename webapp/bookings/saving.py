@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..core.db import immediate, read_meta, write_meta
-from ..core.formatting import number
+from ..core.formatting import counted
 from . import matching, status_changes, transit
 from .limits import CHUNK_ROWS
 from .statuses import KEPT_STATUSES
@@ -85,9 +85,8 @@ class Stored:
 
     def nothing_new_text(self):
         """The owner's line for a file with nothing new."""
-        plural = "" if self.duplicates == 1 else "s"
         return (
-            f"Nothing new in this file: {number(self.duplicates)} booking{plural}"
+            f"Nothing new in this file: {counted(self.duplicates, 'booking')}"
             " already imported."
         )
 

@@ -8,6 +8,7 @@ import click
 import sqlite_utils
 from flask import current_app, g
 
+from .formatting import counted
 from .migrations import migrations
 
 # Long enough to ride out another worker's short write, short enough that a
@@ -62,7 +63,7 @@ def not_ready_message(path, pending=None):
     if pending is None:
         return f"database {path} does not exist yet: run `{MIGRATE_COMMAND}`"
     return (
-        f"database {path} has {len(pending)} pending migration(s) "
+        f"database {path} has {counted(len(pending), 'pending migration')} "
         f"({', '.join(pending)}): run `{MIGRATE_COMMAND}`"
     )
 
@@ -128,7 +129,7 @@ def migrate_command():
     finally:
         db.conn.close()
     if before:
-        click.echo(f"Applied {len(before)} migration(s): {', '.join(before)}")
+        click.echo(f"Applied {counted(len(before), 'migration')}: {', '.join(before)}")
     else:
         click.echo("Database is up to date.")
     click.echo(f"Database: {current_app.config['DATABASE']}")

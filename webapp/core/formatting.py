@@ -20,6 +20,11 @@ def number(value):
     return f"{value:,}"
 
 
+def counted(value, singular, plural=None):
+    """A count and its noun, never "(s)": ``1 booking``, ``1,200 bookings``."""
+    return f"{number(value)} {singular if value == 1 else plural or singular + 's'}"
+
+
 def percent(value):
     """A rate (0..1) as a percentage with one decimal, or "n/a"."""
     return "n/a" if value is None else f"{value:.1%}"
@@ -85,6 +90,7 @@ def money(amount, currency, locale=None):
 def init_app(app):
     """Offer the formats to templates as filters: ``{{ n|number }}``."""
     app.add_template_filter(number)
+    app.add_template_filter(counted)
     app.add_template_filter(percent)
     app.add_template_filter(long_date)
     app.add_template_filter(clock)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import render_template
 
 from ..core.calendar import Week
-from ..core.formatting import current_locale
+from ..core.formatting import counted, current_locale
 from . import mail, sends
 from .letter import build, practice_name
 
@@ -183,5 +183,5 @@ def send_test(config, *, delays=()):
 
 
 def _recipients(recipients):
-    """``1 recipient``, ``2 recipients``: never "recipient(s)"."""
-    return f"{len(recipients)} recipient" + ("s" if len(recipients) != 1 else "")
+    """``1 recipient``, ``2 recipients``."""
+    return counted(len(recipients), "recipient")

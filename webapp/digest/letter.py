@@ -18,7 +18,7 @@ from babel.dates import format_skeleton
 from babel.lists import format_list
 
 from ..bookings.summary import summarise
-from ..core import calendar
+from ..core import calendar, formatting
 from ..core.calendar import EARLIEST, DayError, Week, parse_day
 from ..core.formatting import (
     current_locale,
@@ -97,10 +97,10 @@ PLURALS = {"person who pressed a booking button": "people who pressed a booking 
 
 def counted(value, singular):
     """``no booking clicks``, ``1 booking click``, ``3 booking clicks``."""
-    plural = PLURALS.get(singular, singular + "s")
+    plural = PLURALS.get(singular)
     if value == 0:
-        return f"no {plural}"
-    return f"{number(value)} {singular if value == 1 else plural}"
+        return f"no {plural or singular + 's'}"
+    return formatting.counted(value, singular, plural)
 
 
 def change(value, before):
