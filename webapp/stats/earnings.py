@@ -5,7 +5,7 @@ The dashboard's and the weekly letter's first words.
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..core.formatting import money, number
+from ..core.formatting import counted, money, number
 
 IMPORT_FIRST = "Import your bookings to see what the article brings in."
 
@@ -23,14 +23,14 @@ def answer_sentence(summary, period_words, currency):
     if not count:
         return f"{period_words}: no bookings through your website.{later}"
     new = summary.website_new_clients
-    words = f"{period_words}: {_plural(count, 'booking')} through your website"
+    words = f"{period_words}: {counted(count, 'booking')} through your website"
     if new:
-        words += f" ({_plural(new, 'new client')})"
+        words += f" ({counted(new, 'new client')})"
     words += _value(summary, currency)
     if summary.fees_avoided_cents:
         fees = _whole(summary.fees_avoided_cents)
         who = (
-            "the same clients" if new == count else f"the {_plural(new, 'new client')}"
+            "the same clients" if new == count else f"the {counted(new, 'new client')}"
         )
         words += (
             f"; {who} through the directory would have cost about "
@@ -59,11 +59,6 @@ def _coming_later(summary):
     if not summary.coming_later:
         return ""
     return f" {number(summary.coming_later)} more booked for the coming weeks."
-
-
-def _plural(count, noun):
-    """``1 booking``, ``3 bookings``."""
-    return f"{number(count)} {noun}{'' if count == 1 else 's'}"
 
 
 def _money(cents, currency):
