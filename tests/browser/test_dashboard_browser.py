@@ -578,6 +578,7 @@ def test_first_login_on_an_empty_database_is_a_checklist_without_charts(
     page.get_by_role("button", name="Copy link").click()
     expect(page.get_by_role("status").filter(has_text="Copied")).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == live_server.url + "/"
+    assert axe_violations(page) == []
     page.watch.assert_clean()
 
 
@@ -589,6 +590,7 @@ def test_without_javascript_the_link_is_a_field_to_select(
         live_server.url + "/"
     )
     expect(page.get_by_role("button", name="Copy link")).to_have_count(0)
+    assert sideways_scroll(page) <= 0  # a 375 px phone
 
 
 @pytest.fixture
