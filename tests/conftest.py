@@ -179,7 +179,7 @@ HEADLINES = {
     "Page views": "page_views",
     "Unique visitors": "unique_visitors",
     "Booking clicks": "booking_clicks",
-    "Unique clickers": "unique_clickers",
+    "People who pressed a booking button": "unique_clickers",
 }
 
 

@@ -40,7 +40,7 @@ def test_stats_page_counts_readers_clicks_but_not_the_owners(app, owner_password
     html = owner.get("/stats").get_data(as_text=True)
     numbers = headlines(html)
     assert numbers["Booking clicks"] == "2"
-    assert numbers["Unique clickers"] == "2"
+    assert numbers["People who pressed a booking button"] == "2"
     assert numbers["Page views"] == "0"
     # No visitors yet: no rate to show, rather than a made-up 0 %.
     assert "n/a" in numbers["Click-through rate"]

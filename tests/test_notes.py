@@ -10,8 +10,9 @@ from webapp.core import calendar
 from webapp.core.calendar import practice_zone
 from webapp.core.db import connect
 from webapp.notes.store import MAX_NOTE_LENGTH
+from webapp.tracking.vocabulary import VIEW
 
-from .conftest import HOSTILE_STRINGS, csrf_token_from
+from .conftest import HOSTILE_STRINGS, csrf_token_from, record
 from .test_dashboard import csv_rows
 
 HTMX = {"HX-Request": "true"}
@@ -303,8 +304,12 @@ def test_a_stranger_is_sent_to_the_login_form(app, client, today):
 
 
 @pytest.fixture
-def noted(owner_client, today):
-    """Three notes: two in the last 7 days (one hostile), one 40 days ago."""
+def noted(app, owner_client, today):
+    """Three notes: two in the last 7 days (one hostile), one 40 days ago.
+
+    One reader counted too: before the first, the dashboard is its checklist.
+    """
+    record(app, [{"kind": VIEW}], "203.0.113.1")
     for day, text in (
         (today - datetime.timedelta(days=2), "Posted on Instagram"),
         (today, HOSTILE_STRINGS[0] + " " + HOSTILE_STRINGS[1]),

@@ -4,6 +4,7 @@ Dates, times and prices follow the practice's locale (setting ``LOCALE``,
 read with Babel): "March 18, 2025" in en_US, "18 March 2025" in en_GB.
 """
 
+import datetime
 import functools
 from decimal import Decimal
 
@@ -60,7 +61,9 @@ def current_locale():
 
 
 def long_date(value, locale=None):
-    """A date spelt out: ``March 18, 2025`` (en_US), ``18 March 2025`` (en_GB)."""
+    """A date (or ISO day) spelt out: ``March 18, 2025`` (en_US), ``18 March 2025``."""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
     return format_date(value, "long", locale=locale or current_locale())
 
 
