@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from webapp.core import calendar
 from webapp.core.calendar import practice_zone
+from webapp.core.formatting import long_date
 
 from ..conftest import HOSTILE_STRINGS
 from ..test_click_to_client import add_batch, ago, clickers
@@ -82,7 +83,8 @@ def test_add_and_delete_a_note_with_htmx(
     )
     assert axe_violations(page) == []
 
-    notes.get_by_role("button", name=f"Delete the note of {yesterday}").click()
+    name = f"Delete the note of {long_date(yesterday, 'en_US')}"
+    notes.get_by_role("button", name=name).click()
     expect(page.locator("#dashboard-status")).to_contain_text("deleted.")
     expect(notes).to_contain_text("No notes in this period.")
     # The button went with its note: focus stays in the box, on its heading.
@@ -127,7 +129,8 @@ def test_add_and_delete_a_note_without_javascript(
     page.get_by_role("link", name="Back to your stats").click()
     page.wait_for_url(live_server.url + "/stats?period=30d")
 
-    page.get_by_role("button", name=f"Delete the note of {today}").click()
+    name = f"Delete the note of {long_date(today, 'en_US')}"
+    page.get_by_role("button", name=name).click()
     page.wait_for_url(live_server.url + "/stats?period=30d#notes")
     expect(notes).to_contain_text("deleted.")
     expect(notes).to_contain_text("No notes in this period.")
