@@ -195,8 +195,12 @@ def collect_owner_pages(docs, app, client, owner_client):
             response.get_data()
         with reader.get("/book?from=footer", headers=READER_HEADERS) as clicked:
             clicked.get_data()
-    for period in ("today", "7d", "30d", "90d", "all"):
+    for period in ("today", "7d", "month", "last-month", "30d", "90d", "all"):
         docs.get(owner_client, f"/stats?period={period}", 200)
+    # The other owner pages, each with the owner's menu: the letter (mail not
+    # set up: who to ask, the button turned off) and the bookings page.
+    docs.get(owner_client, "/stats/digest", 200)
+    docs.get(owner_client, "/stats/bookings", 200)
     docs.get(owner_client, "/stats?from=2020-01-01&to=2020-01-01", 200)
     docs.get(owner_client, "/stats?period=30d", 200, headers=HTMX)
     docs.get(owner_client, "/stats?period=soon", 400)
