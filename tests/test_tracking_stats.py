@@ -32,6 +32,11 @@ def add(db, when, ip, *events, agent=PHONE, referrer="", utm=None):
 VIEW = {"kind": "view"}
 
 
+def call(placement):
+    """A press on the practice's phone number at ``placement``."""
+    return {"kind": "call", "placement": placement}
+
+
 def click(placement):
     """A booking click event at ``placement``."""
     return {"kind": "click", "placement": placement}
@@ -57,6 +62,9 @@ def db(database_path):
     # 18 March: reader 1 again (a new visitor: new day) clicks without a view.
     add(db, at(18, 12), "10.0.0.1", click("header"))
     add(db, at(18, 13), "10.0.0.4", VIEW, click("article-end"))
+    # ... and phones the practice twice (the second call a repeat).
+    add(db, at(18, 13, 2), "10.0.0.4", call("practice"))
+    add(db, at(18, 13, 9), "10.0.0.4", call("footer"))
     # 19 March: one view, one bot tallied.
     add(db, at(19, 22), "10.0.0.5", VIEW, widget("aspect", "training"))
     with immediate(db):
@@ -92,6 +100,8 @@ def test_totals_match_what_was_recorded(db):
             "bot": 2,
             "owner": 0,
         },
+        "calls": 2,
+        "unique_callers": 1,  # the second call within 30 minutes is a repeat
     }
 
 
@@ -112,6 +122,12 @@ def test_breakdowns_daily_series_heatmap_and_widget_groups(db):
     ]
     assert [d["page_views"] for d in report.daily()] == [4, 1, 1]
     assert [d["booking_clicks"] for d in report.daily()] == [2, 2, 0]
+    assert [d["calls"] for d in report.daily()] == [0, 2, 0]
+    assert [d["unique_callers"] for d in report.daily()] == [0, 1, 0]
+    assert report.breakdown("call", "placement") == [
+        ("footer", 1, 0),
+        ("practice", 1, 1),
+    ]
     heatmap = report.heatmap()
     assert heatmap[0][9] == 2  # Monday 17 March, 9 o'clock, local time
     assert heatmap[1][12] == 1 and heatmap[1][13] == 1
@@ -161,7 +177,7 @@ def test_rollups_take_finished_days_only(db):
 def test_prune_folds_old_events_and_keeps_every_total(db):
     before = _everything(reports.report(db, START, END))
     deleted = rollups.prune(db, keep_days=1, today=datetime.date(2025, 3, 19))
-    assert deleted == 10  # the 17th (7) and the 18th (3); today, the 19th, is kept
+    assert deleted == 12  # the 17th (7) and the 18th (5); today, the 19th, is kept
     days = {r[0] for r in db.execute("SELECT DISTINCT day FROM events")}
     assert days == {"2025-03-19"}
     assert _everything(reports.report(db, START, END)) == before

@@ -325,3 +325,17 @@
     addCopyButton(event.target);
   });
 })();
+
+// --- A press on the practice's phone number (issue 30, calls) ---------------
+// The phone links stay plain tel: links. Pressing one that carries data-call
+// (the article's) also sends a beacon there, counted as a call like a booking
+// click; the call itself goes ahead untouched. Without JavaScript, or without
+// sendBeacon, no call is counted.
+(function () {
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest && event.target.closest("a[data-call]");
+    if (link && navigator.sendBeacon) {
+      navigator.sendBeacon(link.getAttribute("data-call"));
+    }
+  });
+})();

@@ -1,12 +1,14 @@
-"""Where on the page a booking button sits, what the owner calls it, its link."""
+"""Where on the page a booking button or phone link sits, what the owner calls it."""
 
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 
-# Every booking button names its placement; /book logs anything else as UNKNOWN.
-# The words are what the owner reads on the dashboard.
+# Every booking button and phone link names its placement; /book and /call
+# log anything else as UNKNOWN. The words are what the owner reads on the
+# dashboard.
 PLACEMENT_LABELS = {
+    "practice": "Before you book",
     "header": "Top of the page",
     "after-comparison": "After the comparison",
     "technique": "In a technique note",
@@ -53,6 +55,13 @@ def book_href(placement, utm):
     if placement not in PLACEMENTS:
         raise ValueError(f"unknown booking placement {placement!r}")
     return url_for("booking.book", **{"from": placement}, **dict(utm))
+
+
+def call_href(placement):
+    """Where a press on the phone link at ``placement`` sends its beacon."""
+    if placement not in PLACEMENTS:
+        raise ValueError(f"unknown placement {placement!r}")
+    return url_for("booking.call_beacon", **{"from": placement})
 
 
 def platform_name(booking_url, setting=""):

@@ -12,6 +12,9 @@ Definitions
     unique clickers   clicks that are not repeats (a repeat is a click by the
                       same visitor within 30 minutes of an earlier one).
     click-through     unique clickers / unique visitors.
+    calls             ``call`` events: presses on the practice's phone number
+                      on the article (its beacon needs JavaScript).
+    unique callers    calls that are not repeats (as for clickers).
     filtered          what was not counted, by reason (see webapp/tracking/classify.py).
 
 The numbers of finished days come from the rollups (rollups.py); the
@@ -24,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..core.formatting import rate
-from ..tracking.vocabulary import CLICK, EVENT_COLUMNS, REASONS, VIEW, WIDGET
+from ..tracking.vocabulary import CALL, CLICK, EVENT_COLUMNS, REASONS, VIEW, WIDGET
 from .rollups import (
     NOT_USED,
     TOTAL,
@@ -85,6 +88,16 @@ class Report:
         return self._total(CLICK)[1]
 
     @property
+    def calls(self):
+        """Every counted press on the practice's phone number."""
+        return self._total(CALL)[0]
+
+    @property
+    def unique_callers(self):
+        """Calls that were not repeats within 30 minutes."""
+        return self._total(CALL)[1]
+
+    @property
     def widget_events(self):
         """Uses of the page's widgets."""
         return self._total(WIDGET)[0]
@@ -127,6 +140,8 @@ class Report:
                     "booking_clicks": clicks,
                     "unique_clickers": clickers,
                     "widget_events": totals.get(WIDGET, (0, 0))[0],
+                    "calls": totals.get(CALL, (0, 0))[0],
+                    "unique_callers": totals.get(CALL, (0, 0))[1],
                 }
             )
             day += datetime.timedelta(days=1)
@@ -161,6 +176,8 @@ class Report:
             "click_through_rate": self.click_through_rate,
             "widget_events": self.widget_events,
             "filtered": self.filtered,
+            "calls": self.calls,
+            "unique_callers": self.unique_callers,
         }
 
 

@@ -13,9 +13,10 @@ days only, so totals stay right.
 
 Rollup rows: ``dimension`` is ``total`` (value '') or one of DIMENSIONS[kind];
 ``uniques`` is distinct visitors for views and widget events, non-repeat
-clicks for clicks. Kind ``visitors`` / dimension ``widget_use`` / value
-``used`` or ``not-used`` holds, per day, the visitors who did or did not use a
-widget (``events``) and how many of them clicked (``uniques``).
+clicks for clicks and non-repeat calls for calls. Kind ``visitors`` /
+dimension ``widget_use`` / value ``used`` or ``not-used`` holds, per day, the
+visitors who did or did not use a widget (``events``) and how many of them
+clicked (``uniques``).
 """
 
 import datetime
@@ -23,7 +24,14 @@ import threading
 from collections import Counter, defaultdict
 
 from ..core.db import immediate
-from ..tracking.vocabulary import CLICK, EVENT_TEXT_COLUMNS, UTM_FIELDS, VIEW, WIDGET
+from ..tracking.vocabulary import (
+    CALL,
+    CLICK,
+    EVENT_TEXT_COLUMNS,
+    UTM_FIELDS,
+    VIEW,
+    WIDGET,
+)
 
 TOTAL = "total"
 VISITORS = "visitors"
@@ -36,7 +44,10 @@ DIMENSIONS = {
     VIEW: ("page", "referrer_host", *UTM_FIELDS, "device", "browser", "hour"),
     CLICK: ("placement", "referrer_host", *UTM_FIELDS, "device", "browser", "hour"),
     WIDGET: ("widget",),
+    CALL: ("placement", "referrer_host", *UTM_FIELDS, "device", "browser", "hour"),
 }
+# Kinds whose uniques are their events that are not repeats (people, not presses).
+_UNIQUE_BY_REPEAT = (CLICK, CALL)
 # Columns read from ``events`` to summarise a day, in this order: the five
 # that every event is counted by first (read by position), then the stored
 # text columns, visitor key excepted (it is third already).
@@ -101,7 +112,7 @@ class Summary:
                 keys.append((day, kind, "hour", f"{row[4]:02d}"))
             for key in keys:
                 events[key] += 1
-            if kind == CLICK:
+            if kind in _UNIQUE_BY_REPEAT:
                 if not repeat:
                     for key in keys:
                         self.unique_clicks[key] += 1

@@ -3,6 +3,8 @@
 What is recorded
     * ``view``: a full page of the article (site/views.py and the fast path).
     * ``click``: ``GET /book`` (site/booking.py and the fast path).
+    * ``call``: ``POST /call``, the beacon a press on the practice's phone
+      number sends (site/booking.py; static/js/site.js).
     * ``widget``: each use of a widget (``widget_use``), in fragment and
       full-page responses alike.
 
@@ -38,10 +40,19 @@ from .classify import Visit, judge
 from .journal import encode, journal_for
 from .journal_folder import JournalRefused, report
 from .store import entry_of
-from .vocabulary import CLICK, LIMITS, VIEW, WIDGET
+from .vocabulary import CALL, CLICK, LIMITS, VIEW, WIDGET
 from .writer import JournalWriter
 
-__all__ = ["Visit", "click", "flush", "judge", "page_view", "record", "widget_use"]
+__all__ = [
+    "Visit",
+    "call",
+    "click",
+    "flush",
+    "judge",
+    "page_view",
+    "record",
+    "widget_use",
+]
 
 
 def page_view():
@@ -52,6 +63,11 @@ def page_view():
 def click(placement):
     """The event of a booking click at ``placement`` (checked by the caller)."""
     return {"kind": CLICK, "placement": placement}
+
+
+def call(placement):
+    """The event of a press on the practice's phone at ``placement`` (checked)."""
+    return {"kind": CALL, "placement": placement}
 
 
 def widget_use(widget, detail):

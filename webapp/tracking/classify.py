@@ -36,7 +36,7 @@ from .agents import (
     device_and_browser,
     promises_fetch_metadata,
 )
-from .vocabulary import CLICK, LIMITS, UTM_FIELDS, UTM_MAX_LENGTH, VIEW, WIDGET
+from .vocabulary import CALL, CLICK, LIMITS, UTM_FIELDS, UTM_MAX_LENGTH, VIEW, WIDGET
 
 # The WSGI environ keys of the prefetch headers (looked up on every request).
 _PREFETCH_ENVIRON_KEYS = tuple(environ_key(name) for name in PREFETCH_HEADERS)
@@ -121,7 +121,7 @@ def judge(environ, page):
         browser=browser,
         embedded=frozenset(
             kind
-            for kind in (VIEW, CLICK, WIDGET)
+            for kind in (VIEW, CLICK, WIDGET, CALL)
             if not fetched_by_reader(kind, fetch, environ, host)
         ),
         fetch=fetch,
@@ -143,10 +143,18 @@ def fetched_by_reader(kind, fetch, environ, host):
     * ``widget``: only a request from our own pages (``same-origin``: htmx, or
       a full page the widget's links opened). Without Fetch Metadata, a
       request whose ``Origin`` names another site (another site's form).
+    * ``call``: only our own page's beacon (``same-origin``). Without Fetch
+      Metadata, only with an ``Origin`` that is ours: every browser names it
+      on a beacon's POST, so a request without one is a script's.
 
     A request without Fetch Metadata (old browsers, curl) passes: the other
     reasons still apply to it.
     """
+    if kind == CALL:
+        if fetch is not None and fetch.site:
+            return fetch.site == "same-origin"
+        origin = environ.get("HTTP_ORIGIN")
+        return bool(origin) and not origin_is_another_site(origin, host)
     if kind == WIDGET:
         if fetch is not None and fetch.site:
             return fetch.site == "same-origin"

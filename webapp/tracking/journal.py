@@ -44,7 +44,7 @@ from pathlib import Path
 
 from .journal_folder import JournalRefused, folder_of, journal_bytes, open_folder
 from .store import Entry
-from .vocabulary import CLICK, VIEW, WIDGET
+from .vocabulary import CALL, CLICK, VIEW, WIDGET
 
 # At most this many bytes of journal files, all processes' together, wait in
 # the folder; past that, events are dropped and counted. 64 MB is some
@@ -72,7 +72,7 @@ HEADER_SIZE = len(HEADER % 0)
 COUNTER_AT = HEADER.index(b"%")
 # Keys of the journal lines (short: the line is written on every request).
 EVENT_FIELDS = frozenset({"kind", "placement", "widget", "detail"})
-KINDS = frozenset({VIEW, CLICK, WIDGET})
+KINDS = frozenset({VIEW, CLICK, WIDGET, CALL})
 
 
 # --- Lines ---------------------------------------------------------------------------

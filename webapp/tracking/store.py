@@ -6,8 +6,8 @@ by webapp/stats/):
         ``ts`` UTC time, ``YYYY-MM-DDTHH:MM:SSZ``, taken when the request
         was answered (the journal keeps it until the row is written);
         ``day`` (``YYYY-MM-DD``) and ``hour`` (0-23) in the practice's
-        ``TIME_ZONE``; ``kind`` view/click/widget; ``page`` path of the
-        article page; ``placement`` (clicks: a name from
+        ``TIME_ZONE``; ``kind`` view/click/widget/call; ``page`` path of the
+        article page; ``placement`` (clicks and calls: a name from
         site/placements.py or ``unknown``); ``widget``, ``detail`` (widget
         events); ``referrer_host`` (host only, '' when direct or internal; a
         click without one takes its visitor's landing referrer of that day);
@@ -15,7 +15,8 @@ by webapp/stats/):
         its visitor's landing UTM of that day); ``device`` mobile/tablet/
         desktop; ``browser`` family; ``visitor`` the daily key (16 hex);
         ``repeat`` 1 for a click by the same visitor within 30 minutes of an
-        earlier click (counts as a click, not as a unique clicker).
+        earlier click (counts as a click, not as a unique clicker), and the
+        same for a call after a call (not a new caller).
         Every text column is NOT NULL ('' when absent), cleaned and capped.
     ``filtered_daily(day, reason, kind, events)``: the tallies of what was
         not counted.
@@ -42,6 +43,7 @@ from datetime import UTC, datetime
 
 from ..core.db import immediate, read_meta, write_meta
 from .vocabulary import (
+    CALL,
     CLICK,
     EVENT_COLUMNS,
     REPEAT_WINDOW,
@@ -151,9 +153,9 @@ def _record(db, entry, secret, now, tz, salts=None):
     base.update(entry.utm)
     for event in entry.events:
         row = {**base, **event}
-        if row["kind"] == CLICK:
+        if row["kind"] in (CLICK, CALL):
             # The request's own time: a replayed click is judged as it happened.
-            row["repeat"] = _clicked_recently(db, visitor, now)
+            row["repeat"] = _acted_recently(db, visitor, row["kind"], now)
             _attribute_to_landing(db, row)
         db.execute(_INSERT_EVENT, _values(row))  # prepared: this is the hot path
 
@@ -168,18 +170,18 @@ def insert_events(db, rows):
     db.conn.executemany(_INSERT_EVENT, (_values(row) for row in rows))
 
 
-def _clicked_recently(db, visitor, now):
-    """1 if ``visitor`` clicked within REPEAT_WINDOW before ``now``, else 0."""
+def _acted_recently(db, visitor, kind, now):
+    """1 if ``visitor`` clicked (or called: ``kind``) within REPEAT_WINDOW, else 0."""
     since = (now - REPEAT_WINDOW).strftime(TIMESTAMP_FORMAT)
     row = db.execute(
         "SELECT 1 FROM events WHERE visitor = ? AND kind = ? AND ts >= ? LIMIT 1",
-        [visitor, CLICK, since],
+        [visitor, kind, since],
     ).fetchone()
     return 1 if row else 0
 
 
 def _attribute_to_landing(db, row):
-    """Give a click without referrer or UTM those of the visitor's landing."""
+    """Give a click or call without referrer or UTM those of the visitor's landing."""
     has_utm = any(row.get(column) for column in UTM_FIELDS)
     if row["referrer_host"] and has_utm:
         return

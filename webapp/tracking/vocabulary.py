@@ -5,8 +5,9 @@ This module imports nothing else of ours, so every package may use it.
 
 from datetime import timedelta
 
-# What an event is: a page view, a booking click, a widget use.
-VIEW, CLICK, WIDGET = "view", "click", "widget"
+# What an event is: a page view, a booking click, a widget use, a press on
+# the practice's phone number (its beacon: JavaScript only).
+VIEW, CLICK, WIDGET, CALL = "view", "click", "widget", "call"
 
 # Why a request was not counted, in the order they are checked, with the
 # words the owner reads for each (dashboard and terminal alike).
@@ -54,7 +55,7 @@ LIMITS = {
 }
 UTM_MAX_LENGTH = 100
 
-# A second click by the same visitor within this time is a repeat.
+# A second click (or call) by the same visitor within this time is a repeat.
 REPEAT_WINDOW = timedelta(minutes=30)
 # How ``events.ts`` is written: UTC, to the second.
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
