@@ -80,6 +80,39 @@ def test_the_apps_in_the_issue_are_named_cases():
         assert bot in agents
 
 
+def test_the_in_app_browsers_of_issue_30_are_named_readers():
+    """Each string's source is in benchmarks/agent_strings.yml."""
+    readers = [case["agent"] for case in NAMED["readers"]]
+    for token in ("GoogleApp/", "YelpWebView/", "Outlook-iOS/"):
+        assert any(token in agent for agent in readers), token
+    assert any("; wv)" in a and "(KHTML,like Gecko)" in a for a in readers)
+
+
+# Each app's token beside a real bot's own string (crawler-user-agents
+# 1.67.0 and crawlerdetect 0.4.2 instances): the token excuses only itself.
+APP_TOKENS = (
+    "GoogleApp/14.35.18.28.arm64",
+    "YelpWebView/1.5 Android/7.0 YelpApp/9.10.0 (x-screen-scale 1.0;)",
+    "Outlook-iOS/696.1188109.prod.iphone (2.102.0)",
+)
+BOT_WORDS = (
+    ("bot", "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)"),
+    ("bot", "ApacheBench/2.3"),
+    ("monitor", "Nessus"),
+)
+
+
+@pytest.mark.parametrize("token", APP_TOKENS, ids=lambda token: token.split("/")[0])
+@pytest.mark.parametrize(("reason", "bot"), BOT_WORDS, ids=("Ahrefs", "ab", "Nessus"))
+def test_an_app_token_beside_a_bot_word_is_still_a_bot(
+    client, database_path, token, reason, bot
+):
+    for agent in (f"{token} {bot}", f"{bot} {token}"):
+        click(client, agent)
+    assert counted_clicks(database_path) == 0
+    assert tallies(database_path) == {(reason, "click"): 2}
+
+
 # --- The request's own evidence: Fetch Metadata -----------------------------------
 
 CHROME_120 = (
@@ -144,6 +177,8 @@ def test_the_owner_sees_ai_agents_and_monitors_apart(
     click(client, "claude-code/1.0.83 (external, cli)")
     click(client, "Datadog Agent/7.55.0")
     click(client, CHROME_120, metadata=None)
+    # One reader, so the dashboard replaces its first-day checklist.
+    click(client, CHROME_120)
     assert REASON_LABELS["ai"] == "AI agents and assistants"
     assert REASON_LABELS["monitor"] == "Monitors and scanners"
     owner = app.test_client()

@@ -113,11 +113,14 @@ CRAWLER_PATTERNS_NOT_BOTS = {
 }
 
 # A browser claims an engine; text browsers and mail clients opening a link
-# are people too.
+# are people too, and so are in-app browsers that send only the app's own
+# product token: Yelp's ("YelpWebView/1.5 Android/7.0 YelpApp/9.10.0 ...")
+# and the Google app's ("GoogleApp/14.35.18.28.arm64"). Anchored at the
+# start: a bot that merely carries the token elsewhere is not an app.
 BROWSER_ENGINE = re.compile(
     r"AppleWebKit/|Gecko/|\bGecko\)|Trident/|Presto/|KHTML|Goanna/|EdgeHTML"
     r"|^Opera/|MSIE \d|^(?:Lynx|w3m|Links|ELinks|Dillo|NetSurf)\b"
-    r"|Microsoft Outlook|Microsoft Office/|ms-office",
+    r"|Microsoft Outlook|Microsoft Office/|ms-office|^(?:YelpWebView|GoogleApp)/",
     re.IGNORECASE,
 )
 
@@ -130,6 +133,11 @@ PEOPLES_APPS = re.compile(
 )
 
 _crawlerdetect = CrawlerDetect()
+# crawlerdetect's patterns that name a people's app, as CRAWLER_PATTERNS_NOT_BOTS
+# does for crawler-user-agents: Outlook for iOS opening a link from an e-mail
+# ("Outlook-iOS/696.1188109.prod.iphone (2.102.0)"). Only the token is taken
+# out before crawlerdetect looks, so any bot word beside it still counts.
+CRAWLERDETECT_TOKENS_NOT_BOTS = re.compile(r"\bOutlook-iOS/", re.IGNORECASE)
 
 
 @functools.cache
@@ -170,7 +178,7 @@ def agent_reason(agent):
     for reason, pattern in _crawler_patterns():
         if pattern.search(agent):
             return reason
-    if _crawlerdetect.is_crawler(agent):
+    if _crawlerdetect.is_crawler(CRAWLERDETECT_TOKENS_NOT_BOTS.sub(" ", agent)):
         return "bot"
     parsed = _parsed(agent)
     if parsed.device.family == "Spider":
