@@ -339,3 +339,117 @@
     }
   });
 })();
+
+// --- Nothing silent on a bad connection (issue 30, widgets) ------------------
+// A widget's request that cannot be sent, takes longer than htmx's timeout
+// (base.html's htmx-config) or meets a server error says so in the widget's
+// status region, shown on screen while it holds the news, and offers what
+// works without JavaScript: the link's own page, or the chooser's form sent
+// as a full page. The chooser shows it is working while its request is out.
+// Nothing here keeps or logs the chooser's answers.
+(function () {
+  const PROBLEM = "Couldn't load: check your connection and try again.";
+  const WAITING = "Working out your suggestion…";
+
+  // The status region of the widget that sent the request, with the element.
+  function widgetRequest(event) {
+    const elt = event.detail && event.detail.elt;
+    const widget = elt && elt.closest && elt.closest(".widget");
+    const status = widget && widget.querySelector('[role="status"]');
+    return status ? { elt: elt, status: status } : null;
+  }
+
+  function show(status, state, words) {
+    status.textContent = words;
+    status.setAttribute("data-connection", state);
+    status.classList.remove("visually-hidden");
+    status.classList.add("widget__notice");
+  }
+
+  function hide(status) {
+    status.removeAttribute("data-connection");
+    status.classList.remove("widget__notice");
+    status.classList.add("visually-hidden");
+  }
+
+  // What works without JavaScript: the link's own page, or the form posted.
+  function fallback(elt) {
+    if (elt.tagName === "A") {
+      const link = document.createElement("a");
+      link.href = elt.href; // site.js keeps it in step with the page's state
+      link.textContent = "Try again";
+      return link;
+    }
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button--small";
+    button.textContent = "Try again";
+    button.addEventListener("click", function () {
+      const form = document.getElementById(elt.id) || elt;
+      const submit = form.querySelector('[type="submit"][name]');
+      if (submit) {
+        // submit() sends no button: carry its name and value as the click would.
+        const carried = document.createElement("input");
+        carried.type = "hidden";
+        carried.name = submit.name;
+        carried.value = submit.value;
+        form.append(carried);
+      }
+      // A full page POST, past htmx (submit() fires no submit event).
+      HTMLFormElement.prototype.submit.call(form);
+    });
+    return button;
+  }
+
+  function showProblem(request) {
+    show(request.status, "problem", PROBLEM + " ");
+    request.status.append(fallback(request.elt));
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const request = widgetRequest(event);
+    if (!request) {
+      return;
+    }
+    if (request.elt.tagName === "FORM") {
+      show(request.status, "waiting", WAITING);
+    } else if (request.status.hasAttribute("data-connection")) {
+      request.status.textContent = "";
+      hide(request.status);
+    }
+  });
+
+  // Every way a request ends: the wait is over (a problem stays shown).
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const request = widgetRequest(event);
+    if (!request) {
+      return;
+    }
+    const state = request.status.getAttribute("data-connection");
+    if (state === "waiting" && request.status.textContent === WAITING) {
+      request.status.textContent = ""; // the answer brought no words of its own
+    }
+    if (state === "waiting" || (state === "problem" && event.detail.successful)) {
+      hide(request.status);
+    }
+  });
+
+  ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      const request = widgetRequest(event);
+      if (request) {
+        showProblem(request);
+      }
+    });
+  });
+
+  // A server error (or a proxy's page) leaves the widget as it was, the
+  // chooser's answers included, instead of swapping in its page.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const request = widgetRequest(event);
+    if (request && event.detail.xhr.status >= 500) {
+      event.detail.shouldSwap = false;
+      showProblem(request);
+    }
+  });
+})();
