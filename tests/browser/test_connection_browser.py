@@ -2,11 +2,12 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from webapp.site.widget_content import load_widgets
 
-from .conftest import JOURNEYS
+from .conftest import JOURNEYS, axe_violations
 
 WIDGETS = load_widgets()
 ASPECTS = WIDGETS.comparison.aspects
@@ -40,8 +41,9 @@ def nothing_kept_in_the_browser(page, console):
     assert not [line for line in kept + console if any(a in line for a in answers)]
 
 
-def test_a_tab_without_network_says_so_and_its_link_works_once_back(open_page):
-    page = open_page("/")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_tab_without_network_says_so_and_its_link_works_once_back(open_page, scheme):
+    page = open_page("/", color_scheme=scheme)
     tab = page.get_by_role("tab", name=ASPECTS[1].label)
     expect(tab).to_have_attribute("aria-selected", "false")
     page.context.set_offline(True)
@@ -51,6 +53,7 @@ def test_a_tab_without_network_says_so_and_its_link_works_once_back(open_page):
     expect(status).to_be_visible()
     expect(page.locator("#compare-panel")).not_to_have_attribute("aria-busy", "true")
     expect_aspect(page, ASPECTS[0])  # the last panel stays
+    assert axe_violations(page) == []
     retry = status.get_by_role("link", name="Try again")
     assert f"aspect={ASPECTS[1].id}" in retry.get_attribute("href")
     page.context.set_offline(False)
@@ -106,6 +109,7 @@ def test_the_chooser_without_network_keeps_the_answers_and_sends_them_once_back(
     expect(page.locator("#chooser-body")).not_to_have_attribute("aria-busy", "true")
     for question, answer_id in JOURNEYS["therapeutic"].items():
         expect(page.locator(f"#chooser-{question}-{answer_id}")).to_be_checked()
+    assert axe_violations(page) == []
     nothing_kept_in_the_browser(page, console)
     page.context.set_offline(False)
     # The form posted as a full page, as without JavaScript.
@@ -131,6 +135,7 @@ def test_a_slow_suggestion_shows_the_wait_then_the_answer(open_page):
     expect(status).to_have_text(WAITING)
     expect(status).to_be_visible()
     expect(page.locator("#chooser-body")).to_have_attribute("aria-busy", "true")
+    assert axe_violations(page) == []
     page.wait_for_timeout(300)  # still waiting: nothing ends the wait but the answer
     expect(status).to_have_text(WAITING)
     held[0].continue_()
