@@ -201,3 +201,19 @@ def test_the_privacy_pages_phone_is_plain(tmp_path):
 
 def test_without_a_phone_there_is_no_phone_link(client):
     assert tel_links(client.get("/").get_data(as_text=True)) == []
+
+
+# --- What the owner reads ---------------------------------------------------------
+
+
+def test_the_owners_command_shows_calls_and_people_who_called(
+    client, runner, database_path
+):
+    beacon(client)
+    beacon(client, "?from=footer")  # a repeat: a call, not a new caller
+    output = runner.invoke(args=["stats"]).output
+    calls_line = next(line for line in output.splitlines() if "Calls" in line)
+    assert calls_line.split()[:2] == ["Calls", "2"]
+    people = next(line for line in output.splitlines() if "People who called" in line)
+    assert people.split()[3] == "1"
+    assert "a number dialled by hand is not counted" in output

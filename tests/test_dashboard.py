@@ -13,7 +13,7 @@ from webapp.core import calendar
 from webapp.core.calendar import practice_zone
 from webapp.core.db import connect
 from webapp.stats import dashboard, reports, rollups
-from webapp.tracking.vocabulary import CLICK, VIEW, WIDGET
+from webapp.tracking.vocabulary import CALL, CLICK, VIEW, WIDGET
 
 from .conftest import (
     DESKTOP,
@@ -26,12 +26,14 @@ from .conftest import (
     log_in,
     record,
 )
+from .test_calls import BEACON
 
 HEADLINES = {
     "Page views": "page_views",
     "Unique visitors": "unique_visitors",
     "Booking clicks": "booking_clicks",
     "People who pressed a booking button": "unique_clickers",
+    "Calls": "calls",
 }
 
 STATS_URLS = [
@@ -84,10 +86,10 @@ def cli_totals(app, days):
 def seeded(app, owner_password):
     """Known traffic, through real requests: totals known by construction.
 
-    Readers: A (Google, phone) views twice and clicks twice within 30 minutes
-    (one repeat); B (newsletter campaign, desktop) views and clicks once; C and
-    D only view. C uses the chooser. Not counted: one bot, one HEAD, one link
-    preview, one prefetch and the owner's own view.
+    Readers: A (Google, phone) views twice, clicks twice and calls twice within
+    30 minutes (one repeat each); B (newsletter campaign, desktop) views and
+    clicks once; C and D only view. C uses the chooser. Not counted: one bot,
+    one HEAD, one link preview, one prefetch and the owner's own view.
     """
     a = reader(app, "198.51.100.1")
     google = {"Referer": "https://www.google.com/search?q=massage"}
@@ -95,6 +97,10 @@ def seeded(app, owner_password):
     visit(a, "/", headers=google)  # a reload keeps its referrer
     visit(a, "/book?from=header")
     visit(a, "/book?from=header")
+    # A presses the phone number twice (the second within 30 minutes).
+    for placement in ("practice", "footer"):
+        with a.post(f"/call?from={placement}", headers=BEACON) as response:
+            assert response.status_code == 204
     b = reader(app, "198.51.100.2", DESKTOP)
     visit(b, "/?utm_source=news&utm_campaign=spring")
     visit(b, "/book?from=article-end&utm_source=news&utm_campaign=spring")
@@ -123,6 +129,8 @@ EXPECTED = {
     "unique_clickers": 2,
     "click_through_rate": 0.5,
     "widget_events": 1,
+    "calls": 2,
+    "unique_callers": 1,
     "filtered": {
         "bot": 1,
         "embedded": 0,
@@ -230,12 +238,15 @@ def test_dashboard_csv_json_and_cli_agree(app, seeded):
         "booking_clicks",
         "unique_clickers",
         "widget_events",
+        "calls",
+        "unique_callers",
     ]
     assert len(days) == 7
     assert [dict(zip(header, row, strict=True)) for row in days] == [
         {k: str(v) for k, v in day.items()} for day in data["daily"]
     ]
-    for column in ("page_views", "booking_clicks", "unique_clickers", "widget_events"):
+    summed = ("page_views", "booking_clicks", "unique_clickers", "widget_events")
+    for column in (*summed, "calls", "unique_callers"):
         index = header.index(column)
         assert sum(int(row[index]) for row in days) == totals[column]
     # Raw events: one row per counted event.
@@ -245,6 +256,7 @@ def test_dashboard_csv_json_and_cli_agree(app, seeded):
     assert kinds.count(VIEW) == totals["page_views"]
     assert kinds.count(CLICK) == totals["booking_clicks"]
     assert kinds.count(WIDGET) == totals["widget_events"]
+    assert kinds.count(CALL) == totals["calls"]
     repeats = [row[header.index("repeat")] for row in events if row[2] == CLICK]
     assert repeats.count("0") == totals["unique_clickers"]
 
@@ -637,7 +649,7 @@ def test_downloads_are_named_for_their_period(app, owner_client):
         assert response.headers["Cache-Control"] == "no-store"
         assert response.mimetype == "text/csv"
         header, row = csv_rows(response)
-    assert row == [today, "0", "0", "0", "0", "0"]
+    assert row == [today, "0", "0", "0", "0", "0", "0", "0"]
     with owner_client.get("/stats/events.csv?period=today") as response:
         header, *rows = csv_rows(response)
     # Every stored column an owner's spreadsheet may need, in a fixed order;

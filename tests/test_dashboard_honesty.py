@@ -102,5 +102,6 @@ def test_the_json_carries_each_headlines_verdict(app, owner_client):
         "booking_clicks": "same",
         "unique_clickers": "same",
         "click_through_rate": "too-few",
+        "calls": "same",
     }
     assert data["answer"] == "Import your bookings to see what the article brings in."

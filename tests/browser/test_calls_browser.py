@@ -19,20 +19,6 @@ def app(tmp_path):
     return filled_practice_app(tmp_path / "calls")
 
 
-def stored_calls(app):
-    """The calls stored so far: their placements, oldest first."""
-    db = connect(app.config["DATABASE"])
-    try:
-        return [
-            row[0]
-            for row in db.execute(
-                "SELECT placement FROM events WHERE kind = 'call' ORDER BY id"
-            )
-        ]
-    finally:
-        db.conn.close()
-
-
 def open_article(browser, live_server, js):
     """The article in a phone's tab (a phone's User-Agent: headless is a bot's)."""
     context = browser.new_context(

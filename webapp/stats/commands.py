@@ -31,8 +31,10 @@ COMPARED = (
     ("booking_clicks", "Booking clicks"),
     ("unique_clickers", "People who pressed a booking button"),
 )
+# The calls, compared the same way, shown after the click-through rate.
+CALLS = (("calls", "Calls"), ("unique_callers", "People who called"))
 # Labels as wide as the longest, so the numbers stay in one column.
-LABEL_WIDTH = max(len(label) for _key, label in COMPARED) + 2
+LABEL_WIDTH = max(len(label) for _key, label in COMPARED + CALLS) + 2
 
 
 @click.command("stats")
@@ -53,7 +55,10 @@ def stats_command(days, as_json):
     would rarely make a difference that size, else "about the same"; two
     rates resting on fewer than 20 people who pressed a booking button are
     "too few to tell yet". The click-through rate is people who pressed a
-    booking button out of unique visitors. "Not counted" gives what was
+    booking button out of unique visitors. Calls are presses on the
+    practice's phone number on the article (reported only by a browser that
+    runs JavaScript); a second one within 30 minutes is not a new person who
+    called. "Not counted" gives what was
     filtered out, by reason. "Lost before storing" counts events the journal
     had to drop (full while the database refused them) and lines cut off by a
     crash mid-write; in --json they appear as "journal_lost" once either is
@@ -104,12 +109,9 @@ def _stats_text(numbers, before):
     since = "the day before" if days == 1 else f"the {days} days before"
     period = format_interval(start, end, "yMMMd", locale=current_locale())
     lines = [f"{period} ({days} day{'s' if days != 1 else ''})", ""]
-    for key, label in COMPARED:
-        line = f"  {label:<{LABEL_WIDTH}}{number(numbers[key]):>9}"
-        if before is not None:
-            moved = count_change(numbers[key], before[key])
-            line += f"  {change_words(moved, number(before[key]), since)}"
-        lines.append(line)
+    lines += [
+        _count_line(numbers, before, key, label, since) for key, label in COMPARED
+    ]
     line = f"  {'Click-through rate':<{LABEL_WIDTH}}"
     line += f"{percent(numbers['click_through_rate']):>9}"
     if before is not None and numbers["unique_visitors"] and before["unique_visitors"]:
@@ -122,10 +124,13 @@ def _stats_text(numbers, before):
         line += f"  {change_words(moved, percent(before['click_through_rate']), since)}"
     lines += [
         line,
+        *(_count_line(numbers, before, key, label, since) for key, label in CALLS),
         f"  {'Widget events':<{LABEL_WIDTH}}{number(numbers['widget_events']):>9}",
         "",
         "Click-through rate: people who pressed a booking button, out of unique"
         " visitors.",
+        "Calls: presses on your phone number on the article; only a browser that"
+        " runs JavaScript reports one, and a number dialled by hand is not counted.",
         "",
         "Not counted:",
     ]
@@ -134,6 +139,15 @@ def _stats_text(numbers, before):
     for reason, label in REASON_LABELS.items():
         lines.append(f"  {label:<{width}}{number(numbers['filtered'][reason]):>7}")
     return "\n".join(lines)
+
+
+def _count_line(numbers, before, key, label, since):
+    """One count of the table, with its change against the days before."""
+    line = f"  {label:<{LABEL_WIDTH}}{number(numbers[key]):>9}"
+    if before is not None:
+        moved = count_change(numbers[key], before[key])
+        line += f"  {change_words(moved, number(before[key]), since)}"
+    return line
 
 
 def _bookings_text(numbers):

@@ -48,6 +48,7 @@ HEADLINES = (
     ("booking_clicks", "Booking clicks"),
     ("unique_clickers", "People who pressed a booking button"),
     ("click_through_rate", "Click-through rate"),
+    ("calls", "Calls"),
 )
 
 
@@ -189,7 +190,7 @@ def since_words(days):
 
 
 def headlines(report, previous, since="the days before"):
-    """The five headline numbers, each against the previous period (honesty rules)."""
+    """The headline numbers, each against the previous period (honesty rules)."""
     items = []
     for key, label in HEADLINES:
         value, before = getattr(report, key), previous[key]

@@ -136,6 +136,8 @@ DAILY_COLUMNS = (
     "booking_clicks",
     "unique_clickers",
     "widget_events",
+    "calls",
+    "unique_callers",
 )
 
 # The notes CSV: one row per note.
