@@ -12,6 +12,7 @@ from .conftest import JOURNEYS, axe_violations
 WIDGETS = load_widgets()
 ASPECTS = WIDGETS.comparison.aspects
 OUTCOMES = WIDGETS.chooser.outcomes
+TECHNIQUES = WIDGETS.techniques.items
 CHOOSER_KEYS = {question.id for question in WIDGETS.chooser.questions}
 PROBLEM = "Couldn't load: check your connection and try again."
 WAITING = "Working out your suggestion…"
@@ -76,6 +77,22 @@ def test_the_next_tab_that_loads_clears_the_message(open_page):
     expect_aspect(page, ASPECTS[2])
     expect(status).not_to_contain_text(PROBLEM)
     expect(status).to_have_class(re.compile("visually-hidden"))
+
+
+def test_a_technique_without_network_offers_its_own_page(open_page):
+    page = open_page("/")
+    page.context.set_offline(True)
+    page.locator(f"#technique-{TECHNIQUES[0].id}").click()
+    status = page.locator("#technique-status")
+    expect(status).to_contain_text(PROBLEM)
+    retry = status.get_by_role("link", name="Try again")
+    assert f"technique={TECHNIQUES[0].id}" in retry.get_attribute("href")
+    page.context.set_offline(False)
+    retry.click()
+    expect(page.locator("#technique-detail")).to_contain_text(TECHNIQUES[0].what_it_is)
+    expect(page.locator("#technique-status")).to_have_class(
+        re.compile("visually-hidden")
+    )
 
 
 def test_a_server_error_leaves_the_panel_and_says_so(open_page):
