@@ -3,8 +3,9 @@
 Three kinds of visitor (``agent_reason``):
 
 * a **reader**: a person in a browser, an in-app browser (Snapchat, Viber,
-  Instagram, Facebook, TikTok, LinkedIn, Pinterest...), a text browser or a
-  mail client opening a link: ``None``;
+  Instagram, Facebook, TikTok, LinkedIn, Pinterest, Yelp, the Google
+  app...), a text browser or a mail client opening a link (Outlook, on iOS
+  too): ``None``;
 * a **link preview**: a chat or social app's fetcher building a card because
   someone shared the link, known by its own product token: ``"shared"``;
 * a **bot**, everything automated, told apart where the sources can:
