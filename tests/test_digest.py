@@ -17,7 +17,7 @@ from webapp.core.db import connect
 from webapp.core.formatting import short_date
 from webapp.digest import letter as letters
 from webapp.digest.checks import check_mail
-from webapp.tracking.vocabulary import CLICK, VIEW, WIDGET
+from webapp.tracking.vocabulary import CALL, CLICK, VIEW, WIDGET
 
 from .conftest import csrf_token_from, make_app, record
 
@@ -187,6 +187,33 @@ def test_the_letter_says_small_numbers_as_counts(app):
     assert "A quiet week" not in text
     # Five page views on one day make no "best day".
     assert "Best day" not in text and "Most page views" not in text
+    # A week without a call says nothing of calls.
+    assert "call" not in text.replace("booking click", "")
+
+
+def add_calls(app, day, callers, prefix):
+    """``callers`` readers each press the practice's phone number once on ``day``."""
+    for n in range(callers):
+        record(
+            app,
+            [{"kind": CALL, "placement": "practice"}],
+            f"{prefix}.{n}",
+            when=at(app, day),
+        )
+
+
+def test_the_letter_counts_the_calls_from_the_article(app, owner_client):
+    monday = last_monday(app)
+    add_traffic(app, monday, views=5, clickers=1)
+    add_calls(app, monday + datetime.timedelta(days=2), 4, "198.51.100")
+    add_calls(app, monday - WEEK, 1, "203.0.113")
+    text = letter_text(app)
+    assert "- 4 calls from the article, about the same as the week before" in text
+    sunday = monday + datetime.timedelta(days=6)
+    html = owner_client.get(
+        f"/stats/digest/letter.html?week={sunday.isoformat()}"
+    ).get_data(as_text=True)
+    assert "4 calls from the article" in html
 
 
 def test_a_clear_rise_is_called_one(app):

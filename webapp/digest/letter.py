@@ -131,6 +131,8 @@ class Letter:
     previous: dict
     figures: list = field(default_factory=list)
     click_through: str = ""
+    # "4 calls from the article, ...": left out in a week without one.
+    calls: str = ""
     best_day: str = ""
     referrers: list = field(default_factory=list)
     campaigns: list = field(default_factory=list)
@@ -176,6 +178,11 @@ def build(db, monday, config):
             Figure(key, totals[key], text, change(totals[key], before[key]))
         )
     letter.click_through = click_through_words(totals, before)
+    if totals["calls"]:
+        calls = formatting.counted(totals["calls"], "call")
+        letter.calls = (
+            f"{calls} from the article, {change(totals['calls'], before['calls'])}"
+        )
     letter.best_day = best_day(report)
     letter.referrers = referrers(report)
     letter.campaigns = campaigns(report)
