@@ -129,8 +129,8 @@ def _stats_text(numbers, before):
         "",
         "Click-through rate: people who pressed a booking button, out of unique"
         " visitors.",
-        "Calls: presses on your phone number on the article; only a browser that"
-        " runs JavaScript reports one, and a number dialled by hand is not counted.",
+        "Calls: presses on your phone number on the article; only a browser that",
+        "runs JavaScript reports one, and a number dialled by hand is not counted.",
         "",
         "Not counted:",
     ]

@@ -19,7 +19,7 @@ from ..core.db import immediate, read_meta, write_meta
 from ..site.chooser_content import OUTCOMES
 from ..site.placements import UNKNOWN
 from ..tracking.store import add_filtered, insert_events
-from ..tracking.vocabulary import CLICK, TIMESTAMP_FORMAT, VIEW, WIDGET
+from ..tracking.vocabulary import CALL, CLICK, TIMESTAMP_FORMAT, VIEW, WIDGET
 from .rollups import SUMMARY_COLUMNS, add_to_rollups, rollup_day, summarise
 
 DEMO_META_KEY = "demo_data"
@@ -89,6 +89,9 @@ PLACEMENT_WEIGHT = {
 WIDGET_SHARE = 0.35
 CLICK_CHANCE = {False: 0.05, True: 0.13}  # by "used a widget"
 REPEAT_CHANCE = 0.12
+# Readers who press the practice's phone number, and where they find it.
+CALL_CHANCE = 0.03
+CALL_PLACEMENTS = ("practice", "footer")
 # Not-counted traffic per page view, by reason (the owner adds a few a day).
 FILTERED_PER_VIEW = {"bot": 0.25, "prefetch": 0.04, "shared": 0.02, "head": 0.01}
 
@@ -280,7 +283,7 @@ class _Maker:
         return rows[:target]
 
     def reader(self, day, start, latest):
-        """One reader's events: views, maybe widget uses, maybe a click."""
+        """One reader's events: views, maybe widget uses, a click, a call."""
         rng = self.rng
         device = rng.choices(self.devices, self.device_weights)[0]
         browsers = DEVICES[device][1]
@@ -331,6 +334,11 @@ class _Maker:
                 events.append(
                     event(CLICK, rng.randrange(20, 900), placement=placement, repeat=1)
                 )
+        if rng.random() < CALL_CHANCE:
+            placement = rng.choices(CALL_PLACEMENTS, (0.7, 0.3))[0]
+            events.append(
+                event(CALL, rng.randrange(30, 900), placement=placement, repeat=0)
+            )
         return events
 
     def _when(self, local):
