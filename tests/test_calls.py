@@ -13,6 +13,7 @@ import pytest
 
 from .conftest import DESKTOP, GOOGLEBOT, OLD_PHONE, PHONE, log_in, visit
 from .practice_data import filled_practice_app
+from .test_chooser import CARE_TODAY, TIER_OF, answers
 from .test_tracking import rows, tallies, todays_report
 
 # What Chromium sends with the page's navigator.sendBeacon to its own origin.
@@ -189,6 +190,19 @@ def test_every_phone_link_is_the_practices_number_and_sends_a_beacon(tmp_path):
     ]
     # The emergency number is never a practice call.
     assert all(url is None for href, url in links if href == EMERGENCY_HREF)
+
+
+def test_the_emergency_number_is_never_a_practice_call(tmp_path):
+    care_today = next(a for (_q, a), tier in TIER_OF.items() if tier == CARE_TODAY)
+    given = answers("problem", "yes", care_today, goal="relief")
+    client = filled_practice_app(tmp_path).test_client()
+    response = client.post("/", data=given)  # the chooser without JavaScript
+    assert response.status_code == 200
+    links = tel_links(response.get_data(as_text=True))
+    assert (EMERGENCY_HREF, None) in links  # the outcome gives 911, no beacon
+    practice = [link for link in links if link[0] != EMERGENCY_HREF]
+    assert practice and all(href == "tel:+15550100" for href, _ in practice)
+    assert all(url and url.startswith("/call?from=") for _, url in practice)
 
 
 def test_the_privacy_pages_phone_is_plain(tmp_path):

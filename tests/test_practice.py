@@ -136,7 +136,7 @@ def test_every_filled_block_shows(filled):
         '<time datetime="09:00">9:00\u202fAM</time>',
         '<time datetime="14:30">2:30\u202fPM</time>',
         "By appointment only.",
-        '<a href="tel:+15550100">+1 555 0100</a>',
+        '<a href="tel:+15550100" data-call="/call?from=practice">+1 555 0100</a>',
     ):
         assert text in section, text
 

@@ -57,7 +57,9 @@ def test_every_page_shows_the_facts_practice_yaml_gives(tmp_path):
     assert "<span>Calm Hands Massage</span>" in html  # the header
     assert '<p class="site-footer__name">Calm Hands Massage</p>' in html
     assert "1 Main Street, Springfield" in html
-    assert '<a href="tel:+15550100">+1 555 0100</a>' in html
+    assert (
+        '<a href="tel:+15550100" data-call="/call?from=footer">+1 555 0100</a>' in html
+    )
     assert '<meta property="og:site_name" content="Calm Hands Massage">' in html
     data = business(html)
     assert data["name"] == "Calm Hands Massage"
@@ -81,7 +83,9 @@ def test_an_old_setting_gives_the_fact_the_file_leaves_out(tmp_path, database_pa
     html = page(app)
     assert '<p class="site-footer__name">Old Hands &amp; Co</p>' in html
     assert "9 Elm Road, Shelbyville" in html
-    assert '<a href="tel:+15550199">+1 555 0199</a>' in html
+    assert (
+        '<a href="tel:+15550199" data-call="/call?from=footer">+1 555 0199</a>' in html
+    )
     assert "60 minutes, €90" in html
     assert business(html)["priceRange"] == "€90"
     assert app.config["CURRENCY"] == "EUR"  # what the bookings code reads
