@@ -261,6 +261,7 @@ def test_structured_data_carries_the_details_that_are_set(
 PATHS = [
     "/",
     "/book?from=header",
+    "/call?from=footer",
     "/login",
     "/stats",
     "/stats/events.csv",
