@@ -90,6 +90,11 @@ def money(amount, currency, locale=None):
     )
 
 
+def money_cents(cents, currency, locale=None):
+    """A price stored in cents (as bookings keep them): ``9250`` -> ``$92.50``."""
+    return money(Decimal(cents) / 100, currency, locale)
+
+
 def init_app(app):
     """Offer the formats to templates as filters: ``{{ n|number }}``."""
     app.add_template_filter(number)

@@ -20,7 +20,7 @@ from decimal import Decimal
 from ..bookings.channels import CHANNEL_LABELS, CHANNELS
 from ..bookings.summary import BookingSummary
 from ..core.calendar import Week
-from ..core.formatting import money, rate
+from ..core.formatting import money, money_cents, rate
 from ..site.content import get_practice
 from .charts import FEW_VISITS, is_rough, span_label
 
@@ -114,12 +114,8 @@ def panel(report, summary, config, platform=""):
     if summary.fees_avoided_cents is not None:
         board.fees_source = fee_source(config, platform)
     if summary.website_priced:
-        board.value_completed = money(
-            Decimal(summary.website_completed_cents) / 100, currency
-        )
-        board.value_upcoming = money(
-            Decimal(summary.website_upcoming_cents) / 100, currency
-        )
+        board.value_completed = money_cents(summary.website_completed_cents, currency)
+        board.value_upcoming = money_cents(summary.website_upcoming_cents, currency)
     return board
 
 

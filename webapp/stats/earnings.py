@@ -5,7 +5,7 @@ The dashboard's and the weekly letter's first words.
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..core.formatting import counted, money, number
+from ..core.formatting import counted, money, money_cents, number
 
 IMPORT_FIRST = "Import your bookings to see what the article brings in."
 
@@ -43,11 +43,11 @@ def _value(summary, currency):
     """ ", worth $330" (with what is still to come), or why there is no value."""
     if not summary.website_priced:
         return ", with no prices in your import"
-    worth = f", worth {_money(summary.website_value_cents, currency)}"
+    worth = f", worth {money_cents(summary.website_value_cents, currency)}"
     if summary.website_priced < summary.website_bookings:
         worth += f" for the {number(summary.website_priced)} with a price"
     if summary.website_upcoming_cents and summary.website_completed_cents:
-        upcoming = _money(summary.website_upcoming_cents, currency)
+        upcoming = money_cents(summary.website_upcoming_cents, currency)
         worth += f" ({upcoming} of it still to come)"
     elif summary.website_upcoming_cents:
         worth += " (all still to come)"
@@ -59,11 +59,6 @@ def _coming_later(summary):
     if not summary.coming_later:
         return ""
     return f" {number(summary.coming_later)} more booked for the coming weeks."
-
-
-def _money(cents, currency):
-    """An amount in cents as the locale writes it."""
-    return money(Decimal(cents) / 100, currency)
 
 
 def _whole(cents):
