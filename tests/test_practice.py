@@ -332,6 +332,24 @@ def test_emergency_number_takes_what_people_dial(tmp_path, number):
     assert practice.emergency_number == number
 
 
+def test_the_byline_facts_come_from_the_file(tmp_path):
+    practice = load_practice(write_practice(tmp_path))
+    assert practice.therapist.credential == "LMT"
+    assert practice.price_from == "$90"
+    assert practice.book_label == "Book a session"
+    text = FILLED_PRACTICE.replace("(LMT)", "").replace("price: 90", "price: 140")
+    practice = load_practice(write_practice(tmp_path, text + "book_label: Book now"))
+    assert practice.therapist.credential == "Licensed Massage Therapist"
+    assert practice.price_from == "$132.50"
+    assert practice.book_label == "Book now"
+
+
+def test_no_price_from_without_prices(tmp_path):
+    practice = load_practice(write_practice(tmp_path, "services:\n  - name: Swedish\n"))
+    assert practice.price_from is None
+    assert practice.therapist.credential is None
+
+
 def test_offers_name_the_techniques_offered(tmp_path):
     text = "offers:\n  - swedish\n  - deep-tissue\n  - swedish\n"
     practice = load_practice(write_practice(tmp_path, text))

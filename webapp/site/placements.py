@@ -10,7 +10,9 @@ from flask import current_app, url_for
 PLACEMENT_LABELS = {
     "practice": "Before you book",
     "header": "Top of the page",
+    "byline": "Under the title",
     "after-comparison": "After the comparison",
+    "sessions": "Sessions and prices",
     "technique": "In a technique note",
     "chooser-medical": "Chooser: medical massage",
     "chooser-therapeutic": "Chooser: therapeutic massage",
@@ -18,6 +20,7 @@ PLACEMENT_LABELS = {
     "chooser-another-day": "Chooser: book another day",
     "article-end": "End of the article",
     "footer": "Page footer",
+    "bottom-bar": "Bar at the foot of the screen",
 }
 PLACEMENTS = tuple(PLACEMENT_LABELS)
 

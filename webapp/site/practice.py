@@ -52,6 +52,10 @@ STATIC_DIR = CONTENT_DIR.parent / "static"
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().-]{0,18}[0-9]$|^[0-9]$")
 # The name a practice.yaml without one shows (the shipped site's practice).
 DEFAULT_NAME = "Reach for Serenity"
+# The words of every booking button while practice.yaml gives none.
+DEFAULT_BOOK_LABEL = "Book a session"
+# "Licensed Massage Therapist (LMT)": the short title in brackets.
+SHORT_TITLE = re.compile(r"\(([^()]{1,12})\)\s*$")
 
 
 # --- The kinds of value this file holds ---------------------------------------
@@ -108,6 +112,15 @@ def _emergency_number(value):
     return value.strip()
 
 
+def _book_label(value):
+    """The words of every booking button; empty: "Book a session"."""
+    if value is None or value == "":
+        return DEFAULT_BOOK_LABEL
+    if not isinstance(value, str) or odd_characters(value):
+        raise problem(" must be a few words on one line, like Book a session")
+    return fold(value)
+
+
 def _practice_name(value):
     """The practice's name on one line of ordinary characters (a letter's subject)."""
     if value is None or value == "":
@@ -124,6 +137,7 @@ WholeNumber = Annotated[int | None, BeforeValidator(_whole_number)]
 Price = Annotated[Decimal, BeforeValidator(_price)]
 EmergencyNumber = Annotated[str, BeforeValidator(_emergency_number)]
 PracticeName = Annotated[str, BeforeValidator(_practice_name)]
+BookLabel = Annotated[str, BeforeValidator(_book_label)]
 
 
 class Block(ContentModel):
@@ -202,6 +216,14 @@ class Therapist(Block):
             parts.append(f"license {self.license_number}")
         return ", ".join(part for part in parts if part)
 
+    @property
+    def credential(self):
+        """The license's short title for a byline: "LMT" from "... (LMT)"."""
+        if not self.license_type:
+            return None
+        short = SHORT_TITLE.search(self.license_type)
+        return short.group(1).strip() if short else self.license_type
+
 
 class Service(ContentModel):
     """One kind of session the practice offers, with its length and price."""
@@ -236,6 +258,7 @@ class Practice(ContentModel):
     phone: OptionalText = None
     address: OptionalText = None
     city: OptionalText = None
+    book_label: BookLabel = DEFAULT_BOOK_LABEL
     therapist: Annotated[Therapist, BeforeValidator(_block)] = Therapist()
     currency: Annotated[str, BeforeValidator(lambda v: v or "USD")] = "USD"
     services: Annotated[tuple[Service, ...], BeforeValidator(_texts)] = ()
@@ -313,6 +336,12 @@ class Practice(ContentModel):
     def price(self, service):
         """A service's price in the practice's currency and locale: ``$90``."""
         return money(service.price, self.currency)
+
+    @property
+    def price_from(self):
+        """The lowest session price, ``$90``, or None when no session has one."""
+        prices = [s.price for s in self.services if s.price is not None]
+        return money(min(prices), self.currency) if prices else None
 
 
 def load_practice(
