@@ -453,3 +453,96 @@
     }
   });
 })();
+
+// --- Booking bar (issue 30) ----------------------------------------------------
+// On a phone, the booking bar (partials/_book_bar.html) is pinned to the foot
+// of the screen once the article's title has scrolled away: booking is one
+// tap away. It steps aside while it would cover the footer or the chooser's
+// submit button, while the on-screen keyboard is open, and while the chooser
+// says "get care today" (that reader is sent to a doctor, not to a booking).
+// Hidden, it is inert: out of the tab order and unread by screen readers.
+// Without JavaScript, or on a wider screen, it stays a link after the article.
+(function () {
+  const bar = document.querySelector("[data-book-bar]");
+  const title = document.getElementById("article-title");
+  if (!bar || !title || !window.IntersectionObserver) {
+    return;
+  }
+  const narrow = window.matchMedia("(max-width: 40em)");
+  const footer = document.querySelector(".site-footer");
+  const viewport = window.visualViewport;
+  const onScreen = new Set(); // the title, footer and submit buttons in view
+  // Fields that bring up the on-screen keyboard (not ticks or buttons).
+  const typed = /^(text|search|email|tel|url|number|password|date|time|datetime-local|month|week)$/;
+  let typing = false;
+
+  function typesText(element) {
+    const tag = element && element.tagName;
+    return tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && typed.test(element.type));
+  }
+
+  // A visual viewport much shorter than the window (at the page's own zoom):
+  // the keyboard takes the rest, even when no field of ours has the focus.
+  function keyboardOpen() {
+    return typing || (viewport && viewport.height * viewport.scale < window.innerHeight * 0.75);
+  }
+
+  function update() {
+    const floating = narrow.matches;
+    const careToday = document.querySelector('[data-current="care-today"]') !== null;
+    const inTheWay = onScreen.size > 0 || keyboardOpen();
+    // A bar holding the keyboard's focus stays until focus moves on.
+    const hidden = careToday || (floating && inTheWay && !bar.contains(document.activeElement));
+    bar.toggleAttribute("data-floating", floating);
+    bar.toggleAttribute("data-hidden", hidden);
+    bar.inert = hidden;
+  }
+
+  const observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        onScreen.add(entry.target);
+      } else {
+        onScreen.delete(entry.target);
+      }
+    });
+    update();
+  });
+
+  // The chooser's submit button comes and goes with its form's swaps.
+  let buttons = [];
+  function watchSubmitButtons() {
+    buttons.forEach(function (button) {
+      observer.unobserve(button);
+      onScreen.delete(button);
+    });
+    buttons = Array.from(document.querySelectorAll(".chooser__submit"));
+    buttons.forEach(function (button) {
+      observer.observe(button);
+    });
+  }
+
+  onScreen.add(title); // until the observer says otherwise: no flash on load
+  observer.observe(title);
+  if (footer) {
+    observer.observe(footer);
+  }
+  watchSubmitButtons();
+  document.addEventListener("htmx:afterSettle", function () {
+    watchSubmitButtons();
+    update();
+  });
+  document.addEventListener("focusin", function (event) {
+    typing = typesText(event.target);
+    update();
+  });
+  document.addEventListener("focusout", function () {
+    typing = false;
+    update();
+  });
+  if (viewport) {
+    viewport.addEventListener("resize", update);
+  }
+  narrow.addEventListener("change", update);
+  update();
+})();
