@@ -9,10 +9,11 @@ docs/architecture.md). ``tests/test_migrations.py`` compares the live schema
 with the columns the code inserts.
 """
 
-import hashlib
 from collections import Counter
 
 from sqlite_utils.migrations import Migrations
+
+from .migration_copies import M004_EVENT_TEXT_COLUMNS, m014_channel, m014_fingerprint
 
 # Until issue 27 the steps were numbered by package (m001, m201, m202, m101...),
 # so their names did not sort in the order they run, and recorded in the set
@@ -79,24 +80,6 @@ def m003_owner_sessions(db):
     db["owner_sessions"].create(
         {"id_hash": str, "created_at": float, "expires_at": float}, pk="id_hash"
     )
-
-
-# The text columns of ``events`` as m004 created them (frozen).
-M004_EVENT_TEXT_COLUMNS = (
-    "page",
-    "placement",
-    "widget",
-    "detail",
-    "referrer_host",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-    "device",
-    "browser",
-    "visitor",
-)
 
 
 @migrations()
@@ -297,36 +280,6 @@ def m013_late_days(db):
     )
 
 
-# m014's frozen copies: the channel rule and the fingerprint as they were when
-# bookings still kept their source's text (webapp/bookings/channels.py and
-# importer.py before issue 28), so the step reads old rows as the dashboard did.
-M014_WEBSITE_WORDS = ("website", "widget", "book now")
-M014_DIRECTORY_WORDS = (
-    "marketplace",
-    "directory",
-    "google",
-    "listing",
-    "yelp",
-    "groupon",
-)
-
-
-def m014_channel(source):
-    """The channel the dashboard gave a stored source text before issue 28."""
-    text = (source or "").lower()
-    if any(word in text for word in M014_WEBSITE_WORDS):
-        return "website"
-    if any(word in text for word in M014_DIRECTORY_WORDS):
-        return "directory"
-    return "other"
-
-
-def m014_fingerprint(identity, occurrence):
-    """importer._fingerprint as it was: a hash of the identity and its occurrence."""
-    text = "\x1f".join("" if value is None else str(value) for value in identity)
-    return hashlib.sha256(f"{text}\x1e{occurrence}".encode()).hexdigest()
-
-
 @migrations()
 def m014_booking_channels(db):
     """Bookings keep their channel, never a source's text; a platform id's keyed hash.
@@ -398,3 +351,20 @@ def m015_booking_updates(db):
     table.add_column("fields", str, not_null_default="{}")
     table.add_column("fields_before", str, not_null_default="{}")
     table.add_column("by_id", int, not_null_default=0)
+
+
+@migrations()
+def m016_content_revisions(db):
+    """The owner's saved words: each save of a content file is a revision.
+
+    ``file`` is the content file's name (article.md, widgets.yaml, privacy.md,
+    practice.yaml), ``text`` its whole text; the site shows each file's newest
+    revision (webapp/site/revisions.py), so backups and restores carry them.
+    """
+    db["content_revisions"].create(
+        {"id": int, "file": str, "text": str, "saved_at": str, "note": str},
+        pk="id",
+        not_null={"file", "text", "saved_at", "note"},
+        defaults={"note": ""},
+    )
+    db["content_revisions"].create_index(["file", "id"])
