@@ -6,6 +6,7 @@ gone with the response: only the suggestion's id is counted.
 """
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .chooser_content import KINDS, SUBMIT_PARAM, TIE_BREAKER, Outcome
 from .chooser_safety import (
@@ -15,6 +16,10 @@ from .chooser_safety import (
     TIERS,
     most_cautious,
 )
+
+# "Change my answers" sends the answers back with this name and value: the
+# form comes back with them checked, and no suggestion yet.
+CHANGE_PARAM = (SUBMIT_PARAM[0], "answers")
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,8 @@ class ChooserForm:
     errors: dict
     submitted: bool = False
     recommendation: Recommendation | None = None
+    changing: bool = False  # the reader asked for the form back ("Change my answers")
+    change_param: ClassVar = CHANGE_PARAM
 
     def checked(self, question, answer):
         """Whether the reader checked this answer."""
@@ -148,6 +155,9 @@ def read_chooser(chooser, form, submitted=False):
             errors[question.id] = getattr(
                 chooser.errors, "invalid" if given else "missing"
             )
+    if form.get(CHANGE_PARAM[0]) == CHANGE_PARAM[1]:
+        # Nothing to fix yet: the reader is about to change the answers.
+        return ChooserForm(values=values, errors={}, changing=True)
     if errors:
         return ChooserForm(values=values, errors=errors, submitted=True)
     return ChooserForm(

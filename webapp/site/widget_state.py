@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 from ..core.http import current_page_args, is_history_restore
 from ..tracking.capture import widget_use
 from .chooser import ChooserForm, read_chooser
+from .chooser_services import offers_call, service_lines
 from .content import get_widgets
 from .widget_content import Widgets
 
@@ -108,6 +109,16 @@ class WidgetView:
     def chooser_action(self):
         """Where the chooser's form posts without JavaScript: this page's state."""
         return self.state.page_url(CHOOSER_ANCHOR)
+
+    def chooser_services(self, practice):
+        """The practice's service lines the chooser's suggestion names (maybe none)."""
+        recommendation = self.chooser.recommendation
+        return service_lines(practice, recommendation.outcome) if recommendation else []
+
+    def chooser_offers_call(self, practice):
+        """Whether the chooser's suggestion says "Questions? Call <the practice>"."""
+        recommendation = self.chooser.recommendation
+        return bool(recommendation) and offers_call(practice, recommendation.outcome)
 
     def chooser_status(self):
         """What the live region says after the chooser answers."""
