@@ -49,15 +49,15 @@ def test_every_sentence_of_the_content_file_is_on_the_page(client):
     post = frontmatter.load(ARTICLE_FILE)
     missing = [s for s in sentences(post.content) if s not in text]
     assert missing == []
-    for key in ("title", "cta", "health_note"):
+    for key in ("title", "health_note"):
         assert plain(" ".join(str(post[key]).split())) in text
 
 
 def test_content_file_carries_every_sentence_of_the_owners_text():
     source = plain(frontmatter.load(ARTICLE_FILE).content)
     original_lines = ORIGINAL.read_text(encoding="utf-8").splitlines()
-    # The first line is the date, the last the call to action; both have
-    # their own places (front matter "published" and "cta").
+    # The first line is the date (front matter "published"), the last the
+    # call to action, which every booking button's one label now says.
     missing = [
         sentence
         for line in original_lines[2:-1]
@@ -90,7 +90,9 @@ def test_booking_call_to_action_and_health_note(client):
     assert re.search(
         r'<a class="button button--large" href="/book\?from=article-end"', html
     )
-    assert ">BOOK TODAY</a>" in html
+    # The button says the practice's one booking label (tests/test_byline.py).
+    assert ">Book a session</a>" in html
+    assert ">Ready when you are.</p>" in html
     assert "not medical advice" in html
     assert "talk to your healthcare provider before you book" in html
 

@@ -18,9 +18,9 @@ from webapp.site.structured_data import structured_data as build_structured_data
 
 from .practice_data import FILLED_PRACTICE, MARKUP, filled_practice_app, write_practice
 
+# "Sessions and prices" has its own section (tests/test_byline.py).
 BLOCK_HEADINGS = (
     "Your therapist",
-    "Sessions and prices",
     "Policies",
     "Your first visit",
     "Contact and hours",
@@ -125,9 +125,6 @@ def test_every_filled_block_shows(filled):
         "Licensed Massage Therapist (LMT), license MA-12345",
         "12 years in practice",
         "<li>Prenatal massage certificate</li>",
-        "60 minutes, $90",
-        "90 minutes, $132.50",
-        "Full body, at the pressure you choose.",
         "Please give 24 hours&#39; notice",
         "ask for a receipt for your HSA or FSA",
         "only the area worked on is uncovered",

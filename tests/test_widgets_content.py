@@ -173,6 +173,7 @@ def test_every_chooser_outcome_books_through_a_known_placement(widgets):
 def test_widgets_follow_existing_article_sections(widgets):
     assert widgets.after("key-differences-between-medical-and-therapeutic-massage") == [
         "partials/_compare.html",
+        "partials/_sessions.html",
         "partials/_techniques.html",
     ]
     assert widgets.after("which-one-is-right-for-you") == ["partials/_chooser.html"]

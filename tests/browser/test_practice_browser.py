@@ -35,7 +35,10 @@ def test_filled_section_fits_a_320px_screen(open_page, js):
         element = page.get_by_role("heading", name=heading, exact=True)
         element.scroll_into_view_if_needed()
         assert element.is_visible(), heading
-    photo = page.get_by_role("img", name="Jordan Lee in the treatment room")
+    # The photo in "Before you book" (the byline has a small one too).
+    photo = page.locator(".practice").get_by_role(
+        "img", name="Jordan Lee in the treatment room"
+    )
     photo.scroll_into_view_if_needed()
     assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
     box = photo.bounding_box()

@@ -11,6 +11,7 @@ from .content import (
     CONTENT_DIR,
     ContentError,
     Date,
+    OptionalText,
     Text,
     load_front_matter,
     validate,
@@ -32,7 +33,14 @@ class FrontMatter(BaseModel):
     title: Text
     published: Date
     description: Text
-    cta: Text = Field(description="The words of the big booking button.")
+    # Older files name the big button's words here. Still accepted: the
+    # button now says practice.yaml's book_label, and these words become the
+    # lead line above it at the end of the article.
+    cta: OptionalText = Field(
+        None,
+        description="The line above the booking button at the end of the "
+        "article (the button itself says book_label in practice.yaml).",
+    )
     health_note: Text
 
 
@@ -52,7 +60,7 @@ class Article:
     title: str
     description: str
     published: datetime.date
-    cta: str
+    cta: str | None
     health_note: str
     sections: tuple[Section, ...]
     source_text: str

@@ -18,6 +18,7 @@ from .content import (
     ContentModel,
     Ident,
     IdList,
+    OptionalText,
     Paragraphs,
     Text,
     load_yaml,
@@ -27,6 +28,17 @@ from .content import (
 
 WIDGETS_FILE = CONTENT_DIR / "widgets.yaml"
 SCHEMA_FILE = CONTENT_DIR / "widgets.schema.json"
+
+# A button's words an older file gives the comparison or the technique notes:
+# still accepted, since the owner's copy on a server keeps its keys, but every
+# booking button now says content/practice.yaml's one book_label.
+OldBookLabel = Annotated[
+    OptionalText,
+    Field(
+        description="No longer shown: every booking button says book_label "
+        "in practice.yaml."
+    ),
+]
 
 
 class SectionWidget(ContentModel):
@@ -72,7 +84,7 @@ class Comparison(SectionWidget):
     therapeutic_heading: Text
     status: Annotated[Text, placeholders("aspect")]
     book_lead: Text
-    book_label: Text
+    book_label: OldBookLabel = None
     aspects: IdList[Aspect]
 
     def get(self, aspect_id):
@@ -125,7 +137,7 @@ class Techniques(SectionWidget):
     labels: TechniqueLabels
     empty: Text
     status: Annotated[Text, placeholders("technique")]
-    book_label: Text
+    book_label: OldBookLabel = None
     # Shown instead of the booking button under a technique the practice
     # does not list in content/practice.yaml's ``offers``.
     not_offered: Text
@@ -156,8 +168,11 @@ class Widgets(ContentModel):
 
     def after(self, section_id):
         """The widget templates that follow the article section ``section_id``."""
+        # The sessions and prices follow the comparison: a reader who has just
+        # seen the two kinds side by side meets what each costs, and a button.
         placed = (
             (self.comparison, "partials/_compare.html"),
+            (self.comparison, "partials/_sessions.html"),
             (self.techniques, "partials/_techniques.html"),
             (self.chooser, "partials/_chooser.html"),
         )

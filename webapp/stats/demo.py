@@ -76,9 +76,12 @@ CAMPAIGNS = (  # (source, medium, campaign, content), weights below
 CAMPAIGN_WEIGHT = (0.3, 0.25, 0.2, 0.15, 0.1)
 CAMPAIGN_SHARE = 0.22
 PLACEMENT_WEIGHT = {
-    "article-end": 0.38,
-    "header": 0.2,
-    "after-comparison": 0.1,
+    "article-end": 0.28,
+    "header": 0.12,
+    "byline": 0.1,
+    "bottom-bar": 0.1,
+    "sessions": 0.06,
+    "after-comparison": 0.02,
     "technique": 0.07,
     "chooser-medical": 0.07,
     "chooser-therapeutic": 0.06,
