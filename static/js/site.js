@@ -457,11 +457,12 @@
 // --- Booking bar (issue 30) ----------------------------------------------------
 // On a phone, the booking bar (partials/_book_bar.html) is pinned to the foot
 // of the screen once the article's title has scrolled away: booking is one
-// tap away. It steps aside while it would cover the footer or the chooser's
-// submit button, while the on-screen keyboard is open, and while the chooser
-// says "get care today" (that reader is sent to a doctor, not to a booking).
-// Hidden, it is inert: out of the tab order and unread by screen readers.
-// Without JavaScript, or on a wider screen, it stays a link after the article.
+// tap away. It gives way to the footer's own booking link, never covers the
+// chooser's submit button, and hides while the on-screen
+// keyboard is open and while the chooser says "get care today" (that reader
+// is sent to a doctor, not to a booking). Hidden, it is inert: out of the tab order and unread by
+// screen readers. Without JavaScript, or on a wider screen, it stays a link
+// after the article.
 (function () {
   const bar = document.querySelector("[data-book-bar]");
   const title = document.getElementById("article-title");
@@ -469,16 +470,22 @@
     return;
   }
   const narrow = window.matchMedia("(max-width: 40em)");
+  // The footer's booking link takes over from the bar (the footer itself
+  // when it has none): no screen goes without a way to book.
   const footer = document.querySelector(".site-footer");
+  const footerLink = (footer && footer.querySelector("a[data-placement]")) || footer;
   const viewport = window.visualViewport;
-  const onScreen = new Set(); // the title, footer and submit buttons in view
+  const onScreen = new Set([title]); // until the observer says otherwise
   // Fields that bring up the on-screen keyboard (not ticks or buttons).
-  const typed = /^(text|search|email|tel|url|number|password|date|time|datetime-local|month|week)$/;
+  const typed =
+    /^(text|search|email|tel|url|number|password|date|time|datetime-local|month|week)$/;
   let typing = false;
 
   function typesText(element) {
     const tag = element && element.tagName;
-    return tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && typed.test(element.type));
+    return (
+      tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && typed.test(element.type))
+    );
   }
 
   // A visual viewport much shorter than the window (at the page's own zoom):
@@ -487,13 +494,22 @@
     return typing || (viewport && viewport.height * viewport.scale < window.innerHeight * 0.75);
   }
 
+  // A submit button of the chooser in the strip the bar takes at the foot.
+  function coversSubmit() {
+    const strip = window.innerHeight - bar.offsetHeight - 8;
+    return Array.from(document.querySelectorAll(".chooser__submit")).some(function (button) {
+      const box = button.getBoundingClientRect();
+      return box.height > 0 && box.bottom > strip && box.top < window.innerHeight;
+    });
+  }
+
   function update() {
     const floating = narrow.matches;
+    bar.toggleAttribute("data-floating", floating);
     const careToday = document.querySelector('[data-current="care-today"]') !== null;
-    const inTheWay = onScreen.size > 0 || keyboardOpen();
+    const inTheWay = onScreen.size > 0 || keyboardOpen() || coversSubmit();
     // A bar holding the keyboard's focus stays until focus moves on.
     const hidden = careToday || (floating && inTheWay && !bar.contains(document.activeElement));
-    bar.toggleAttribute("data-floating", floating);
     bar.toggleAttribute("data-hidden", hidden);
     bar.inert = hidden;
   }
@@ -508,30 +524,27 @@
     });
     update();
   });
-
-  // The chooser's submit button comes and goes with its form's swaps.
-  let buttons = [];
-  function watchSubmitButtons() {
-    buttons.forEach(function (button) {
-      observer.unobserve(button);
-      onScreen.delete(button);
-    });
-    buttons = Array.from(document.querySelectorAll(".chooser__submit"));
-    buttons.forEach(function (button) {
-      observer.observe(button);
-    });
-  }
-
-  onScreen.add(title); // until the observer says otherwise: no flash on load
   observer.observe(title);
-  if (footer) {
-    observer.observe(footer);
+  if (footerLink) {
+    observer.observe(footerLink);
   }
-  watchSubmitButtons();
-  document.addEventListener("htmx:afterSettle", function () {
-    watchSubmitButtons();
-    update();
-  });
+
+  let pending = false;
+  function updateSoon() {
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        update();
+      });
+    }
+  }
+  window.addEventListener("scroll", updateSoon, { passive: true });
+  window.addEventListener("resize", updateSoon);
+  if (viewport) {
+    viewport.addEventListener("resize", updateSoon);
+  }
+  document.addEventListener("htmx:afterSettle", updateSoon);
   document.addEventListener("focusin", function (event) {
     typing = typesText(event.target);
     update();
@@ -540,9 +553,11 @@
     typing = false;
     update();
   });
-  if (viewport) {
-    viewport.addEventListener("resize", update);
-  }
-  narrow.addEventListener("change", update);
   update();
+  // Slide in and out from now on; not on the way to the first paint.
+  window.requestAnimationFrame(function () {
+    window.requestAnimationFrame(function () {
+      bar.setAttribute("data-slides", "");
+    });
+  });
 })();
