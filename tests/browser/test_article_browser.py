@@ -19,7 +19,8 @@ def test_reader_sees_headings_and_booking_button(open_page, viewport, js):
     page = open_page("/", viewport=viewport, js=js)
     for heading in HEADINGS:
         assert page.get_by_role("heading", name=heading).is_visible()
-    book = page.get_by_role("link", name="BOOK TODAY")
+    # The big button at the end, in the practice's one booking label.
+    book = page.locator(".cta").get_by_role("link", name="Book a session")
     book.scroll_into_view_if_needed()
     assert book.is_visible()
     assert book.get_attribute("href").startswith("/book?from=article-end")
@@ -69,7 +70,8 @@ def test_booking_link_leads_to_the_booking_url(open_page, live_server):
     # Stop at our own redirect: the booking site is on the network outside.
     page.route("https://www.massagebook.com/**", lambda route: route.abort())
     with page.expect_response(lambda r: "/book?" in r.url) as response_info:
-        page.get_by_role("link", name="BOOK TODAY").click(no_wait_after=True)
+        end = page.locator(".cta").get_by_role("link", name="Book a session")
+        end.click(no_wait_after=True)
     response = response_info.value
     assert response.status == 302
     assert response.headers["location"] == (
