@@ -98,3 +98,35 @@ def test_the_dashboard_period_and_the_owner_menu_page_stand_out(
     on, off = look(dashboard), look(menu.get_by_role("link", name="Bookings"))
     # Both links are the system's link colour; the underline marks the page.
     assert on["underline"] == "underline" and off["underline"] == "none", (on, off)
+
+
+# --- The booking bar at the foot of a phone's screen (issue 30) ---------------
+
+_EDGE_JS = """(bar) => {
+  const s = getComputedStyle(bar);
+  const link = getComputedStyle(bar.querySelector('a'));
+  return {
+    width: parseFloat(s.borderTopWidth), style: s.borderTopStyle,
+    edge: s.borderTopColor, background: s.backgroundColor,
+    position: s.position, linkEdge: link.borderTopColor,
+  };
+}"""
+
+
+@SCHEMES
+def test_the_booking_bar_keeps_a_firm_edge(open_page, scheme):
+    # Forced colours drop the bar's shadow and fill: a firm line between it
+    # and the article it floats over marks where the page ends and it begins.
+    page = open_page("/", reduced_motion="reduce")
+    force_colours(page, scheme)
+    page.evaluate("window.scrollTo({top: 2000, behavior: 'instant'})")
+    bar = page.get_by_role("navigation", name="Booking")
+    expect(bar.get_by_role("link", name="Book a session")).to_be_visible()
+    edge = bar.evaluate(_EDGE_JS)
+    assert edge["position"] == "fixed", edge
+    assert edge["style"] == "solid" and edge["width"] >= 2, edge
+    assert edge["edge"] != edge["background"], edge
+    # The button keeps its own outline on the bar's system background.
+    assert edge["linkEdge"] != edge["background"], edge
+    # Opaque: the article's words do not show through it.
+    assert edge["background"].startswith("rgb("), edge
