@@ -469,7 +469,9 @@
   if (!bar || !title || !window.IntersectionObserver) {
     return;
   }
-  const narrow = window.matchMedia("(max-width: 40em)");
+  // A phone held upright: a short screen (held sideways, or zoomed far in)
+  // cannot spare the room, and keeps the link after the article.
+  const narrow = window.matchMedia("(max-width: 40em) and (min-height: 28em)");
   // The footer's booking link takes over from the bar (the footer itself
   // when it has none): no screen goes without a way to book.
   const footer = document.querySelector(".site-footer");

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..practice_data import filled_practice_app
-from .conftest import DESKTOP
+from .conftest import DESKTOP, ZOOMED, axe_violations
 from .test_chooser_safety_browser import OUTCOMES, TIERS, answer, expect_outcome, submit
 
 TALL_PHONE = {"width": 375, "height": 812}
@@ -246,6 +246,14 @@ def test_the_shown_bar_is_next_in_the_tab_order_the_hidden_one_is_not(open_page)
     assert request.value.url.endswith("/book?from=bottom-bar")
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_shown_bar_has_no_accessibility_violations(open_page, scheme):
+    page = phone_page(open_page, color_scheme=scheme)
+    scroll_to(page, past_the_title(page))
+    expect_shown(page)
+    assert axe_violations(page) == []
+
+
 # --- Without JavaScript, and on a laptop -------------------------------------------
 
 
@@ -264,8 +272,14 @@ def test_without_javascript_the_bar_is_a_link_after_the_article(open_page):
     assert box["height"] >= 48
 
 
-def test_a_laptop_has_no_fixed_bar(open_page):
-    page = open_page("/", viewport=DESKTOP, reduced_motion="reduce")
+@pytest.mark.parametrize(
+    "viewport",
+    [DESKTOP, {"width": 812, "height": 375}, ZOOMED],
+    ids=["1280px", "phone-sideways", "400%-zoom"],
+)
+def test_a_laptop_or_a_short_screen_has_no_fixed_bar(open_page, viewport):
+    # A short screen cannot spare the room: the link after the article.
+    page = open_page("/", viewport=viewport, reduced_motion="reduce")
     bar, link = the_bar(page)
     scroll_to(page, past_the_title(page))
     expect(bar).to_have_css("position", "static")
