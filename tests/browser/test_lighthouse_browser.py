@@ -6,6 +6,8 @@ it. One Lighthouse run per page, against gunicorn serving the site with its
 practice details filled in (a real photo, services and prices).
 """
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from benchmarks.lighthouse import (
@@ -17,11 +19,15 @@ from benchmarks.lighthouse import (
     served_filled_site,
 )
 
+from ..servers import request
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The filled-in site, served by gunicorn with the shipped config."""
     with served_filled_site(tmp_path_factory.mktemp("lighthouse")) as url:
+        article = request(urlsplit(url).port, "/").text
+        assert "Jordan Lee" in article  # the practice's details are on the page
         yield url
 
 
