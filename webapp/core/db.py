@@ -133,6 +133,17 @@ def migrate_command():
     else:
         click.echo("Database is up to date.")
     click.echo(f"Database: {current_app.config['DATABASE']}")
+    for report in current_app.extensions.get(AFTER_MIGRATE, ()):
+        for line in report():
+            click.echo(f"warning: {line}", err=True)
+
+
+AFTER_MIGRATE = "webapp.after_migrate"
+
+
+def register_after_migrate(app, report):
+    """Have `migrate` print ``report()``'s lines as warnings once it is done."""
+    app.extensions.setdefault(AFTER_MIGRATE, []).append(report)
 
 
 def init_app(app):

@@ -11,17 +11,29 @@ their kept answers, without Flask's dispatch.
 
 import functools
 
-from ..core.check_result import Result
+from flask import current_app
+
+from ..core.check_result import Result, warn
 from ..core.checks import register_check
-from . import booking, commands, fast_path, views, widget_views
-from .article import ARTICLE_FILE, load_article
-from .content import CONTENT_DIR, ContentError, get_practice, start_error
+from ..core.db import register_after_migrate
+from . import (
+    booking,
+    commands,
+    content_commands,
+    fast_path,
+    revisions,
+    views,
+    widget_views,
+)
+from .content import ContentError, get_practice, start_error
+from .loading import CONTENT_FILES, content_file, content_folder, load_saved_content
 from .old_settings import check_old_setting
 from .placements import book_href, booking_platform
-from .practice import PRACTICE_FILE, load_practice
-from .privacy import PRIVACY_FILE, load_privacy
+from .practice import PRACTICE_FILE
 from .structured_data import page_structured_data
-from .widget_content import WIDGETS_FILE, load_widgets
+
+# The saved revisions the last load skipped: {file name: warning}.
+SKIPPED = "site.skipped_revisions"
 
 
 def load_content(app):
@@ -34,31 +46,6 @@ def load_content(app):
         _load_content(app)
     except ContentError as error:
         raise start_error(error) from None
-
-
-# Each content file's own setting and its shipped path (whose name it has in
-# the content folder).
-CONTENT_FILES = (
-    ("ARTICLE_FILE", ARTICLE_FILE),
-    ("WIDGETS_FILE", WIDGETS_FILE),
-    ("PRIVACY_FILE", PRIVACY_FILE),
-    ("PRACTICE_FILE", PRACTICE_FILE),
-)
-
-
-def content_folder(config):
-    """The folder the owner's content files are read from (CONTENT_DIR).
-
-    ``content/`` in a clone; on a server the folder deploy/webapp seeds
-    (/var/lib/webapp/content), which upgrades never touch. A relative path
-    is taken from the project folder, like DATABASE.
-    """
-    return CONTENT_DIR.parent / config.get("CONTENT_DIR", "content")
-
-
-def content_file(config, setting, shipped):
-    """One content file: its own setting (``PRACTICE_FILE``...), else the folder's."""
-    return config.get(setting) or content_folder(config) / shipped.name
 
 
 def check_content(config):
@@ -75,31 +62,36 @@ def check_content(config):
     return Result("content", detail)
 
 
+def check_saved_words(config):
+    """``flask check``'s line on the owner's saved words: a revision skipped warns."""
+    skipped = current_app.extensions.get(SKIPPED, {})
+    if skipped:
+        return warn("saved words", " | ".join(skipped.values()))
+    return Result("saved words", "every saved revision fits this version of the site")
+
+
+def saved_words_warnings(app):
+    """What ``migrate`` warns about once the schema is up to date: skipped revisions."""
+    _load_content(app)
+    return list(app.extensions[SKIPPED].values())
+
+
 def _load_content(app):
-    """Read every content file into ``app.extensions["content"]``."""
+    """Read every content file into ``app.extensions["content"]``.
+
+    Each file's newest saved revision where there is one that fits, else the
+    content folder's file (site/loading.py).
+    """
     config = app.config
-    article = load_article(content_file(config, "ARTICLE_FILE", ARTICLE_FILE))
-    widgets = load_widgets(
-        content_file(config, "WIDGETS_FILE", WIDGETS_FILE),
-        section_ids=[section.id for section in article.sections],
-    )
+    version, saved = revisions.saved_words(config)
+    content, skipped = load_saved_content(app, saved)
+    practice = content["practice"]
+    first_load = "content" not in app.extensions
+    app.extensions["content"] = content
+    app.extensions[SKIPPED] = skipped
+    app.extensions["content_version"] = version
     practice_file = content_file(config, "PRACTICE_FILE", PRACTICE_FILE)
-    practice = load_practice(
-        practice_file,
-        static_folder=app.static_folder,
-        technique_ids=[technique.id for technique in widgets.techniques.items],
-        settings=config,
-    )
-    privacy = load_privacy(
-        config, content_file(config, "PRIVACY_FILE", PRIVACY_FILE), practice.name
-    )
-    app.extensions["content"] = {
-        "article": article,
-        "widgets": widgets,
-        "privacy": privacy,
-        "practice": practice,
-    }
-    for setting in practice.old_settings:
+    for setting in practice.old_settings if first_load else ():
         # Bound now: the value as given, before the line below replaces it.
         given = str(config.get(setting))
         register_check(
@@ -115,7 +107,12 @@ def _load_content(app):
 
 
 def init_app(app):
-    """Register the reader's pages, the booking redirect and the content command."""
+    """Register the reader's pages, the booking redirect, the content commands.
+
+    Each worker shows the owner's newest saved words without a restart: the
+    content is loaded again when a revision was saved since (``ContentWatch``),
+    and the fast path's kept answers are dropped.
+    """
     register_check(app, check_content)
     app.add_template_global(book_href)
     app.add_template_global(booking_platform)
@@ -127,4 +124,15 @@ def init_app(app):
     app.register_blueprint(widget_views.bp)
     app.cli.add_command(commands.content_schema_command)
     app.cli.add_command(commands.chooser_table_command)
-    fast_path.init_app(app)
+    app.cli.add_command(content_commands.content_group)
+    register_check(app, check_saved_words)
+    register_after_migrate(app, functools.partial(saved_words_warnings, app))
+    reader_fast_path = fast_path.init_app(app)
+
+    def reload():
+        _load_content(app)
+        reader_fast_path.forget()  # its kept answers show the words before
+
+    watch = revisions.ContentWatch(app, reload)
+    app.before_request(watch)
+    reader_fast_path.look_for_changes = watch

@@ -6,6 +6,8 @@ file and the key, in the words an owner can act on:
 ``content/widgets.yaml: key 'techniques.items[2].suits' is missing or empty``.
 """
 
+import contextlib
+import contextvars
 import datetime
 import functools
 import re
@@ -130,8 +132,30 @@ def validate(model, data, file, prefix="key", context=None):
         raise ContentError(describe(error, file, prefix)) from None
 
 
+# The owner's saved words for one load of the content (site/revisions.py):
+# ``{str(path): (revision id, text)}``, read instead of the file at ``path``.
+_SAVED_TEXTS = contextvars.ContextVar("saved_texts", default=None)
+
+
+@contextlib.contextmanager
+def saved_texts(texts):
+    """Within the block, ``read_text`` gives ``texts``' saved words for their paths."""
+    token = _SAVED_TEXTS.set(texts)
+    try:
+        yield
+    finally:
+        _SAVED_TEXTS.reset(token)
+
+
 def read_text(path):
-    """The file's text; a ContentError, one line with the place, if unreadable."""
+    """The file's text; a ContentError, one line with the place, if unreadable.
+
+    The owner's newest saved revision of the file, when the load in progress
+    was given one (``saved_texts``), else the file itself.
+    """
+    saved = (_SAVED_TEXTS.get() or {}).get(str(path))
+    if saved is not None:
+        return saved[1]
     try:
         data = Path(path).read_bytes()
     except OSError as error:

@@ -1,12 +1,13 @@
 """A reader's plain ``GET /`` and ``GET /book``, answered without Flask's full dispatch.
 
 Nearly every request is one of two: a reader opening the article, and a
-reader pressing a booking button. Their answers never change while the app
-runs (the article is rendered from content loaded at start-up, the redirect's
-target is a setting), so the first one of each address goes through Flask
-like any other request, and its finished answer (status, headers after every
-hook, body) is kept: this is the one cache of the article, per address (at
-most ``ARTICLE_CACHE_SIZE`` answers; 0 keeps none). The next ones get the
+reader pressing a booking button. Their answers change only when the owner
+saves new words (every kept answer is then forgotten: ``forget``, called by
+site/revisions.py's ContentWatch, which ``__call__`` runs first), so the
+first one of each address goes through Flask like any other request, and
+its finished answer (status, headers after every hook, body) is kept: this
+is the one cache of the article, per address (at most ``ARTICLE_CACHE_SIZE``
+answers; 0 keeps none). The next ones get the
 kept answer and are judged and recorded as Flask's views do
 (``tracking.capture.judge`` and ``record``), skipping routing, the session,
 CSRF and the header hooks: that is most of what a request costs
@@ -72,10 +73,22 @@ class ReaderFastPath:
         self.app = app
         self.wsgi_app = wsgi_app
         self.kept = {}
+        # Bumped by ``forget``: an answer rendered before is never kept after.
+        self.generation = 0
+        # Called first on every request: reloads the content when the owner
+        # saved words since (site/revisions.py's ContentWatch), then forgets.
+        self.look_for_changes = _nothing
         self._lock = threading.Lock()
+
+    def forget(self):
+        """Drop every kept answer (the content they show changed)."""
+        with self._lock:
+            self.generation += 1
+            self.kept = {}
 
     def __call__(self, environ, start_response):
         """Answer from a kept answer when the request is plain, else ask Flask."""
+        self.look_for_changes()
         key = self._key(environ)
         if key is None:
             return self.wsgi_app(environ, start_response)
@@ -111,6 +124,7 @@ class ReaderFastPath:
     def _answer_and_keep(self, key, environ, start_response):
         """Let Flask answer (and count) this request, and keep its answer if plain."""
         sent = []
+        generation = self.generation
 
         def keep_start_response(status, headers, exc_info=None):
             sent.append((status, headers))
@@ -134,6 +148,8 @@ class ReaderFastPath:
         article_page = self._article_page(environ) if plain and size else None
         if article_page is not None:
             with self._lock:
+                if generation != self.generation:
+                    return sent_body  # rendered from the content before a reload
                 if len(self.kept) >= size:
                     self.kept.clear()  # bounded: odd addresses cannot fill memory
                 self.kept[key] = KeptAnswer(status, tuple(headers), body, article_page)
@@ -170,6 +186,11 @@ def _base_url(environ):
     return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}"
 
 
+def _nothing():
+    """No look for changes (until the site gives one)."""
+
+
 def init_app(app):
-    """Put the fast path in front of Flask's dispatch (inside any proxy fix)."""
+    """Put the fast path in front of Flask's dispatch (inside any proxy fix); it."""
     app.wsgi_app = ReaderFastPath(app, app.wsgi_app)
+    return app.wsgi_app

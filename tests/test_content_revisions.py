@@ -1,0 +1,307 @@
+"""The owner's saved words: revisions in SQLite, checked, shown live, backed up."""
+
+import re
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from webapp.core.db import connect
+
+from .conftest import READER_HEADERS, make_app
+from .practice_data import FILLED_PRACTICE, write_practice
+from .servers import (
+    BROWSER_HEADERS,
+    DEPLOY,
+    FLASK,
+    PROJECT_ROOT,
+    migrated_database,
+    production_env,
+    request,
+    serving,
+    wait_until,
+)
+
+SHIPPED_ARTICLE = PROJECT_ROOT / "content" / "article.md"
+OLD_PRICE, NEW_PRICE = "$90", "$95"
+NEW_PRACTICE = FILLED_PRACTICE.replace("price: 90", "price: 95")
+# How long a worker may show the words from before a save.
+LIVE_WITHIN = 2.0
+
+
+def practice_app(tmp_path, database_path, **config):
+    """The app with every practice block filled in (a session at $90)."""
+    folder = tmp_path / "content"
+    folder.mkdir(exist_ok=True)
+    return make_app(database_path, PRACTICE_FILE=str(write_practice(folder)), **config)
+
+
+def page(client):
+    """The article as a reader's plain request gets it (the fast path's kind)."""
+    with client.get("/", headers=READER_HEADERS) as response:
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+
+def shows_within(client, words, seconds=LIVE_WITHIN):
+    """Whether the article shows ``words`` within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if words in page(client):
+            return True
+        time.sleep(0.05)
+    return words in page(client)
+
+
+def saved_file(folder, name, text):
+    """A file named ``name`` holding ``text``, as the owner edits one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def revisions_in(database_path):
+    """``(id, file, note)`` of every stored revision, oldest first."""
+    db = connect(str(database_path))
+    try:
+        return db.execute(
+            "SELECT id, file, note FROM content_revisions ORDER BY id"
+        ).fetchall()
+    finally:
+        db.conn.close()
+
+
+def test_save_history_export_and_revert_through_the_commands(tmp_path, database_path):
+    app = practice_app(tmp_path, database_path, LOCALE="en_GB")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["content", "history"]).output == (
+        "No saved revisions yet.\n"
+    )
+    edited = saved_file(tmp_path / "edits", "practice.yaml", NEW_PRACTICE)
+    result = runner.invoke(
+        args=["content", "save", str(edited), "--note", "New prices"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "Saved practice.yaml as revision 1. "
+        "The live site shows it within a second, no restart needed.\n"
+    )
+    later = NEW_PRACTICE.replace("price: 95", "price: 99")
+    saved_file(tmp_path / "edits", "practice.yaml", later)
+    assert runner.invoke(args=["content", "save", str(edited)]).exit_code == 0
+
+    history = runner.invoke(args=["content", "history", "practice.yaml"]).output
+    # Newest first; the day in the practice's locale (en_GB: 7 December 2026).
+    assert re.fullmatch(
+        r"2  \d{1,2} [A-Z][a-z]+ \d{4} \d\d:\d\d  practice\.yaml\n"
+        r"1  \d{1,2} [A-Z][a-z]+ \d{4} \d\d:\d\d  practice\.yaml  New prices\n",
+        history,
+    ), history
+    assert runner.invoke(args=["content", "history", "article.md"]).output == (
+        "No saved revisions yet.\n"
+    )
+
+    result = runner.invoke(args=["content", "revert", "practice.yaml", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "Restored revision 1 of practice.yaml as revision 3."
+    )
+    assert revisions_in(database_path)[-1] == (
+        3,
+        "practice.yaml",
+        "restored revision 1",
+    )
+
+    out = tmp_path / "exported"
+    result = runner.invoke(args=["content", "export", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {out / 'practice.yaml'} (from revision 3)." in result.output
+    assert (out / "practice.yaml").read_text() == NEW_PRACTICE
+    # A file never saved is the content folder's.
+    assert (out / "article.md").read_text() == SHIPPED_ARTICLE.read_text()
+    assert sorted(p.name for p in out.iterdir()) == [
+        "article.md",
+        "practice.yaml",
+        "privacy.md",
+        "widgets.yaml",
+    ]
+
+    result = runner.invoke(args=["content", "revert", "practice.yaml", "7"])
+    assert result.exit_code == 1
+    assert "practice.yaml: there is no saved revision 7" in result.output
+
+
+def test_a_saved_price_shows_on_the_page_without_a_new_app(tmp_path, database_path):
+    app = practice_app(tmp_path, database_path)
+    client = app.test_client()
+    assert OLD_PRICE in page(client)
+    assert OLD_PRICE in page(client)  # the fast path's kept answer now
+    edited = saved_file(tmp_path / "edits", "practice.yaml", NEW_PRACTICE)
+    result = app.test_cli_runner().invoke(args=["content", "save", str(edited)])
+    assert result.exit_code == 0, result.output
+    assert shows_within(client, NEW_PRICE)
+    assert OLD_PRICE not in page(client)
+
+
+def test_an_invalid_save_is_refused_naming_the_key_and_the_page_is_unchanged(
+    tmp_path, database_path
+):
+    app = practice_app(tmp_path, database_path)
+    client = app.test_client()
+    assert OLD_PRICE in page(client)
+    broken = NEW_PRACTICE.replace("price: 95", "price: ninety-five")
+    edited = saved_file(tmp_path / "edits", "practice.yaml", broken)
+    result = app.test_cli_runner().invoke(args=["content", "save", str(edited)])
+    assert result.exit_code == 1
+    assert "practice.yaml: key 'services[0].price'" in result.output
+    assert "Saved" not in result.output
+    assert revisions_in(database_path) == []
+    time.sleep(0.6)  # past a worker's next look
+    assert OLD_PRICE in page(client)
+
+
+def test_a_file_of_another_name_is_refused(tmp_path, database_path):
+    app = practice_app(tmp_path, database_path)
+    edited = saved_file(tmp_path / "edits", "prices.yaml", NEW_PRACTICE)
+    result = app.test_cli_runner().invoke(args=["content", "save", str(edited)])
+    assert result.exit_code == 1
+    assert "prices.yaml: not one of the site's files (article.md," in result.output
+    assert revisions_in(database_path) == []
+
+
+def test_a_300_kib_article_is_refused(tmp_path, database_path):
+    app = practice_app(tmp_path, database_path)
+    client = app.test_client()
+    before = page(client)
+    article = SHIPPED_ARTICLE.read_text()
+    huge = article + "\n\n" + "Relax. " * (300 * 1024 // 7)
+    edited = saved_file(tmp_path / "edits", "article.md", huge)
+    result = app.test_cli_runner().invoke(args=["content", "save", str(edited)])
+    assert result.exit_code == 1
+    assert "article.md: " in result.output
+    assert "at most 256 KiB is kept" in result.output
+    assert revisions_in(database_path) == []
+    assert page(client) == before
+
+
+def store_revision(database_path, file, text, revision_id):
+    """A revision written straight into the table (as an older version saved it)."""
+    db = connect(str(database_path))
+    try:
+        db["content_revisions"].insert(
+            {
+                "id": revision_id,
+                "file": file,
+                "text": text,
+                "saved_at": "2026-11-02T09:00:00+00:00",
+                "note": "",
+            }
+        )
+    finally:
+        db.conn.close()
+
+
+# What an upgrade that renamed ``hours_note`` would make of a saved revision.
+RENAMED_KEY = NEW_PRACTICE.replace("hours_note:", "opening_note:")
+NO_LONGER_FITS = (
+    "practice.yaml: saved revision 12 no longer fits this "
+    "version of the site: practice.yaml (revision 12): unknown key "
+    "'opening_note' (a typing mistake?); the file in the content folder is shown"
+)
+
+
+def test_a_revision_that_no_longer_fits_is_skipped_with_a_warning(
+    tmp_path, database_path
+):
+    store_revision(database_path, "practice.yaml", RENAMED_KEY, 12)
+    app = practice_app(tmp_path, database_path)  # starts all the same
+    client = app.test_client()
+    assert OLD_PRICE in page(client)
+    runner = app.test_cli_runner()
+    with app.app_context():  # as the `flask` command gives it
+        checked = runner.invoke(args=["check"]).output
+        migrated = runner.invoke(args=["migrate"]).output
+    assert f"warning: saved words: {NO_LONGER_FITS}\n" in checked
+    assert f"warning: {NO_LONGER_FITS}\n" in migrated
+    # Another file's saved words still show, and the export says where each is from.
+    result = runner.invoke(args=["content", "export", str(tmp_path / "out")])
+    assert "practice.yaml (from the content folder)" in result.output
+
+
+def test_a_revision_made_invalid_while_serving_leaves_the_page_as_it_was(
+    tmp_path, database_path
+):
+    app = practice_app(tmp_path, database_path)
+    client = app.test_client()
+    assert OLD_PRICE in page(client)
+    store_revision(database_path, "practice.yaml", RENAMED_KEY, 12)
+    time.sleep(0.6)
+    assert OLD_PRICE in page(client)
+    store_revision(database_path, "practice.yaml", NEW_PRACTICE, 13)
+    assert shows_within(client, NEW_PRICE)
+
+
+def test_a_database_not_yet_migrated_starts_on_the_folders_words(tmp_path):
+    database = tmp_path / "never.db"
+    app = practice_app(tmp_path, database)
+    assert not database.exists(), "reading saved words must not create the file"
+    assert OLD_PRICE in page(app.test_client())
+
+
+def run(command, env, cwd):
+    """Run a command; fail the test with its output when it fails."""
+    result = subprocess.run(
+        [str(part) for part in command],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_backup_then_restore_onto_a_fresh_database_keeps_the_revisions(tmp_path):
+    database = migrated_database(tmp_path)
+    env = production_env(database)
+    edited = saved_file(tmp_path / "edits", "practice.yaml", NEW_PRACTICE)
+    flask = [FLASK, "--app", "webapp"]
+    run([*flask, "content", "save", edited, "--note", "New prices"], env, tmp_path)
+    copy = tmp_path / "copy.db"
+    run([*flask, "backup", copy], env, tmp_path)
+    fresh = tmp_path / "fresh" / "data.db"
+    fresh.parent.mkdir()
+    restored_env = production_env(fresh)
+    run([DEPLOY / "restore.sh", copy, fresh], restored_env, tmp_path)
+    history = run([*flask, "content", "history"], restored_env, tmp_path)
+    assert re.fullmatch(r"1  .+  practice\.yaml  New prices\n", history), history
+    out = tmp_path / "words"
+    run([*flask, "content", "export", out], restored_env, tmp_path)
+    assert (out / "practice.yaml").read_text() == NEW_PRACTICE
+
+
+def answers(port, count):
+    """``count`` article pages fetched at once (spread over the workers)."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(
+            pool.map(
+                lambda _: request(port, "/", headers=BROWSER_HEADERS).text,
+                range(count),
+            )
+        )
+
+
+def test_every_gunicorn_worker_serves_a_saved_change_within_two_seconds(tmp_path):
+    with serving(tmp_path, args=["--workers", "4"]) as server:
+        assert wait_until(lambda: len(server.worker_pids()) == 4, 30)
+        # Every worker keeps the article's answer (the fast path) before the save.
+        assert all(NEW_PRICE not in text for text in answers(server.port, 64))
+        edited = saved_file(tmp_path / "edits", "practice.yaml", NEW_PRACTICE)
+        env = production_env(server.database)
+        run([FLASK, "--app", "webapp", "content", "save", edited], env, tmp_path)
+        saved = time.monotonic()
+        # Then every answer, 64 at a time from 8 connections, has the new price.
+        while not all(NEW_PRICE in text for text in answers(server.port, 64)):
+            assert time.monotonic() - saved < LIVE_WITHIN, "a worker shows old words"
+        assert all(NEW_PRICE in text for text in answers(server.port, 200))
