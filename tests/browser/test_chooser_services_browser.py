@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from ..practice_data import filled_practice_app
 from .conftest import axe_violations, page_without_scripts
+from .test_calls_browser import open_article, phone_link, stored
 from .test_chooser_safety_browser import (
     CHOOSER,
     MEDICAL,
@@ -24,6 +25,7 @@ from .test_chooser_safety_browser import (
     submit,
     ticked,
 )
+from .test_embedding_browser import wait_for
 
 JS = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 PROVIDER_FIRST = TIERS["provider-first"][0]
@@ -69,8 +71,14 @@ def test_the_suggestion_shows_the_session_and_gives_the_answers_back(
     expect(session).to_have_text(["Medical massage · 90 min · $132.50"])
     button = result.get_by_role("link", name=OUTCOMES["medical"].book_label)
     expect(button).to_be_visible()
-    # The session is read before the button that books it.
-    assert session.bounding_box()["y"] < button.bounding_box()["y"]
+    # The session is shown above the button that books it (both measured at
+    # once: the page may still be scrolling to the result).
+    above = session.evaluate(
+        "(line, button) => line.getBoundingClientRect().bottom"
+        " <= button.getBoundingClientRect().top",
+        button.element_handle(),
+    )
+    assert above
     assert axe_violations(page) == [], "suggestion"
 
     response = change_answers(page, live_server, js)
@@ -137,3 +145,19 @@ def test_get_care_today_shows_no_prompt_session_or_booking(open_page, live_serve
     expect(page.locator("#chooser-status")).to_have_text(
         f"Our suggestion: {CHOOSER.outcomes['care-today'].title}."
     )
+
+
+def test_a_press_on_the_call_prompt_counts_a_call_from_the_chooser(
+    browser, live_server, app
+):
+    context, page, beacons = open_article(browser, live_server, js=True)
+    try:
+        answer(page, PROVIDER_FIRST)
+        submit(page, live_server, True)
+        expect_outcome(page, OUTCOMES["provider-first"])
+        phone_link(page, "#chooser-result [data-call-prompt]").click()
+        expected = ["chooser-provider-first"]
+        assert wait_for(page, lambda: stored(app, "call"), expected) == expected
+        assert beacons == [f"POST {live_server.url}/call?from=chooser-provider-first"]
+    finally:
+        context.close()
