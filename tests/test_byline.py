@@ -245,7 +245,10 @@ def test_a_changed_label_changes_every_button(tmp_path, database_path):
     data = filled_data()
     data["book_label"] = "Reserve <your> massage"
     app = practice_app(tmp_path, database_path, data)
-    pages = [page(app, "/?technique=swedish")]
+    fragment = app.test_client().get(
+        "/widgets/techniques/swedish", headers={"HX-Request": "true"}
+    )
+    pages = [page(app, "/?technique=swedish"), fragment.get_data(as_text=True)]
     del data["services"]  # the comparison's own button comes back
     pages.append(page(practice_app(tmp_path, database_path, data)))
     found = [button for html in pages for button in generic_buttons(html)]
