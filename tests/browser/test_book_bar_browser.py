@@ -254,6 +254,35 @@ def test_the_shown_bar_has_no_accessibility_violations(open_page, scheme):
     assert axe_violations(page) == []
 
 
+# The focused element is clear of the bar (or the bar is hidden or holds it).
+_FOCUS_IN_SIGHT = """() => {
+  const focused = document.activeElement;
+  const bar = document.querySelector('[data-book-bar]');
+  if (!focused || focused === document.body) return false;
+  const box = focused.getBoundingClientRect();
+  const hidden = bar.hasAttribute('data-hidden') || bar.contains(focused);
+  return box.bottom <= innerHeight
+    && (hidden || box.bottom <= bar.getBoundingClientRect().top);
+}"""
+
+
+def test_the_bar_never_hides_what_has_the_keyboards_focus(open_page):
+    page = phone_page(open_page)
+    last = page.locator(".site-footer a").last
+    for step in range(90):  # every link, tab, technique and question, in order
+        page.keyboard.press("Tab")
+        if step > 30 and last.evaluate("(a) => a === document.activeElement"):
+            break
+        try:
+            page.wait_for_function(_FOCUS_IN_SIGHT, timeout=2000)
+        except Exception as error:
+            focused = page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+            message = f"Tab {step + 1}: {focused} is under the bar"
+            raise AssertionError(message) from error
+    else:
+        raise AssertionError("Tab never reached the footer")
+
+
 # --- Without JavaScript, and on a laptop -------------------------------------------
 
 
