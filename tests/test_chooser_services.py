@@ -219,25 +219,33 @@ def expected_ids(given):
 
 
 @pytest.mark.parametrize("given", [MEDICAL, PROVIDER_FIRST, CARE_TODAY])
-def test_the_result_sends_its_answers_back_in_a_post_body(filled, given):
+def test_change_my_answers_sends_the_chooser_form_in_a_post_body(filled, given):
     result = result_html(post(filled, "/widgets/chooser", given))
-    form = re.search(
-        r'<form class="recommendation__change"([^>]*)>(.*?)</form>', result, re.S
-    )
-    assert form, "no Change my answers form"
-    attributes, body = form.groups()
-    assert 'method="post"' in attributes
-    # No answer is in an address: the form posts to the page and the fragment.
-    assert 'action="/#chooser"' in attributes
-    assert 'data-hx-post="/widgets/chooser"' in attributes
-    hidden = re.findall(
-        r'<input type="hidden" name="([a-z]+)" value="([a-z-]+)">', body
-    )
-    assert [f"{name}-{value}" for name, value in hidden] == expected_ids(given)
-    assert re.search(
-        r'<button [^>]*type="submit" name="show" value="answers">Change my answers<',
-        body,
-    )
+    button = re.search(r"<button ([^>]*)>Change my answers</button>", result)
+    assert button, "no Change my answers button"
+    # It sends the chooser's own form (the answers it shows): no second form,
+    # no copy of the answers, and none of them in the address it posts to.
+    attributes = button.group(1)
+    assert 'type="submit" form="chooser-form"' in attributes
+    assert 'formaction="/widgets/chooser"' in attributes
+    assert 'name="show" value="answers"' in attributes
+    assert "<form" not in result
+    assert 'type="hidden"' not in result
+
+
+def test_without_javascript_change_my_answers_lands_on_the_chooser(filled):
+    # The fragment's address sends a browser without htmx on to the page, the
+    # answers posted again (307), the page's state kept in the address.
+    given = {**MEDICAL, **CHANGE}
+    path = "/widgets/chooser?aspect=training&utm_source=news"
+    response = filled.post(path, data=given)
+    assert response.status_code == 307
+    assert response.headers["Location"] == ("/?aspect=training&utm_source=news#chooser")
+    # A suggestion's post still lands on the result.
+    response = filled.post("/widgets/chooser", data=MEDICAL)
+    assert response.headers["Location"] == "/#chooser-result"
+    page = filled.post("/?aspect=training&utm_source=news", data=given)
+    assert checked_ids(page.get_data(as_text=True)) == expected_ids(MEDICAL)
 
 
 @PATHS

@@ -26,6 +26,7 @@ from .widget_content import Widgets
 # Page anchors each widget's URLs land on.
 ANCHORS = {"aspect": "compare", "technique": "technique-detail"}
 CHOOSER_ANCHOR = "chooser-result"
+CHOOSER_TOP = "chooser"  # the chooser's title: where "Change my answers" lands
 
 
 # --- State in the URL ----------------------------------------------------------

@@ -12,7 +12,8 @@ from ..core.security import csrf
 from ..tracking.capture import judge, record, widget_use
 from ..tracking.classify import page_utm
 from . import widget_state
-from .content import get_article
+from .chooser import CHANGE_PARAM
+from .content import get_article, get_widgets
 
 bp = Blueprint("widgets", __name__, url_prefix="/widgets")
 
@@ -55,8 +56,11 @@ def chooser():
     they never reach an address, the browser's history or a log.
     """
     if not wants_fragment():
-        # Not htmx: 307 posts the same answers to the page, which answers them.
-        return vary_on_htmx(redirect(_chooser_url(), code=307))
+        # Not htmx: 307 posts the same answers to the page, which answers them
+        # ("Change my answers": at the chooser's top, the form alone).
+        changing = request.form.get(CHANGE_PARAM[0]) == CHANGE_PARAM[1]
+        anchor = widget_state.CHOOSER_TOP if changing else widget_state.CHOOSER_ANCHOR
+        return vary_on_htmx(redirect(_chooser_url(anchor), code=307))
     visit, view = _view(chooser_form=request.form)
     events = widget_state.suggestion(view)
     return _fragment("partials/_chooser_fragment.html", view, None, visit, *events)
@@ -89,10 +93,11 @@ def _fragment(template, view, push_url, visit, *uses):
     return record(vary_on_htmx(response), visit, *uses)
 
 
-def _chooser_url():
-    """The page's chooser, with this address's campaign."""
+def _chooser_url(anchor=widget_state.CHOOSER_ANCHOR):
+    """The page's chooser (its result, or ``anchor``), in this address's state."""
+    state = widget_state.read_state(request.args, get_widgets(), strict=False)
     utm = page_utm(request.environ)
-    return url_for("site.index", _anchor=widget_state.CHOOSER_ANCHOR, **utm)
+    return url_for("site.index", _anchor=anchor, **state.params(), **utm)
 
 
 def _to_page(url):
