@@ -458,30 +458,26 @@
 // On a phone, the booking bar (partials/_book_bar.html) is pinned to the foot
 // of the screen once the article's title has scrolled away: booking is one
 // tap away. It gives way to the footer's own booking link, never covers the
-// chooser's submit button, and hides while the on-screen
-// keyboard is open and while the chooser says "get care today" (that reader
-// is sent to a doctor, not to a booking). Hidden, it is inert: out of the tab order and unread by
-// screen readers. Without JavaScript, or on a wider screen, it stays a link
-// after the article.
+// chooser's submit button, and hides while the on-screen keyboard is open
+// and while the chooser says "get care today" (that reader is sent to a
+// doctor, not to a booking). Hidden, it is inert: out of the tab order and
+// unread by screen readers. Without JavaScript, or on a wider or short
+// screen, it stays a link after the article.
 (function () {
-  const bar = document.querySelector("[data-book-bar]");
-  const title = document.getElementById("article-title");
-  if (!bar || !title || !window.IntersectionObserver) {
-    return;
+  if (!window.IntersectionObserver) {
+    return; // an old browser: the link after the article
   }
   // A phone held upright: a short screen (held sideways, or zoomed far in)
   // cannot spare the room, and keeps the link after the article.
   const narrow = window.matchMedia("(max-width: 40em) and (min-height: 28em)");
-  // The footer's booking link takes over from the bar (the footer itself
-  // when it has none): no screen goes without a way to book.
-  const footer = document.querySelector(".site-footer");
-  const footerLink = (footer && footer.querySelector("a[data-placement]")) || footer;
   const viewport = window.visualViewport;
-  const onScreen = new Set([title]); // until the observer says otherwise
   // Fields that bring up the on-screen keyboard (not ticks or buttons).
   const typed =
     /^(text|search|email|tel|url|number|password|date|time|datetime-local|month|week)$/;
   let typing = false;
+  let bar = null;
+  let observer = null;
+  const onScreen = new Set(); // the title and the footer's booking link in view
 
   function typesText(element) {
     const tag = element && element.tagName;
@@ -506,6 +502,9 @@
   }
 
   function update() {
+    if (!bar) {
+      return;
+    }
     const floating = narrow.matches;
     bar.toggleAttribute("data-floating", floating);
     const careToday = document.querySelector('[data-current="care-today"]') !== null;
@@ -516,19 +515,51 @@
     bar.inert = hidden;
   }
 
-  const observer = new IntersectionObserver(function (entries) {
-    entries.forEach(function (entry) {
-      if (entry.isIntersecting) {
-        onScreen.add(entry.target);
-      } else {
-        onScreen.delete(entry.target);
-      }
-    });
+  // The page's bar, title and footer: on load, and again after back or
+  // forward, which replace the page's body.
+  function setUp() {
+    if (observer) {
+      observer.disconnect();
+    }
+    onScreen.clear();
+    bar = document.querySelector("[data-book-bar]");
+    const title = document.getElementById("article-title");
+    if (!bar || !title) {
+      bar = null;
+      return;
+    }
+    // The footer's booking link takes over from the bar (the footer itself
+    // when it has none): no screen goes without a way to book.
+    const footer = document.querySelector(".site-footer");
+    const footerLink = (footer && footer.querySelector("a[data-placement]")) || footer;
+    onScreen.add(title); // until the observer says otherwise
+    // Any part of the title keeps the bar away; the footer's link, whole.
+    observer = new IntersectionObserver(
+      function (entries) {
+        entries.forEach(function (entry) {
+          const whole = entry.intersectionRatio > 0.99;
+          if (entry.isIntersecting && (entry.target === title || whole)) {
+            onScreen.add(entry.target);
+          } else {
+            onScreen.delete(entry.target);
+          }
+        });
+        update();
+      },
+      { threshold: [0, 1] }
+    );
+    observer.observe(title);
+    if (footerLink) {
+      observer.observe(footerLink);
+    }
     update();
-  });
-  observer.observe(title);
-  if (footerLink) {
-    observer.observe(footerLink);
+    // Slide in and out from now on; not on the way to the first paint.
+    const settled = bar;
+    window.requestAnimationFrame(function () {
+      window.requestAnimationFrame(function () {
+        settled.setAttribute("data-slides", "");
+      });
+    });
   }
 
   let pending = false;
@@ -546,7 +577,9 @@
   if (viewport) {
     viewport.addEventListener("resize", updateSoon);
   }
+  narrow.addEventListener("change", updateSoon);
   document.addEventListener("htmx:afterSettle", updateSoon);
+  document.addEventListener("htmx:historyRestore", setUp);
   document.addEventListener("focusin", function (event) {
     typing = typesText(event.target);
     update();
@@ -555,11 +588,5 @@
     typing = false;
     update();
   });
-  update();
-  // Slide in and out from now on; not on the way to the first paint.
-  window.requestAnimationFrame(function () {
-    window.requestAnimationFrame(function () {
-      bar.setAttribute("data-slides", "");
-    });
-  });
+  setUp();
 })();

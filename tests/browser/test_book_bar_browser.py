@@ -205,6 +205,22 @@ def test_no_bar_while_the_chooser_says_get_care_today(open_page, live_server):
     expect(page.locator("[data-current='care-today']")).to_have_count(1)
 
 
+def test_the_bar_works_again_after_back_and_forward(open_page, live_server):
+    # Back and forward replace the page's body (htmx keeps no snapshot): the
+    # new page's bar is pinned and hidden as the first one was.
+    page = phone_page(open_page)
+    tab = page.locator("#compare [data-key]").nth(1)
+    tab.click()
+    expect(page).to_have_url(re.compile(r"aspect="))
+    page.go_back()
+    expect(page).to_have_url(live_server.url + "/")
+    scroll_to(page, 0)
+    expect_hidden(page)
+    scroll_to(page, past_the_title(page))
+    expect_shown(page)
+    expect(the_bar(page)[0]).to_have_css("position", "fixed")
+
+
 # --- The keyboard and screen readers ---------------------------------------------
 
 
@@ -254,15 +270,17 @@ def test_the_shown_bar_has_no_accessibility_violations(open_page, scheme):
     assert axe_violations(page) == []
 
 
-# The focused element is clear of the bar (or the bar is hidden or holds it).
+# The focused element is clear of the bar (or the bar is hidden or holds it);
+# one taller than half the screen (a tab panel) shows at least its start.
 _FOCUS_IN_SIGHT = """() => {
   const focused = document.activeElement;
   const bar = document.querySelector('[data-book-bar]');
   if (!focused || focused === document.body) return false;
   const box = focused.getBoundingClientRect();
   const hidden = bar.hasAttribute('data-hidden') || bar.contains(focused);
-  return box.bottom <= innerHeight
-    && (hidden || box.bottom <= bar.getBoundingClientRect().top);
+  const clear = hidden ? innerHeight : bar.getBoundingClientRect().top;
+  if (box.height > innerHeight / 2) return box.top >= 0 && box.top + 40 <= clear;
+  return box.top >= 0 && box.bottom <= clear;
 }"""
 
 
