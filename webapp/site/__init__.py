@@ -32,8 +32,10 @@ from .placements import book_href, booking_platform
 from .practice import PRACTICE_FILE
 from .structured_data import page_structured_data
 
-# The saved revisions the last load skipped: {file name: warning}.
+# The saved revisions the last load skipped: {file name: warning}; the files
+# it read from a saved revision.
 SKIPPED = "site.skipped_revisions"
+SHOWN = "site.saved_files_shown"
 
 
 def load_content(app):
@@ -67,7 +69,10 @@ def check_saved_words(config):
     skipped = current_app.extensions.get(SKIPPED, {})
     if skipped:
         return warn("saved words", " | ".join(skipped.values()))
-    return Result("saved words", "every saved revision fits this version of the site")
+    shown = current_app.extensions.get(SHOWN, ())
+    if not shown:
+        return Result("saved words", "none saved yet: the content folder's are shown")
+    return Result("saved words", f"the newest saved {', '.join(shown)} shown")
 
 
 def saved_words_warnings(app):
@@ -89,6 +94,7 @@ def _load_content(app):
     first_load = "content" not in app.extensions
     app.extensions["content"] = content
     app.extensions[SKIPPED] = skipped
+    app.extensions[SHOWN] = [name for name in saved if name not in skipped]
     app.extensions["content_version"] = version
     practice_file = content_file(config, "PRACTICE_FILE", PRACTICE_FILE)
     for setting in practice.old_settings if first_load else ():
