@@ -201,3 +201,5 @@ class ContentWatch:
             # The words already shown stay; a folder file's mistake is flask
             # check's to report.
             log.warning("saved words not reloaded: %s", error)
+        except Exception:  # never a reader's request failed by a reload
+            log.exception("saved words not reloaded")
