@@ -38,11 +38,11 @@ def app(tmp_path):
     return filled_practice_app(tmp_path / "practice")
 
 
-def reader_page(open_page, live_server, js):
+def reader_page(open_page, live_server, js, scheme="light"):
     """The article as a reader with or without JavaScript gets it (axe can run)."""
     if js:
-        return open_page("/")
-    return page_without_scripts(open_page, live_server, "/")
+        return open_page("/", color_scheme=scheme)
+    return page_without_scripts(open_page, live_server, "/", color_scheme=scheme)
 
 
 def change_answers(page, live_server, js):
@@ -116,8 +116,9 @@ def test_the_suggestion_shows_the_session_and_gives_the_answers_back(
 
 
 @JS
-def test_provider_first_offers_the_practice_phone(open_page, live_server, js):
-    page = reader_page(open_page, live_server, js)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_provider_first_offers_the_practice_phone(open_page, live_server, js, scheme):
+    page = reader_page(open_page, live_server, js, scheme)
     answer(page, PROVIDER_FIRST)
     assert submit(page, live_server, js).status == 200
     expect_outcome(page, OUTCOMES["provider-first"])
