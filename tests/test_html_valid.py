@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from webapp import create_app
+from webapp.site.chooser import CHANGE_PARAM
 from webapp.site.widget_content import load_widgets
 
 from .conftest import (
@@ -155,6 +156,10 @@ def collect_reader_pages(docs, client):
         f"{MEDICAL}&{SUBMIT}",
         200,
     )
+    # "Change my answers": the filled-in form back, as a page and a fragment.
+    change = "=".join(CHANGE_PARAM)
+    docs.post(client, "/", f"{MEDICAL}&{change}", 200)
+    docs.post(client, "/widgets/chooser", f"{MEDICAL}&{change}", 200, headers=HTMX)
     # The chooser asks again: nothing answered, or a wrong and a missing answer.
     docs.post(client, "/", SUBMIT, 422)
     docs.post(client, "/", f"{BAD_ANSWERS}&{SUBMIT}", 422)
@@ -237,7 +242,12 @@ def collect_fresh_site_pages(docs, tmp_path):
     docs.get(client, "/explode", 500)
     docs.get(client, "/explode", 500, headers=HTMX)
     # The article with every block of content/practice.yaml filled in.
-    docs.get(filled_practice_app(tmp_path / "practice").test_client(), "/", 200)
+    # With the practice's sessions and phone: the suggestion's session line and
+    # the "Questions? Call" prompt of a reader who waits to book.
+    filled = filled_practice_app(tmp_path / "practice").test_client()
+    docs.get(filled, "/", 200)
+    docs.post(filled, "/", f"{MEDICAL}&{SUBMIT}", 200)
+    docs.post(filled, "/", f"{SAFETY_TIERS[2]}&{SUBMIT}", 200)
 
 
 def test_every_page_and_fragment_is_valid_html(app, client, owner_client, tmp_path):
