@@ -133,11 +133,13 @@ def content_version(db):
 
 
 def open_for_reading(path):
-    """The database at ``path`` opened read-only, or None while it does not exist."""
+    """The database at ``path`` to read from, or None while it does not exist."""
     if not Path(path).exists():
-        return None  # opening would create an empty file
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-    return sqlite_utils.Database(conn)
+        return None
+    # mode=rw never creates the file; not mode=ro, which would leave the
+    # -wal and -shm files behind that only a writer removes on closing.
+    uri = f"{Path(path).resolve().as_uri()}?mode=rw"
+    return sqlite_utils.Database(sqlite3.connect(uri, uri=True, timeout=1))
 
 
 def saved_words(config):
