@@ -143,6 +143,30 @@ def test_a_saved_price_shows_on_the_page_without_a_new_app(tmp_path, database_pa
     assert OLD_PRICE not in page(client)
 
 
+def test_a_saved_article_title_shows_and_reverting_brings_the_old_one_back(
+    tmp_path, database_path
+):
+    app = practice_app(tmp_path, database_path)
+    client = app.test_client()
+    old_title = re.search(r"^title: (.+)$", SHIPPED_ARTICLE.read_text(), re.M)[1]
+    assert old_title in page(client)
+    text = SHIPPED_ARTICLE.read_text().replace(old_title, "Massage, plainly told")
+    edited = saved_file(tmp_path / "edits", "article.md", text)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["content", "save", str(edited)]).exit_code == 0
+    assert shows_within(client, "Massage, plainly told")
+    assert old_title not in page(client)
+    # The folder's words were never saved: saving them again is the way back.
+    shipped = saved_file(
+        tmp_path / "shipped", "article.md", SHIPPED_ARTICLE.read_text()
+    )
+    assert runner.invoke(args=["content", "save", str(shipped)]).exit_code == 0
+    assert runner.invoke(args=["content", "revert", "article.md", "1"]).exit_code == 0
+    assert shows_within(client, "Massage, plainly told")
+    assert runner.invoke(args=["content", "revert", "article.md", "2"]).exit_code == 0
+    assert shows_within(client, old_title)
+
+
 def test_an_invalid_save_is_refused_naming_the_key_and_the_page_is_unchanged(
     tmp_path, database_path
 ):
