@@ -121,8 +121,8 @@ def load_saved_content(app, saved):
     """``(content, skipped)``: the files read with ``saved``'s words where they fit.
 
     ``skipped`` is ``{name: warning}`` for each revision left out, the
-    folder's file shown instead. A mistake in a folder's file itself is raised, as at
-    start-up without revisions.
+    folder's file shown instead. A mistake in a folder's file itself is
+    raised, as at start-up without revisions.
     """
     paths = content_paths(app.config)
     saved = {name: saved[name] for name in FILE_NAMES if name in saved}
