@@ -10,9 +10,9 @@ photo), opens / in Debian's Chromium as a 375 x 812 phone with an empty cache
 and lists every file the first load fetched (until the network is quiet,
 without scrolling; a file fetched twice counted once), plus the icon the page
 links (a phone's browser fetches it; headless Chromium may not). Text files
-are counted as the shipped proxies send them, gzipped: at level 1 by nginx
-(its default, deploy/nginx-webapp.conf) and at level 5 by Caddy (its default;
-Caddy sends zstd, a little smaller, to browsers that take it). The photo is
+are counted as the shipped proxies send them, gzipped at level 5: nginx's as
+deploy/nginx-webapp.conf sets it, and Caddy's default (Caddy sends zstd, a
+little smaller, to browsers that take it). The photo is
 listed apart, as it is: images are not compressed again. Each proxy's total
 for the text files is checked against the 30 KB budget.
 """
@@ -38,8 +38,8 @@ PHONE_AGENT = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
 )
-# Each shipped proxy's default gzip level.
-GZIP_LEVELS = {"nginx": 1, "Caddy": 5}
+# Each shipped proxy's gzip level (deploy/nginx-webapp.conf; Caddy's default).
+GZIP_LEVELS = {"nginx": 5, "Caddy": 5}
 TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
 
 
