@@ -81,6 +81,21 @@ def wait_until(condition, seconds=120, every=0.1):
     return condition()
 
 
+def run(command, env, cwd, check=True):
+    """Run a command; fail the test with its output when it fails."""
+    result = subprocess.run(
+        [str(part) for part in command],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
 def need_tool(name, install):
     """The path of the command ``name``; missing, the test skips here, fails in CI.
 

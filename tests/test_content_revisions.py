@@ -1,7 +1,6 @@
 """The owner's saved words: revisions in SQLite, checked, shown live, backed up."""
 
 import re
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,6 +16,7 @@ from .servers import (
     migrated_database,
     production_env,
     request,
+    run,
     serving,
     wait_until,
 )
@@ -272,20 +272,6 @@ def test_a_database_not_yet_migrated_starts_on_the_folders_words(tmp_path):
     assert OLD_PRICE in page(app.test_client())
 
 
-def run(command, env, cwd):
-    """Run a command; fail the test with its output when it fails."""
-    result = subprocess.run(
-        [str(part) for part in command],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 def test_backup_then_restore_onto_a_fresh_database_keeps_the_revisions(tmp_path):
     database = migrated_database(tmp_path)
     env = production_env(database)
@@ -298,7 +284,7 @@ def test_backup_then_restore_onto_a_fresh_database_keeps_the_revisions(tmp_path)
     fresh.parent.mkdir()
     restored_env = production_env(fresh)
     run([DEPLOY / "restore.sh", copy, fresh], restored_env, tmp_path)
-    history = run([*flask, "content", "history"], restored_env, tmp_path)
+    history = run([*flask, "content", "history"], restored_env, tmp_path).stdout
     assert re.fullmatch(r"1  .+  practice\.yaml  New prices\n", history), history
     out = tmp_path / "words"
     run([*flask, "content", "export", out], restored_env, tmp_path)

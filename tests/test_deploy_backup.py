@@ -28,24 +28,10 @@ from .servers import (
     migrated_database,
     production_env,
     request,
+    run,
 )
 
 TOTALS = ("page_views", "unique_visitors", "booking_clicks", "unique_clickers")
-
-
-def run(command, env, cwd, check=True):
-    """Run a command; fail the test with its output when it fails."""
-    result = subprocess.run(
-        [str(part) for part in command],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if check:
-        assert result.returncode == 0, result.stdout + result.stderr
-    return result
 
 
 def stats(database, cwd):
