@@ -10,7 +10,17 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "webapp"
 # Lower layers first: a package may import only itself and the ones before it.
-LAYERS = ("core", "auth", "tracking", "site", "bookings", "notes", "stats", "digest")
+LAYERS = (
+    "core",
+    "auth",
+    "tracking",
+    "site",
+    "editor",
+    "bookings",
+    "notes",
+    "stats",
+    "digest",
+)
 MAX_LINES = 400
 
 

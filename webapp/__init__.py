@@ -3,17 +3,18 @@
 ``create_app`` wires one package per concern (docs/architecture.md is the map):
 core (database, settings, security, errors, checks), auth (the owner's
 login), tracking (counting what readers do), site (the article, its widgets,
-the booking redirect), bookings (the owner's imported bookings), notes (the
+the booking redirect), editor (the owner edits the site's words in the
+browser), bookings (the owner's imported bookings), notes (the
 owner's notes on the timeline), stats (the owner's numbers) and digest (the
 weekly letter). Imports run one way: digest -> stats -> notes -> bookings ->
-site -> tracking -> auth -> core.
+editor -> site -> tracking -> auth -> core.
 """
 
 from pathlib import Path
 
 from flask import Flask
 
-from . import auth, bookings, core, digest, notes, site, stats, tracking
+from . import auth, bookings, core, digest, editor, notes, site, stats, tracking
 from .core.checks import ConfigError as ConfigError
 from .core.settings import DEFAULTS
 
@@ -38,6 +39,7 @@ def create_app(test_config=None):
     auth.init_app(app)
     tracking.init_app(app)
     site.init_app(app)
+    editor.init_app(app)
     bookings.init_app(app)
     notes.init_app(app)
     stats.init_app(app)

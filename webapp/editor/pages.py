@@ -1,0 +1,3 @@
+"""pages (issue 31): to be built."""
+
+from .blueprint import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""practice_form (issue 31): to be built."""
+
+from .blueprint import bp  # noqa: F401

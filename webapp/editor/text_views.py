@@ -1,0 +1,3 @@
+"""text_views (issue 31): to be built."""
+
+from .blueprint import bp  # noqa: F401
