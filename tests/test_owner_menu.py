@@ -1,8 +1,8 @@
 """The owner's menu on every owner page, and whether the weekly letter can go out.
 
-Dashboard · Bookings · Weekly letter · View the site · Sign out: plain links
-(they work without JavaScript), the page shown marked ``aria-current``, and
-Sign out a POST form with its CSRF token.
+Dashboard · Bookings · Weekly letter · Edit the site · View the site · Sign
+out: plain links (they work without JavaScript), the page shown marked
+``aria-current``, and Sign out a POST form with its CSRF token.
 """
 
 import re
@@ -11,11 +11,19 @@ import pytest
 
 from .conftest import csrf_token_from, make_app
 
-MENU = ["Dashboard", "Bookings", "Weekly letter", "View the site", "Sign out"]
+MENU = [
+    "Dashboard",
+    "Bookings",
+    "Weekly letter",
+    "Edit the site",
+    "View the site",
+    "Sign out",
+]
 MENU_LINKS = {
     "Dashboard": "/stats",
     "Bookings": "/stats/bookings",
     "Weekly letter": "/stats/digest",
+    "Edit the site": "/edit",
     "View the site": "/",
 }
 NAV = re.compile(r'<nav class="owner-menu" aria-label="Owner pages">(.*?)</nav>', re.S)
@@ -33,7 +41,7 @@ def menu_of(html):
 
 
 def assert_menu(html, current):
-    """The five entries in order, ``current`` (a text, or None) the one marked."""
+    """The six entries in order, ``current`` (a text, or None) the one marked."""
     links, nav = menu_of(html)
     texts = [text for text, _href, _current in links] + re.findall(r">(Sign out)<", nav)
     assert texts == MENU
@@ -55,6 +63,7 @@ def assert_menu(html, current):
         ("/stats", "Dashboard"),
         ("/stats/bookings", "Bookings"),
         ("/stats/digest", "Weekly letter"),
+        ("/edit", "Edit the site"),
     ],
 )
 def test_owner_pages_carry_the_menu_with_the_page_shown_marked(

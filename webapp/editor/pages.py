@@ -1,3 +1,256 @@
-"""pages (issue 31): to be built."""
+"""The editor's hub and each file's history: saves listed, compared, restored.
 
-from .blueprint import bp  # noqa: F401
+``/edit`` lists the four kinds of words with when each was last saved;
+``/edit/<kind>/history`` lists a file's revisions, ``/edit/<kind>/diff`` shows
+the lines two of them differ by, and ``POST /edit/<kind>/restore/<id>`` saves an
+earlier revision again as the newest (``site.revisions.revert``), checked as any
+save is. A URL names a file by its kind (``article``), never by its file name.
+"""
+
+import datetime
+import difflib
+from dataclasses import dataclass
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from ..auth.guard import login_required
+from ..core.calendar import practice_zone
+from ..core.db import get_db
+from ..core.formatting import clock, counted, long_date
+from ..site import revisions
+from ..site.content import ContentError
+from ..site.loading import load_saved_content
+from .blueprint import bp
+
+# Lines of unchanged text kept around each change in a comparison.
+CONTEXT_LINES = 3
+FLASH_CATEGORY = "editor-history"
+REVISION_ID = "int(max=9223372036854775807)"
+
+
+@dataclass(frozen=True)
+class Words:
+    """One of the four content files, as the owner knows it."""
+
+    kind: str  # its part of every URL
+    file: str  # its name in the revisions (site/loading.FILE_NAMES)
+    title: str
+    about: str
+
+
+WORDS = {
+    words.kind: words
+    for words in (
+        Words(
+            "practice",
+            "practice.yaml",
+            "Your details",
+            "Who you are, your sessions and prices, policies, opening hours and photo.",
+        ),
+        Words(
+            "article",
+            "article.md",
+            "The article",
+            "The page readers read: its title, introduction and sections.",
+        ),
+        Words(
+            "widgets",
+            "widgets.yaml",
+            "Widget words",
+            "The words of the comparison, the technique notes and the chooser.",
+        ),
+        Words(
+            "privacy",
+            "privacy.md",
+            "Privacy page",
+            "What readers are told about what the site counts and keeps.",
+        ),
+    )
+}
+
+
+def words_of(kind):
+    """The ``Words`` a URL names; 404 for any other."""
+    if kind not in WORDS:
+        abort(404)
+    return WORDS[kind]
+
+
+def edit_url(words):
+    """The page that edits ``words`` (``/edit/article``...)."""
+    return f"{url_for('editor.index')}/{words.kind}"
+
+
+def saved_when(saved_at):
+    """A revision's stored UTC time said in the practice's zone and locale."""
+    moment = datetime.datetime.fromisoformat(saved_at).astimezone(practice_zone())
+    return f"{long_date(moment.date())} at {clock(moment.time())}"
+
+
+def skipped_kinds():
+    """The kinds whose newest save no longer fits this version of the site."""
+    _content, skipped = load_saved_content(
+        current_app, revisions.newest_texts(get_db())
+    )
+    return [words for words in WORDS.values() if words.file in skipped]
+
+
+@bp.get("")
+@login_required
+def index():
+    """The hub: each kind of words, when it was last saved, and its links."""
+    newest = {}
+    for revision in revisions.history(get_db()):
+        newest.setdefault(revision["file"], revision)
+    rows = [
+        {
+            "words": words,
+            "edit_url": edit_url(words),
+            "last": newest.get(words.file),
+            "when": saved_when(newest[words.file]["saved_at"])
+            if words.file in newest
+            else None,
+        }
+        for words in WORDS.values()
+    ]
+    return render_template("editor/index.html", rows=rows, skipped=skipped_kinds())
+
+
+def _revisions_of(words):
+    """``words``' revisions newest first, each with its time spelt out."""
+    return [
+        {**revision, "when": saved_when(revision["saved_at"])}
+        for revision in revisions.history(get_db(), words.file)
+    ]
+
+
+def _history_page(words, *, message="", error="", status=200):
+    """The history page of ``words``, with a status or an alert message."""
+    html = render_template(
+        "editor/history.html",
+        words=words,
+        edit_url=edit_url(words),
+        revisions=_revisions_of(words),
+        message=message,
+        error=error,
+        no_longer_fits=words in skipped_kinds(),
+    )
+    return html, status
+
+
+@bp.get("/<kind>/history")
+@login_required
+def history(kind):
+    """Every saved version of one kind of words, to compare or restore."""
+    words = words_of(kind)
+    messages = get_flashed_messages(category_filter=[FLASH_CATEGORY])
+    return _history_page(words, message=messages[-1] if messages else "")
+
+
+def _revision_text(words, revision_id):
+    """The text of revision ``revision_id`` of ``words``; 404 if it is not one."""
+    db = get_db()
+    if not db[revisions.TABLE].exists():
+        abort(404)
+    rows = list(
+        db[revisions.TABLE].rows_where(
+            "id = ? AND file = ?", [revision_id, words.file], select="text"
+        )
+    )
+    if not rows:
+        abort(404)
+    return rows[0]["text"]
+
+
+def _revision_id(value):
+    """A revision number from the query string; 404 when it is not one."""
+    if not value or not value.isdigit() or len(value) > 18:
+        abort(404)
+    return int(value)
+
+
+def line_changes(before, after):
+    """The changed lines of ``after`` against ``before``, in groups with context.
+
+    Each group is a list of ``(kind, number, line)``: kind ``same``, ``removed``
+    or ``added``, the number the line's in its own version.
+    """
+    old, new = before.splitlines(), after.splitlines()
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    groups = []
+    for opcodes in matcher.get_grouped_opcodes(CONTEXT_LINES):
+        lines = []
+        for tag, old_start, old_end, new_start, new_end in opcodes:
+            if tag == "equal":
+                lines += [
+                    ("same", new_start + i + 1, old[old_start + i])
+                    for i in range(old_end - old_start)
+                ]
+                continue
+            lines += [
+                ("removed", number + 1, old[number])
+                for number in range(old_start, old_end)
+            ]
+            lines += [
+                ("added", number + 1, new[number])
+                for number in range(new_start, new_end)
+            ]
+        groups.append(lines)
+    return groups
+
+
+def change_summary(groups):
+    """``2 lines added, 1 line removed`` for the comparison's heading."""
+    kinds = [kind for group in groups for kind, _number, _line in group]
+    added, removed = kinds.count("added"), kinds.count("removed")
+    return f"{counted(added, 'line')} added, {counted(removed, 'line')} removed"
+
+
+@bp.get("/<kind>/diff")
+@login_required
+def diff(kind):
+    """The lines two saved versions differ by, removed and added marked in words."""
+    words = words_of(kind)
+    first = _revision_id(request.args.get("from"))
+    second = _revision_id(request.args.get("to"))
+    older, newer = sorted((first, second))
+    groups = line_changes(_revision_text(words, older), _revision_text(words, newer))
+    return render_template(
+        "editor/diff.html",
+        words=words,
+        older=older,
+        newer=newer,
+        groups=groups,
+        summary=change_summary(groups),
+    )
+
+
+@bp.post(f"/<kind>/restore/<{REVISION_ID}:revision_id>")
+@login_required
+def restore(kind, revision_id):
+    """Save an earlier version again as the newest, if it still fits the site."""
+    words = words_of(kind)
+    _revision_text(words, revision_id)  # 404 for a revision of another file
+    try:
+        new_id = revisions.revert(get_db(), words.file, revision_id)
+    except ContentError as error:
+        reason = (
+            f"Version {revision_id} was not restored: it no longer fits the site "
+            f"({str(error).removeprefix(words.file + ': ')})."
+        )
+        return _history_page(words, error=reason, status=400)
+    flash(
+        f"Version {revision_id} restored: it is saved as version {new_id} "
+        "and the site shows it now.",
+        FLASH_CATEGORY,
+    )
+    return redirect(url_for("editor.history", kind=kind), 303)
