@@ -368,3 +368,18 @@ def m016_content_revisions(db):
         defaults={"note": ""},
     )
     db["content_revisions"].create_index(["file", "id"])
+
+
+@migrations()
+def m017_content_photos(db):
+    """The therapist's photo as uploaded in the editor, cleaned, by its hash.
+
+    ``hash`` is the SHA-256 of ``data`` (the re-encoded WebP, no metadata);
+    practice.yaml names it ``stored:<hash>`` (webapp/site/photos.py), so
+    backups and restores carry the photo with the words that name it.
+    """
+    db["content_photos"].create(
+        {"hash": str, "data": bytes, "width": int, "height": int, "saved_at": str},
+        pk="hash",
+        not_null={"data", "width", "height", "saved_at"},
+    )

@@ -44,6 +44,7 @@ from .content import (
 )
 from .old_settings import fill_in
 from .opening_hours import Hours
+from .photos import STORED_PREFIX, stored_hash
 from .widget_content import load_widgets
 
 PRACTICE_FILE = CONTENT_DIR / "practice.yaml"
@@ -186,9 +187,11 @@ class Therapist(Block):
     @field_validator("photo")
     @classmethod
     def _photo_is_a_static_file(cls, value, info: ValidationInfo):
-        """The photo is served from static/: it must be there, inside the folder."""
-        if value is None:
-            return None
+        """A photo stored by the editor (``stored:<hash>``), or a file in static/."""
+        if value is None or stored_hash(value):
+            return value
+        if value.startswith(STORED_PREFIX):
+            raise problem(" names no stored photo: upload the photo again")
         folder = Path((info.context or {}).get("static_folder") or STATIC_DIR)
         relative = PurePosixPath(value)
         if relative.is_absolute() or ".." in relative.parts or "\\" in value:
