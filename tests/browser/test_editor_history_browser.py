@@ -71,3 +71,16 @@ def test_the_owner_compares_two_versions_and_restores_the_first(
 
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text(FIRST_TITLE)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_marked_changes_are_readable_in_light_and_dark(
+    open_page, live_server, owner_password, two_titles, scheme
+):
+    first, second = two_titles
+    page = sign_in(
+        open_page, live_server, owner_password, path="/edit", color_scheme=scheme
+    )
+    page.goto(f"{live_server.url}/edit/article/diff?from={first}&to={second}")
+    expect(page.locator("ins")).to_contain_text("Added")
+    assert axe_violations(page) == []
