@@ -281,7 +281,7 @@ def plain_error(message):
     text = KEY_IN_ERROR.sub("", message, count=1).strip()
     text = re.sub(r" in quotes|\s*\(use quotes\)|; put yes and no in quotes", "", text)
     text = re.sub(r"\s*\(the ids in [^)]*\)", "", text)
-    text = re.sub(r"; the currency goes in 'currency'", "", text)
+    text = re.sub(r"; the currency goes in 'currency'| \(got None\)", "", text)
     text = text.lstrip(":").strip()
     if message.startswith(text) or not text:  # nothing named a key
         return re.sub(r"^\S+\.(yaml|md)(?: \(revision \d+\))?: ", "", message)
