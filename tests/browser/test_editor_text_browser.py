@@ -12,7 +12,17 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DESKTOP, PHONE, axe_violations, page_without_scripts
+from .conftest import (
+    DESKTOP,
+    PHONE,
+    ZOOMED,
+    axe_violations,
+    low_contrast_borders,
+    overflowing_boxes,
+    page_without_scripts,
+    reflow_problems,
+    with_text_spacing,
+)
 from .test_dashboard_browser import (
     mark_document,
     same_document,
@@ -150,3 +160,44 @@ def test_the_text_pages_fit_a_320_px_screen(
     page = sign_in(open_page, live_server, owner_password, path, viewport=NARROW)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert sideways_scroll(page) == 0
+
+
+def wcag_problems(page, label):
+    """Text spacing, reflow and control-border findings of the page as it is."""
+    problems = []
+    remove = with_text_spacing(page)
+    for viewport in (NARROW, DESKTOP):
+        page.set_viewport_size(viewport)
+        problems += [
+            f"{label} spaced at {viewport['width']}px: {p}"
+            for p in overflowing_boxes(page)
+        ]
+    remove()
+    for viewport in (NARROW, ZOOMED):
+        page.set_viewport_size(viewport)
+        problems += [f"{label} at {viewport}: {p}" for p in reflow_problems(page)]
+    page.set_viewport_size(DESKTOP)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        problems += [f"{label} {scheme}: {f}" for f in low_contrast_borders(page)]
+    page.emulate_media(color_scheme="light")
+    return problems
+
+
+def test_the_text_pages_meet_wcag_beyond_axe(open_page, live_server, owner_password):
+    """Text spacing, reflow at 320 px and 400%, 3:1 borders, in three states."""
+    page = sign_in(open_page, live_server, owner_password, "/edit/widgets")
+    problems = wcag_problems(page, "widget words")
+    page.goto(live_server.url + "/edit/article")
+    box = page.get_by_label(re.compile("^The text"))
+    box.fill(
+        with_title(box.input_value(), "A title")
+        + "\n[a link](https://example.com/a-very-long-address-with-no-place-to-break-it-at-all)\n"
+    )
+    expect(page.get_by_role("region", name="Preview")).to_contain_text("A title")
+    problems += wcag_problems(page, "article previewed")
+    box.fill("no details at the top")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Not saved")
+    problems += wcag_problems(page, "article refused")
+    assert problems == []
