@@ -256,3 +256,9 @@ def test_a_version_that_no_longer_fits_is_refused_with_the_reason(app, owner):
     assert "key &#39;published&#39; is missing" in alert  # the reason names the key
     assert revision_count(app) == 1
     assert reader_sees(app, "What Comes to Mind")  # the words the site came with
+
+
+def test_no_answer_under_edit_is_kept_by_a_cache(owner_client):
+    for path in ("/edit", "/edit/no-such-file/history", "/edit/article/diff?from=x"):
+        response = owner_client.get(path)
+        assert response.headers["Cache-Control"] == "no-store", path

@@ -99,7 +99,14 @@ def test_sign_in_form_fits_a_phone(open_page, owner_password):
 # --- The owner's menu ------------------------------------------------------------
 
 SMALL_PHONE = {"width": 320, "height": 640}
-MENU = ["Dashboard", "Bookings", "Weekly letter", "View the site", "Sign out"]
+MENU = [
+    "Dashboard",
+    "Bookings",
+    "Weekly letter",
+    "Edit the site",
+    "View the site",
+    "Sign out",
+]
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
