@@ -314,3 +314,20 @@ def test_the_login_brings_the_owner_back_to_the_editor(client, owner_password):
         .endswith("/edit/article")
     )
     assert response.status_code == 302
+
+
+def test_a_mistake_met_in_other_words_names_them_without_a_file(owner_client, db):
+    # The widget words follow a section by its heading: renaming it is refused.
+    _page, text, token = open_page(owner_client, "/edit/article")
+    heading = "## Key Differences Between Medical and Therapeutic Massage"
+    assert heading in text
+    typed = text.replace(heading, "## A renamed part")
+    response = owner_client.post(
+        "/edit/article", data={"csrf_token": token, "text": typed}
+    )
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    error = re.search(r'role="alert"[^>]*>\s*<p>(.*?)</p>', page).group(1)
+    assert error.startswith("Not saved: In widget words: key 'comparison.show_after'")
+    assert "widgets.yaml" not in error and "/" not in error
+    assert saved(db, "article.md") == 0
