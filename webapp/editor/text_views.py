@@ -56,10 +56,8 @@ def _owner_words(message, words):
     page of that file, that is said by the page itself; another file's name
     becomes what the owner calls it.
     """
-    for path, name in (
-        (str(p), n) for n, p in content_paths(current_app.config).items()
-    ):
-        message = message.replace(path, name)
+    for name, path in content_paths(current_app.config).items():
+        message = message.replace(str(path), name)
     for other in WORDS.values():
         if message.startswith(other.file):
             rest = message[len(other.file) :]
@@ -82,7 +80,7 @@ def render_preview(words, text):
             page = load_privacy(current_app.config, path, get_practice().name)
             return page, None
     except ContentError as error:
-        return None, _owner_words(str(error).replace(str(path), words.file), words)
+        return None, _owner_words(str(error), words)
 
 
 def _page(words, text, note="", *, error="", preview=None, status=200):
