@@ -102,6 +102,8 @@ def test_a_post_without_its_token_saves_nothing(owner_client, db):
         "/edit/article", data={"text": with_title(text, "No token")}
     )
     assert response.status_code == 400
+    preview = owner_client.post("/edit/article/preview", data={"text": text})
+    assert preview.status_code == 400
     assert saved(db, "article.md") == 0
 
 
