@@ -124,10 +124,20 @@ def photo_bytes(db, digest):
     return rows[0]["data"] if rows else None
 
 
-def photo_url(name):
-    """The URL of a photo ``practice.yaml`` names: stored, or a static file."""
+def photo_target(name):
+    """``(endpoint, values)`` for ``url_for`` of a photo: stored, or a static file."""
     digest = stored_hash(name)
-    return url_for("photos.photo", digest=digest) if digest else asset_url(name)
+    return (
+        ("photos.photo", {"digest": digest})
+        if digest
+        else ("static", {"filename": name})
+    )
+
+
+def photo_url(name):
+    """The URL of a photo ``practice.yaml`` names (a template global)."""
+    endpoint, values = photo_target(name)
+    return url_for(endpoint, **values) if endpoint != "static" else asset_url(name)
 
 
 @bp.get("/photos/<string(length=64):digest>.webp")
