@@ -256,3 +256,16 @@ def test_a_photo_needs_the_token(owner_client, db):
     )
     assert response.status_code == 400
     assert not db["content_photos"].exists() or db["content_photos"].count == 0
+
+
+def test_remove_the_photo_takes_it_off_the_practice(owner_client, db):
+    upload(owner_client, picture_bytes())
+    token = csrf_token_from(owner_client.get(PAGE).get_data(as_text=True))
+    response = owner_client.post(
+        PAGE + "/photo", data={"csrf_token": token, "action": "remove"}
+    )
+    assert response.status_code == 200
+    assert "Photo removed." in response.get_data(as_text=True)
+    assert 'src="/photos/' not in response.get_data(as_text=True)
+    _id, text = revisions.newest_texts(db)["practice.yaml"]
+    assert "stored:" not in text and "photo_alt" not in text

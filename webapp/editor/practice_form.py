@@ -126,11 +126,21 @@ def practice():
 @body_limit(PHOTO_BODY_LIMIT)
 @login_required
 def practice_photo():
-    """Take the therapist's photo with its description, cleaned, and name it."""
+    """Take the therapist's photo with its description, cleaned, and name it.
+
+    The same form's "Remove the photo" button takes it off the site.
+    """
     alt = request.form.get("photo_alt", "")[:400].strip()
     upload = request.files.get("photo")
     values, offers = form_values(current_practice())
     photo_form = {"alt": alt}
+    if request.form.get("action") == "remove":
+        values["therapist.photo"] = values["therapist.photo_alt"] = ""
+        problem = _save(values, offers, {}, "photo removed")
+        if problem:
+            error = _refusal(problem, {}, "f-photo")
+            return _page(values, offers, error=error, photo_form=photo_form, code=400)
+        return _page(values, offers, status="Photo removed. Readers no longer see it.")
     if not alt:
         error = "Describe the photo for readers who cannot see it."
         return _page(
