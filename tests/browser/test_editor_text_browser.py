@@ -112,6 +112,7 @@ def test_a_refused_text_is_announced_by_the_box_and_kept(
     expect(alert).to_contain_text("Not saved")
     expect(alert).to_contain_text("'title'")
     expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_be_focused()  # the box, its reason read with it
     expect(box).to_have_accessible_description(re.compile("Not saved"))
     expect(box).to_have_value(re.compile("Kept words."))
     assert axe_violations(page) == []
