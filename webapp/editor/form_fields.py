@@ -73,7 +73,7 @@ NUMBERS = {"therapist.years_in_practice"}
 PHOTO_KEYS = {"therapist.photo", "therapist.photo_alt"}
 # The rows of sessions shown beyond those filled in, and the most kept.
 SPARE_SERVICES = 2
-MAX_SERVICES = 40
+MAX_SERVICES = 100
 WHOLE_NUMBER = re.compile(r"^\d{1,9}$")
 KEY_IN_ERROR = re.compile(r"^[^:]+: (?:unknown )?key '([^']+)'")
 

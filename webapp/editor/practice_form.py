@@ -21,6 +21,7 @@ from ..site.opening_hours import DAYS
 from .blueprint import bp
 from .form_fields import (
     LABELS,
+    MAX_SERVICES,
     SERVICE_LABELS,
     field_of_error,
     form_values,
@@ -51,7 +52,7 @@ def _field_labels():
     for part in sections():
         for field in part["fields"]:
             labels[field["id"]] = field["label"]
-    for row in range(40):
+    for row in range(MAX_SERVICES):
         for part, words in SERVICE_LABELS.items():
             labels[f"f-services-{row}-{part}"] = f"Session {row + 1}, {words.lower()}"
     for day, name in enumerate(DAYS):
@@ -119,6 +120,7 @@ def practice():
     problem = _save(values, offers, where, note)
     if problem:
         return _page(values, offers, error=_refusal(problem, where), code=400)
+    values["note"] = ""  # said once: the next save is another change
     return _page(values, offers, status="Saved. Readers see your new details now.")
 
 
