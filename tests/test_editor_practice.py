@@ -269,3 +269,26 @@ def test_remove_the_photo_takes_it_off_the_practice(owner_client, db):
     assert 'src="/photos/' not in response.get_data(as_text=True)
     _id, text = revisions.newest_texts(db)["practice.yaml"]
     assert "stored:" not in text and "photo_alt" not in text
+
+
+def test_a_filled_in_practice_comes_back_whole_from_its_form(tmp_path):
+    # What the form shows, posted back untouched, is the same practice: no key,
+    # session, hour or offer is lost by opening the page and saving it.
+    import yaml
+
+    from webapp.site.content import validate
+
+    from .practice_data import FILLED_PRACTICE
+
+    data = {**yaml.safe_load(FILLED_PRACTICE), "offers": ["swedish", "deep-tissue"]}
+    context = {"static_folder": "static", "technique_ids": ["swedish", "deep-tissue"]}
+    practice = validate(Practice, data, "practice.yaml", context=context)
+    values, offers = form_fields.form_values(practice)
+    posted, _where = form_fields.practice_data(values, offers)
+    text = yaml.safe_dump(posted, sort_keys=False, allow_unicode=True)
+    again = validate(Practice, yaml.safe_load(text), "practice.yaml", context=context)
+    assert again == practice
+    assert [line["days"] for line in posted["hours"]] == [
+        "Monday to Friday",
+        "Saturday",
+    ]
