@@ -677,11 +677,11 @@ def test_env_example_as_filled_in_passes_the_start_up_checks(tmp_path):
     )
 
 
-# Body limits: 64 KiB everywhere but the bookings upload ---------------------
+# Body limits: 64 KiB everywhere but the owner's uploads ---------------------
 
 
 def check_body_limits(port, host, https, app_server):
-    """A 1 MiB bookings upload reaches the app; 1 MiB elsewhere, or 9 MiB, is 413."""
+    """A 1 MiB bookings upload or editor save reaches the app; else 413 (9 MiB too)."""
     status, _ = post_huge_body(port, "/stats/bookings", MB, host=host, https=https)
     # The app answers it (no login, no CSRF token), not the proxy with 413.
     assert status not in (None, 413, 502), status
@@ -691,6 +691,12 @@ def check_body_limits(port, host, https, app_server):
     assert app_never_saw(app_server, "/login", "POST")
     # Over the app's BOOKINGS_UPLOAD_LIMIT (8 MiB) the upload is refused too.
     status, _ = post_huge_body(port, "/stats/bookings", 9 * MB, host=host, https=https)
+    assert status == 413
+    # The editor's saves (an article's text, a photo) reach the app too.
+    status, _ = post_huge_body(port, "/edit/article", MB, host=host, https=https)
+    assert status not in (None, 413, 502), status
+    assert app_saw(app_server, "/edit/article", "POST")
+    status, _ = post_huge_body(port, "/edit/practice", 9 * MB, host=host, https=https)
     assert status == 413
 
 
