@@ -292,3 +292,13 @@ def test_a_filled_in_practice_comes_back_whole_from_its_form(tmp_path):
         "Monday to Friday",
         "Saturday",
     ]
+
+
+def test_a_file_over_the_upload_limit_is_refused_unread(owner_client, db):
+    # A raw body (no test temp file): the app refuses it by its length, unread.
+    body = b"--x\r\n" + b"0" * (9 * 1024 * 1024)
+    response = owner_client.post(
+        PAGE + "/photo", data=body, content_type="multipart/form-data; boundary=x"
+    )
+    assert response.status_code == 413
+    assert db["content_photos"].count == 0
