@@ -10,7 +10,15 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from .conftest import axe_violations, page_without_scripts, reflow_problems
+from .conftest import (
+    ZOOMED,
+    axe_violations,
+    low_contrast_borders,
+    overflowing_boxes,
+    page_without_scripts,
+    reflow_problems,
+    with_text_spacing,
+)
 from .test_dashboard_browser import sideways_scroll, sign_in
 
 NARROW = {"width": 320, "height": 740}
@@ -85,3 +93,21 @@ def test_a_photo_upload_needs_a_description_and_then_shows(
     expect(image).to_have_attribute("src", re.compile(r"^/photos/[0-9a-f]{64}\.webp$"))
     expect(image).to_have_js_property("complete", True)
     assert image.evaluate("img => img.naturalWidth") == 800
+
+
+def test_the_form_reflows_at_320_px_with_text_spacing_and_zoom(
+    open_page, live_server, owner_password
+):
+    for viewport in (NARROW, ZOOMED):
+        page = sign_in(
+            open_page, live_server, owner_password, path=PAGE, viewport=viewport
+        )
+        page.get_by_role("group", name="Tuesday").get_by_label("Opens").fill("17:00")
+        page.get_by_role("group", name="Tuesday").get_by_label("Closes").fill("08:00")
+        page.get_by_role("button", name="Save your details").click()
+        expect(page.get_by_role("alert")).to_contain_text("Tuesday, closes")
+        remove = with_text_spacing(page)
+        assert reflow_problems(page) == []
+        assert overflowing_boxes(page) == []
+        remove()
+        assert low_contrast_borders(page) == []
