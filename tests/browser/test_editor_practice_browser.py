@@ -111,3 +111,23 @@ def test_the_form_reflows_at_320_px_with_text_spacing_and_zoom(
         assert overflowing_boxes(page) == []
         remove()
         assert low_contrast_borders(page) == []
+
+
+def test_the_error_state_passes_axe_in_dark_mode(
+    open_page, live_server, owner_password
+):
+    page = sign_in(
+        open_page, live_server, owner_password, path=PAGE, color_scheme="dark"
+    )
+    page.get_by_label("A new photo").set_input_files(
+        {"name": "me.jpg", "mimeType": "image/jpeg", "buffer": b"<?php echo 1; ?>"}
+    )
+    page.get_by_label("What the photo shows").fill("Me")
+    page.get_by_role("button", name="Save the photo").click()
+    expect(page.get_by_role("alert")).to_contain_text("not a photo we can use")
+    assert axe_violations(page) == []
+    page.get_by_label("Currency").fill("Dollars")
+    page.get_by_role("button", name="Save your details").click()
+    expect(page.get_by_role("alert")).to_contain_text("Currency")
+    expect(page.get_by_label("Currency")).to_have_value("Dollars")
+    assert axe_violations(page) == []
