@@ -18,6 +18,7 @@ Each state is reached once per test and checked at both widths by resizing.
 """
 
 import datetime
+import re
 from operator import itemgetter
 
 import pytest
@@ -51,7 +52,7 @@ CHOOSER = WIDGETS.chooser
 OUTCOMES = CHOOSER.outcomes
 # A referrer as long as the tracking module keeps, with no place to break it.
 LONG_HOST = "a" * 60 + ".example-with-a-very-long-host-name.com"
-GROUPS = ["article-js", "article-no-js", "pages", "dashboard"]
+GROUPS = ["article-js", "article-no-js", "pages", "dashboard", "editor"]
 LIVE_REGIONS = (
     "[role=status], [role=alert], [role=log], [aria-live]:not([aria-live=off])"
 )
@@ -163,6 +164,30 @@ def dashboard_states(page, live_server, app):
     yield "/stats bad range"
 
 
+def editor_states(page, live_server):
+    """The editor's pages: the hub, the article with a preview, a refused save,
+    its history and a comparison, the widget words and the practice's form."""
+    page.goto(live_server.url + "/edit")
+    yield "/edit"
+    page.goto(live_server.url + "/edit/article")
+    box = page.get_by_label(re.compile("^The text"))
+    box.fill(box.input_value().replace("title: ", "title: Hands that listen. ", 1))
+    expect(page.get_by_role("region", name="Preview")).to_contain_text("Hands")
+    yield "/edit/article with a preview"
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved")
+    box.fill("no front matter at all")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield "/edit/article refused"
+    page.goto(live_server.url + "/edit/article/history")
+    yield "/edit/article/history"
+    page.goto(live_server.url + "/edit/widgets")
+    yield "/edit/widgets"
+    page.goto(live_server.url + "/edit/practice")
+    yield "/edit/practice"
+
+
 @pytest.fixture
 def demo_traffic(app, runner):
     """Ninety days of plausible traffic, and a referrer host with no break."""
@@ -188,6 +213,10 @@ def page_states(open_page, live_server, app, request):
             request.getfixturevalue("owner_password")  # the login form shows
             page = open_page("/robots.txt", viewport=DESKTOP)
             labels = other_pages(page, live_server)
+        elif group == "editor":
+            password = request.getfixturevalue("owner_password")
+            page = sign_in(open_page, live_server, password, "/edit")
+            labels = editor_states(page, live_server)
         else:
             request.getfixturevalue("demo_traffic")
             password = request.getfixturevalue("owner_password")
