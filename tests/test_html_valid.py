@@ -6,6 +6,7 @@ a minimal document) in one run, since it is slow to start: a browser meeting
 invalid markup guesses, and each browser guesses differently.
 """
 
+import io
 import json
 import re
 import subprocess
@@ -15,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from webapp import create_app
+from webapp.site.article import ARTICLE_FILE
 from webapp.site.chooser import CHANGE_PARAM
 from webapp.site.widget_content import load_widgets
 
@@ -222,6 +224,50 @@ def collect_owner_pages(docs, app, client, owner_client):
     docs.get(owner_client, "/login", 200)
 
 
+def collect_editor_pages(docs, owner_client):
+    """The editor: the hub, each page as shown, previewed, saved and refused."""
+    docs.get(owner_client, "/edit", 200)
+    docs.get(owner_client, "/edit/widgets/history", 200)  # nothing saved yet
+    page = owner_client.get("/edit/article")
+    docs.add(page, "GET /edit/article", 200)
+    token = csrf_token_from(page.get_data(as_text=True))
+    article = ARTICLE_FILE.read_text(encoding="utf-8")
+    typed = {"csrf_token": token, "text": article.replace("title: ", "title: New ")}
+    for kind in ("privacy", "widgets", "practice"):
+        docs.get(owner_client, f"/edit/{kind}", 200)
+    docs.post(owner_client, "/edit/article/preview", typed, 200)
+    docs.post(owner_client, "/edit/article/preview", typed, 200, headers=HTMX)
+    broken = {**typed, "text": "---\ntitle: [\n---\n"}
+    docs.post(owner_client, "/edit/article/preview", broken, 200, headers=HTMX)
+    docs.post(owner_client, "/edit/article", broken, 422)
+    docs.post(owner_client, "/edit/widgets", {**broken, "text": "comparison: ["}, 422)
+    saved = owner_client.post("/edit/article", data={**typed, "note": "a new title"})
+    assert saved.status_code in (200, 303), saved.status_code
+    owner_client.post("/edit/article", data={**typed, "text": article})
+    docs.get(owner_client, "/edit/article", 200)
+    docs.get(owner_client, "/edit/article/history", 200)
+    docs.get(owner_client, "/edit/article/diff?from=1&to=2", 200)
+    docs.get(owner_client, "/edit/article/diff?from=1&to=1", 200)
+    restored = owner_client.post(
+        "/edit/article/restore/1", data={"csrf_token": token}, follow_redirects=True
+    )
+    docs.add(restored, "POST /edit/article/restore/1", 200)
+    # Your details refused (an opening hour that is no time), and a photo that
+    # is not one: each message beside its field.
+    bad_hour = {"csrf_token": token, "hours-0-opens": "25:00", "action": "save"}
+    docs.post(owner_client, "/edit/practice", bad_hour, 422)
+    not_a_photo = owner_client.post(
+        "/edit/practice/photo",
+        data={
+            "csrf_token": token,
+            "photo_alt": "Jordan smiling",
+            "photo": (io.BytesIO(b"<?php echo 1; ?>"), "me.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    docs.add(not_a_photo, "POST /edit/practice/photo (not a photo)", 422)
+
+
 def collect_fresh_site_pages(docs, tmp_path):
     """A site with no password yet, and the page of an unexpected error."""
     fresh = create_app(
@@ -256,6 +302,7 @@ def test_every_page_and_fragment_is_valid_html(app, client, owner_client, tmp_pa
     folder.mkdir()
     docs = Documents(folder)
     collect_reader_pages(docs, client)
+    collect_editor_pages(docs, owner_client)
     collect_owner_pages(docs, app, client, owner_client)
     collect_fresh_site_pages(docs, tmp_path)
 

@@ -200,11 +200,11 @@ def test_open_migrated_names_what_to_run(tmp_path):
     with pytest.raises(ClickException) as error:
         open_migrated(str(old))
     assert error.value.message == (
-        f"database {old} has 13 pending migrations (m004_events, "
+        f"database {old} has 14 pending migrations (m004_events, "
         "m005_filtered_daily, m006_daily_counts, m007_daily_counts_covering, "
         "m008_login_ceiling, m009_journal_progress, m010_bookings, m011_notes, "
         "m012_digest_sends, m013_late_days, m014_booking_channels, "
-        "m015_booking_updates, m016_content_revisions): run "
+        "m015_booking_updates, m016_content_revisions, m017_content_photos): run "
         "`flask --app webapp migrate`"
     )
     db = connect(str(old))

@@ -10,8 +10,10 @@ check of a content file; templates are in ``templates/editor/``.
 
 from . import pages, practice_form, text_views  # noqa: F401 (their routes)
 from .blueprint import bp
+from .form_fields import is_clock_time
 
 
 def init_app(app):
     """Register the editor's pages."""
     app.register_blueprint(bp)
+    app.add_template_test(is_clock_time, "clock_time")

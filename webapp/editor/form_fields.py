@@ -286,3 +286,12 @@ def plain_error(message):
     if message.startswith(text) or not text:  # nothing named a key
         return re.sub(r"^\S+\.(yaml|md)(?: \(revision \d+\))?: ", "", message)
     return text
+
+
+# What an HTML time field may hold: "09:00", "18:30:00" (or nothing).
+CLOCK_TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?")
+
+
+def is_clock_time(value):
+    """True for nothing or a valid ``HH:MM``: what ``<input type=time>`` takes."""
+    return not value or CLOCK_TIME.fullmatch(value) is not None

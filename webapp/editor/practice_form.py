@@ -119,7 +119,7 @@ def practice():
     note = request.form.get("note", "") or "your details changed"
     problem = _save(values, offers, where, note)
     if problem:
-        return _page(values, offers, error=_refusal(problem, where), code=400)
+        return _page(values, offers, error=_refusal(problem, where), code=422)
     values["note"] = ""  # said once: the next save is another change
     return _page(values, offers, status="Saved. Readers see your new details now.")
 
@@ -141,7 +141,7 @@ def practice_photo():
         problem = _save(values, offers, {}, "photo removed")
         if problem:
             error = _refusal(problem, {}, "f-photo")
-            return _page(values, offers, error=error, photo_form=photo_form, code=400)
+            return _page(values, offers, error=error, photo_form=photo_form, code=422)
         return _page(values, offers, status="Photo removed. Readers no longer see it.")
     if not alt:
         error = "Describe the photo for readers who cannot see it."
@@ -154,7 +154,7 @@ def practice_photo():
                 "label": "What the photo shows",
             },
             photo_form=photo_form,
-            code=400,
+            code=422,
         )
     if upload is None or not upload.filename:
         error = {
@@ -162,21 +162,15 @@ def practice_photo():
             "text": "Choose a photo to upload.",
             "label": "Photo",
         }
-        return _page(values, offers, error=error, photo_form=photo_form, code=400)
+        return _page(values, offers, error=error, photo_form=photo_form, code=422)
     try:
         name = photos.store_photo(get_db(), upload.read(photos.MAX_BYTES + 1))
     except photos.PhotoError as problem:
         error = {"field": "f-photo", "text": str(problem), "label": "Photo"}
-        return _page(values, offers, error=error, photo_form=photo_form, code=400)
+        return _page(values, offers, error=error, photo_form=photo_form, code=422)
     values["therapist.photo"], values["therapist.photo_alt"] = name, alt
     problem = _save(values, offers, {}, "new photo")
     if problem:
         error = _refusal(problem, {}, "f-photo")
-        return _page(values, offers, error=error, photo_form=photo_form, code=400)
+        return _page(values, offers, error=error, photo_form=photo_form, code=422)
     return _page(values, offers, status="Photo saved. Readers see it now.")
-
-
-@bp.record_once
-def _photo_route(state):
-    """Readers' photo route: registered with the editor that stores the photos."""
-    state.app.register_blueprint(photos.bp)

@@ -21,6 +21,7 @@ from . import (
     commands,
     content_commands,
     fast_path,
+    photos,
     revisions,
     views,
     widget_views,
@@ -128,6 +129,7 @@ def init_app(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(widget_views.bp)
+    app.register_blueprint(photos.bp)  # the therapist's stored photo
     app.cli.add_command(commands.content_schema_command)
     app.cli.add_command(commands.chooser_table_command)
     app.cli.add_command(content_commands.content_group)

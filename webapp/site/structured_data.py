@@ -11,18 +11,22 @@ from flask import current_app
 from ..core.formatting import money
 from .content import get_article, get_practice
 from .opening_hours import DAYS
+from .photos import photo_target
 from .views import site_url
 
 
 def page_structured_data():
     """This request's article page JSON-LD (a template global the page prints)."""
     practice = get_practice()
-    photo = practice.therapist.photo
+    photo_url = None
+    if practice.therapist.photo:
+        endpoint, values = photo_target(practice.therapist.photo)
+        photo_url = site_url(endpoint, **values)
     return structured_data(
         practice,
         get_article(),
         page_url=site_url(),
-        photo_url=site_url("static", filename=photo) if photo else None,
+        photo_url=photo_url,
         booking_url=current_app.config["BOOKING_URL"],
     )
 
