@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from ..test_owner_menu import MENU
 from .conftest import DESKTOP, PHONE, axe_violations
 
 
@@ -99,14 +100,6 @@ def test_sign_in_form_fits_a_phone(open_page, owner_password):
 # --- The owner's menu ------------------------------------------------------------
 
 SMALL_PHONE = {"width": 320, "height": 640}
-MENU = [
-    "Dashboard",
-    "Bookings",
-    "Weekly letter",
-    "Edit the site",
-    "View the site",
-    "Sign out",
-]
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
