@@ -5,6 +5,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from webapp.core.db import connect
+from webapp.site.photos import photo_bytes, store_photo, stored_hash
 
 from .conftest import READER_HEADERS, make_app
 from .practice_data import FILLED_PRACTICE, write_practice
@@ -20,6 +21,7 @@ from .servers import (
     serving,
     wait_until,
 )
+from .test_photos import picture_bytes
 
 SHIPPED_ARTICLE = PROJECT_ROOT / "content" / "article.md"
 OLD_PRICE, NEW_PRICE = "$90", "$95"
@@ -272,9 +274,15 @@ def test_a_database_not_yet_migrated_starts_on_the_folders_words(tmp_path):
     assert OLD_PRICE in page(app.test_client())
 
 
-def test_backup_then_restore_onto_a_fresh_database_keeps_the_revisions(tmp_path):
+def test_backup_then_restore_onto_a_fresh_database_keeps_revisions_and_photo(
+    tmp_path,
+):
     database = migrated_database(tmp_path)
     env = production_env(database)
+    db = connect(str(database))
+    photo = stored_hash(store_photo(db, picture_bytes()))
+    kept = photo_bytes(db, photo)
+    db.conn.close()
     edited = saved_file(tmp_path / "edits", "practice.yaml", NEW_PRACTICE)
     flask = [FLASK, "--app", "webapp"]
     run([*flask, "content", "save", edited, "--note", "New prices"], env, tmp_path)
@@ -289,6 +297,9 @@ def test_backup_then_restore_onto_a_fresh_database_keeps_the_revisions(tmp_path)
     out = tmp_path / "words"
     run([*flask, "content", "export", out], restored_env, tmp_path)
     assert (out / "practice.yaml").read_text() == NEW_PRACTICE
+    restored = connect(str(fresh))
+    assert photo_bytes(restored, photo) == kept
+    restored.conn.close()
 
 
 def answers(port, count):
