@@ -299,6 +299,14 @@ def test_setup_makes_a_secret_key_the_checks_accept(machine):
 
 def test_an_upgrade_without_unit_changes_reloads_gracefully(machine):
     installed(machine, "/")
+    # The owner's saved words (issue 31) live in the database: shown at once,
+    # and still shown, and still listed, after the upgrade.
+    words = machine.base / "words"
+    words.mkdir(mode=0o755)
+    (words / "practice.yaml").write_text("name: Calm Hands Massage\n")
+    (words / "practice.yaml").chmod(0o644)
+    ok(manage(machine, f"content save {words / 'practice.yaml'} --note 'Our name'"))
+    assert machine.wait_for_page("Calm Hands Massage")
     three = machine.release("release three", "Release marker three, code only.")
     calls_before = len(machine.calls())
     ok(machine.helper("upgrade", cwd="/root"))
@@ -308,6 +316,8 @@ def test_an_upgrade_without_unit_changes_reloads_gracefully(machine):
     assert "restart webapp" not in calls
     # Old workers finish their requests while new ones start: wait for a new one.
     assert machine.wait_for_page("Release marker three, code only.")
+    assert "Calm Hands Massage" in machine.page()
+    assert "Our name" in ok(manage(machine, "content history"))
 
 
 def booking_target(machine):
