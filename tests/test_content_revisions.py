@@ -5,6 +5,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from webapp.core.db import connect
+from webapp.site import revisions
 from webapp.site.photos import photo_bytes, store_photo, stored_hash
 
 from .conftest import READER_HEADERS, make_app
@@ -143,6 +144,21 @@ def test_a_saved_price_shows_on_the_page_without_a_new_app(tmp_path, database_pa
     assert result.exit_code == 0, result.output
     assert shows_within(client, NEW_PRICE)
     assert OLD_PRICE not in page(client)
+
+
+def test_the_worker_that_saved_shows_the_new_words_at_its_next_request(
+    tmp_path, database_path
+):
+    app = practice_app(tmp_path, database_path)
+    client = app.test_client()
+    assert OLD_PRICE in page(client)
+    assert OLD_PRICE in page(client)  # looked just now, and kept by the fast path
+    with app.app_context():
+        db = connect(str(database_path))
+        revisions.save(db, "practice.yaml", NEW_PRACTICE, "new prices")
+        db.conn.close()
+    # No wait: the owner who saved and opens the site sees the new price.
+    assert NEW_PRICE in page(client)
 
 
 def test_a_saved_article_title_shows_and_reverting_brings_the_old_one_back(

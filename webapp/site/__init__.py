@@ -141,6 +141,6 @@ def init_app(app):
         _load_content(app)
         reader_fast_path.forget()  # its kept answers show the words before
 
-    watch = revisions.ContentWatch(app, reload)
+    watch = app.extensions["content_watch"] = revisions.ContentWatch(app, reload)
     app.before_request(watch)
     reader_fast_path.look_for_changes = watch

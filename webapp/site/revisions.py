@@ -75,6 +75,11 @@ def _insert(db, file, text, note):
             "note": clean_text(note, NOTE_LIMIT),
         }
     )
+    # The worker that saved shows the words at its very next request (the
+    # owner's "View the site"), not up to LOOK_EVERY later; others within it.
+    watch = current_app.extensions.get("content_watch")
+    if watch is not None:
+        watch.look_next()
     return table.last_pk
 
 
@@ -172,6 +177,10 @@ class ContentWatch:
         self.reload = reload
         self._next_look = time.monotonic() + LOOK_EVERY
         self._lock = threading.Lock()
+
+    def look_next(self):
+        """Look at the next request: this worker saved words itself just now."""
+        self._next_look = 0.0
 
     def __call__(self):
         """Look for a newer save if it is time to; reload when there is one."""
