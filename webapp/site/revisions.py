@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import sqlite_utils
-from flask import current_app
+from flask import current_app, has_app_context
 
 from ..core.text import clean_text
 from .content import ContentError, read_text
@@ -77,7 +77,7 @@ def _insert(db, file, text, note):
     )
     # The worker that saved shows the words at its very next request (the
     # owner's "View the site"), not up to LOOK_EVERY later; others within it.
-    watch = current_app.extensions.get("content_watch")
+    watch = current_app.extensions.get("content_watch") if has_app_context() else None
     if watch is not None:
         watch.look_next()
     return table.last_pk
