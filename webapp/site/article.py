@@ -3,6 +3,7 @@
 import datetime
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field
@@ -65,6 +66,16 @@ class Article:
     sections: tuple[Section, ...]
     source_text: str
     word_count: int
+    # Where it lives (issue 32): its file's name without ".md", whether it is
+    # the one served at "/", and whether it is a draft (only the owner sees it).
+    slug: str = ""
+    home: bool = True
+    draft: bool = False
+
+    @property
+    def path(self):
+        """The article's address: "/" for the home article, else /articles/<slug>."""
+        return "/" if self.home else f"/articles/{self.slug}"
 
     @property
     def reading_minutes(self):
@@ -109,4 +120,5 @@ def load_article(path=ARTICLE_FILE):
         sections=tuple(sections),
         source_text=post.content,
         word_count=len(post.content.split()),
+        slug=Path(path).stem,
     )

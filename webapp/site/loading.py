@@ -91,6 +91,7 @@ def read_content(app, paths):
     reading(PRIVACY_FILE.name, lambda path: load_privacy(config, path, name))
     return {
         "article": step[ARTICLE_FILE.name],
+        "articles": (step[ARTICLE_FILE.name],),
         "widgets": step[WIDGETS_FILE.name],
         "privacy": step[PRIVACY_FILE.name],
         "practice": step[PRACTICE_FILE.name],
