@@ -141,7 +141,16 @@ def test_htmx_is_configured_for_a_strict_csp(client):
     assert config["includeIndicatorStyles"] is False
     assert config["selfRequestsOnly"] is True
     assert config["historyRestoreAsHxRequest"] is False
-    assert re.search(r'<script src="/static/vendor/htmx-2.0.11.min.js\?v=\w+"', html)
+    # Reader pages: site.js loads htmx when a widget needs it, from this address.
+    htmx = r"/static/vendor/htmx-2.0.11.min.js\?v=\w+"
+    assert re.search(
+        r'<script src="/static/js/site.js\?v=\w+" defer data-htmx="' + htmx, html
+    )
+    assert not re.search(r'<script src="' + htmx, html)
+    # Owner pages: htmx at once, before site.js.
+    login = client.get("/login").get_data(as_text=True)
+    eager = re.search(r'<script src="' + htmx + r'" defer></script>', login)
+    assert eager and eager.start() < login.index('<script src="/static/js/site.js')
 
 
 def test_versioned_static_files_are_cached_for_a_year(client):

@@ -2,6 +2,140 @@
 // No inline script or (data-)hx-on anywhere (the CSP forbids them): behaviour lives here.
 "use strict";
 
+// --- Loading htmx when a widget needs it (issue 30) ---------------------------
+// Reader pages do not load htmx with the page (base.html gives its address
+// in data-htmx): the first widget is screens down on a phone. It loads when
+// a widget comes within a screen of view, or when the reader touches or
+// focuses one. A click on a widget's link or a sent chooser before htmx has
+// arrived waits for it and is then replayed, so htmx swaps the panel as
+// usual; if htmx cannot load, the replay goes ahead as a full page, as
+// without JavaScript. Owner pages load htmx at once (auth/_owner_head.html).
+(function () {
+  const HTMX_ELEMENTS = "[data-hx-get],[data-hx-post],[hx-get],[hx-post]";
+  const WIDGETS = "[data-widget],.widget";
+  const script = document.currentScript;
+  const source = script && script.getAttribute("data-htmx");
+  if (window.htmx || !source || !document.querySelector(HTMX_ELEMENTS)) {
+    return; // already here (owner pages), or nothing on this page uses it
+  }
+  let loading = null;
+  let unavailable = false; // htmx failed to load: links and forms go as pages
+
+  // htmx starts at once only in a complete document: run earlier, it waits
+  // for DOMContentLoaded, which has already fired, and never starts.
+  function afterLoad() {
+    return new Promise(function (resolve) {
+      if (document.readyState === "complete") {
+        resolve();
+      } else {
+        window.addEventListener("load", resolve, { once: true });
+      }
+    });
+  }
+
+  function loadHtmx() {
+    if (!loading) {
+      loading = afterLoad().then(function () {
+        return new Promise(function (resolve) {
+          const element = document.createElement("script");
+          element.src = source;
+          element.addEventListener("load", resolve);
+          element.addEventListener("error", function () {
+            unavailable = true;
+            resolve();
+          });
+          document.head.append(element);
+        });
+      });
+    }
+    return loading;
+  }
+
+  function waiting() {
+    return !window.htmx && !unavailable;
+  }
+
+  // A widget within a screen below the view (or in it) loads htmx.
+  if (window.IntersectionObserver) {
+    const observer = new IntersectionObserver(
+      function (entries) {
+        const near = entries.some(function (entry) {
+          return entry.isIntersecting;
+        });
+        if (near) {
+          observer.disconnect();
+          loadHtmx();
+        }
+      },
+      { rootMargin: "0px 0px 100% 0px" }
+    );
+    document.querySelectorAll(HTMX_ELEMENTS).forEach(function (element) {
+      observer.observe(element.closest(WIDGETS) || element);
+    });
+  } else {
+    loadHtmx();
+  }
+
+  // A touch, press or focus inside a widget: a click is likely to follow.
+  function touched(event) {
+    if (event.target.closest && event.target.closest(WIDGETS)) {
+      loadHtmx();
+    }
+  }
+  document.addEventListener("pointerdown", touched);
+  document.addEventListener("touchstart", touched, { passive: true });
+  document.addEventListener("focusin", touched);
+
+  // A plain click on a widget's link before htmx is here: hold it, replay it.
+  // (The tabs' Space key clicks the tab, and comes this way too.)
+  document.addEventListener(
+    "click",
+    function (event) {
+      if (!waiting() || event.button !== 0) {
+        return;
+      }
+      if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+        return; // a new tab or window: the link's own page, as it is
+      }
+      const link =
+        event.target.closest && event.target.closest("a[data-hx-get],a[hx-get]");
+      if (!link) {
+        return;
+      }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      loadHtmx().then(function () {
+        link.click();
+      });
+    },
+    true
+  );
+
+  // The chooser sent before htmx is here: hold it, send it again. Clicking
+  // the same button again lets htmx see which one it was (its name and value
+  // are part of the answer); htmx reads no event.submitter.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      const form = event.target;
+      if (!waiting() || !form.matches || !form.matches("[data-hx-post],[hx-post]")) {
+        return;
+      }
+      const submitter = event.submitter;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      loadHtmx().then(function () {
+        if (submitter && submitter.isConnected) {
+          submitter.click();
+        } else {
+          form.requestSubmit();
+        }
+      });
+    },
+    true
+  );
+})();
+
 (function () {
   // --- Widgets --------------------------------------------------------------
   // Without JavaScript the widgets are plain links and a POST form that load
