@@ -20,7 +20,7 @@ def own_folder(tmp_path):
     """A copy of the shipped content with the article's title changed."""
     folder = tmp_path / "own-content"
     shutil.copytree(CONTENT_DIR, folder)
-    article = folder / "article.md"
+    article = folder / "articles" / "medical-or-therapeutic-massage.md"
     text = article.read_text(encoding="utf-8")
     title = next(line for line in text.splitlines() if line.startswith("title: "))
     article.write_text(text.replace(title, f'title: "{OWN_TITLE}"', 1))

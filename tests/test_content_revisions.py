@@ -24,7 +24,10 @@ from .servers import (
 )
 from .test_photos import picture_bytes
 
-SHIPPED_ARTICLE = PROJECT_ROOT / "content" / "article.md"
+SHIPPED_ARTICLE = (
+    PROJECT_ROOT / "content" / "articles" / "medical-or-therapeutic-massage.md"
+)
+HOME_FILE = "articles/medical-or-therapeutic-massage.md"
 OLD_PRICE, NEW_PRICE = "$90", "$95"
 NEW_PRACTICE = FILLED_PRACTICE.replace("price: 90", "price: 95")
 # How long a worker may show the words from before a save.
@@ -57,8 +60,8 @@ def shows_within(client, words, seconds=LIVE_WITHIN):
 
 def saved_file(folder, name, text):
     """A file named ``name`` holding ``text``, as the owner edits one."""
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -100,7 +103,7 @@ def test_save_history_export_and_revert_through_the_commands(tmp_path, database_
         r"1  \d{1,2} [A-Z][a-z]+ \d{4} \d\d:\d\d  practice\.yaml  New prices\n",
         history,
     ), history
-    assert runner.invoke(args=["content", "history", "article.md"]).output == (
+    assert runner.invoke(args=["content", "history", HOME_FILE]).output == (
         "No saved revisions yet.\n"
     )
 
@@ -121,9 +124,9 @@ def test_save_history_export_and_revert_through_the_commands(tmp_path, database_
     assert f"Wrote {out / 'practice.yaml'} (from revision 3)." in result.output
     assert (out / "practice.yaml").read_text() == NEW_PRACTICE
     # A file never saved is the content folder's.
-    assert (out / "article.md").read_text() == SHIPPED_ARTICLE.read_text()
+    assert (out / HOME_FILE).read_text() == SHIPPED_ARTICLE.read_text()
     assert sorted(p.name for p in out.iterdir()) == [
-        "article.md",
+        "articles",
         "practice.yaml",
         "privacy.md",
         "widgets.yaml",
@@ -169,19 +172,17 @@ def test_a_saved_article_title_shows_and_reverting_brings_the_old_one_back(
     old_title = re.search(r"^title: (.+)$", SHIPPED_ARTICLE.read_text(), re.M)[1]
     assert old_title in page(client)
     text = SHIPPED_ARTICLE.read_text().replace(old_title, "Massage, plainly told")
-    edited = saved_file(tmp_path / "edits", "article.md", text)
+    edited = saved_file(tmp_path / "edits", HOME_FILE, text)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["content", "save", str(edited)]).exit_code == 0
     assert shows_within(client, "Massage, plainly told")
     assert old_title not in page(client)
     # The folder's words were never saved: saving them again is the way back.
-    shipped = saved_file(
-        tmp_path / "shipped", "article.md", SHIPPED_ARTICLE.read_text()
-    )
+    shipped = saved_file(tmp_path / "shipped", HOME_FILE, SHIPPED_ARTICLE.read_text())
     assert runner.invoke(args=["content", "save", str(shipped)]).exit_code == 0
-    assert runner.invoke(args=["content", "revert", "article.md", "1"]).exit_code == 0
+    assert runner.invoke(args=["content", "revert", HOME_FILE, "1"]).exit_code == 0
     assert shows_within(client, "Massage, plainly told")
-    assert runner.invoke(args=["content", "revert", "article.md", "2"]).exit_code == 0
+    assert runner.invoke(args=["content", "revert", HOME_FILE, "2"]).exit_code == 0
     assert shows_within(client, old_title)
 
 
@@ -207,7 +208,7 @@ def test_a_file_of_another_name_is_refused(tmp_path, database_path):
     edited = saved_file(tmp_path / "edits", "prices.yaml", NEW_PRACTICE)
     result = app.test_cli_runner().invoke(args=["content", "save", str(edited)])
     assert result.exit_code == 1
-    assert "prices.yaml: not one of the site's files (article.md," in result.output
+    assert "prices.yaml: not one of the site's files (widgets.yaml," in result.output
     assert revisions_in(database_path) == []
 
 
@@ -217,10 +218,10 @@ def test_a_300_kib_article_is_refused(tmp_path, database_path):
     before = page(client)
     article = SHIPPED_ARTICLE.read_text()
     huge = article + "\n\n" + "Relax. " * (300 * 1024 // 7)
-    edited = saved_file(tmp_path / "edits", "article.md", huge)
+    edited = saved_file(tmp_path / "edits", HOME_FILE, huge)
     result = app.test_cli_runner().invoke(args=["content", "save", str(edited)])
     assert result.exit_code == 1
-    assert "article.md: " in result.output
+    assert f"{HOME_FILE}: " in result.output
     assert "at most 256 KiB is kept" in result.output
     assert revisions_in(database_path) == []
     assert page(client) == before

@@ -4,21 +4,36 @@ import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Literal
 
 from markdown_it import MarkdownIt
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .content import (
     CONTENT_DIR,
     ContentError,
-    Date,
+    ContentModel,
+    Ident,
     OptionalText,
     Text,
     load_front_matter,
+    problem,
     validate,
 )
 
-ARTICLE_FILE = CONTENT_DIR / "article.md"
+# The shipped home article; each article is a file in the folder's articles/.
+ARTICLE_FILE = CONTENT_DIR / "articles" / "medical-or-therapeutic-massage.md"
+# The widgets an article may place after one of its sections.
+WIDGET_NAMES = ("comparison", "techniques", "chooser")
 
 # A line holding only "---" separates the article's sections.
 SECTION_BREAK = re.compile(r"^\s*---\s*$", re.MULTILINE)
@@ -26,13 +41,50 @@ HEADING = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)
 WORDS_PER_MINUTE = 200
 
 
+def _published(value):
+    """A date written like 2025-03-18, or false for a draft (None)."""
+    if value is False:
+        return None
+    if not isinstance(value, datetime.date):
+        raise problem(" must be a date like 2025-03-18, or false for a draft")
+    return value
+
+
+Published = Annotated[datetime.date | None, BeforeValidator(_published)]
+
+
+class ArticleWidget(ContentModel):
+    """One widget an article shows, after one of its own sections."""
+
+    widget: Literal[WIDGET_NAMES]
+    after: Ident = Field(description="The id of the section the widget follows.")
+
+    @field_validator("after")
+    @classmethod
+    def _section_exists(cls, value, info: ValidationInfo):
+        """The section must be one of this article's."""
+        section_ids = (info.context or {}).get("section_ids")
+        if section_ids is not None and value not in section_ids:
+            raise problem(
+                f": the article has no section '{value}' "
+                f"(it has: {', '.join(section_ids)})"
+            )
+        return value
+
+
 class FrontMatter(BaseModel):
-    """The keys at the top of content/article.md, between the ``---`` lines."""
+    """The keys at the top of an article's file, between the ``---`` lines."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: Text
-    published: Date
+    # A date, or false for a draft only the signed-in owner sees.
+    published: Published
+    # The one article served at "/"; it must be published.
+    home: Annotated[bool, Strict()] = False
+    # Which widgets the article shows, after which of its sections. None: the
+    # home article shows widgets.yaml's show_after placements, another none.
+    widgets: tuple[ArticleWidget, ...] | None = None
     description: Text
     # Older files name the big button's words here. Still accepted: the
     # button now says practice.yaml's book_label, and these words become the
@@ -43,6 +95,16 @@ class FrontMatter(BaseModel):
         "article (the button itself says book_label in practice.yaml).",
     )
     health_note: Text
+
+    @model_validator(mode="after")
+    def _home_is_published(self):
+        """The home article cannot be a draft: "/" is every reader's page."""
+        if self.home and self.published is None:
+            raise problem(
+                ": the home article must be published (a date, not false)",
+                at="published",
+            )
+        return self
 
 
 @dataclass(frozen=True)
@@ -60,7 +122,7 @@ class Article:
 
     title: str
     description: str
-    published: datetime.date
+    published: datetime.date | None
     cta: str | None
     health_note: str
     sections: tuple[Section, ...]
@@ -71,6 +133,11 @@ class Article:
     slug: str = ""
     home: bool = True
     draft: bool = False
+    # Its name in the owner's saved words (site/revisions.py):
+    # "articles/<slug>.md", or "article.md" for a legacy home article.
+    file: str = ""
+    # ``(widget name, section id)`` of each widget it shows (Widgets.after).
+    placements: tuple[tuple[str, str], ...] | None = ()
 
     @property
     def path(self):
@@ -96,10 +163,13 @@ def slugify(text):
     return "-".join(words) or "section"
 
 
-def load_article(path=ARTICLE_FILE):
-    """Read, validate and render the article file."""
+def load_article(path=ARTICLE_FILE, *, file=None, home=False):
+    """Read, validate and render one article's file.
+
+    ``file`` is its name in the saved words; ``home`` makes it the home
+    article even without ``home: true`` (a legacy article.md, ARTICLE_FILE).
+    """
     post = load_front_matter(path)
-    meta = validate(FrontMatter, post.metadata, path, prefix="front matter key")
     md = markdown_renderer()
     sections = []
     for index, chunk in enumerate(SECTION_BREAK.split(post.content)):
@@ -109,8 +179,21 @@ def load_article(path=ARTICLE_FILE):
         heading = match.group(1) if match else ""
         section_id = slugify(heading) if heading else f"part-{index + 1}"
         sections.append(Section(section_id, heading, md.render(chunk)))
+    metadata = post.metadata
+    if home and "home" not in metadata:
+        metadata = {**metadata, "home": True}
+    meta = validate(
+        FrontMatter,
+        metadata,
+        path,
+        prefix="front matter key",
+        context={"section_ids": [section.id for section in sections]},
+    )
     if not sections:
         raise ContentError(f"{path}: the article has no text")
+    placements = None
+    if meta.widgets is not None:
+        placements = tuple((placed.widget, placed.after) for placed in meta.widgets)
     return Article(
         title=meta.title,
         description=meta.description,
@@ -121,4 +204,9 @@ def load_article(path=ARTICLE_FILE):
         source_text=post.content,
         word_count=len(post.content.split()),
         slug=Path(path).stem,
+        home=meta.home,
+        draft=meta.published is None,
+        file=file or f"articles/{Path(path).name}",
+        # None until the loader knows widgets.yaml (the home article's default).
+        placements=placements,
     )

@@ -1,14 +1,24 @@
-"""Reading the four content files together, the owner's saved words first.
+"""Reading the content files together, the owner's saved words first.
 
 Each file is read from its newest saved revision (site/revisions.py) where
 there is one, else from the content folder. A revision that no longer fits
 this version of the site (an upgrade renamed a key) is skipped: that file is
 read from the folder instead and the owner is told (``flask check``,
 ``migrate``); a revision never stops the site from starting.
+
+The articles are every ``articles/<slug>.md`` of the folder, plus those that
+exist only as saved revisions (written in the editor); an empty revision (a
+tombstone) is a deleted article. A folder without ``articles/`` but with an
+``article.md`` (every server seeded before there were several) reads that
+file as its home article.
 """
 
-from .article import ARTICLE_FILE, load_article
-from .content import CONTENT_DIR, ContentError, saved_texts
+import dataclasses
+import re
+from pathlib import Path
+
+from .article import ARTICLE_FILE, WIDGET_NAMES, load_article
+from .content import CONTENT_DIR, ID_REGEX, ContentError, saved_texts
 from .practice import PRACTICE_FILE, load_practice
 from .privacy import PRIVACY_FILE, load_privacy
 from .widget_content import WIDGETS_FILE, load_widgets
@@ -21,7 +31,14 @@ CONTENT_FILES = (
     ("PRIVACY_FILE", PRIVACY_FILE),
     ("PRACTICE_FILE", PRACTICE_FILE),
 )
-FILE_NAMES = tuple(shipped.name for _setting, shipped in CONTENT_FILES)
+# The content files that are not articles: one each, always there.
+OTHER_FILES = CONTENT_FILES[1:]
+FILE_NAMES = tuple(shipped.name for _setting, shipped in OTHER_FILES)
+ARTICLES_DIR = "articles"
+# The one article file of a folder from before there were several.
+LEGACY_HOME = "article.md"
+SLUG_LIMIT = 60
+ARTICLE_NAME = re.compile(rf"^{ARTICLES_DIR}/({ID_REGEX[1:-1]})\.md$")
 
 
 def content_folder(config):
@@ -39,19 +56,68 @@ def content_file(config, setting, shipped):
     return config.get(setting) or content_folder(config) / shipped.name
 
 
-def content_paths(config):
-    """``{file name: path}`` of the four content files."""
-    return {
-        shipped.name: content_file(config, setting, shipped)
-        for setting, shipped in CONTENT_FILES
-    }
+def article_slug(name):
+    """The slug of an article's saved name ``articles/<slug>.md``, else None."""
+    match = ARTICLE_NAME.match(name)
+    if match and len(match.group(1)) <= SLUG_LIMIT:
+        return match.group(1)
+    return None
+
+
+def article_name(slug):
+    """An article's name in the saved words: ``articles/<slug>.md``."""
+    return f"{ARTICLES_DIR}/{slug}.md"
+
+
+def _setting_name(path):
+    """The saved name of the article ARTICLE_FILE names (article.md stays so)."""
+    path = Path(path)
+    return LEGACY_HOME if path.name == LEGACY_HOME else article_name(path.stem)
+
+
+def article_files(config, saved=()):
+    """``{saved name: (path, home)}`` of every article, the home's first.
+
+    ``home`` is True for the article that is home whatever its front matter
+    says (ARTICLE_FILE, a legacy article.md). ARTICLE_FILE replaces the
+    folder's articles; a name only ``saved`` has is an article written in
+    the editor (its path in the folder does not exist).
+    """
+    folder = content_folder(config) / ARTICLES_DIR
+    files = {}
+    setting = config.get("ARTICLE_FILE")
+    if setting:
+        files[_setting_name(setting)] = (Path(setting), True)
+    elif folder.is_dir():
+        for path in sorted(folder.glob("*.md")):
+            files[article_name(path.stem)] = (path, False)
+    else:
+        files[LEGACY_HOME] = (content_folder(config) / LEGACY_HOME, True)
+    for name in sorted(saved):
+        slug = article_slug(name)
+        if slug and name not in files:
+            files[name] = (folder / f"{slug}.md", False)
+    return files
+
+
+def content_paths(config, saved=()):
+    """``{saved name: path}`` of every content file, articles first."""
+    paths = {name: path for name, (path, _home) in article_files(config, saved).items()}
+    for setting, shipped in OTHER_FILES:
+        paths[shipped.name] = content_file(config, setting, shipped)
+    return paths
+
+
+def is_deleted(saved, name):
+    """True when ``name``'s newest saved revision is empty: a deleted article."""
+    return name in saved and saved[name][1] == ""
 
 
 class FileMistake(ContentError):
     """A ContentError met while reading one named content file."""
 
     def __init__(self, message, name):
-        """Carry the message and the file name (article.md...)."""
+        """Carry the message and the file's saved name (None: several files)."""
         super().__init__(message)
         self.name = name
 
@@ -64,9 +130,58 @@ def _relabel(error, path, label):
     return message
 
 
-def read_content(app, paths):
-    """The four files read and validated, in the order each needs the one before."""
-    config, step = app.config, {}
+def _article_order(article):
+    """Home first, then published newest first, then drafts (each by slug)."""
+    if article.home:
+        return (0, 0, article.slug)
+    if article.draft:
+        return (2, 0, article.slug)
+    return (1, -article.published.toordinal(), article.slug)
+
+
+def _the_home(articles, paths, saved):
+    """The one home article; a FileMistake names both homes, or the folder."""
+    homes = [article for article in articles if article.home]
+    if not homes:
+        folder = paths and Path(next(iter(paths.values()))).parent
+        raise FileMistake(
+            f"{folder}: no article has 'home: true' (one must be the page at /)",
+            None,
+        )
+    if len(homes) > 1:
+        # A saved revision that made a second home is the one left out.
+        blamed = next(
+            (a.file for a in reversed(homes) if a.file in saved), homes[-1].file
+        )
+        first, second = (str(paths[a.file]) for a in homes[:2])
+        raise FileMistake(
+            f"{first} and {second}: both say 'home: true'; "
+            "only one article can be the page at /",
+            blamed,
+        )
+    return homes[0]
+
+
+def _placed(article, widgets):
+    """``article`` with the widgets it shows (the home's default: show_after)."""
+    if article.placements is not None:
+        return article
+    placements = ()
+    if article.home:
+        placements = tuple(
+            (name, getattr(widgets, name).show_after) for name in WIDGET_NAMES
+        )
+    return dataclasses.replace(article, placements=placements)
+
+
+def read_content(app, saved=None):
+    """Every file read and validated, in the order each needs the one before.
+
+    ``saved`` ({name: (revision id, text)}) is read instead of the files.
+    """
+    config, step, saved = app.config, {}, saved or {}
+    articles_at = article_files(config, saved)
+    paths = content_paths(config, saved)
 
     def reading(name, load):
         try:
@@ -74,10 +189,23 @@ def read_content(app, paths):
         except ContentError as error:
             raise FileMistake(str(error), name) from None
 
-    reading(ARTICLE_FILE.name, load_article)
-    section_ids = [section.id for section in step[ARTICLE_FILE.name].sections]
+    articles = []
+    for name, (_path, home) in articles_at.items():
+        if is_deleted(saved, name):
+            continue
+        if not home and article_slug(name) is None:
+            raise FileMistake(
+                f"{paths[name]}: an article's file name is its address: lowercase "
+                f"letters, digits and hyphens, at most {SLUG_LIMIT}, then .md",
+                name,
+            )
+        reading(name, lambda path, n=name, h=home: load_article(path, file=n, home=h))
+        articles.append(step[name])
+    home = _the_home(articles, {a.file: paths[a.file] for a in articles}, saved)
+    section_ids = [section.id for section in home.sections]
     reading(WIDGETS_FILE.name, lambda p: load_widgets(p, section_ids=section_ids))
-    techniques = step[WIDGETS_FILE.name].techniques.items
+    widgets = step[WIDGETS_FILE.name]
+    techniques = widgets.techniques.items
     reading(
         PRACTICE_FILE.name,
         lambda path: load_practice(
@@ -89,25 +217,29 @@ def read_content(app, paths):
     )
     name = step[PRACTICE_FILE.name].name
     reading(PRIVACY_FILE.name, lambda path: load_privacy(config, path, name))
+    articles = sorted((_placed(a, widgets) for a in articles), key=_article_order)
     return {
-        "article": step[ARTICLE_FILE.name],
-        "articles": (step[ARTICLE_FILE.name],),
-        "widgets": step[WIDGETS_FILE.name],
+        "article": articles[0],
+        "articles": tuple(articles),
+        "widgets": widgets,
         "privacy": step[PRIVACY_FILE.name],
         "practice": step[PRACTICE_FILE.name],
     }
 
 
-def _read_with(app, paths, saved):
+def _read_with(app, saved):
     """``read_content`` with ``saved`` ({name: (id, text)}) read instead of files.
 
     A mistake in a saved text names the file and its revision
     ("practice.yaml (revision 12): ..."), a candidate's (id None) its name.
     """
-    by_path = {str(paths[name]): revision for name, revision in saved.items()}
+    paths = content_paths(app.config, saved)
+    by_path = {
+        str(paths[name]): revision for name, revision in saved.items() if name in paths
+    }
     try:
         with saved_texts(by_path):
-            return read_content(app, paths)
+            return read_content(app, saved)
     except FileMistake as error:
         if error.name in saved:
             revision_id = saved[error.name][0]
@@ -125,13 +257,13 @@ def load_saved_content(app, saved):
     folder's file shown instead. A mistake in a folder's file itself is
     raised, as at start-up without revisions.
     """
-    paths = content_paths(app.config)
-    saved = {name: saved[name] for name in FILE_NAMES if name in saved}
+    names = content_paths(app.config, saved)
+    saved = {name: saved[name] for name in names if name in saved}
     skipped = {}
     while True:
         using = {name: rev for name, rev in saved.items() if name not in skipped}
         try:
-            return _read_with(app, paths, using), skipped
+            return _read_with(app, using), skipped
         except FileMistake as error:
             if error.name in using:
                 skipped[error.name] = no_longer_fits(error.name, using, error)
@@ -159,12 +291,7 @@ def check_candidate(app, name, text, saved):
     revisions, where they fit); the error names the file and the key, as at
     start-up.
     """
-    paths = content_paths(app.config)
-    current = {
-        other: revision
-        for other, revision in saved.items()
-        if other != name and other in paths
-    }
+    current = {other: revision for other, revision in saved.items() if other != name}
     _content, skipped = load_saved_content(app, current)
     using = {other: rev for other, rev in current.items() if other not in skipped}
-    _read_with(app, paths, {**using, name: (None, text)})
+    _read_with(app, {**using, name: (None, text)})

@@ -20,7 +20,15 @@ from flask import current_app, has_app_context
 
 from ..core.text import clean_text
 from .content import ContentError, read_text
-from .loading import FILE_NAMES, check_candidate, content_paths, load_saved_content
+from .loading import (
+    FILE_NAMES,
+    LEGACY_HOME,
+    article_slug,
+    check_candidate,
+    content_paths,
+    is_deleted,
+    load_saved_content,
+)
 
 TABLE = "content_revisions"
 # The most text one file may hold, as UTF-8.
@@ -34,12 +42,20 @@ log = logging.getLogger(__name__)
 
 
 def check_name(file):
-    """``file`` if it names one of the content files, else a ContentError."""
-    if file not in FILE_NAMES:
-        raise ContentError(
-            f"{file}: not one of the site's files ({', '.join(FILE_NAMES)})"
-        )
-    return file
+    """``file`` if it names one of the content files, else a ContentError.
+
+    The three files, any ``articles/<slug>.md``, and ``article.md`` where it
+    is the home article (a legacy folder, ARTICLE_FILE).
+    """
+    if file in FILE_NAMES or article_slug(file):
+        return file
+    legacy = has_app_context() and LEGACY_HOME in content_paths(current_app.config)
+    if file == LEGACY_HOME and legacy:
+        return file
+    raise ContentError(
+        f"{file}: not one of the site's files "
+        f"({', '.join(FILE_NAMES)} or articles/<name>.md)"
+    )
 
 
 def check_size(file, text):
@@ -106,15 +122,18 @@ def newest_texts(db):
 
 
 def current_texts(app, db):
-    """``{file: (revision id or None, text)}``: the words the site shows now."""
+    """``{file: (revision id or None, text)}``: the words the site shows now.
+
+    Every article the site has (a deleted one is left out), then the three
+    other files.
+    """
     saved = newest_texts(db)
     _content, skipped = load_saved_content(app, saved)
-    paths = content_paths(app.config)
+    using = {name: rev for name, rev in saved.items() if name not in skipped}
     return {
-        name: saved[name]
-        if name in saved and name not in skipped
-        else (None, read_text(paths[name]))
-        for name in FILE_NAMES
+        name: using[name] if name in using else (None, read_text(path))
+        for name, path in content_paths(app.config, using).items()
+        if not is_deleted(using, name)
     }
 
 

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from .article import WIDGET_NAMES
 from .chooser_content import ChooserFields, Kind
 from .content import (
     CONTENT_DIR,
@@ -166,18 +167,27 @@ class Widgets(ContentModel):
     techniques: Techniques
     chooser: Chooser
 
-    def after(self, section_id):
-        """The widget templates that follow the article section ``section_id``."""
+    def after(self, section_id, article=None):
+        """The widget templates that follow ``article``'s section ``section_id``.
+
+        The article's own placements (its ``widgets:``, the home article's
+        default: each widget's ``show_after``); without one, show_after's.
+        """
+        placements = (
+            article.placements
+            if article is not None
+            else tuple((name, getattr(self, name).show_after) for name in WIDGET_NAMES)
+        )
         # The sessions and prices follow the comparison: a reader who has just
         # seen the two kinds side by side meets what each costs, and a button.
-        placed = (
-            (self.comparison, "partials/_compare.html"),
-            (self.comparison, "partials/_sessions.html"),
-            (self.techniques, "partials/_techniques.html"),
-            (self.chooser, "partials/_chooser.html"),
+        templates = (
+            ("comparison", "partials/_compare.html"),
+            ("comparison", "partials/_sessions.html"),
+            ("techniques", "partials/_techniques.html"),
+            ("chooser", "partials/_chooser.html"),
         )
         return [
-            template for widget, template in placed if widget.show_after == section_id
+            template for name, template in templates if (name, section_id) in placements
         ]
 
 

@@ -1,0 +1,127 @@
+"""The owner's changes to the set of articles: a new draft, publish, unpublish, delete.
+
+Each change is a saved revision of the article's file
+(``articles/<slug>.md``), checked as any save is (site/revisions.py), so it
+shows in the history and can be restored. Deleting saves an empty revision
+(a tombstone); restoring an earlier revision brings the article back. The
+editor and ``flask articles`` both call these; a refusal is a ContentError
+in the owner's words.
+"""
+
+import re
+
+import yaml
+from flask import current_app
+
+from ..core.calendar import today
+from . import revisions
+from .content import ID_PATTERN, ContentError
+from .loading import SLUG_LIMIT, article_name, load_saved_content
+
+# The front matter's ``published:`` line (the first, at the start of a line).
+PUBLISHED_LINE = re.compile(r"^published:[^\n]*$", re.MULTILINE)
+NEW_DESCRIPTION = "A line or two on what this article is about."
+NEW_HEALTH_NOTE = (
+    "This article is general information, not medical advice. If you have "
+    "a health condition, talk to your healthcare provider before you book."
+)
+NEW_TEXT = (
+    "Write the article here. A line holding only three dashes starts a new "
+    "section; a line starting with ## is a section's heading."
+)
+
+
+def check_slug(slug):
+    """``slug`` if it can be an article's address, else a ContentError."""
+    if not isinstance(slug, str) or not ID_PATTERN.match(slug):
+        raise ContentError(
+            f"'{slug}' cannot be an article's address: use lowercase letters, "
+            "digits and hyphens only (like prenatal-massage)"
+        )
+    if len(slug) > SLUG_LIMIT:
+        raise ContentError(
+            f"an article's address can be at most {SLUG_LIMIT} characters long"
+        )
+    return slug
+
+
+def current_articles(db):
+    """Every article as the newest saved words make it, drafts included."""
+    content, _skipped = load_saved_content(current_app, revisions.newest_texts(db))
+    return content["articles"]
+
+
+def find(db, slug):
+    """The article ``slug`` (drafts included) as saved now, else a ContentError."""
+    for article in current_articles(db):
+        if article.slug == slug:
+            return article
+    raise ContentError(f"there is no article called '{slug}'")
+
+
+def draft_text(title):
+    """The words of a new draft: its title, placeholders for the rest."""
+    front = yaml.safe_dump(
+        {
+            "title": " ".join(title.split()),
+            "published": False,
+            "description": NEW_DESCRIPTION,
+            "health_note": NEW_HEALTH_NOTE,
+        },
+        allow_unicode=True,
+        sort_keys=False,
+        width=72,
+    )
+    return f"---\n{front}---\n{NEW_TEXT}\n"
+
+
+def new_article(db, slug, title, note=""):
+    """Save a new draft article ``slug`` called ``title``; its revision id."""
+    check_slug(slug)
+    if not title or not title.strip():
+        raise ContentError("a new article needs a title")
+    if any(article.slug == slug for article in current_articles(db)):
+        raise ContentError(f"there is already an article called '{slug}'")
+    return revisions.save(
+        db, article_name(slug), draft_text(title), note or "new article (a draft)"
+    )
+
+
+def _current_text(db, article):
+    """The words of ``article``'s file the site shows now."""
+    return revisions.current_texts(current_app, db)[article.file][1]
+
+
+def publish(db, slug):
+    """Publish draft ``slug`` dated the practice's today; its revision id, or None.
+
+    An article already published keeps its date (None: nothing to save).
+    """
+    article = find(db, slug)
+    if not article.draft:
+        return None
+    text = PUBLISHED_LINE.sub(
+        f"published: {today().isoformat()}", _current_text(db, article), count=1
+    )
+    return revisions.save(db, article.file, text, "published")
+
+
+def unpublish(db, slug):
+    """Make ``slug`` a draft again; its revision id, or None if it is one."""
+    article = find(db, slug)
+    if article.home:
+        raise ContentError(
+            f"'{slug}' is the home page's article: it cannot become a draft"
+        )
+    if article.draft:
+        return None
+    text = PUBLISHED_LINE.sub("published: false", _current_text(db, article), count=1)
+    return revisions.save(db, article.file, text, "made a draft again")
+
+
+def delete(db, slug):
+    """Delete ``slug`` (an empty revision, restorable from its history); its id."""
+    article = find(db, slug)
+    if article.home:
+        raise ContentError(f"'{slug}' is the home page's article: it cannot be deleted")
+    return revisions.save(db, article.file, "", "deleted")
