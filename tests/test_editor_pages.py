@@ -10,12 +10,15 @@ from webapp.site import revisions
 from .conftest import READER_HEADERS, csrf_token_from, log_in, make_app
 from .servers import PROJECT_ROOT, wait_until
 
-SHIPPED_ARTICLE = (PROJECT_ROOT / "content" / "article.md").read_text()
+HOME_SLUG = "medical-or-therapeutic-massage"
+HOME_FILE = f"articles/{HOME_SLUG}.md"  # the home article's name in the revisions
+HOME_EDIT = f"/edit/articles/{HOME_SLUG}"
+SHIPPED_ARTICLE = (PROJECT_ROOT / "content" / HOME_FILE).read_text()
 OLD_TITLE = re.search(r"^title: (.+)$", SHIPPED_ARTICLE, re.M)[1]
 FIRST_TITLE, SECOND_TITLE = "Massage, plainly told", "Massage, <b>kindly</b> told"
 # Stored times are UTC: 15:30 UTC is 15:30 in London in March (before summer time).
 SAVED_AT = "2026-03-18T15:30:00+00:00"
-FILE_WORDS = ("article.md", "widgets.yaml", "privacy.md", "practice.yaml", "yaml")
+FILE_WORDS = (".md", "widgets.yaml", "practice.yaml", "yaml")
 
 
 @pytest.fixture
@@ -89,7 +92,7 @@ def reader_sees(app, words, seconds=2):
 
 @pytest.mark.parametrize(
     "path",
-    ["/edit", "/edit/article/history", "/edit/article/diff?from=1&to=2"],
+    ["/edit", f"{HOME_EDIT}/history", f"{HOME_EDIT}/diff?from=1&to=2"],
 )
 def test_a_reader_is_sent_to_the_login(app, path):
     response = app.test_client().get(path)
@@ -98,42 +101,43 @@ def test_a_reader_is_sent_to_the_login(app, path):
 
 
 def test_a_readers_restore_is_refused(app):
-    first = save(app, "article.md", article_with(FIRST_TITLE), "")
-    save(app, "article.md", article_with(SECOND_TITLE), "")
+    first = save(app, HOME_FILE, article_with(FIRST_TITLE), "")
+    save(app, HOME_FILE, article_with(SECOND_TITLE), "")
     # A reader has no form token of the owner's: refused before anything.
-    response = app.test_client().post(f"/edit/article/restore/{first}")
+    response = app.test_client().post(f"{HOME_EDIT}/restore/{first}")
     assert response.status_code == 400
     assert revision_count(app) == 2
 
 
 def test_the_hub_names_each_kind_of_words_plainly_and_when_it_was_saved(app, owner):
     html = text_of(owner.get("/edit"))
-    for title in ("Your details", "The article", "Widget words", "Privacy page"):
+    for title in ("Your details", "Articles", "Widget words", "Privacy page"):
         assert f">{title}</h2>" in html
+    assert f">{OLD_TITLE}</h3>" in html
     assert html.count("Not changed yet") == 4
     assert not [word for word in FILE_WORDS if word in html]
 
-    save(app, "article.md", article_with(FIRST_TITLE), "New title for spring")
+    save(app, HOME_FILE, article_with(FIRST_TITLE), "New title for spring")
     response = owner.get("/edit")
     assert response.headers["Cache-Control"] == "no-store"
     html = text_of(response)
     assert "Last saved 18 March 2026 at 15:30: “New title for spring”" in html
     assert html.count("Not changed yet") == 3
-    assert 'href="/edit/article"' in html
-    assert 'href="/edit/article/history"' in html
+    assert f'href="{HOME_EDIT}"' in html
+    assert f'href="{HOME_EDIT}/history"' in html
 
 
 def test_history_lists_versions_newest_first_with_date_and_note(app, owner):
-    first = save(app, "article.md", article_with(FIRST_TITLE), "First try")
+    first = save(app, HOME_FILE, article_with(FIRST_TITLE), "First try")
     second = save(
         app,
-        "article.md",
+        HOME_FILE,
         article_with(SECOND_TITLE),
         "Second try",
         saved_at="2026-07-02T08:05:00+00:00",  # 09:05 in London's summer time
     )
     save(app, "privacy.md", (PROJECT_ROOT / "content" / "privacy.md").read_text(), "")
-    html = text_of(owner.get("/edit/article/history"))
+    html = text_of(owner.get(f"{HOME_EDIT}/history"))
     versions = re.findall(r"<h2 id=\"version-(\d+)\">", html)
     assert versions == [str(second), str(first)]  # the privacy page's not here
     assert "Saved 2 July 2026 at 09:05" in html
@@ -141,8 +145,8 @@ def test_history_lists_versions_newest_first_with_date_and_note(app, owner):
     assert "Note: Second try" in html and "Note: First try" in html
     assert "(shown on the site now)" in html
     # Only the earlier one can be restored; the newest is already shown.
-    assert f'action="/edit/article/restore/{first}"' in html
-    assert f'action="/edit/article/restore/{second}"' not in html
+    assert f'action="{HOME_EDIT}/restore/{first}"' in html
+    assert f'action="{HOME_EDIT}/restore/{second}"' not in html
 
 
 def test_nothing_saved_yet_says_so(owner):
@@ -156,23 +160,25 @@ def test_nothing_saved_yet_says_so(owner):
     [
         "/edit/article.md/history",
         "/edit/settings/history",
-        "/edit/article/diff?from=1&to=99",
-        "/edit/article/diff?from=1",
-        "/edit/article/diff?from=one&to=1",
+        f"{HOME_EDIT}/diff?from=1&to=99",
+        f"{HOME_EDIT}/diff?from=1",
+        f"{HOME_EDIT}/diff?from=one&to=1",
+        f"{HOME_EDIT}.md/history",
+        "/edit/articles/no-such-article/history",
         "/edit/privacy/diff?from=1&to=1",  # revision 1 is the article's
         "/edit/nothing/diff?from=1&to=1",
     ],
 )
 def test_unknown_files_and_revisions_are_not_found(app, owner, path):
-    save(app, "article.md", article_with(FIRST_TITLE), "")
+    save(app, HOME_FILE, article_with(FIRST_TITLE), "")
     assert owner.get(path).status_code == 404
 
 
 def test_the_comparison_marks_removed_and_added_lines_in_words(app, owner):
-    first = save(app, "article.md", article_with(FIRST_TITLE), "")
-    second = save(app, "article.md", article_with(SECOND_TITLE), "")
+    first = save(app, HOME_FILE, article_with(FIRST_TITLE), "")
+    second = save(app, HOME_FILE, article_with(SECOND_TITLE), "")
     # Either order reads from the older to the newer.
-    response = owner.get(f"/edit/article/diff?from={second}&to={first}")
+    response = owner.get(f"{HOME_EDIT}/diff?from={second}&to={first}")
     assert response.status_code == 200
     html = text_of(response)
     assert "1 line added, 1 line removed" in html
@@ -189,21 +195,21 @@ def test_the_comparison_marks_removed_and_added_lines_in_words(app, owner):
 
 
 def test_comparing_a_version_with_itself_says_nothing_changed(app, owner):
-    first = save(app, "article.md", article_with(FIRST_TITLE), "")
-    html = text_of(owner.get(f"/edit/article/diff?from={first}&to={first}"))
+    first = save(app, HOME_FILE, article_with(FIRST_TITLE), "")
+    html = text_of(owner.get(f"{HOME_EDIT}/diff?from={first}&to={first}"))
     assert "These two versions have the same words." in html
     assert "<del>" not in html and "<ins>" not in html
 
 
 def test_restoring_saves_the_old_version_again_and_the_site_shows_it(app, owner):
-    first = save(app, "article.md", article_with(FIRST_TITLE), "")
-    save(app, "article.md", article_with(SECOND_TITLE), "")
+    first = save(app, HOME_FILE, article_with(FIRST_TITLE), "")
+    save(app, HOME_FILE, article_with(SECOND_TITLE), "")
     assert reader_sees(app, "kindly")
-    token = csrf_token_from(text_of(owner.get("/edit/article/history")))
-    response = owner.post(f"/edit/article/restore/{first}", data={"csrf_token": token})
+    token = csrf_token_from(text_of(owner.get(f"{HOME_EDIT}/history")))
+    response = owner.post(f"{HOME_EDIT}/restore/{first}", data={"csrf_token": token})
     assert response.status_code == 303
-    assert response.headers["Location"] == "/edit/article/history"
-    html = text_of(owner.get("/edit/article/history"))
+    assert response.headers["Location"] == f"{HOME_EDIT}/history"
+    html = text_of(owner.get(f"{HOME_EDIT}/history"))
     status = re.search(r'role="status">(.*?)</div>', html, re.S)[1]
     assert f"Version {first} restored: it is saved as version 3" in status
     assert "Note: restored revision 1" in html
@@ -213,15 +219,15 @@ def test_restoring_saves_the_old_version_again_and_the_site_shows_it(app, owner)
 
 
 def test_a_restore_without_the_form_token_is_refused(app, owner):
-    first = save(app, "article.md", article_with(FIRST_TITLE), "")
-    save(app, "article.md", article_with(SECOND_TITLE), "")
-    response = owner.post(f"/edit/article/restore/{first}")
+    first = save(app, HOME_FILE, article_with(FIRST_TITLE), "")
+    save(app, HOME_FILE, article_with(SECOND_TITLE), "")
+    response = owner.post(f"{HOME_EDIT}/restore/{first}")
     assert response.status_code == 400
     assert revision_count(app) == 2
 
 
 def test_restoring_a_revision_of_another_file_is_not_found(app, owner):
-    first = save(app, "article.md", article_with(FIRST_TITLE), "")
+    first = save(app, HOME_FILE, article_with(FIRST_TITLE), "")
     token = csrf_token_from(text_of(owner.get("/edit/privacy/history")))
     response = owner.post(f"/edit/privacy/restore/{first}", data={"csrf_token": token})
     assert response.status_code == 404
@@ -230,7 +236,7 @@ def test_restoring_a_revision_of_another_file_is_not_found(app, owner):
 
 def test_a_version_that_no_longer_fits_is_refused_with_the_reason(app, owner):
     # As if an older version of the site had saved a key this one dropped.
-    stale = store_unchecked(app, "article.md", article_with(FIRST_TITLE), "old")
+    stale = store_unchecked(app, HOME_FILE, article_with(FIRST_TITLE), "old")
     db = connect(app.config["DATABASE"])
     db.execute(
         "UPDATE content_revisions SET text = replace(text, 'published:', "
@@ -242,13 +248,13 @@ def test_a_version_that_no_longer_fits_is_refused_with_the_reason(app, owner):
 
     hub = text_of(owner.get("/edit"))
     alert = re.search(r'class="owner-error" role="alert">(.*?)</div>', hub, re.S)[1]
-    assert "The article: your last saved version no longer fits" in alert
+    assert f"The article “{OLD_TITLE}”: your last saved version no longer fits" in alert
     assert not [word for word in FILE_WORDS if word in alert]
 
-    history = text_of(owner.get("/edit/article/history"))
+    history = text_of(owner.get(f"{HOME_EDIT}/history"))
     assert "(shown on the site now)" not in history
     token = csrf_token_from(history)
-    response = owner.post(f"/edit/article/restore/{stale}", data={"csrf_token": token})
+    response = owner.post(f"{HOME_EDIT}/restore/{stale}", data={"csrf_token": token})
     assert response.status_code == 400
     html = text_of(response)
     alert = re.search(r'role="alert">(.*?)</div>', html, re.S)[1]
@@ -259,6 +265,6 @@ def test_a_version_that_no_longer_fits_is_refused_with_the_reason(app, owner):
 
 
 def test_no_answer_under_edit_is_kept_by_a_cache(owner_client):
-    for path in ("/edit", "/edit/no-such-file/history", "/edit/article/diff?from=x"):
+    for path in ("/edit", "/edit/no-such-file/history", f"{HOME_EDIT}/diff?from=x"):
         response = owner_client.get(path)
         assert response.headers["Cache-Control"] == "no-store", path

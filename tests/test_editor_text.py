@@ -18,7 +18,9 @@ from webapp.site.content import get_practice
 from .conftest import csrf_token_from, log_in
 
 HTMX = {"HX-Request": "true"}
-TEXT_PAGES = ("/edit/article", "/edit/privacy", "/edit/widgets")
+HOME_FILE = "articles/medical-or-therapeutic-massage.md"  # its name in the revisions
+HOME_EDIT = "/edit/articles/medical-or-therapeutic-massage"
+TEXT_PAGES = (HOME_EDIT, "/edit/privacy", "/edit/widgets")
 # Words typed into the article that must never run on any page.
 HOSTILE = (
     "<script>alert('typed')</script>\n\n"
@@ -76,10 +78,10 @@ def test_a_reader_is_sent_to_the_login(client, url):
 
 
 def test_a_reader_cannot_preview_or_save(client, app, owner_password, db):
-    for url in ("/edit/article/preview", "/edit/article"):
+    for url in (f"{HOME_EDIT}/preview", HOME_EDIT):
         response = client.post(url, data={"text": HOSTILE})
         assert response.status_code in (302, 400)
-    assert saved(db, "article.md") == 0
+    assert saved(db, HOME_FILE) == 0
 
 
 @pytest.mark.parametrize("url", TEXT_PAGES)
@@ -93,24 +95,24 @@ def test_each_page_holds_the_words_the_site_shows_and_is_never_cached(
     assert 'name="csrf_token"' in page
     assert text_in(page).strip()
     # The owner is told what the words are, not which file holds them.
-    assert not re.search(r"\b(article\.md|privacy\.md|widgets\.yaml)\b", page)
+    # (Outside the text itself, which is the owner's, and the links' addresses.)
+    said = re.sub(r'<textarea.*?</textarea>|="[^"]*"', "", page, flags=re.S)
+    assert not re.search(r"\.md\b|\.yaml\b|articles/", said)
 
 
 def test_a_post_without_its_token_saves_nothing(owner_client, db):
-    _page, text, _token = open_page(owner_client, "/edit/article")
-    response = owner_client.post(
-        "/edit/article", data={"text": with_title(text, "No token")}
-    )
+    _page, text, _token = open_page(owner_client, HOME_EDIT)
+    response = owner_client.post(HOME_EDIT, data={"text": with_title(text, "No token")})
     assert response.status_code == 400
-    preview = owner_client.post("/edit/article/preview", data={"text": text})
+    preview = owner_client.post(f"{HOME_EDIT}/preview", data={"text": text})
     assert preview.status_code == 400
-    assert saved(db, "article.md") == 0
+    assert saved(db, HOME_FILE) == 0
 
 
 def test_saving_the_article_shows_the_new_title_on_the_live_site(owner_client, db):
-    _page, text, token = open_page(owner_client, "/edit/article")
+    _page, text, token = open_page(owner_client, HOME_EDIT)
     response = owner_client.post(
-        "/edit/article",
+        HOME_EDIT,
         data={
             "csrf_token": token,
             "text": with_title(text, "Hands that listen").replace("\n", "\r\n"),
@@ -118,23 +120,23 @@ def test_saving_the_article_shows_the_new_title_on_the_live_site(owner_client, d
         },
     )
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/edit/article")
-    page = owner_client.get("/edit/article").get_data(as_text=True)
+    assert response.headers["Location"].endswith(HOME_EDIT)
+    page = owner_client.get(HOME_EDIT).get_data(as_text=True)
     assert re.search(r'role="status">Saved\.', page)
     assert "Hands that listen" in text_in(page)
-    [revision] = revisions.history(db, "article.md")
+    [revision] = revisions.history(db, HOME_FILE)
     assert revision["note"] == "a warmer title"
     # The browser's CR LF line breaks are stored as plain line breaks.
-    assert "\r" not in revisions.newest_texts(db)["article.md"][1]
+    assert "\r" not in revisions.newest_texts(db)[HOME_FILE][1]
     assert live_page_shows(owner_client, "/", "Hands that listen")
 
 
 def test_a_refused_article_keeps_what_was_typed_and_changes_nothing(owner_client, db):
-    _page, text, token = open_page(owner_client, "/edit/article")
+    _page, text, token = open_page(owner_client, HOME_EDIT)
     before = owner_client.get("/").get_data(as_text=True)
     typed = re.sub(r"(?m)^title:.*\n", "", text, count=1) + "\nMy new closing line.\n"
     response = owner_client.post(
-        "/edit/article", data={"csrf_token": token, "text": typed, "note": "oops"}
+        HOME_EDIT, data={"csrf_token": token, "text": typed, "note": "oops"}
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -143,29 +145,27 @@ def test_a_refused_article_keeps_what_was_typed_and_changes_nothing(owner_client
     )
     said = html.unescape(error.group(1)) if error else ""
     assert "'title'" in said
-    assert "article.md" not in said and "/" not in said
+    assert ".md" not in said and "/" not in said
     box = re.search(r"<textarea[^>]*>", page).group(0)
     assert 'aria-invalid="true"' in box
     assert 'aria-describedby="edit-error' in box
     assert "My new closing line." in text_in(page)
     assert 'value="oops"' in page
-    assert saved(db, "article.md") == 0
+    assert saved(db, HOME_FILE) == 0
     time.sleep(0.6)  # past every worker's next look for a save
     assert owner_client.get("/").get_data(as_text=True) == before
 
 
 def test_an_article_over_256_kib_is_refused(owner_client, db):
-    _page, text, token = open_page(owner_client, "/edit/article")
+    _page, text, token = open_page(owner_client, HOME_EDIT)
     padding = ("Calm words for a long article. " * 11 + "\n\n") * 860  # ~300 KiB
     big = text + "\n" + padding
     assert len(big.encode()) > 300 * 1000
-    response = owner_client.post(
-        "/edit/article", data={"csrf_token": token, "text": big}
-    )
+    response = owner_client.post(HOME_EDIT, data={"csrf_token": token, "text": big})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "at most 256 KiB" in page
-    assert saved(db, "article.md") == 0
+    assert saved(db, HOME_FILE) == 0
 
 
 def test_a_yaml_typo_in_the_widget_words_is_refused_with_its_line(owner_client, db):
@@ -217,29 +217,27 @@ def inert(page):
 
 
 def test_script_onerror_and_javascript_links_come_out_inert(owner_client, db):
-    _page, text, token = open_page(owner_client, "/edit/article")
+    _page, text, token = open_page(owner_client, HOME_EDIT)
     typed = with_title(text, "Safe words") + "\n" + HOSTILE
     preview = owner_client.post(
-        "/edit/article/preview", data={"csrf_token": token, "text": typed}, headers=HTMX
+        f"{HOME_EDIT}/preview", data={"csrf_token": token, "text": typed}, headers=HTMX
     )
     assert preview.status_code == 200
     inert(preview.get_data(as_text=True))
-    response = owner_client.post(
-        "/edit/article", data={"csrf_token": token, "text": typed}
-    )
+    response = owner_client.post(HOME_EDIT, data={"csrf_token": token, "text": typed})
     assert response.status_code == 303
     assert live_page_shows(owner_client, "/", "Safe words")
     inert(owner_client.get("/").get_data(as_text=True))
 
 
 def test_the_preview_is_the_live_pages_rendering_and_saves_nothing(owner_client, db):
-    _page, text, token = open_page(owner_client, "/edit/article")
+    _page, text, token = open_page(owner_client, HOME_EDIT)
     typed = (
         with_title(text, "A preview title")
         + "\n## A new part\n\nSome **strong** words.\n"
     )
     response = owner_client.post(
-        "/edit/article/preview", data={"csrf_token": token, "text": typed}, headers=HTMX
+        f"{HOME_EDIT}/preview", data={"csrf_token": token, "text": typed}, headers=HTMX
     )
     assert response.status_code == 200
     fragment = response.get_data(as_text=True)
@@ -247,14 +245,14 @@ def test_the_preview_is_the_live_pages_rendering_and_saves_nothing(owner_client,
     assert "A preview title" in fragment
     assert "<h2>A new part</h2>" in fragment
     assert "<strong>strong</strong>" in fragment
-    assert saved(db, "article.md") == 0
+    assert saved(db, HOME_FILE) == 0
 
 
 def test_without_javascript_the_preview_button_shows_the_whole_page(owner_client, db):
-    _page, text, token = open_page(owner_client, "/edit/article")
+    _page, text, token = open_page(owner_client, HOME_EDIT)
     typed = with_title(text, "Seen before saving")
     response = owner_client.post(
-        "/edit/article/preview", data={"csrf_token": token, "text": typed, "note": "n1"}
+        f"{HOME_EDIT}/preview", data={"csrf_token": token, "text": typed, "note": "n1"}
     )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -263,14 +261,14 @@ def test_without_javascript_the_preview_button_shows_the_whole_page(owner_client
     assert 'value="n1"' in page
     preview = page[page.index('id="edit-preview"') :]
     assert "Seen before saving" in preview
-    assert saved(db, "article.md") == 0
+    assert saved(db, HOME_FILE) == 0
 
 
 def test_a_preview_of_a_broken_text_says_why(owner_client):
-    _page, text, token = open_page(owner_client, "/edit/article")
+    _page, text, token = open_page(owner_client, HOME_EDIT)
     typed = re.sub(r"(?m)^title:.*\n", "", text, count=1)
     response = owner_client.post(
-        "/edit/article/preview", data={"csrf_token": token, "text": typed}, headers=HTMX
+        f"{HOME_EDIT}/preview", data={"csrf_token": token, "text": typed}, headers=HTMX
     )
     assert response.status_code == 200
     fragment = html.unescape(response.get_data(as_text=True))
@@ -320,16 +318,14 @@ def test_the_login_brings_the_owner_back_to_the_editor(client, owner_password):
 
 def test_a_mistake_met_in_other_words_names_them_without_a_file(owner_client, db):
     # The widget words follow a section by its heading: renaming it is refused.
-    _page, text, token = open_page(owner_client, "/edit/article")
+    _page, text, token = open_page(owner_client, HOME_EDIT)
     heading = "## Key Differences Between Medical and Therapeutic Massage"
     assert heading in text
     typed = text.replace(heading, "## A renamed part")
-    response = owner_client.post(
-        "/edit/article", data={"csrf_token": token, "text": typed}
-    )
+    response = owner_client.post(HOME_EDIT, data={"csrf_token": token, "text": typed})
     assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
     error = re.search(r'role="alert"[^>]*>\s*<p>(.*?)</p>', page).group(1)
     assert error.startswith("Not saved: In widget words: key 'comparison.show_after'")
     assert "widgets.yaml" not in error and "/" not in error
-    assert saved(db, "article.md") == 0
+    assert saved(db, HOME_FILE) == 0

@@ -1,14 +1,22 @@
 """The owner edits the site's words in the browser (issue 31), behind the login.
 
 One blueprint, ``editor`` under ``/edit`` (``blueprint.py``); its pages are in
-``pages.py`` (the hub and each file's history, diff and restore),
-``practice_form.py`` (the practice's details as a form, and the photo) and
-``text_views.py`` (the article, the privacy page and the widget words as
-text with a preview). Every save goes through ``site.revisions.save``, the one
-check of a content file; templates are in ``templates/editor/``.
+``hub.py`` (the hub), ``pages.py`` (each file's history, diff and restore),
+``practice_form.py`` (the practice's details as a form, and the photo),
+``text_views.py`` (the privacy page and the widget words as text, the
+articles' text with a preview) and ``article_views.py`` (each article's page,
+publishing, deleting, a new article). Every save goes through
+``site.revisions.save``, the one check of a content file; templates are in
+``templates/editor/``.
 """
 
-from . import pages, practice_form, text_views  # noqa: F401 (their routes)
+from . import (  # noqa: F401 (their routes)
+    article_views,
+    hub,
+    pages,
+    practice_form,
+    text_views,
+)
 from .blueprint import bp
 from .form_fields import is_clock_time
 

@@ -1,14 +1,16 @@
 """The editor's hub and each file's history: saves listed, compared, restored.
 
-``/edit`` lists the four kinds of words with when each was last saved;
-``/edit/<kind>/history`` lists a file's revisions, ``/edit/<kind>/diff`` shows
-the lines two of them differ by, and ``POST /edit/<kind>/restore/<id>`` saves an
-earlier revision again as the newest (``site.revisions.revert``), checked as any
-save is. A URL names a file by its kind (``article``), never by its file name.
+``/edit`` lists the kinds of words and the articles with when each was last
+saved; ``/edit/<kind>/history`` lists a file's revisions, ``/edit/<kind>/diff``
+shows the lines two of them differ by, and ``POST /edit/<kind>/restore/<id>``
+saves an earlier revision again as the newest (``site.revisions.revert``),
+checked as any save is. A URL names a file by its kind (``privacy``) or an
+article by its address (editor/article_views.py), never by its file name.
 """
 
 import datetime
 import difflib
+import re
 from dataclasses import dataclass
 
 from flask import (
@@ -27,8 +29,9 @@ from ..core.calendar import practice_zone
 from ..core.db import get_db
 from ..core.formatting import clock, counted, long_date
 from ..site import revisions
+from ..site.articles import find_article
 from ..site.content import ContentError
-from ..site.loading import load_saved_content
+from ..site.loading import content_folder, content_paths, load_saved_content
 from .blueprint import bp
 
 # Lines of unchanged text kept around each change in a comparison.
@@ -39,12 +42,19 @@ REVISION_ID = "int(max=9223372036854775807)"
 
 @dataclass(frozen=True)
 class Words:
-    """One of the four content files, as the owner knows it."""
+    """One content file as the owner knows it: a kind of words, or an article."""
 
-    kind: str  # its part of every URL
+    kind: str  # its part of every URL ("article" for each article)
     file: str  # its name in the revisions (site/loading.FILE_NAMES)
     title: str
     about: str
+    slug: str = ""  # an article's: its URLs name it by its address
+
+    def url(self, view, **values):
+        """The address of this file's editor page ``view`` (``history``...)."""
+        if self.slug:
+            return url_for(f"editor.article_{view}", slug=self.slug, **values)
+        return url_for(f"editor.{view}", kind=self.kind, **values)
 
 
 WORDS = {
@@ -55,12 +65,6 @@ WORDS = {
             "practice.yaml",
             "Your details",
             "Who you are, your sessions and prices, policies, opening hours and photo.",
-        ),
-        Words(
-            "article",
-            "article.md",
-            "The article",
-            "The page readers read: its title, introduction and sections.",
         ),
         Words(
             "widgets",
@@ -86,8 +90,47 @@ def words_of(kind):
 
 
 def edit_url(words):
-    """The page that edits ``words`` (``/edit/article``...)."""
+    """The page that edits ``words`` (``/edit/privacy``...)."""
+    if words.slug:
+        return words.url("text_page")
     return f"{url_for('editor.index')}/{words.kind}"
+
+
+# A check's message starts with the file it is about, then maybe the revision:
+# "articles/prenatal.md (revision 12): front matter key 'title' ...".
+FILE_AT_START = re.compile(
+    r"^(?P<file>articles/[a-z0-9-]+\.md|[a-z]+\.(?:md|yaml))(?: \(revision \d+\))?: "
+)
+
+
+def _said_by_the_owner(file):
+    """What the owner calls ``file``: "your details", the article "Title"..."""
+    for words in WORDS.values():
+        if words.file == file:
+            return words.title.lower()
+    slug = file.removeprefix("articles/").removesuffix(".md")
+    article = find_article(slug, drafts=True)
+    return f"the article “{article.title}”" if article else "another article"
+
+
+def owner_words(message, words):
+    """A ContentError's message in words for the owner: no file name or path.
+
+    The check names the file first (``privacy.md: key 'title' ...``): on the
+    page of that file, that is said by the page itself; another file's name
+    becomes what the owner calls it.
+    """
+    config = current_app.config
+    for name, path in content_paths(config).items():
+        message = message.replace(str(path), name)
+    message = message.replace(f"{content_folder(config)}/", "")
+    match = FILE_AT_START.match(message)
+    if not match:
+        return message
+    rest = message[match.end() :]
+    if match["file"] == words.file:
+        return rest
+    return f"In {_said_by_the_owner(match['file'])}: {rest}"
 
 
 def saved_when(saved_at):
@@ -96,53 +139,66 @@ def saved_when(saved_at):
     return f"{long_date(moment.date())} at {clock(moment.time())}"
 
 
-def skipped_kinds():
-    """The kinds whose newest save no longer fits this version of the site."""
+def skipped_files():
+    """The files whose newest save no longer fits this version of the site."""
     _content, skipped = load_saved_content(
         current_app, revisions.newest_texts(get_db())
     )
-    return [words for words in WORDS.values() if words.file in skipped]
+    return set(skipped)
 
 
-@bp.get("")
-@login_required
-def index():
-    """The hub: each kind of words, when it was last saved, and its links."""
+def newest_saves():
+    """``{file: its newest revision}`` (``id``, ``saved_at``, ``note``...)."""
     newest = {}
     for revision in revisions.history(get_db()):
         newest.setdefault(revision["file"], revision)
-    rows = [
-        {
-            "words": words,
-            "edit_url": edit_url(words),
-            "last": newest.get(words.file),
-            "when": saved_when(newest[words.file]["saved_at"])
-            if words.file in newest
-            else None,
-        }
-        for words in WORDS.values()
-    ]
-    return render_template("editor/index.html", rows=rows, skipped=skipped_kinds())
+    return newest
+
+
+def saved_row(words, newest):
+    """What the hub says of ``words``: its links and when it was last saved."""
+    last = newest.get(words.file)
+    return {
+        "words": words,
+        "edit_url": edit_url(words),
+        "last": last,
+        "when": saved_when(last["saved_at"]) if last else None,
+    }
+
+
+def deleted_ids(words):
+    """The ids of ``words``' revisions that deleted it (an article's empty text)."""
+    db = get_db()
+    if not db[revisions.TABLE].exists():
+        return set()
+    where = "file = ? AND text = ''"
+    return {row["id"] for row in db[revisions.TABLE].rows_where(where, [words.file])}
 
 
 def _revisions_of(words):
     """``words``' revisions newest first, each with its time spelt out."""
+    deleted = deleted_ids(words)
     return [
-        {**revision, "when": saved_when(revision["saved_at"])}
+        {
+            **revision,
+            "when": saved_when(revision["saved_at"]),
+            "deleted": revision["id"] in deleted,
+        }
         for revision in revisions.history(get_db(), words.file)
     ]
 
 
-def _history_page(words, *, message="", error="", status=200):
-    """The history page of ``words``, with a status or an alert message."""
+def history_page(words, *, error="", status=200):
+    """The history page of ``words``, with the last notice or an alert message."""
+    messages = get_flashed_messages(category_filter=[FLASH_CATEGORY])
     html = render_template(
         "editor/history.html",
         words=words,
         edit_url=edit_url(words),
         revisions=_revisions_of(words),
-        message=message,
+        message=messages[-1] if messages else "",
         error=error,
-        no_longer_fits=words in skipped_kinds(),
+        no_longer_fits=words.file in skipped_files(),
     )
     return html, status
 
@@ -151,9 +207,7 @@ def _history_page(words, *, message="", error="", status=200):
 @login_required
 def history(kind):
     """Every saved version of one kind of words, to compare or restore."""
-    words = words_of(kind)
-    messages = get_flashed_messages(category_filter=[FLASH_CATEGORY])
-    return _history_page(words, message=messages[-1] if messages else "")
+    return history_page(words_of(kind))
 
 
 def _revision_text(words, revision_id):
@@ -215,11 +269,8 @@ def change_summary(groups):
     return f"{counted(added, 'line')} added, {counted(removed, 'line')} removed"
 
 
-@bp.get("/<kind>/diff")
-@login_required
-def diff(kind):
-    """The lines two saved versions differ by, removed and added marked in words."""
-    words = words_of(kind)
+def diff_page(words):
+    """The lines two saved versions of ``words`` differ by, marked in words."""
     first = _revision_id(request.args.get("from"))
     second = _revision_id(request.args.get("to"))
     older, newer = sorted((first, second))
@@ -234,23 +285,34 @@ def diff(kind):
     )
 
 
-@bp.post(f"/<kind>/restore/<{REVISION_ID}:revision_id>")
+@bp.get("/<kind>/diff")
 @login_required
-def restore(kind, revision_id):
-    """Save an earlier version again as the newest, if it still fits the site."""
-    words = words_of(kind)
+def diff(kind):
+    """The lines two saved versions differ by, removed and added marked in words."""
+    return diff_page(words_of(kind))
+
+
+def restore_revision(words, revision_id):
+    """Save an earlier version of ``words`` again as the newest, if it still fits."""
     _revision_text(words, revision_id)  # 404 for a revision of another file
     try:
         new_id = revisions.revert(get_db(), words.file, revision_id)
     except ContentError as error:
         reason = (
             f"Version {revision_id} was not restored: it no longer fits the site "
-            f"({str(error).removeprefix(words.file + ': ')})."
+            f"({owner_words(str(error), words)})."
         )
-        return _history_page(words, error=reason, status=400)
+        return history_page(words, error=reason, status=400)
     flash(
         f"Version {revision_id} restored: it is saved as version {new_id} "
         "and the site shows it now.",
         FLASH_CATEGORY,
     )
-    return redirect(url_for("editor.history", kind=kind), 303)
+    return redirect(words.url("history"), 303)
+
+
+@bp.post(f"/<kind>/restore/<{REVISION_ID}:revision_id>")
+@login_required
+def restore(kind, revision_id):
+    """Save an earlier version again as the newest, if it still fits the site."""
+    return restore_revision(words_of(kind), revision_id)
