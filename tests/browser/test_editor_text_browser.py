@@ -31,6 +31,8 @@ from .test_dashboard_browser import (
 )
 
 NARROW = {"width": 320, "height": 740}
+# The home article's page in the editor (each article has its own).
+HOME_EDIT = "/edit/articles/medical-or-therapeutic-massage"
 HOSTILE = (
     "\n<script>alert('typed')</script>\n\n"
     '<img src="x" onerror="alert(2)">\n\n'
@@ -72,9 +74,7 @@ def assert_inert(page, scope):
 def test_the_preview_follows_the_typing_and_a_save_shows_on_the_site(
     open_page, live_server, owner_password, viewport
 ):
-    page = sign_in(
-        open_page, live_server, owner_password, "/edit/article", viewport=viewport
-    )
+    page = sign_in(open_page, live_server, owner_password, HOME_EDIT, viewport=viewport)
     dialogs = watch_dialogs(page)
     mark_document(page)
     box = page.get_by_label(re.compile("^The text"))
@@ -101,7 +101,7 @@ def test_the_preview_follows_the_typing_and_a_save_shows_on_the_site(
 def test_a_refused_text_is_announced_by_the_box_and_kept(
     open_page, live_server, owner_password
 ):
-    page = sign_in(open_page, live_server, owner_password, "/edit/article")
+    page = sign_in(open_page, live_server, owner_password, HOME_EDIT)
     box = page.get_by_label(re.compile("^The text"))
     typed = (
         re.sub(r"(?m)^title:.*\n", "", box.input_value(), count=1) + "\nKept words.\n"
@@ -154,7 +154,7 @@ def test_without_javascript_the_preview_button_shows_the_preview(
     open_when_live(page, live_server.url + "/privacy", "A line seen before saving.")
 
 
-@pytest.mark.parametrize("path", ["/edit/article", "/edit/widgets"])
+@pytest.mark.parametrize("path", [HOME_EDIT, "/edit/widgets"])
 def test_the_text_pages_fit_a_320_px_screen(
     open_page, live_server, owner_password, path
 ):
@@ -189,7 +189,7 @@ def test_the_text_pages_meet_wcag_beyond_axe(open_page, live_server, owner_passw
     """Text spacing, reflow at 320 px and 400%, 3:1 borders, in three states."""
     page = sign_in(open_page, live_server, owner_password, "/edit/widgets")
     problems = wcag_problems(page, "widget words")
-    page.goto(live_server.url + "/edit/article")
+    page.goto(live_server.url + HOME_EDIT)
     box = page.get_by_label(re.compile("^The text"))
     box.fill(
         with_title(box.input_value(), "A title")
