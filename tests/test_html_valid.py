@@ -27,9 +27,11 @@ from .conftest import (
     create_migrated_database,
     csrf_token_from,
     log_in,
+    store_owner_password,
 )
 from .practice_data import filled_practice_app
 from .servers import need_tool
+from .test_articles_pages import DRAFT, SECOND, write_articles
 
 ROOT = Path(__file__).resolve().parents[1]
 VNU_JAR = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
@@ -296,6 +298,35 @@ def collect_fresh_site_pages(docs, tmp_path):
     docs.post(filled, "/", f"{SAFETY_TIERS[2]}&{SUBMIT}", 200)
 
 
+def collect_article_pages(docs, tmp_path):
+    """A second article (widgets, chooser, More from), /articles, the owner's draft."""
+    folder = write_articles(tmp_path / "articles-content")
+    app = filled_practice_app(tmp_path / "articles", CONTENT_DIR=str(folder))
+    client = app.test_client()
+    page = f"/articles/{SECOND}"
+    here = {**HTMX, "HX-Current-URL": f"http://localhost{page}"}
+    docs.get(client, page, 200)
+    docs.get(client, f"{page}?aspect={ASPECTS[-1]}&technique={TECHNIQUES[-1]}", 200)
+    docs.get(
+        client, f"/widgets/compare/{ASPECTS[1]}?article={SECOND}", 200, headers=here
+    )
+    docs.post(client, page, f"{MEDICAL}&{SUBMIT}", 200)
+    docs.post(client, page, f"{BAD_ANSWERS}&{SUBMIT}", 422)
+    docs.post(
+        client,
+        f"/widgets/chooser?article={SECOND}",
+        f"{MEDICAL}&{SUBMIT}",
+        200,
+        headers=here,
+    )
+    docs.get(client, "/", 200)  # its "More from" list
+    docs.get(client, "/articles", 200)
+    docs.get(client, f"/articles/{DRAFT}", 404)
+    store_owner_password(app.config["DATABASE"])
+    assert log_in(client).status_code == 302
+    docs.get(client, f"/articles/{DRAFT}", 200)  # marked "Draft", the owner's alone
+
+
 def test_every_page_and_fragment_is_valid_html(app, client, owner_client, tmp_path):
     java = java_or_skip()
     folder = tmp_path / "html"
@@ -305,6 +336,7 @@ def test_every_page_and_fragment_is_valid_html(app, client, owner_client, tmp_pa
     collect_editor_pages(docs, owner_client)
     collect_owner_pages(docs, app, client, owner_client)
     collect_fresh_site_pages(docs, tmp_path)
+    collect_article_pages(docs, tmp_path)
 
     messages = run_checker(java, folder)
 

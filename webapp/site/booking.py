@@ -2,17 +2,26 @@
 
 import functools
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, g, request
 from markupsafe import escape
 from werkzeug.urls import iri_to_uri
 
 from ..core.security import body_limit, csrf
 from ..tracking.capture import call, click, judge, record
-from .placements import UNKNOWN, call_href, normalise_placement
+from .articles import page_of_link
+from .placements import ARTICLE_PARAM, UNKNOWN, call_href, normalise_placement
 
 bp = Blueprint("booking", __name__)
-# The phone links' beacon address, for templates/partials/_contact.html.
-bp.add_app_template_global(call_href)
+
+
+@bp.app_template_global("call_href")
+def page_call_href(placement):
+    """The phone link's beacon at ``placement`` on the article this page shows.
+
+    templates/partials/_contact.html's macro is imported without the page's
+    context, so the article comes from ``g`` (set by the page and fragment views).
+    """
+    return call_href(placement, g.get("article"))
 
 
 # merge_slashes=False: "//book" is a 404, never a redirect built from the
@@ -25,7 +34,8 @@ def book():
         body, status=302, headers={"Location": location, "Cache-Control": "no-store"}
     )
     placement = normalise_placement(request.args.get("from"))
-    visit = judge(request.environ, placement_page(placement))
+    page = placement_page(placement, request.args.get(ARTICLE_PARAM))
+    visit = judge(request.environ, page)
     # Journaled before the redirect goes out, stored after; a failure is only logged.
     return record(response, visit, click(placement))
 
@@ -46,21 +56,22 @@ def call_beacon():
         status=204, headers={"Cache-Control": "no-store"}
     )
     placement = normalise_placement(request.args.get("from"))
-    visit = judge(request.environ, placement_page(placement))
-    return record(response, visit, call(placement))
+    page = placement_page(placement, request.args.get(ARTICLE_PARAM))
+    return record(response, judge(request.environ, page), call(placement))
 
 
-def placement_page(placement, article_page=None):
-    """The page a booking button sits on, from its placement ('' when unknown).
+def placement_page(placement, article):
+    """The page a booking button or phone link sits on ('' when unknown).
 
-    Every placement is on the article (templates/article/index.html and the
-    widget partials it includes); the Referer, which any page can set, is
-    never asked. ``article_page`` is the article's path when already known
-    (the fast path has no request context to build it in).
+    Every placement is on an article (templates/article/index.html and the
+    widget partials it includes), the one its link names (``article``, the
+    link's own ``article`` value: none for the home article); an unknown
+    placement or article counts to no page. The Referer, which any page can
+    set, is never asked.
     """
     if placement == UNKNOWN:
         return ""
-    return article_page or url_for("site.index")
+    return page_of_link(article)
 
 
 @functools.lru_cache(maxsize=4)

@@ -1,20 +1,22 @@
-"""A reader's plain ``GET /`` and ``GET /book``, answered without Flask's full dispatch.
+"""A reader's plain article page and ``GET /book``, answered without Flask's dispatch.
 
-Nearly every request is one of two: a reader opening the article, and a
-reader pressing a booking button. Their answers change only when the owner
-saves new words (every kept answer is then forgotten: ``forget``, called by
-site/revisions.py's ContentWatch, which ``__call__`` runs first), so the
-first one of each address goes through Flask like any other request, and
-its finished answer (status, headers after every hook, body) is kept: this
-is the one cache of the article, per address (at most ``ARTICLE_CACHE_SIZE``
-answers; 0 keeps none). The next ones get the
-kept answer and are judged and recorded as Flask's views do
-(``tracking.capture.judge`` and ``record``), skipping routing, the session,
-CSRF and the header hooks: that is most of what a request costs
+Nearly every request is one of two: a reader opening an article (``/`` or
+``/articles/<slug>``), and a reader pressing a booking button. Their answers
+change only when the owner saves new words (every kept answer is then
+forgotten: ``forget``, called by site/revisions.py's ContentWatch, which
+``__call__`` runs first), so the first one of each address goes through
+Flask like any other request, and its finished answer (status, headers after
+every hook, body) is kept: this is the one cache of the articles, per address
+(at most ``ARTICLE_CACHE_SIZE`` answers; 0 keeps none), and only a published
+article's page is kept (a draft is the owner's alone: a reader's plain
+request for it gets a 404, never kept). The next ones get the kept answer and
+are judged and recorded as Flask's views do (``tracking.capture.judge`` and
+``record``), skipping routing, the session, CSRF and the header hooks: that
+is most of what a request costs
 (benchmarks/booking.py).
 
 Only the simplest shape is taken: ``GET``, no body, no cookie (so never the
-owner), no htmx header, and for the article no widget state in the query
+owner), no htmx header, and for an article no widget state in the query
 (a full page's widget uses are Flask's to count). Anything else, and
 anything that goes wrong here, is Flask's.
 """
@@ -23,15 +25,16 @@ import threading
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from flask import url_for
 from werkzeug.wsgi import ClosingIterator
 
 from ..tracking.capture import click, judge, page_view, record
+from .articles import article_at
 from .booking import placement_page
-from .placements import normalise_placement
+from .placements import ARTICLE_PARAM, normalise_placement
 from .widget_state import STATE_PARAMS
 
 ARTICLE_PATH = "/"
+ARTICLES_PREFIX = "/articles/"
 BOOKING_PATH = "/book"
 # The status a kept answer must have had: anything else is never kept.
 KEPT_STATUS = {ARTICLE_PATH: "200", BOOKING_PATH: "302"}
@@ -46,12 +49,11 @@ _NOT_PLAIN = (
 
 @dataclass(frozen=True)
 class KeptAnswer:
-    """A finished answer as Flask sent it, and the article page's own path."""
+    """A finished answer as Flask sent it."""
 
     status: str
     headers: tuple
     body: bytes
-    article_page: str
 
 
 class ClosingBody(ClosingIterator):
@@ -100,14 +102,14 @@ class ReaderFastPath:
     def _key(self, environ):
         """What a kept answer depends on, or None when Flask must answer."""
         path = environ.get("PATH_INFO")
-        if path not in KEPT_STATUS or environ.get("REQUEST_METHOD") != "GET":
+        if _kind(path) is None or environ.get("REQUEST_METHOD") != "GET":
             return None
         if any(name in environ for name in _NOT_PLAIN):
             return None
         if environ.get("CONTENT_LENGTH") not in (None, "", "0"):
             return None
         query = ""
-        if path == ARTICLE_PATH:
+        if _kind(path) == ARTICLE_PATH:
             # The page follows its query (widgets' state, campaign).
             query = environ.get("QUERY_STRING", "")
             if query and not STATE_PARAMS.keys().isdisjoint(parse_qs(query)):
@@ -141,49 +143,55 @@ class ReaderFastPath:
         # runs on close, such as storing in tests, must not delay the reader).
         sent_body = ClosingIterator([body], getattr(answer, "close", None))
         status, headers = sent[-1]
-        plain = status.split(" ", 1)[0] == KEPT_STATUS[key[0]] and not any(
+        kind = _kind(key[0])
+        plain = status.split(" ", 1)[0] == KEPT_STATUS[kind] and not any(
             name.lower() == "set-cookie" for name, _ in headers
         )
         size = self.app.config["ARTICLE_CACHE_SIZE"]
-        article_page = self._article_page(environ) if plain and size else None
-        if article_page is not None:
+        if plain and size and self._published(kind, key[0]):
             with self._lock:
                 if generation != self.generation:
                     return sent_body  # rendered from the content before a reload
                 if len(self.kept) >= size:
                     self.kept.clear()  # bounded: odd addresses cannot fill memory
-                self.kept[key] = KeptAnswer(status, tuple(headers), body, article_page)
+                self.kept[key] = KeptAnswer(status, tuple(headers), body)
         return sent_body
 
-    def _article_page(self, environ):
-        """The article's path as ``url_for`` builds it for this request, or None."""
-        try:
-            with self.app.test_request_context(base_url=_base_url(environ)):
-                return url_for("site.index")
-        except Exception:  # an address Flask served but cannot build on: not kept
-            return None
+    def _published(self, kind, path):
+        """Whether an answer at ``path`` may be kept: a published article's, or /book.
+
+        A reader's plain request for a draft is a 404, never kept; this makes
+        sure of it whatever answered.
+        """
+        if kind != ARTICLE_PATH:
+            return True
+        with self.app.app_context():
+            return article_at(path) is not None
 
     def _answer_kept(self, kept, path, environ, start_response):
         """The kept answer, this request counted as Flask would have counted it."""
         body = ClosingBody(kept.body)
         with self.app.app_context():
             # record never raises: a failure to count is logged, never shown.
-            if path == ARTICLE_PATH:
-                record(body, judge(environ, ARTICLE_PATH), page_view())
+            if _kind(path) == ARTICLE_PATH:
+                record(body, judge(environ, path), page_view())
             else:
                 args = self.app.request_class(environ).args
                 placement = normalise_placement(args.get("from"))
-                page = placement_page(placement, kept.article_page)
+                page = placement_page(placement, args.get(ARTICLE_PARAM))
                 record(body, judge(environ, page), click(placement))
         start_response(kept.status, list(kept.headers))
         return body
 
 
-def _base_url(environ):
-    """The scheme, host and script root a request came in on."""
-    scheme = environ.get("wsgi.url_scheme", "http")
-    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "localhost")
-    return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}"
+def _kind(path):
+    """``ARTICLE_PATH`` for an article's address, ``BOOKING_PATH``, else None."""
+    if path in KEPT_STATUS:
+        return path
+    slug = (path or "").removeprefix(ARTICLES_PREFIX)
+    if slug != path and slug and "/" not in slug:
+        return ARTICLE_PATH
+    return None
 
 
 def _nothing():

@@ -38,6 +38,9 @@ BOOKING_PLATFORMS = {
     "acuityscheduling.com": "Acuity Scheduling",
 }
 UNKNOWN = "unknown"
+# The query parameter naming the article a booking link, phone beacon or
+# widget fragment was on (/book and /call count to it: articles.page_of_link).
+ARTICLE_PARAM = "article"
 UNKNOWN_LABEL = "Unknown button (an old or edited link)"
 
 
@@ -53,18 +56,32 @@ def placement_label(value):
     return PLACEMENT_LABELS.get(value, value)
 
 
-def book_href(placement, utm):
-    """The link for a booking button at ``placement``, with the visit's UTM pairs."""
+def article_args(article):
+    """``{"article": slug}`` for a link made on a non-home ``article``; home: nothing.
+
+    The home article's links stay as they were before there were several.
+    """
+    if article is None or article.home:
+        return {}
+    return {ARTICLE_PARAM: article.slug}
+
+
+def book_href(placement, utm, article=None):
+    """The link for a booking button at ``placement`` on ``article``, with the UTM."""
     if placement not in PLACEMENTS:
         raise ValueError(f"unknown booking placement {placement!r}")
-    return url_for("booking.book", **{"from": placement}, **dict(utm))
+    return url_for(
+        "booking.book", **{"from": placement}, **dict(utm), **article_args(article)
+    )
 
 
-def call_href(placement):
-    """Where a press on the phone link at ``placement`` sends its beacon."""
+def call_href(placement, article=None):
+    """Where a press on the phone link at ``placement`` on ``article`` beacons."""
     if placement not in PLACEMENTS:
         raise ValueError(f"unknown placement {placement!r}")
-    return url_for("booking.call_beacon", **{"from": placement})
+    return url_for(
+        "booking.call_beacon", **{"from": placement}, **article_args(article)
+    )
 
 
 def platform_name(booking_url, setting=""):

@@ -1,4 +1,4 @@
-"""The article page's JSON-LD: the article and the business, built in one place.
+"""An article page's JSON-LD: the article and the business, built in one place.
 
 Search engines read it; the template only prints it (``|tojson`` escapes
 ``<``, ``>`` and ``&``, so no value closes the script element, and a
@@ -9,14 +9,14 @@ the CSP allows). What the owner has not filled in is left out, never null.
 from flask import current_app
 
 from ..core.formatting import money
-from .content import get_article, get_practice
+from .content import get_practice
 from .opening_hours import DAYS
 from .photos import photo_target
-from .views import site_url
+from .views import article_site_url, site_url
 
 
-def page_structured_data():
-    """This request's article page JSON-LD (a template global the page prints)."""
+def page_structured_data(article):
+    """``article``'s page JSON-LD (a template global the page prints)."""
     practice = get_practice()
     photo_url = None
     if practice.therapist.photo:
@@ -24,39 +24,45 @@ def page_structured_data():
         photo_url = site_url(endpoint, **values)
     return structured_data(
         practice,
-        get_article(),
-        page_url=site_url(),
+        article,
+        page_url=article_site_url(article),
         photo_url=photo_url,
         booking_url=current_app.config["BOOKING_URL"],
+        home_url=site_url(),
     )
 
 
-def structured_data(practice, article, page_url, photo_url, booking_url):
+def structured_data(practice, article, page_url, photo_url, booking_url, home_url=None):
     """The page's JSON-LD as a dict: the Article and the HealthAndBeautyBusiness.
 
-    ``page_url`` and ``photo_url`` (None without a photo) are absolute
-    addresses on the site; ``booking_url`` is where booking happens.
+    ``page_url``, ``photo_url`` (None without a photo) and ``home_url`` (the
+    practice's own address, the home article's: ``page_url`` when not given)
+    are absolute addresses on the site; ``booking_url`` is where booking happens.
     """
     publisher = {"@type": "Organization", "name": practice.name}
     page = {
         "@type": "Article",
         "headline": article.title,
         "description": article.description,
-        "datePublished": article.published.isoformat(),
         "mainEntityOfPage": page_url,
         "author": publisher,
         "publisher": publisher,
     }
+    if article.published:  # a draft (the owner's preview) has no date yet
+        page["datePublished"] = article.published.isoformat()
     return {
         "@context": "https://schema.org",
-        "@graph": [page, _business(practice, page_url, photo_url, booking_url)],
+        "@graph": [
+            page,
+            _business(practice, home_url or page_url, photo_url, booking_url),
+        ],
     }
 
 
-def _business(practice, page_url, photo_url, booking_url):
+def _business(practice, home_url, photo_url, booking_url):
     """The practice as a schema.org HealthAndBeautyBusiness."""
     business = {"@type": "HealthAndBeautyBusiness", "name": practice.name}
-    business["url"] = page_url
+    business["url"] = home_url
     if practice.phone:
         business["telephone"] = practice.phone
     address = {"streetAddress": practice.address, "addressLocality": practice.city}

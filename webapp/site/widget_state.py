@@ -1,7 +1,8 @@
 """What a request shows: the widgets' state, and the chooser's answers.
 
-A page URL (``/?aspect=training&technique=swedish``) carries the comparison's
-and the technique notes' state, so each of those is a full page that can be
+A page URL (``/?aspect=training&technique=swedish``, or an article's own
+address, ``/articles/<slug>?aspect=training``) carries the comparison's and
+the technique notes' state, so each of those is a full page that can be
 reloaded, shared and reached without JavaScript. An htmx fragment changes one
 widget and keeps the others' state from the URL of the page the reader is on.
 
@@ -16,17 +17,50 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import abort, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from ..auth.sessions import is_owner
 from ..core.http import current_page_args, is_history_restore
 from ..tracking.capture import widget_use
+from .article import Article
+from .articles import find_article, home_article
 from .chooser import ChooserForm, read_chooser
 from .chooser_services import offers_call, service_lines
 from .content import get_widgets
+from .placements import article_args
 from .widget_content import Widgets
 
 # Page anchors each widget's URLs land on.
 ANCHORS = {"aspect": "compare", "technique": "technique-detail"}
 CHOOSER_ANCHOR = "chooser-result"
 CHOOSER_TOP = "chooser"  # the chooser's title: where "Change my answers" lands
+
+
+# --- Which article --------------------------------------------------------------
+
+
+def article_endpoint(article):
+    """The endpoint and values of ``article``'s page (None: the home article)."""
+    if article is None or article.home:
+        return "site.index", {}
+    return "site.article", {"slug": article.slug}
+
+
+def article_url(article, **values):
+    """The address of ``article``'s page, with ``values`` as ``url_for`` takes them."""
+    endpoint, own = article_endpoint(article)
+    return url_for(endpoint, **own, **values)
+
+
+def linked_article(slug):
+    """The article a fragment's ``article`` value names (None: home), else a 404.
+
+    A draft only for the signed-in owner, as its page.
+    """
+    if slug is None:
+        return home_article()
+    article = find_article(slug, drafts=is_owner())
+    if article is None:
+        abort(404)
+    return article
 
 
 # --- State in the URL ----------------------------------------------------------
@@ -39,6 +73,7 @@ class WidgetState:
     aspect: str | None = None
     technique: str | None = None
     utm: tuple = ()  # the visit's campaign, passed on so booking links keep it
+    article: Article | None = None  # the article the widgets are on (None: home)
 
     def params(self, exclude=()):
         """The URL parameters for this state, in a stable order."""
@@ -53,7 +88,7 @@ class WidgetState:
     def page_url(self, anchor=None, **changes):
         """The full page's URL for this state, with ``changes`` applied."""
         state = replace(self, **changes)
-        return url_for("site.index", _anchor=anchor, **state.params())
+        return article_url(self.article, _anchor=anchor, **state.params())
 
 
 # Each widget's state in the URL, and where its known ids are.
@@ -107,6 +142,10 @@ class WidgetView:
         """The 422 status when the chooser's answers need fixing, else 200."""
         return 422 if self.chooser.errors else 200
 
+    def fragment_url(self, endpoint, **values):
+        """A widget fragment's address, naming this page's article (not home's)."""
+        return url_for(endpoint, **values, **article_args(self.state.article))
+
     def chooser_action(self):
         """Where the chooser's form posts without JavaScript: this page's state."""
         return self.state.page_url(CHOOSER_ANCHOR)
@@ -132,8 +171,8 @@ class WidgetView:
         return ""
 
 
-def widget_view(utm, fragment=False, chooser_form=None, **change):
-    """The widgets as this request shows them, for a full page or an htmx fragment.
+def widget_view(utm, article, fragment=False, chooser_form=None, **change):
+    """The widgets on ``article`` as this request shows them, page or fragment.
 
     A page's state is in its own URL (an unknown id there is a 404). A
     fragment (``fragment``) changes one widget (``change``: an unknown id is a
@@ -148,7 +187,7 @@ def widget_view(utm, fragment=False, chooser_form=None, **change):
     change = {
         name: _known(widgets, name, value, True) for name, value in change.items()
     }
-    state = replace(state, utm=tuple(utm.items()), **change)
+    state = replace(state, utm=tuple(utm.items()), article=article, **change)
     chooser = ChooserForm(values={}, errors={})
     if chooser_form is not None:
         chooser = read_chooser(widgets.chooser, chooser_form, submitted=True)
@@ -173,7 +212,7 @@ def page_uses(view, visit):
     landed = fetch and fetch.top_level_navigation and fetch.site != "same-origin"
     if landed or is_history_restore(request.environ):
         return []
-    before = _referring_state(view.content)
+    before = _referring_state(view)
     return [
         widget_use(name, value)
         for name in STATE_PARAMS
@@ -194,13 +233,14 @@ def suggestion(view):
     return [widget_use("chooser", recommendation.outcome.id)]
 
 
-def _referring_state(widgets):
-    """The widget state of the page that linked here, if it is the article."""
+def _referring_state(view):
+    """The widget state of the page that linked here, if it is this article."""
     referrer = request.referrer or ""
     try:
         parts = urlsplit(referrer)
     except ValueError:
         return WidgetState()
-    if parts.netloc != request.host or parts.path != url_for("site.index"):
+    if parts.netloc != request.host or parts.path != article_url(view.state.article):
         return WidgetState()
-    return read_state(MultiDict(parse_qsl(parts.query)), widgets, strict=False)
+    query = MultiDict(parse_qsl(parts.query))
+    return read_state(query, view.content, strict=False)

@@ -2,10 +2,12 @@
 
 Each endpoint answers a real htmx request with the widget's partial and an
 ``HX-Push-Url`` naming the full page in the same state; any other request is
-sent to that full page, so a fragment never stands in for a page.
+sent to that full page, so a fragment never stands in for a page. A widget on
+an article other than the home one names it (``?article=<slug>``): its page,
+its pushed address and the page its uses count to are that article's.
 """
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, g, make_response, redirect, render_template, request
 
 from ..core.http import vary_on_htmx, wants_fragment
 from ..core.security import csrf
@@ -13,7 +15,8 @@ from ..tracking.capture import judge, record, widget_use
 from ..tracking.classify import page_utm
 from . import widget_state
 from .chooser import CHANGE_PARAM
-from .content import get_article, get_widgets
+from .content import get_widgets
+from .placements import ARTICLE_PARAM
 
 bp = Blueprint("widgets", __name__, url_prefix="/widgets")
 
@@ -66,20 +69,28 @@ def chooser():
     return _fragment("partials/_chooser_fragment.html", view, None, visit, *events)
 
 
+def _article():
+    """The article this fragment belongs to (its link's ``article``), else a 404."""
+    return widget_state.linked_article(request.args.get(ARTICLE_PARAM))
+
+
 def _view(**change):
     """This request judged, and the widgets for its fragment (one widget changed).
 
-    Its widget uses belong to the article page, whatever page htmx says.
+    Its widget uses belong to its article's page, whatever page htmx says.
     """
-    visit = judge(request.environ, url_for("site.index"))
-    return visit, widget_state.widget_view(visit.utm, fragment=True, **change)
+    article = _article()
+    visit = judge(request.environ, article.path)
+    g.article = article  # for the phone links' beacon (booking.page_call_href)
+    view = widget_state.widget_view(visit.utm, article, fragment=True, **change)
+    return visit, view
 
 
 def _fragment(template, view, push_url, visit, *uses):
     """Render a widget partial for htmx, counting its ``uses``; push the page's URL."""
     body = render_template(
         template,
-        article=get_article(),
+        article=view.state.article,
         widgets=view.content,
         view=view,
         live_update=True,
@@ -94,10 +105,10 @@ def _fragment(template, view, push_url, visit, *uses):
 
 
 def _chooser_url(anchor=widget_state.CHOOSER_ANCHOR):
-    """The page's chooser (its result, or ``anchor``), in this address's state."""
+    """The article's chooser (its result, or ``anchor``), in this address's state."""
     state = widget_state.read_state(request.args, get_widgets(), strict=False)
     utm = page_utm(request.environ)
-    return url_for("site.index", _anchor=anchor, **state.params(), **utm)
+    return widget_state.article_url(_article(), _anchor=anchor, **state.params(), **utm)
 
 
 def _to_page(url):
