@@ -55,6 +55,33 @@
     return !window.htmx && !unavailable;
   }
 
+  // Held clicks and sends go again in order, each once the one before has
+  // its answer: a tab, then a technique, tapped while htmx was on its way
+  // both end up in the page's address (each request carries the address).
+  let replays = Promise.resolve();
+
+  function replay(action) {
+    replays = replays.then(loadHtmx).then(function () {
+      return new Promise(function (resolve) {
+        let sent = false;
+        function started() {
+          sent = true;
+        }
+        function answered() {
+          document.removeEventListener("htmx:afterRequest", answered);
+          resolve();
+        }
+        document.addEventListener("htmx:beforeRequest", started);
+        document.addEventListener("htmx:afterRequest", answered);
+        action(); // htmx sends its request at once, or the browser a page
+        document.removeEventListener("htmx:beforeRequest", started);
+        if (!sent) {
+          answered();
+        }
+      });
+    });
+  }
+
   // A widget within a screen below the view (or in it) loads htmx.
   if (window.IntersectionObserver) {
     const observer = new IntersectionObserver(
@@ -104,7 +131,7 @@
       }
       event.preventDefault();
       event.stopImmediatePropagation();
-      loadHtmx().then(function () {
+      replay(function () {
         link.click();
       });
     },
@@ -124,7 +151,7 @@
       const submitter = event.submitter;
       event.preventDefault();
       event.stopImmediatePropagation();
-      loadHtmx().then(function () {
+      replay(function () {
         if (submitter && submitter.isConnected) {
           submitter.click();
         } else {

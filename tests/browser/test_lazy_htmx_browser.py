@@ -121,6 +121,24 @@ def test_a_tab_clicked_before_htmx_arrives_swaps_once_it_does(open_page, live_se
     page.watch.assert_clean()
 
 
+def test_a_tab_and_a_technique_clicked_before_htmx_both_stay(open_page, live_server):
+    page, held = hold_htmx(open_page, live_server, "/")
+    keep_a_mark(page)
+    technique = WIDGETS.techniques.items[4]
+    page.get_by_role("tab", name=TRAINING.label, exact=True).click()
+    page.locator(f"#technique-{technique.id}").click()
+    wait_until(page, lambda: held, "the page to ask for htmx")
+    held[0].continue_()
+    # Replayed in turn: each request carries the address the one before left.
+    expect_aspect(page, TRAINING)
+    expect(page.locator("#technique-detail")).to_contain_text(technique.suits)
+    page.wait_for_url(
+        lambda url: query(url) == {"aspect": TRAINING.id, "technique": technique.id}
+    )
+    assert kept_the_mark(page)
+    page.watch.assert_clean()
+
+
 def test_without_htmx_a_tab_opens_its_own_page(open_page, live_server):
     page = open_recording(
         open_page, live_server, "/", on_htmx=lambda route: route.abort()

@@ -378,6 +378,9 @@ def test_widgets_keep_each_others_state_in_every_link(open_page, live_server):
 
 def test_an_error_fragment_shows_in_the_panel(open_page):
     page = open_page("/")
+    # htmx loads as the comparison comes near (site.js); wait for it.
+    page.locator("#compare").scroll_into_view_if_needed()
+    page.wait_for_function("() => !!window.htmx")
     # A stale or hand-made request for an aspect that no longer exists.
     page.evaluate(
         "htmx.ajax('GET', '/widgets/compare/no-such-aspect', '#compare-panel')"
