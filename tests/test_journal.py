@@ -315,7 +315,7 @@ def test_a_late_event_keeps_its_day_without_bringing_the_old_salt_back(app, db):
             [yesterday.date().isoformat()],
         )
         db.execute(
-            "INSERT INTO daily_counts VALUES (?, 'view', 'total', '', 7, 7)",
+            "INSERT INTO daily_counts VALUES (?, '*', 'view', 'total', '', 7, 7)",
             [yesterday.date().isoformat()],
         )
     with immediate(db):

@@ -167,15 +167,16 @@ def test_filtered_tallies_and_rollups_write_to_their_tables(db):
     with immediate(db):
         store.add_filtered(db, "2025-03-18", "bot", "view")
         store.add_filtered(db, "2025-03-18", "bot", "view", count=4)
-        rollups.add_to_rollups(db, {("2025-03-18", "view", "total", ""): (3, 2)})
+        rollups.add_to_rollups(db, {("2025-03-18", "*", "view", "total", ""): (3, 2)})
     assert db.execute("SELECT * FROM filtered_daily").fetchall() == [
         ("2025-03-18", "bot", "view", 5)
     ]
     assert db.execute("SELECT * FROM daily_counts").fetchall() == [
-        ("2025-03-18", "view", "total", "", 3, 2)
+        ("2025-03-18", "*", "view", "total", "", 3, 2)
     ]
     assert set(columns(db, "daily_counts")) == {
         "day",
+        "page",
         "kind",
         "dimension",
         "value",
@@ -200,11 +201,12 @@ def test_open_migrated_names_what_to_run(tmp_path):
     with pytest.raises(ClickException) as error:
         open_migrated(str(old))
     assert error.value.message == (
-        f"database {old} has 14 pending migrations (m004_events, "
+        f"database {old} has 15 pending migrations (m004_events, "
         "m005_filtered_daily, m006_daily_counts, m007_daily_counts_covering, "
         "m008_login_ceiling, m009_journal_progress, m010_bookings, m011_notes, "
         "m012_digest_sends, m013_late_days, m014_booking_channels, "
-        "m015_booking_updates, m016_content_revisions, m017_content_photos): run "
+        "m015_booking_updates, m016_content_revisions, m017_content_photos, "
+        "m018_daily_counts_by_page): run "
         "`flask --app webapp migrate`"
     )
     db = connect(str(old))

@@ -77,7 +77,7 @@ def test_the_dashboard_and_its_json_write_nothing_and_count_a_late_event(
     assert db.execute("SELECT count(*) FROM late_days").fetchone() == (0,)
     assert db.execute(
         "SELECT events FROM daily_counts WHERE day = ? AND kind = ? "
-        "AND dimension = 'total'",
+        "AND dimension = 'total' AND page = '*'",
         [days[1].isoformat(), CLICK],
     ).fetchone() == (2,)
     assert clicks_shown(owner_client, days[1]) == 2
@@ -101,7 +101,8 @@ def test_a_late_event_never_touches_the_rollups(app):
     # The nightly prune rolls the day up again before it folds its raw events.
     assert rollups.prune(db, keep_days=1, today=calendar.today(tz)) == 2
     assert db.execute(
-        "SELECT kind, events FROM daily_counts WHERE day = ? AND dimension = 'total'",
+        "SELECT kind, events FROM daily_counts WHERE day = ? AND dimension = 'total' "
+        "AND page = '*'",
         [yesterday.isoformat()],
     ).fetchall() == [(CLICK, 1), (VIEW, 1)]
     db.conn.close()

@@ -52,3 +52,24 @@ def m014_fingerprint(identity, occurrence):
     """importer._fingerprint as it was: a hash of the identity and its occurrence."""
     text = "\x1f".join("" if value is None else str(value) for value in identity)
     return hashlib.sha256(f"{text}\x1e{occurrence}".encode()).hexdigest()
+
+
+# m018's schema and rows: daily_counts gains ``page``. Rows rolled up before it
+# are the whole site's ("*") and, as every event then was on the one article,
+# the home article's ("/") too.
+M018_STATEMENTS = (
+    "CREATE TABLE daily_counts_by_page ("
+    " day TEXT NOT NULL, page TEXT NOT NULL, kind TEXT NOT NULL,"
+    " dimension TEXT NOT NULL, value TEXT NOT NULL,"
+    " events INTEGER NOT NULL, uniques INTEGER NOT NULL,"
+    " PRIMARY KEY (day, page, kind, dimension, value))",
+    "INSERT INTO daily_counts_by_page SELECT day, '*', kind, dimension, value,"
+    " events, uniques FROM daily_counts",
+    "INSERT INTO daily_counts_by_page SELECT day, '/', kind, dimension, value,"
+    " events, uniques FROM daily_counts",
+    "DROP TABLE daily_counts",
+    "ALTER TABLE daily_counts_by_page RENAME TO daily_counts",
+    # Reports read one page's rows of a period from the index alone.
+    "CREATE INDEX daily_counts_covering ON daily_counts"
+    " (page, day, kind, dimension, value, events, uniques)",
+)

@@ -13,7 +13,12 @@ from collections import Counter
 
 from sqlite_utils.migrations import Migrations
 
-from .migration_copies import M004_EVENT_TEXT_COLUMNS, m014_channel, m014_fingerprint
+from .migration_copies import (
+    M004_EVENT_TEXT_COLUMNS,
+    M018_STATEMENTS,
+    m014_channel,
+    m014_fingerprint,
+)
 
 # Until issue 27 the steps were numbered by package (m001, m201, m202, m101...),
 # so their names did not sort in the order they run, and recorded in the set
@@ -383,3 +388,10 @@ def m017_content_photos(db):
         pk="hash",
         not_null={"data", "width", "height", "saved_at"},
     )
+
+
+@migrations()
+def m018_daily_counts_by_page(db):
+    """Rollups per page too (each article's numbers); earlier ones are the home's."""
+    for statement in M018_STATEMENTS:
+        db.execute(statement)

@@ -30,6 +30,7 @@ from ..core.formatting import (
 from ..core.text import clean_text
 from ..notes.store import notes_between
 from ..site.content import get_practice, get_widgets
+from ..stats import articles as stats_articles
 from ..stats import reports
 from ..stats.charts import FEW_VISITS
 from ..stats.dashboard import BREAKDOWNS, chooser_rows
@@ -134,6 +135,8 @@ class Letter:
     # "4 calls from the article, ...": left out in a week without one.
     calls: str = ""
     best_day: str = ""
+    # Which article brought the most booking clicks ('' with one article).
+    top_article: str = ""
     referrers: list = field(default_factory=list)
     campaigns: list = field(default_factory=list)
     chooser: list = field(default_factory=list)
@@ -184,6 +187,7 @@ def build(db, monday, config):
             f"{calls} from the article, {change(totals['calls'], before['calls'])}"
         )
     letter.best_day = best_day(report)
+    letter.top_article = top_article(report)
     letter.referrers = referrers(report)
     letter.campaigns = campaigns(report)
     letter.chooser = chooser(report)
@@ -254,6 +258,37 @@ def best_day(report):
     if day["booking_clicks"]:
         words += f" and {counted(day['booking_clicks'], 'booking click')}"
     return words
+
+
+def top_article(report):
+    """Which article brought the most booking clicks; every tie named.
+
+    '' unless two or more articles had booking clicks; with too few clicks to
+    call one the best (honesty.peaks), each article's clicks instead.
+    """
+    clicks = {
+        row.title: row.booking_clicks
+        for row in stats_articles.rows(report)
+        if row.slug and row.booking_clicks
+    }
+    if len(clicks) < 2:
+        return ""
+    top = peaks(clicks)
+    names = format_list([f"“{title}”" for title in top], locale=current_locale())
+    if len(top) > 1:
+        each = number(clicks[top[0]])
+        return f"{names} brought the most booking clicks ({each} each)"
+    if top:
+        total = number(sum(clicks.values()))
+        return (
+            f"Most booking clicks came from {names}: "
+            f"{number(clicks[top[0]])} of {total}"
+        )
+    every = format_list(
+        [f"“{title}” {counted(n, 'booking click')}" for title, n in clicks.items()],
+        locale=current_locale(),
+    )
+    return f"Booking clicks by article: {every} (too few to say which brings more)"
 
 
 def referrers(report):

@@ -15,10 +15,11 @@ from ..core import calendar
 from ..core.checks import check_retention_days
 from ..core.db import get_migrated_db
 from ..core.formatting import current_locale, long_date, number, percent
+from ..site.articles import all_articles
 from ..site.content import get_widgets
 from ..tracking.vocabulary import REASON_LABELS
 from ..tracking.writer import lost_counts
-from . import conversion, demo, reports, rollups
+from . import articles, conversion, demo, reports, rollups
 from .honesty import change_words, count_change, rate_change
 
 # The most days `stats` counts back (about a century): further back is not a date.
@@ -46,8 +47,13 @@ LABEL_WIDTH = max(len(label) for _key, label in COMPARED + CALLS) + 2
     help="How many days to count, today included.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--article",
+    metavar="SLUG",
+    help="Count only this article (its file's name, without .md).",
+)
 @with_appcontext
-def stats_command(days, as_json):
+def stats_command(days, as_json, article):
     """Show page views, booking clicks and what was filtered, for the last N days.
 
     Days are the practice's (FLASK_TIME_ZONE). Each count is compared with
@@ -64,19 +70,37 @@ def stats_command(days, as_json):
     crash mid-write; in --json they appear as "journal_lost" once either is
     above zero. Kept bookings (completed or upcoming), through the website,
     new clients and cancelled or no-show ones come from your imports; the
-    text shows them once any exist.
+    text shows them once any exist (always for every article: a booking does
+    not say which article it came from).
+
+    With more than one article, each article's numbers follow ("articles"
+    in --json); --article SLUG counts only that article.
 
     \b
     Example:
         flask --app webapp stats
         flask --app webapp stats --days 30
         flask --app webapp stats --json
+        flask --app webapp stats --article prenatal-massage
     """
+    try:
+        page = articles.page_of(article)
+    except articles.UnknownArticle as problem:
+        known = ", ".join(a.slug for a in all_articles())
+        raise click.BadParameter(
+            f"{problem} The articles are: {known}.", param_hint="'--article'"
+        ) from None
     db = get_migrated_db()
     today = calendar.today()
     start = today - timedelta(days=days - 1)
     rollups.ensure_rollups(db, today)  # here, not on a page: a page only reads
-    numbers = reports.report(db, start, today).totals()
+    report = reports.report(db, start, today, page)
+    numbers = report.totals()
+    rows = articles.rows(report)
+    if article:
+        numbers["article"] = article
+    if articles.shows_table(rows):
+        numbers["articles"] = [row.as_json() for row in rows]
     summary = summarise(db, start, today, current_app.config)
     numbers.update(conversion.booking_totals(summary))
     lost = lost_counts(db)
@@ -91,8 +115,12 @@ def stats_command(days, as_json):
     if days <= (start - calendar.EARLIEST).days:
         before_end = start - timedelta(days=1)
         before_start = before_end - timedelta(days=days - 1)
-        before = reports.period_totals(db, before_start, before_end)
+        before = reports.period_totals(db, before_start, before_end, page)
+    if article:
+        click.echo(f"Only the article “{articles.title_of(page)}”.")
     click.echo(_stats_text(numbers, before))
+    if "articles" in numbers:
+        click.echo(_articles_text(rows))
     if summary.any_imported:
         click.echo(_bookings_text(numbers))
     click.echo(_lost_text(lost))
@@ -148,6 +176,20 @@ def _count_line(numbers, before, key, label, since):
         moved = count_change(numbers[key], before[key])
         line += f"  {change_words(moved, number(before[key]), since)}"
     return line
+
+
+def _articles_text(rows):
+    """Each article's views, booking clicks and click-through rate, one a line."""
+    width = max(len(row.title) for row in rows) + 2
+    lines = ["", "By article (views, booking clicks, click-through rate):"]
+    for row in rows:
+        rough = " (few visits: a rough guide)" if row.rough else ""
+        lines.append(
+            f"  {row.title:<{width}}{number(row.page_views):>9}"
+            f"{number(row.booking_clicks):>9}"
+            f"{percent(row.click_through_rate):>9}{rough}"
+        )
+    return "\n".join(lines)
 
 
 def _bookings_text(numbers):

@@ -18,11 +18,12 @@ from ..notes.store import notes_between
 from ..site.content import get_practice
 from ..site.placements import placement_label
 from ..tracking.vocabulary import CLICK, REASON_LABELS, VIEW, WIDGET
-from . import charts, conversion, honesty, reports
+from . import articles, charts, conversion, honesty, reports
 from .charts import FEW_VISITS, is_rough
 from .earnings import answer_sentence
 from .referrer_names import defang, referrer_label
 from .reports import NOT_USED, USED, Report
+from .rollups import ALL_PAGES
 
 # Breakdown tables show this many rows, then one "everything else" row.
 TOP_ROWS = 8
@@ -141,6 +142,22 @@ class Dashboard:
     answer: str = ""
     # No reader counted yet (no view, click or widget use): the first-day checklist.
     first_day: bool = False
+    # The page the dashboard is narrowed to (ALL_PAGES: every article), the
+    # article's slug and title when narrowed.
+    page: str = ALL_PAGES
+    article_slug: str | None = None
+    article_title: str = ""
+    # Each article's numbers (articles.ArticleRow), the whole site's totals
+    # (``Report.totals()``) and whether the table is worth showing.
+    articles: list = field(default_factory=list)
+    site_totals: dict = field(default_factory=dict)
+    site_rough: bool = False
+    show_articles: bool = False
+
+    @property
+    def article_args(self):
+        """What a link keeps to stay on the same article: ``{"article": slug}``."""
+        return {"article": self.article_slug} if self.article_slug else {}
 
     @property
     def zone_name(self):
@@ -153,18 +170,39 @@ class Dashboard:
 
 
 def build(
-    db, period, time_zone, chooser_outcomes=None, config=None, platform="", today=None
+    db,
+    period,
+    time_zone,
+    chooser_outcomes=None,
+    config=None,
+    platform="",
+    today=None,
+    article=None,
 ):
     """The dashboard for ``period`` (a periods.Period), compared with the one before.
 
     ``config`` (the app's settings: booking sources, fees, currency) and
     ``platform`` (the booking platform's name) are for the bookings panel;
-    ``today`` tells which bookings are still to come.
+    ``today`` tells which bookings are still to come. ``article``: a slug
+    narrows every number to that article (articles.UnknownArticle if none).
     """
-    report = reports.report(db, period.start, period.end)
+    page = articles.page_of(article)
+    report = reports.report(db, period.start, period.end, page)
+    # Bookings are the whole site's: their panel sets them beside every click.
+    site = report
+    if page != ALL_PAGES:
+        site = reports.report(db, period.start, period.end)
     previous_period = period.previous()
-    previous = reports.period_totals(db, previous_period.start, previous_period.end)
-    board = Dashboard(period, previous_period, report, previous, time_zone)
+    previous = reports.period_totals(
+        db, previous_period.start, previous_period.end, page
+    )
+    board = Dashboard(period, previous_period, report, previous, time_zone, page=page)
+    if page != ALL_PAGES:
+        board.article_slug, board.article_title = article, articles.title_of(page)
+    board.site_totals = site.totals()
+    board.site_rough = is_rough(site.unique_visitors)
+    board.articles = articles.rows(site)
+    board.show_articles = articles.shows_table(board.articles)
     board.first_day = not reports.has_reader_event(db)
     board.headlines = headlines(report, previous, since_words(period.days))
     board.notes = notes_between(db, period.start, period.end)
@@ -172,7 +210,7 @@ def build(
     if config is None:
         config = current_app.config
     summary = summarise(db, period.start, period.end, config, today=today)
-    board.click_to_client = conversion.panel(report, summary, config, platform)
+    board.click_to_client = conversion.panel(site, summary, config, platform)
     board.answer = answer_sentence(summary, period.label, get_practice().currency)
     board.breakdowns = [breakdown(report, *spec) for spec in BREAKDOWNS]
     board.chooser = chooser_rows(report, chooser_outcomes or {})

@@ -125,6 +125,13 @@ def as_json(board):
         # "up", "down", "same" (chance often does that) or "too-few".
         "changes": {h.key: h.direction for h in board.headlines},
         "notes": [{"day": note["day"], "text": note["text"]} for note in board.notes],
+        # The article every number above is narrowed to (None: every article;
+        # bookings and notes are always every article's), and each article's
+        # numbers with the whole site's (``articles_total``: unique visitors
+        # there count a reader of two articles once).
+        "article": board.article_slug,
+        "articles": [row.as_json() for row in board.articles],
+        "articles_total": board.site_totals,
     }
 
 

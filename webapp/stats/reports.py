@@ -18,7 +18,9 @@ Definitions
     filtered          what was not counted, by reason (see webapp/tracking/classify.py).
 
 The numbers of finished days come from the rollups (rollups.py); the
-newest day is summarised live.
+newest day is summarised live. A report is of the whole site, or of one page
+(an article's address: ``page``); either way it also holds each page's
+headline counts (``pages``), for the dashboard's Articles table.
 """
 
 import datetime
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 from ..core.formatting import rate
 from ..tracking.vocabulary import CALL, CLICK, EVENT_COLUMNS, REASONS, VIEW, WIDGET
 from .rollups import (
+    ALL_PAGES,
     NOT_USED,
     TOTAL,
     UP_TO_DATE,
@@ -62,6 +65,11 @@ class Report:
     click_hours: Counter = field(default_factory=Counter)
     # (reason, kind) -> events not counted.
     filtered_by_kind: Counter = field(default_factory=Counter)
+    # The page the numbers are of: ALL_PAGES, or one article's address.
+    page: str = ALL_PAGES
+    # page -> (kind, dimension, value) -> (events, uniques), over the whole
+    # period: ``total`` rows and the widget dimension (chooser suggestions).
+    pages: dict = field(default_factory=dict)
 
     def _total(self, kind):
         """(events, uniques) of one kind over the period."""
@@ -181,13 +189,20 @@ class Report:
         }
 
 
-def report(db, start, end):
-    """All numbers for the local days ``start``..``end`` (inclusive); reads only."""
+# The widget dimension: its "chooser:<outcome>" values are chooser suggestions.
+CHOOSER_DIMENSION = "widget"
+
+
+def report(db, start, end, page=ALL_PAGES):
+    """All numbers for the local days ``start``..``end`` (inclusive); reads only.
+
+    ``page``: the whole site (ALL_PAGES) or one page's address.
+    """
     first, last = start.isoformat(), end.isoformat()
     # The newest day of the period, if not rolled up, is summarised
     # incrementally (normally it is today, growing as we speak).
     live_day = last
-    result = Report(start, end)
+    result = Report(start, end, page=page)
     # UP_TO_DATE is our own SQL, never input: S608 does not apply.
     with _snapshot(db):
         rolled = {
@@ -200,23 +215,36 @@ def report(db, start, end):
         }
         for kind, dim, value, count, uniques in db.execute(
             "SELECT kind, dimension, value, sum(events), sum(uniques) "  # noqa: S608
-            f"FROM daily_counts WHERE day BETWEEN ? AND ? AND {UP_TO_DATE} "
-            "GROUP BY kind, dimension, value",
-            [first, last],
+            "FROM daily_counts WHERE page = ? AND day BETWEEN ? AND ? "
+            f"AND {UP_TO_DATE} GROUP BY kind, dimension, value",
+            [page, first, last],
         ):
             result.counts[(kind, dim, value)] = (count, uniques)
         for day, kind, count, uniques in db.execute(
             "SELECT day, kind, events, uniques FROM daily_counts "  # noqa: S608
-            f"WHERE day BETWEEN ? AND ? AND dimension = ? AND {UP_TO_DATE}",
-            [first, last, TOTAL],
+            "WHERE page = ? AND day BETWEEN ? AND ? AND dimension = ? "
+            f"AND {UP_TO_DATE}",
+            [page, first, last, TOTAL],
         ):
             result.by_day.setdefault(day, {})[kind] = (count, uniques)
         for day, hour, count in db.execute(
-            "SELECT day, value, events FROM daily_counts WHERE day BETWEEN ? AND ? "  # noqa: S608
-            f"AND kind = ? AND dimension = 'hour' AND {UP_TO_DATE}",
-            [first, last, CLICK],
+            "SELECT day, value, events FROM daily_counts WHERE page = ? "  # noqa: S608
+            "AND day BETWEEN ? AND ? AND kind = ? AND dimension = 'hour' "
+            f"AND {UP_TO_DATE}",
+            [page, first, last, CLICK],
         ):
             result.click_hours[(_weekday(day), int(hour))] += count
+        for row_page, kind, dim, value, count, uniques in db.execute(
+            "SELECT page, kind, dimension, value, sum(events), sum(uniques) "  # noqa: S608
+            "FROM daily_counts WHERE day BETWEEN ? AND ? AND page != ? "
+            f"AND (dimension = ? OR dimension = ?) AND {UP_TO_DATE} "
+            "GROUP BY page, kind, dimension, value",
+            [first, last, ALL_PAGES, TOTAL, CHOOSER_DIMENSION],
+        ):
+            result.pages.setdefault(row_page, {})[(kind, dim, value)] = (
+                count,
+                uniques,
+            )
         for run_first, run_last in _unrolled_runs(start, end, rolled):
             if run_last == live_day:
                 _add_live(result, summarise_today(db, live_day))
@@ -234,7 +262,13 @@ def report(db, start, end):
 
 def _add_live(result, summary):
     """Merge a live summary of raw events into a report."""
-    for (day, kind, dim, value), (count, uniques) in summary.items():
+    for (day, page, kind, dim, value), (count, uniques) in summary.items():
+        if page != ALL_PAGES and dim in (TOTAL, CHOOSER_DIMENSION):
+            counts = result.pages.setdefault(page, {})
+            old = counts.get((kind, dim, value), (0, 0))
+            counts[(kind, dim, value)] = (old[0] + count, old[1] + uniques)
+        if page != result.page:
+            continue
         old = result.counts.get((kind, dim, value), (0, 0))
         result.counts[(kind, dim, value)] = (old[0] + count, old[1] + uniques)
         if dim == TOTAL:
@@ -282,16 +316,20 @@ def first_day(db):
     return datetime.date.fromisoformat(min(days)) if days else None
 
 
-def raw_events(db, start, end):
+def raw_events(db, start, end, page=ALL_PAGES):
     """Raw events of the local days ``start``..``end`` as dicts, oldest first.
 
     Days already pruned have no raw events left (their totals stay in rollups).
+    ``page``: every page's events (ALL_PAGES) or one page's.
     """
+    where, params = "day BETWEEN ? AND ?", [start.isoformat(), end.isoformat()]
+    if page != ALL_PAGES:
+        where, params = where + " AND page = ?", [*params, page]
     cursor = db.execute(
-        "SELECT {} FROM events WHERE day BETWEEN ? AND ? ORDER BY ts, id".format(  # noqa: S608
-            ", ".join(EXPORT_COLUMNS)
+        "SELECT {} FROM events WHERE {} ORDER BY ts, id".format(  # noqa: S608
+            ", ".join(EXPORT_COLUMNS), where
         ),
-        [start.isoformat(), end.isoformat()],
+        params,
     )
     for row in cursor:
         yield dict(zip(EXPORT_COLUMNS, row, strict=True))
@@ -316,8 +354,8 @@ def has_reader_event(db):
     return bool(raw or rolled.fetchone())
 
 
-def period_totals(db, start, end):
-    """``report(db, start, end).totals()``, cheaper for days all rolled up.
+def period_totals(db, start, end, page=ALL_PAGES):
+    """``report(db, start, end, page).totals()``, cheaper for days all rolled up.
 
     The dashboard compares with the previous period, which needs only the
     headline totals: read just the ``total`` rollup rows when every day of the
@@ -333,11 +371,11 @@ def period_totals(db, start, end):
         if rolled != (end - start).days + 1:
             whole = None
         else:
-            whole = Report(start, end)
+            whole = Report(start, end, page=page)
             for kind, count, uniques in db.execute(
-                "SELECT kind, sum(events), sum(uniques) FROM daily_counts "
-                "WHERE day BETWEEN ? AND ? AND dimension = ? GROUP BY kind",
-                [first, last, TOTAL],
+                "SELECT kind, sum(events), sum(uniques) FROM daily_counts WHERE "
+                "page = ? AND day BETWEEN ? AND ? AND dimension = ? GROUP BY kind",
+                [page, first, last, TOTAL],
             ):
                 whole.counts[(kind, TOTAL, "")] = (count, uniques)
             for reason, kind, count in db.execute(
@@ -347,5 +385,5 @@ def period_totals(db, start, end):
             ):
                 whole.filtered_by_kind[(reason, kind)] += count
     if whole is None:
-        whole = report(db, start, end)
+        whole = report(db, start, end, page)
     return whole.totals()

@@ -1,7 +1,7 @@
 """Daily rollups: every finished day summarised once, so reports stay fast.
 
 Every finished day is summarised once into ``daily_counts`` (rows
-``(day, kind, dimension, value, events, uniques)``) and marked in
+``(day, page, kind, dimension, value, events, uniques)``) and marked in
 ``rolled_days``, by a command (``prune``, nightly after the backup, and
 ``stats``): a page only reads. A report reads the rollups of its rolled days
 and summarises the other days (normally just today) live from ``events`` with
@@ -11,12 +11,18 @@ got events after it was rolled up (tracking's ``late_days``) counts as not
 rolled up until it is summarised again. ``prune`` deletes raw events of rolled
 days only, so totals stay right.
 
-Rollup rows: ``dimension`` is ``total`` (value '') or one of DIMENSIONS[kind];
-``uniques`` is distinct visitors for views and widget events, non-repeat
-clicks for clicks and non-repeat calls for calls. Kind ``visitors`` /
+Rollup rows: ``page`` is ALL_PAGES ("*") for the whole site, or an event's
+page (an article's address, '' for a click whose link named no article): each
+event counts once to the whole site and once to its page, with every
+dimension, so one article's dashboard is as complete as the whole site's. The
+whole-site rows stay exactly what they were before articles had numbers of
+their own (a reader of two articles is one unique visitor there, but counts
+on each article's page). ``dimension`` is ``total`` (value '') or one of
+DIMENSIONS[kind]; ``uniques`` is distinct visitors for views and widget
+events, non-repeat clicks for clicks and non-repeat calls for calls. Kind ``visitors`` /
 dimension ``widget_use`` / value ``used`` or ``not-used`` holds, per day, the
 visitors who did or did not use a widget (``events``) and how many of them
-clicked (``uniques``).
+clicked (``uniques``): on that page, for a page's rows.
 """
 
 import datetime
@@ -34,6 +40,8 @@ from ..tracking.vocabulary import (
 )
 
 TOTAL = "total"
+# The ``page`` of the whole site's rollup rows (no event's page is "*").
+ALL_PAGES = "*"
 VISITORS = "visitors"
 WIDGET_USE = "widget_use"
 USED, NOT_USED = "used", "not-used"
@@ -70,7 +78,7 @@ PRUNE_BATCH = 5000
 
 
 def summarise(rows):
-    """Rollup counts of raw event rows: {(day, kind, dimension, value): (n, u)}.
+    """Rollup counts of raw event rows: {(day, page, kind, dimension, value): (n, u)}.
 
     ``rows`` are tuples in ``SUMMARY_COLUMNS`` order.
     """
@@ -80,6 +88,7 @@ def summarise(rows):
 
 
 _COLUMN_INDEX = {name: i for i, name in enumerate(SUMMARY_COLUMNS)}
+_PAGE, _WIDGET, _DETAIL = (_COLUMN_INDEX[c] for c in ("page", "widget", "detail"))
 # Per kind: the dimensions whose value is a column as stored.
 _PLAIN_DIMENSIONS = {
     kind: [(dim, _COLUMN_INDEX[dim]) for dim in dims if dim not in ("hour", "widget")]
@@ -94,7 +103,7 @@ class Summary:
         self.events = Counter()
         self.unique_clicks = Counter()
         self.visitors = defaultdict(set)
-        # (day, visitor) -> [used a widget, clicked]
+        # (day, page, visitor) -> [used a widget, clicked]
         self.readers = {}
 
     def add(self, rows):
@@ -104,29 +113,31 @@ class Summary:
             day, kind, visitor, repeat = row[0], row[1], row[2], row[3]
             if kind not in plain:
                 continue
-            keys = [(day, kind, TOTAL, "")]
-            keys.extend((day, kind, dim, row[i]) for dim, i in plain[kind])
+            dims = [(TOTAL, "")]
+            dims.extend((dim, row[i]) for dim, i in plain[kind])
             if kind == WIDGET:
-                keys.append((day, kind, "widget", f"{row[7]}:{row[8]}"))
+                dims.append(("widget", f"{row[_WIDGET]}:{row[_DETAIL]}"))
             else:
-                keys.append((day, kind, "hour", f"{row[4]:02d}"))
-            for key in keys:
-                events[key] += 1
-            if kind in _UNIQUE_BY_REPEAT:
-                if not repeat:
-                    for key in keys:
-                        self.unique_clicks[key] += 1
-            else:
+                dims.append(("hour", f"{row[4]:02d}"))
+            for page in (ALL_PAGES, row[_PAGE]):
+                keys = [(day, page, kind, dim, value) for dim, value in dims]
                 for key in keys:
-                    visitors[key].add(visitor)
-            flags = self.readers.setdefault((day, visitor), [False, False])
-            if kind == WIDGET:
-                flags[0] = True
-            elif kind == CLICK:
-                flags[1] = True
+                    events[key] += 1
+                if kind in _UNIQUE_BY_REPEAT:
+                    if not repeat:
+                        for key in keys:
+                            self.unique_clicks[key] += 1
+                else:
+                    for key in keys:
+                        visitors[key].add(visitor)
+                flags = self.readers.setdefault((day, page, visitor), [False, False])
+                if kind == WIDGET:
+                    flags[0] = True
+                elif kind == CLICK:
+                    flags[1] = True
 
     def result(self):
-        """The counts so far: {(day, kind, dimension, value): (events, uniques)}."""
+        """The counts so far: {(day, page, kind, dimension, value): (n, uniques)}."""
         counts = {
             key: (
                 n,
@@ -137,8 +148,9 @@ class Summary:
             for key, n in self.events.items()
         }
         groups = defaultdict(lambda: [0, 0])
-        for (day, _visitor), (used, clicked) in self.readers.items():
-            group = groups[(day, VISITORS, WIDGET_USE, USED if used else NOT_USED)]
+        for (day, page, _visitor), (used, clicked) in self.readers.items():
+            use = USED if used else NOT_USED
+            group = groups[(day, page, VISITORS, WIDGET_USE, use)]
             group[0] += 1
             group[1] += clicked
         counts.update((key, tuple(value)) for key, value in groups.items())
@@ -239,9 +251,10 @@ def rollup_day(db, day):
 def add_to_rollups(db, summary):
     """Add a summary to ``daily_counts`` (the caller holds a transaction)."""
     db.conn.executemany(
-        "INSERT INTO daily_counts (day, kind, dimension, value, events, uniques) "
-        "VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (day, kind, dimension, value) DO UPDATE SET "
+        "INSERT INTO daily_counts "
+        "(day, page, kind, dimension, value, events, uniques) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (day, page, kind, dimension, value) DO UPDATE SET "
         "events = events + excluded.events, uniques = uniques + excluded.uniques",
         [(*key, count, uniques) for key, (count, uniques) in summary.items()],
     )

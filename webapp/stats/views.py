@@ -2,8 +2,10 @@
 
 Every URL here needs the owner's login. ``/stats`` answers a full page, or
 for a real htmx request the same partial alone (``Vary: HX-Request``). A bad
-period gives status 400 with the owner-facing message, never a 500: each
-view says how its kind of answer shows that message (``period_view``).
+period gives status 400 with the owner-facing message, an ``article`` that
+names no article 404, never a 500: each view says how its kind of answer
+shows that message (``period_view``). ``?article=<slug>`` narrows every
+number but the bookings (which do not say which article they came from).
 """
 
 import datetime
@@ -28,16 +30,18 @@ from ..notes.views import flashed_message, notes_box
 from ..site.content import get_widgets
 from ..site.placements import booking_platform
 from ..site.views import site_url
-from . import dashboard, export, reports
+from . import articles, dashboard, export, reports
 from .periods import PRESETS, parse_period
 
 bp = Blueprint("stats", __name__)
 
 
 def period_view(on_error):
-    """Give the view the database, today and the period the query asks for.
+    """Give the view the database, today, the period and the article asked for.
 
-    A bad period never reaches the view: ``on_error(message)`` answers it.
+    A bad period or an unknown article never reaches the view:
+    ``on_error(message, status)`` answers it. The article is a known slug or
+    None (every article).
     """
 
     def decorate(view):
@@ -47,15 +51,20 @@ def period_view(on_error):
             try:
                 period = parse_period(request.args, today, reports.first_day(db))
             except calendar.DayError as problem:
-                return on_error(str(problem))
-            return view(db, today, period)
+                return on_error(str(problem), 400)
+            article = request.args.get("article") or None
+            try:
+                articles.page_of(article)
+            except articles.UnknownArticle as problem:
+                return on_error(str(problem), 404)
+            return view(db, today, period, article)
 
         return wrapped
 
     return decorate
 
 
-def _build(db, period, today=None):
+def _build(db, period, today=None, article=None):
     """The dashboard of ``period``, chooser suggestions named as readers saw them."""
     titles = {key: o.title for key, o in get_widgets().chooser.outcomes.items()}
     return dashboard.build(
@@ -66,6 +75,7 @@ def _build(db, period, today=None):
         config=current_app.config,
         platform=booking_platform(),
         today=today,
+        article=article,
     )
 
 
@@ -102,6 +112,13 @@ def _dashboard_page(board, error=None, status=200):
         "today": calendar.today(),
         "earliest": calendar.EARLIEST,
         "form": form,
+        # Links that keep the narrowing; none once the article is unknown.
+        "article_args": board.article_args if board else {},
+        "article_missing": status == 404,
+        "every_article_url": url_for(
+            "stats.index",
+            **{k: v for k, v in request.args.items() if k not in ("article", "_")},
+        ),
     }
     template = "stats/_fragment.html" if wants_fragment() else "stats/index.html"
     return vary_on_htmx(make_response(render_template(template, **context), status))
@@ -124,54 +141,55 @@ def _date_or_empty(value):
         return ""
 
 
-def _json_error(message):
-    """A bad period for the JSON export: ``{"error": ...}``, status 400."""
-    return make_response(jsonify(error=message), 400)
+def _json_error(message, status):
+    """A bad period or article for the JSON export: ``{"error": ...}``."""
+    return make_response(jsonify(error=message), status)
 
 
-def _csv_error(message):
-    """A bad period for a download: the message as plain text, status 400."""
+def _csv_error(message, status):
+    """A bad period or article for a download: the message as plain text."""
     return make_response(
-        f"{message}\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+        f"{message}\n", status, {"Content-Type": "text/plain; charset=utf-8"}
     )
 
 
 @bp.get("/stats")
 @login_required
-@period_view(on_error=lambda message: _dashboard_page(None, message, 400))
-def index(db, today, period):
+@period_view(on_error=lambda message, status: _dashboard_page(None, message, status))
+def index(db, today, period, article):
     """The dashboard for the chosen period (a fragment for htmx)."""
-    return _dashboard_page(_build(db, period, today))
+    return _dashboard_page(_build(db, period, today, article))
 
 
 @bp.get("/stats.json")
 @login_required
 @period_view(on_error=_json_error)
-def as_json(db, today, period):
+def as_json(db, today, period, article):
     """The dashboard's numbers as JSON."""
-    return jsonify(export.as_json(_build(db, period, today)))
+    return jsonify(export.as_json(_build(db, period, today, article)))
 
 
 @bp.get("/stats/events.csv")
 @login_required
 @period_view(on_error=_csv_error)
-def events_csv(db, today, period):
-    """Raw events of the period, one row each, oldest first."""
+def events_csv(db, today, period, article):
+    """Raw events of the period (of one article's page, narrowed), oldest first."""
     return export.csv_response(
         reports.EXPORT_COLUMNS,
-        _raw_event_rows(current_app.config["DATABASE"], period),
-        _filename("events", period),
+        _raw_event_rows(current_app.config["DATABASE"], period, article),
+        _filename("events", period, article),
     )
 
 
-def _raw_event_rows(path, period):
+def _raw_event_rows(path, period, article):
     """The period's raw events as CSV rows, on a connection of their own.
 
     The download streams after the request's connection is closed.
     """
+    page = articles.page_of(article)
     db = connect(path)
     try:
-        for event in reports.raw_events(db, period.start, period.end):
+        for event in reports.raw_events(db, period.start, period.end, page):
             yield [event[column] for column in reports.EXPORT_COLUMNS]
     finally:
         db.conn.close()
@@ -180,18 +198,20 @@ def _raw_event_rows(path, period):
 @bp.get("/stats/daily.csv")
 @login_required
 @period_view(on_error=_csv_error)
-def daily_csv(db, today, period):
-    """Daily totals of the period, every day included."""
-    report = reports.report(db, period.start, period.end)
+def daily_csv(db, today, period, article):
+    """Daily totals of the period (of one article, narrowed), every day included."""
+    report = reports.report(db, period.start, period.end, articles.page_of(article))
     rows = ([day[c] for c in export.DAILY_COLUMNS] for day in report.daily())
-    return export.csv_response(export.DAILY_COLUMNS, rows, _filename("daily", period))
+    return export.csv_response(
+        export.DAILY_COLUMNS, rows, _filename("daily", period, article)
+    )
 
 
 @bp.get("/stats/bookings.csv")
 @login_required
 @period_view(on_error=_csv_error)
-def bookings_csv(db, today, period):
-    """The period's imported bookings, one row each, no client details."""
+def bookings_csv(db, today, period, _article):
+    """The period's imported bookings (every article's), no client details."""
     config = current_app.config
     return export.csv_response(
         export.BOOKING_COLUMNS,
@@ -203,12 +223,13 @@ def bookings_csv(db, today, period):
 @bp.get("/stats/notes.csv")
 @login_required
 @period_view(on_error=_csv_error)
-def notes_csv(db, today, period):
+def notes_csv(db, today, period, _article):
     """The owner's notes of the period: day and text."""
     rows = [[n["day"], n["text"]] for n in notes_between(db, period.start, period.end)]
     return export.csv_response(export.NOTE_COLUMNS, rows, _filename("notes", period))
 
 
-def _filename(kind, period):
-    """``events-2025-03-01-to-2025-03-30.csv``."""
-    return f"{kind}-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
+def _filename(kind, period, article=None):
+    """``events-2025-03-01-to-2025-03-30.csv`` (``events-prenatal-...``, narrowed)."""
+    named = f"{kind}-{article}" if article else kind
+    return f"{named}-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
