@@ -3,7 +3,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from ..test_editor_pages import FIRST_TITLE, SECOND_TITLE, article_with, save
+from ..test_editor_pages import (
+    FIRST_TITLE,
+    HOME_EDIT,
+    HOME_FILE,
+    SECOND_TITLE,
+    article_with,
+    save,
+)
 from .conftest import axe_violations
 from .test_dashboard_browser import sideways_scroll, sign_in
 
@@ -13,8 +20,8 @@ SMALL_PHONE = {"width": 320, "height": 640}
 @pytest.fixture
 def two_titles(app):
     """The article saved twice: a first title, then a second one (shown now)."""
-    first = save(app, "article.md", article_with(FIRST_TITLE), "First title")
-    second = save(app, "article.md", article_with(SECOND_TITLE), "Second title")
+    first = save(app, HOME_FILE, article_with(FIRST_TITLE), "First title")
+    second = save(app, HOME_FILE, article_with(SECOND_TITLE), "Second title")
     return first, second
 
 
@@ -39,8 +46,8 @@ def test_the_owner_compares_two_versions_and_restores_the_first(
     expect(page.get_by_text("“Second title”")).to_be_visible()
     check_page(page, js)
 
-    page.get_by_role("link", name="Earlier versions of the article").click()
-    page.wait_for_url(live_server.url + "/edit/article/history")
+    page.get_by_role("link", name=f"Earlier versions of “{SECOND_TITLE}”").click()
+    page.wait_for_url(f"{live_server.url}{HOME_EDIT}/history")
     expect(page.get_by_role("heading", level=2)).to_have_count(2)
     # The newest and the one before are chosen already.
     expect(page.get_by_label(f"Compare from version {first}")).to_be_checked()
@@ -48,7 +55,7 @@ def test_the_owner_compares_two_versions_and_restores_the_first(
     check_page(page, js)
 
     page.get_by_role("button", name="Compare the two versions").click()
-    page.wait_for_url("**/edit/article/diff?*")
+    page.wait_for_url(f"**{HOME_EDIT}/diff?*")
     removed, added = page.locator("del"), page.locator("ins")
     expect(removed).to_have_count(1)
     expect(removed).to_contain_text(f"Removed title: {FIRST_TITLE}")
@@ -59,7 +66,7 @@ def test_the_owner_compares_two_versions_and_restores_the_first(
 
     page.get_by_role("link", name="Back to the earlier versions").click()
     page.get_by_role("button", name=f"Restore version {first}").click()
-    page.wait_for_url(live_server.url + "/edit/article/history")
+    page.wait_for_url(f"{live_server.url}{HOME_EDIT}/history")
     expect(page.get_by_role("status")).to_have_text(
         f"Version {first} restored: it is saved as version {second + 1} "
         "and the site shows it now."
@@ -81,6 +88,6 @@ def test_the_marked_changes_are_readable_in_light_and_dark(
     page = sign_in(
         open_page, live_server, owner_password, path="/edit", color_scheme=scheme
     )
-    page.goto(f"{live_server.url}/edit/article/diff?from={first}&to={second}")
+    page.goto(f"{live_server.url}{HOME_EDIT}/diff?from={first}&to={second}")
     expect(page.locator("ins")).to_contain_text("Added")
     assert axe_violations(page) == []
