@@ -36,6 +36,7 @@ from .test_articles_pages import DRAFT, SECOND, write_articles
 ROOT = Path(__file__).resolve().parents[1]
 VNU_JAR = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 WIDGETS = load_widgets()
+HOME_EDIT = f"/edit/articles/{ARTICLE_FILE.stem}"  # the home article in the editor
 ASPECTS = [aspect.id for aspect in WIDGETS.comparison.aspects]
 TECHNIQUES = [technique.id for technique in WIDGETS.techniques.items]
 SUBMIT = "=".join(WIDGETS.chooser.submit_param)
@@ -230,30 +231,31 @@ def collect_editor_pages(docs, owner_client):
     """The editor: the hub, each page as shown, previewed, saved and refused."""
     docs.get(owner_client, "/edit", 200)
     docs.get(owner_client, "/edit/widgets/history", 200)  # nothing saved yet
-    page = owner_client.get("/edit/article")
-    docs.add(page, "GET /edit/article", 200)
+    page = owner_client.get(HOME_EDIT)
+    docs.add(page, f"GET {HOME_EDIT}", 200)
     token = csrf_token_from(page.get_data(as_text=True))
     article = ARTICLE_FILE.read_text(encoding="utf-8")
     typed = {"csrf_token": token, "text": article.replace("title: ", "title: New ")}
     for kind in ("privacy", "widgets", "practice"):
         docs.get(owner_client, f"/edit/{kind}", 200)
-    docs.post(owner_client, "/edit/article/preview", typed, 200)
-    docs.post(owner_client, "/edit/article/preview", typed, 200, headers=HTMX)
+    docs.post(owner_client, f"{HOME_EDIT}/preview", typed, 200)
+    docs.post(owner_client, f"{HOME_EDIT}/preview", typed, 200, headers=HTMX)
     broken = {**typed, "text": "---\ntitle: [\n---\n"}
-    docs.post(owner_client, "/edit/article/preview", broken, 200, headers=HTMX)
-    docs.post(owner_client, "/edit/article", broken, 422)
+    docs.post(owner_client, f"{HOME_EDIT}/preview", broken, 200, headers=HTMX)
+    docs.post(owner_client, HOME_EDIT, broken, 422)
     docs.post(owner_client, "/edit/widgets", {**broken, "text": "comparison: ["}, 422)
-    saved = owner_client.post("/edit/article", data={**typed, "note": "a new title"})
+    saved = owner_client.post(HOME_EDIT, data={**typed, "note": "a new title"})
     assert saved.status_code in (200, 303), saved.status_code
-    owner_client.post("/edit/article", data={**typed, "text": article})
-    docs.get(owner_client, "/edit/article", 200)
-    docs.get(owner_client, "/edit/article/history", 200)
-    docs.get(owner_client, "/edit/article/diff?from=1&to=2", 200)
-    docs.get(owner_client, "/edit/article/diff?from=1&to=1", 200)
+    owner_client.post(HOME_EDIT, data={**typed, "text": article})
+    docs.get(owner_client, HOME_EDIT, 200)
+    docs.get(owner_client, f"{HOME_EDIT}/history", 200)
+    docs.get(owner_client, f"{HOME_EDIT}/diff?from=1&to=2", 200)
+    docs.get(owner_client, f"{HOME_EDIT}/diff?from=1&to=1", 200)
     restored = owner_client.post(
-        "/edit/article/restore/1", data={"csrf_token": token}, follow_redirects=True
+        f"{HOME_EDIT}/restore/1", data={"csrf_token": token}, follow_redirects=True
     )
-    docs.add(restored, "POST /edit/article/restore/1", 200)
+    docs.add(restored, f"POST {HOME_EDIT}/restore/1", 200)
+    collect_article_editor_pages(docs, owner_client, token)
     # Your details refused (an opening hour that is no time), and a photo that
     # is not one: each message beside its field.
     bad_hour = {"csrf_token": token, "hours-0-opens": "25:00", "action": "save"}
@@ -268,6 +270,22 @@ def collect_editor_pages(docs, owner_client):
         content_type="multipart/form-data",
     )
     docs.add(not_a_photo, "POST /edit/practice/photo (not a photo)", 422)
+
+
+def collect_article_editor_pages(docs, owner_client, token):
+    """A new article (refused, then a draft), its buttons' pages, a deleted one."""
+    docs.get(owner_client, "/edit/new-article", 200)
+    title = {"csrf_token": token, "title": "Gift ideas", "slug": ""}
+    docs.post(owner_client, "/edit/new-article/address", title, 200, headers=HTMX)
+    docs.post(owner_client, "/edit/new-article", {**title, "slug": "Gift!"}, 422)
+    draft = owner_client.post("/edit/new-article", data=title, follow_redirects=True)
+    docs.add(draft, "POST /edit/new-article", 200)
+    docs.get(owner_client, "/edit", 200)  # a draft among the articles
+    docs.post(owner_client, f"{HOME_EDIT}/unpublish", {"csrf_token": token}, 422)
+    docs.get(owner_client, "/edit/articles/gift-ideas/delete", 200)
+    owner_client.post("/edit/articles/gift-ideas/delete", data={"csrf_token": token})
+    docs.get(owner_client, "/edit", 200)  # Deleted articles, to restore
+    docs.get(owner_client, "/edit/articles/gift-ideas/history", 200)
 
 
 def collect_fresh_site_pages(docs, tmp_path):
