@@ -186,6 +186,32 @@ def editor_states(page, live_server):
     yield "/edit/widgets"
     page.goto(live_server.url + "/edit/practice")
     yield "/edit/practice"
+    yield from article_editor_states(page, live_server)
+
+
+def article_editor_states(page, live_server):
+    """A new article (its address from the title, then refused), the draft's
+    page, the hub with it, the question before deleting, the hub after."""
+    page.goto(live_server.url + "/edit/new-article")
+    page.get_by_label("Its title").fill("Gift ideas")
+    address = page.get_by_label("Its address")
+    expect(address).to_have_value("gift-ideas")
+    yield "/edit/new-article"
+    address.fill("Gift ideas!")
+    page.get_by_role("button", name="Save the draft").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield "/edit/new-article refused"
+    page.get_by_label("Its address").fill("gift-ideas")
+    page.get_by_role("button", name="Save the draft").click()
+    expect(page.locator("#edit-status")).to_contain_text("Saved as a draft")
+    yield "/edit/articles/gift-ideas (a draft)"
+    page.goto(live_server.url + "/edit")
+    yield "/edit with a draft"
+    page.goto(live_server.url + "/edit/articles/gift-ideas/delete")
+    yield "/edit/articles/gift-ideas/delete"
+    page.get_by_role("button", name="Delete the article").click()
+    expect(page.locator(".editor-status")).to_contain_text("deleted")
+    yield "/edit with a deleted article"
 
 
 @pytest.fixture
