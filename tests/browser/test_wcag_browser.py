@@ -30,12 +30,15 @@ from webapp.core.formatting import long_date
 from webapp.site.widget_content import load_widgets
 from webapp.tracking.vocabulary import VIEW
 
+from ..conftest import create_migrated_database, make_app, store_owner_password
+from ..test_articles_pages import DRAFT, SECOND, write_articles
 from ..test_dashboard import record
 from .conftest import (
     DESKTOP,
     JOURNEYS,
     NARROW,
     ZOOMED,
+    LiveServer,
     grouped,
     live_region_texts,
     low_contrast_borders,
@@ -52,7 +55,7 @@ CHOOSER = WIDGETS.chooser
 OUTCOMES = CHOOSER.outcomes
 # A referrer as long as the tracking module keeps, with no place to break it.
 LONG_HOST = "a" * 60 + ".example-with-a-very-long-host-name.com"
-GROUPS = ["article-js", "article-no-js", "pages", "dashboard", "editor"]
+GROUPS = ["article-js", "article-no-js", "pages", "dashboard", "editor", "articles"]
 LIVE_REGIONS = (
     "[role=status], [role=alert], [role=log], [aria-live]:not([aria-live=off])"
 )
@@ -214,6 +217,39 @@ def article_editor_states(page, live_server):
     yield "/edit with a deleted article"
 
 
+def articles_states(page, url, password):
+    """A second article (a widget swapped, a suggestion), /articles, a draft."""
+    page.goto(f"{url}/articles/{SECOND}")
+    yield f"/articles/{SECOND}"
+    aspect = COMPARISON.aspects[1]
+    page.locator(f"#aspect-{aspect.id}").click()
+    settled(page)
+    expect(page.locator("#compare-panel")).to_contain_text(aspect.medical[0])
+    for question, answer_id in JOURNEYS["therapeutic"].items():
+        click_label(page, question, answer_id)
+    submit_chooser(page)
+    title = OUTCOMES["therapeutic"].title
+    result = page.locator("#chooser-result").get_by_role("heading", name=title)
+    expect(result).to_be_visible()
+    yield f"/articles/{SECOND} aspect {aspect.id}, chooser"
+    page.goto(f"{url}/articles")
+    yield "/articles"
+    page.goto(f"{url}/login?next=/articles/{DRAFT}")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}/articles/{DRAFT}")
+    yield f"/articles/{DRAFT} (the owner's draft)"
+
+
+@pytest.fixture
+def articles_server(tmp_path):
+    """A second site whose content folder has a second article and a draft."""
+    database = create_migrated_database(tmp_path / "articles.db")
+    folder = write_articles(tmp_path / "articles-content")
+    with LiveServer(make_app(database, CONTENT_DIR=str(folder))) as server:
+        yield server, store_owner_password(database)
+
+
 @pytest.fixture
 def demo_traffic(app, runner):
     """Ninety days of plausible traffic, and a referrer host with no break."""
@@ -239,6 +275,10 @@ def page_states(open_page, live_server, app, request):
             request.getfixturevalue("owner_password")  # the login form shows
             page = open_page("/robots.txt", viewport=DESKTOP)
             labels = other_pages(page, live_server)
+        elif group == "articles":
+            server, password = request.getfixturevalue("articles_server")
+            page = open_page("/robots.txt", viewport=DESKTOP)
+            labels = articles_states(page, server.url, password)
         elif group == "editor":
             password = request.getfixturevalue("owner_password")
             page = sign_in(open_page, live_server, password, "/edit")
