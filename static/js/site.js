@@ -8,8 +8,11 @@
 // a widget comes within a screen of view, or when the reader touches or
 // focuses one. A click on a widget's link or a sent chooser before htmx has
 // arrived waits for it and is then replayed, so htmx swaps the panel as
-// usual; if htmx cannot load, the replay goes ahead as a full page, as
-// without JavaScript. Owner pages load htmx at once (auth/_owner_head.html).
+// usual. If htmx cannot load, the replay goes ahead as a full page, as
+// without JavaScript; offline, a page would not come either, so the widget
+// says so as for any request it cannot send ("Nothing silent on a bad
+// connection" below) and the next click tries htmx again. Owner pages load
+// htmx at once (auth/_owner_head.html).
 (function () {
   const HTMX_ELEMENTS = "[data-hx-get],[data-hx-post],[hx-get],[hx-post]";
   const WIDGETS = "[data-widget],.widget";
@@ -19,7 +22,7 @@
     return; // already here (owner pages), or nothing on this page uses it
   }
   let loading = null;
-  let unavailable = false; // htmx failed to load: links and forms go as pages
+  let unavailable = false; // htmx failed online: links and forms go as pages
 
   // htmx starts at once only in a complete document: run earlier, it waits
   // for DOMContentLoaded, which has already fired, and never starts.
@@ -41,7 +44,9 @@
           element.src = source;
           element.addEventListener("load", resolve);
           element.addEventListener("error", function () {
-            unavailable = true;
+            element.remove();
+            loading = null; // offline: the next click tries again
+            unavailable = navigator.onLine;
             resolve();
           });
           document.head.append(element);
@@ -60,9 +65,16 @@
   // both end up in the page's address (each request carries the address).
   let replays = Promise.resolve();
 
-  function replay(action) {
+  function replay(elt, action) {
     replays = replays.then(loadHtmx).then(function () {
       return new Promise(function (resolve) {
+        if (waiting()) {
+          elt.dispatchEvent(
+            new CustomEvent("site:unsent", { bubbles: true, detail: { elt: elt } })
+          );
+          resolve();
+          return;
+        }
         let sent = false;
         function started() {
           sent = true;
@@ -131,7 +143,7 @@
       }
       event.preventDefault();
       event.stopImmediatePropagation();
-      replay(function () {
+      replay(link, function () {
         link.click();
       });
     },
@@ -151,7 +163,7 @@
       const submitter = event.submitter;
       event.preventDefault();
       event.stopImmediatePropagation();
-      replay(function () {
+      replay(form, function () {
         if (submitter && submitter.isConnected) {
           submitter.click();
         } else {
@@ -502,8 +514,9 @@
 })();
 
 // --- Nothing silent on a bad connection (issue 30, widgets) ------------------
-// A widget's request that cannot be sent, takes longer than htmx's timeout
-// (base.html's htmx-config) or meets a server error says so in the widget's
+// A widget's request that cannot be sent (site:unsent: a click held for htmx
+// while offline), takes longer than htmx's timeout (base.html's
+// htmx-config) or meets a server error says so in the widget's
 // status region, shown on screen while it holds the news, and offers what
 // works without JavaScript: the link's own page, or the chooser's form sent
 // as a full page. The chooser shows it is working while its request is out.
@@ -595,7 +608,7 @@
     }
   });
 
-  ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
+  ["htmx:sendError", "htmx:timeout", "site:unsent"].forEach(function (name) {
     document.addEventListener(name, function (event) {
       const request = widgetRequest(event);
       if (request) {

@@ -31,6 +31,12 @@ def expect_aspect(page, aspect):
     expect(page.locator("#compare-panel")).to_contain_text(aspect.medical[0])
 
 
+def near_the_chooser(page):
+    """Scroll to the chooser, as a reader does, and wait for htmx, which loads then."""
+    page.locator("#chooser").scroll_into_view_if_needed()
+    page.wait_for_function("() => !!window.htmx")
+
+
 def nothing_kept_in_the_browser(page, console):
     """No storage and no console line holds an answer (htmx keeps only the path)."""
     kept = page.evaluate(
@@ -167,6 +173,7 @@ def test_a_slow_suggestion_shows_the_wait_then_the_answer(open_page):
 
 def test_a_request_that_takes_too_long_gives_up_and_says_so(open_page):
     page = open_page("/")
+    near_the_chooser(page)
     # The site gives up after 10 s; the test shortens the wait to keep quick.
     assert page.evaluate("htmx.config.timeout") == 10_000
     page.evaluate("htmx.config.timeout = 1500")

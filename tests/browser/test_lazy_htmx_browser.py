@@ -154,6 +154,31 @@ def test_without_htmx_a_tab_opens_its_own_page(open_page, live_server):
     assert page.htmx_requests  # it was asked for, and failed
 
 
+def test_offline_before_htmx_a_tab_says_so_and_works_once_back(open_page, live_server):
+    page = open_recording(open_page, live_server, "/")
+    page.wait_for_load_state("networkidle")
+    keep_a_mark(page)
+    page.context.set_offline(True)
+    tab = page.get_by_role("tab", name=TRAINING.label, exact=True)
+    tab.click()
+    # No page would come either: the widget says so and the page stays.
+    status = page.locator("#compare-status")
+    expect(status).to_contain_text("Couldn't load: check your connection")
+    retry = status.get_by_role("link", name="Try again")
+    expect(retry).to_have_attribute("href", re.compile(f"aspect={TRAINING.id}"))
+    expect_aspect(page, ASPECTS[0])
+    assert kept_the_mark(page)
+    assert page.evaluate("typeof window.htmx") == "undefined"
+
+    page.context.set_offline(False)
+    with page.expect_response(re.compile(r"/widgets/compare\b")):
+        tab.click()  # htmx is tried again, and comes
+    expect_aspect(page, TRAINING)
+    expect(status).not_to_contain_text("Couldn't load")
+    page.wait_for_url(lambda url: query(url) == {"aspect": TRAINING.id})
+    assert kept_the_mark(page)
+
+
 @pytest.mark.parametrize("outcome", ["therapeutic", "medical"])
 def test_the_chooser_sent_before_htmx_arrives_answers_in_place(
     open_page, live_server, outcome
