@@ -17,6 +17,7 @@ from ..core.check_result import Result, warn
 from ..core.checks import register_check
 from ..core.db import register_after_migrate
 from . import (
+    articles_commands,
     booking,
     commands,
     content_commands,
@@ -133,6 +134,7 @@ def init_app(app):
     app.cli.add_command(commands.content_schema_command)
     app.cli.add_command(commands.chooser_table_command)
     app.cli.add_command(content_commands.content_group)
+    app.cli.add_command(articles_commands.articles_group)
     register_check(app, check_saved_words)
     register_after_migrate(app, functools.partial(saved_words_warnings, app))
     reader_fast_path = fast_path.init_app(app)
