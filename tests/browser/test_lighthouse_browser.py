@@ -1,4 +1,4 @@
-"""Lighthouse (npm, mobile profile) gives the article and privacy pages 100.
+"""Lighthouse (npm, mobile profile) gives the articles and privacy pages 100.
 
 Accessibility, best practices and SEO do not depend on the machine's speed,
 so they are asserted; performance does, and benchmarks/lighthouse.py prints
@@ -19,7 +19,9 @@ from benchmarks.lighthouse import (
     served_filled_site,
 )
 
-from ..servers import request
+from ..practice_data import write_practice
+from ..servers import request, serving
+from ..test_articles_pages import SECOND, write_articles
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +47,19 @@ def test_page_scores_100_for_accessibility_best_practices_and_seo(site, path):
     # Everything the page needs comes from the site itself: no web fonts,
     # scripts or images from elsewhere (Chromium could not reach them here).
     assert foreign_requests(report, site) == []
+
+
+@pytest.fixture(scope="module")
+def articles_site(tmp_path_factory):
+    """The filled-in site with a second article and a draft, served by gunicorn."""
+    folder = tmp_path_factory.mktemp("lighthouse-articles")
+    content = write_articles(folder / "content")
+    practice = write_practice(folder)
+    settings = {"FLASK_CONTENT_DIR": str(content), "FLASK_PRACTICE_FILE": str(practice)}
+    with serving(folder, **settings) as server:
+        yield f"http://127.0.0.1:{server.port}"
+
+
+@pytest.mark.parametrize("path", [f"/articles/{SECOND}", "/articles"])
+def test_another_article_and_the_list_score_100_too(articles_site, path):
+    test_page_scores_100_for_accessibility_best_practices_and_seo(articles_site, path)
