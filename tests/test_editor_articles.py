@@ -353,3 +353,17 @@ def test_an_article_that_is_not_there_is_a_404(owner):
         "/edit/articles/Not-A-Slug/history",
     ):
         assert owner.get(path).status_code == 404
+
+
+def test_another_worker_opens_a_new_article_at_once(
+    app, owner, database_path, monkeypatch
+):
+    # Two workers on one database: the article saved by one is opened by the
+    # other at the owner's very next request, not a 404 until its next look.
+    monkeypatch.setattr(revisions, "LOOK_EVERY", 60)
+    other = make_app(database_path, LOCALE="en_GB", TIME_ZONE="Europe/London")
+    other_owner = other.test_client()
+    log_in(other_owner)
+    assert other_owner.get("/edit").status_code == 200  # its content loaded
+    create(owner)
+    assert other_owner.get(f"/edit/articles/{SLUG}").status_code == 200
