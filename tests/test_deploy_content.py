@@ -17,6 +17,7 @@ from .test_deploy_machine import sh
 OWN_WORDS = "A paragraph of the owner, written on the server."
 MARKER_TWO = "Release two of the code, with a new shipped example."
 CHECKOUT_EDIT = "  name: Ana Edited-In-The-Clone\n"
+HOME_ARTICLE = "articles/medical-or-therapeutic-massage.md"
 
 
 def read_as_site(path):
@@ -35,7 +36,7 @@ def test_setup_seeds_the_folder_and_upgrades_never_touch_it(machine):
     folder = machine.state / "content"
     assert machine.setting("FLASK_CONTENT_DIR") == str(folder)
     site_uid = machine.state.stat().st_uid
-    for name in ("article.md", "practice.yaml", "widgets.yaml", "privacy.md"):
+    for name in (HOME_ARTICLE, "practice.yaml", "widgets.yaml", "privacy.md"):
         assert (folder / name).stat().st_uid == site_uid != 0, name
         shipped = machine.app / "content" / name
         assert (folder / name).read_bytes() == shipped.read_bytes()
@@ -43,28 +44,28 @@ def test_setup_seeds_the_folder_and_upgrades_never_touch_it(machine):
     assert f"ok    content: read from {folder}" in said
 
     # The owner writes in their own copy; install shows it.
-    edit_as_site(folder / "article.md", f"\n{OWN_WORDS}\n")
+    edit_as_site(folder / HOME_ARTICLE, f"\n{OWN_WORDS}\n")
     ok(machine.helper("install"))
     assert machine.wait_for_page(OWN_WORDS)
     # setup again never replaces a file that is there.
     ok(machine.helper("setup"))
-    assert OWN_WORDS in (folder / "article.md").read_text()
+    assert OWN_WORDS in (folder / HOME_ARTICLE).read_text()
 
     # A release that changes the shipped article: the code moves, the
     # owner's words stay, and upgrade says which examples changed.
-    mine = (folder / "article.md").read_bytes()
+    mine = (folder / HOME_ARTICLE).read_bytes()
     machine.release("release two", MARKER_TWO)
     result = machine.helper("upgrade", cwd="/root")
     out = ok(result)
     print(out)
-    assert (folder / "article.md").read_bytes() == mine
+    assert (folder / HOME_ARTICLE).read_bytes() == mine
     assert machine.wait_for_page(f"<!-- {MARKER_TWO} -->")  # the new code runs
     page = machine.page()
     assert OWN_WORDS in page
     assert f"{MARKER_TWO}</p>" not in page  # not the shipped article's new words
-    assert "shipped examples changed: article.md" in out
+    assert f"shipped examples changed: {HOME_ARTICLE}" in out
     assert f"your own words in {folder} were not touched" in out
-    diff = f"sudo diff -u {folder}/article.md {machine.app}/content/article.md"
+    diff = f"sudo diff -u {folder}/{HOME_ARTICLE} {machine.app}/content/{HOME_ARTICLE}"
     assert diff in out
     assert last_line(result).startswith("webapp upgrade: upgraded from")
 
@@ -136,9 +137,22 @@ def test_setup_refuses_a_content_folder_the_site_user_replaced(machine):
     # nor written through.
     folder.unlink()
     ok(machine.helper("setup"))
-    planted = folder / "article.md"
+    planted = folder / HOME_ARTICLE
     planted.unlink()
     sh("runuser", "-u", "webapp", "--", "ln", "-s", target / "x", planted)
     ok(machine.helper("setup"))
     assert planted.is_symlink()
     assert not (target / "x").exists()
+
+
+def test_a_folder_with_its_own_article_md_keeps_it_as_its_home_article(machine):
+    installed(machine, "/")
+    folder = machine.state / "content"
+    # As a server seeded before there were several articles: article.md only.
+    legacy = (folder / HOME_ARTICLE).read_text().replace("home: true\n", "")
+    sh("rm", "-rf", folder / "articles")
+    (folder / "article.md").write_text(f"{legacy}\n{OWN_WORDS}\n")
+    sh("chown", "webapp:", folder / "article.md")
+    ok(machine.helper("install"))
+    assert not (folder / "articles").exists()  # no second home seeded
+    assert machine.wait_for_page(OWN_WORDS)

@@ -127,7 +127,9 @@ class Machine:
     def release(self, message, marker, unit_comment=None):
         """A new upstream commit: a marker in the page's code and in the shipped
         article (which a server's own copy keeps out), perhaps a unit change."""
-        article = self.work / "content" / "article.md"
+        article = (
+            self.work / "content" / "articles" / "medical-or-therapeutic-massage.md"
+        )
         article.write_text(article.read_text() + f"\n{marker}\n")
         base = self.work / "templates" / "base.html"
         base.write_text(base.read_text() + f"<!-- {marker} -->\n")
