@@ -367,3 +367,20 @@ def test_another_worker_opens_a_new_article_at_once(
     assert other_owner.get("/edit").status_code == 200  # its content loaded
     create(owner)
     assert other_owner.get(f"/edit/articles/{SLUG}").status_code == 200
+
+
+def test_a_second_home_is_refused_naming_the_articles_by_their_titles(owner, db):
+    create(owner)
+    page = page_of(owner.get(f"/edit/articles/{SLUG}"))
+    text = html.unescape(re.search(r"<textarea[^>]*>\n(.*?)</textarea>", page, re.S)[1])
+    home = text.replace("published: false", "published: 2026-01-05\nhome: true")
+    response = owner.post(
+        f"/edit/articles/{SLUG}",
+        data={"csrf_token": csrf_token_from(page), "text": home},
+    )
+    assert response.status_code == 422
+    reason = html.unescape(alert_of(page_of(response)))
+    assert "“What Comes to Mind" in reason and "this article" in reason
+    assert "home: true" in reason  # the key the owner typed
+    assert not re.search(r"\.md\b|articles/", reason)
+    assert revision_count(db) == 1

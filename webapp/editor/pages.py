@@ -101,6 +101,8 @@ def edit_url(words):
 FILE_AT_START = re.compile(
     r"^(?P<file>articles/[a-z0-9-]+\.md|[a-z]+\.(?:md|yaml))(?: \(revision \d+\))?: "
 )
+# An article's name anywhere in a message ("a.md and b.md: both say ...").
+ARTICLE_NAMED = re.compile(r"\barticles/[a-z0-9-]+\.md\b|\barticle\.md\b")
 
 
 def _said_by_the_owner(file):
@@ -125,12 +127,17 @@ def owner_words(message, words):
         message = message.replace(str(path), name)
     message = message.replace(f"{content_folder(config)}/", "")
     match = FILE_AT_START.match(message)
-    if not match:
-        return message
-    rest = message[match.end() :]
-    if match["file"] == words.file:
-        return rest
-    return f"In {_said_by_the_owner(match['file'])}: {rest}"
+    if match:
+        rest = message[match.end() :]
+        if match["file"] != words.file:
+            rest = f"In {_said_by_the_owner(match['file'])}: {rest}"
+        message = rest
+    return ARTICLE_NAMED.sub(
+        lambda named: (
+            "this article" if named[0] == words.file else _said_by_the_owner(named[0])
+        ),
+        message,
+    )
 
 
 def saved_when(saved_at):
