@@ -251,3 +251,10 @@ def test_a_draft_is_published_dated_today_and_keeps_its_date(tmp_path, database_
         [gifts] = [a for a in article_changes.current_articles(db) if not a.home]
         assert gifts.draft
     db.conn.close()
+
+
+def test_an_empty_articles_folder_is_refused_naming_it(tmp_path, database_path):
+    folder = folder_with(tmp_path)
+    (folder / "articles" / f"{HOME}.md").unlink()
+    said = start_error(database_path, folder)
+    assert f"{folder / 'articles'}: no article has 'home: true'" in said

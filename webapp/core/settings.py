@@ -27,12 +27,13 @@ DEFAULTS = {
     # Empty means "the address the request came in on" (fine behind a proxy
     # that passes the Host header through).
     "SITE_URL": "",
-    # The folder of the owner's content files (article.md, practice.yaml,
-    # widgets.yaml, privacy.md); relative paths are taken from the project
-    # folder. On a server deploy/webapp sets /var/lib/webapp/content, seeded
-    # from content/ once and never touched by upgrades. ARTICLE_FILE,
-    # PRACTICE_FILE, WIDGETS_FILE and PRIVACY_FILE, when set, name one file
-    # elsewhere.
+    # The folder of the owner's content files (the articles in articles/,
+    # practice.yaml, widgets.yaml, privacy.md); relative paths are taken from
+    # the project folder. On a server deploy/webapp sets
+    # /var/lib/webapp/content, seeded from content/ once and never touched by
+    # upgrades. PRACTICE_FILE, WIDGETS_FILE and PRIVACY_FILE, when set, name
+    # one file elsewhere; ARTICLE_FILE the home article's (the only article
+    # then, with any the owner wrote in the editor).
     "CONTENT_DIR": "content",
     # The SQLite file; relative paths are taken from the project folder.
     "DATABASE": "data.db",

@@ -139,11 +139,10 @@ def _article_order(article):
     return (1, -article.published.toordinal(), article.slug)
 
 
-def _the_home(articles, paths, saved):
+def _the_home(articles, paths, saved, folder):
     """The one home article; a FileMistake names both homes, or the folder."""
     homes = [article for article in articles if article.home]
     if not homes:
-        folder = paths and Path(next(iter(paths.values()))).parent
         raise FileMistake(
             f"{folder}: no article has 'home: true' (one must be the page at /)",
             None,
@@ -201,7 +200,12 @@ def read_content(app, saved=None):
             )
         reading(name, lambda path, n=name, h=home: load_article(path, file=n, home=h))
         articles.append(step[name])
-    home = _the_home(articles, {a.file: paths[a.file] for a in articles}, saved)
+    home = _the_home(
+        articles,
+        {a.file: paths[a.file] for a in articles},
+        saved,
+        content_folder(config) / ARTICLES_DIR,
+    )
     section_ids = [section.id for section in home.sections]
     reading(WIDGETS_FILE.name, lambda p: load_widgets(p, section_ids=section_ids))
     widgets = step[WIDGETS_FILE.name]
