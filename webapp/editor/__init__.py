@@ -4,15 +4,16 @@ One blueprint, ``editor`` under ``/edit`` (``blueprint.py``); its pages are in
 ``hub.py`` (the hub), ``pages.py`` (each file's history, diff and restore),
 ``practice_form.py`` (the practice's details as a form, and the photo),
 ``text_views.py`` (the privacy page and the widget words as text, the
-articles' text with a preview) and ``article_views.py`` (each article's page,
-publishing, deleting, a new article). Every save goes through
-``site.revisions.save``, the one check of a content file; templates are in
-``templates/editor/``.
+articles' text with a preview), ``article_views.py`` (each article's page,
+publishing, deleting) and ``new_article.py`` (a new article). Every save goes
+through ``site.revisions.save``, the one check of a content file; templates
+are in ``templates/editor/``.
 """
 
 from . import (  # noqa: F401 (their routes)
     article_views,
     hub,
+    new_article,
     pages,
     practice_form,
     text_views,

@@ -5,13 +5,12 @@ text pages' own views, editor/text_views.py), with its history, diff and
 restore beside it (editor/pages.py). ``POST .../publish``, ``.../unpublish``
 and ``.../delete`` (after a confirmation page that needs no JavaScript) call
 the one home of those changes (``site.article_changes``), checked as any save
-is; a refusal is a 422 in the owner's words. ``/edit/new-article`` saves a
-draft from a title and an address. ``/edit/article``, the one article's page
-before there were several, leads to the home article's.
+is; a refusal is a 422 in the owner's words. ``/edit/article``, the one
+article's page before there were several, leads to the home article's. A new
+article is new_article.py's.
 """
 
 import re
-import unicodedata
 
 from flask import (
     abort,
@@ -28,8 +27,8 @@ from ..core.db import get_db
 from ..core.security import body_limit
 from ..site import article_changes, revisions
 from ..site.articles import find_article, home_article
-from ..site.content import ID_PATTERN, ContentError
-from ..site.loading import SLUG_LIMIT, article_name, article_slug
+from ..site.content import ContentError
+from ..site.loading import article_name, article_slug
 from .blueprint import bp
 from .pages import (
     Words,
@@ -50,10 +49,6 @@ ABOUT = "An article readers read: its title, introduction and sections."
 # The hub's notices (a deletion, a publication made from the hub).
 HUB_CATEGORY = "editor-hub"
 FLASH_CATEGORY = "editor-text"
-ADDRESS_RULE = (
-    "Lowercase letters, digits and hyphens between words, such as "
-    f"prenatal-massage, at most {SLUG_LIMIT} characters."
-)
 
 
 def words_of_article(article):
@@ -274,118 +269,3 @@ def one_article(rest=""):
     if request.query_string:
         where += "?" + request.query_string.decode("ascii", "replace")
     return redirect(where, 308)
-
-
-# --- A new article ---------------------------------------------------------------
-
-
-def suggested_address(title):
-    """An address made from ``title``: its words in plain letters, hyphenated."""
-    # Accents dropped (é is e); any other sign parts words (l’épaule: l-epaule).
-    plain = "".join(
-        ch
-        for ch in unicodedata.normalize("NFKD", title)
-        if not unicodedata.combining(ch)
-    )
-    address = ""
-    for word in re.findall(r"[a-z0-9]+", plain.lower()):
-        joined = f"{address}-{word}" if address else word
-        if len(joined) > SLUG_LIMIT:
-            break
-        address = joined
-    return address
-
-
-def _address_taken(slug):
-    """Why ``slug`` cannot be a new article's address, or '' when it can."""
-    if find_article(slug, drafts=True) is not None:
-        return "Another article has this address: choose another."
-    if deleted_words(slug) is not None:
-        return (
-            "An article you deleted had this address: restore it from Deleted "
-            "articles on Edit the site, or choose another address."
-        )
-    return ""
-
-
-def address_field(title, typed, suggested):
-    """The address box's value: the owner's own, else made from the title."""
-    typed = typed.strip().lower()
-    if not typed or typed == suggested:
-        return suggested_address(title)
-    return typed
-
-
-def _new_article_page(values, error=None, status=200):
-    """The new article's form, with what was typed and a refusal's field."""
-    html = render_template(
-        "editor/new_article.html",
-        values=values,
-        error=error,
-        address_rule=ADDRESS_RULE,
-        suggested=suggested_address(values.get("title", "")),
-        slug_limit=SLUG_LIMIT,
-        note_limit=revisions.NOTE_LIMIT,
-    )
-    return html, status
-
-
-@bp.get("/new-article")
-@login_required
-def new_article_form():
-    """A new article: its title and its address."""
-    return _new_article_page({})
-
-
-@bp.post("/new-article/address")
-@login_required
-def new_article_address():
-    """The address box again, made from the title typed (htmx, as one types)."""
-    form = request.form
-    title = form.get("title", "")
-    slug = address_field(title, form.get("slug", ""), form.get("suggested", ""))
-    return render_template(
-        "editor/_new_article_address.html",
-        values={"title": title, "slug": slug},
-        error=None,
-        address_rule=ADDRESS_RULE,
-        suggested=suggested_address(title),
-        slug_limit=SLUG_LIMIT,
-    )
-
-
-def _check_new(title, slug):
-    """``(field, reason)`` of the first problem with a new article, else None."""
-    if not title.strip():
-        return "title", "Give the article a title."
-    if not slug:
-        return "slug", f"Give the article an address. {ADDRESS_RULE}"
-    if len(slug) > SLUG_LIMIT or not ID_PATTERN.match(slug):
-        return "slug", f"This address cannot be used. {ADDRESS_RULE}"
-    taken = _address_taken(slug)
-    return ("slug", taken) if taken else None
-
-
-@bp.post("/new-article")
-@login_required
-def new_article():
-    """Save a new draft from its title and address, then open it to write."""
-    form = request.form
-    title = " ".join(form.get("title", "").split())
-    slug = form.get("slug", "").strip().lower() or suggested_address(title)
-    values = {"title": title, "slug": slug, "note": form.get("note", "")}
-    problem = _check_new(title, slug)
-    if problem is None:
-        try:
-            article_changes.new_article(get_db(), slug, title, values["note"])
-        except ContentError as error:
-            words = Words("article", article_name(slug), title, ABOUT, slug=slug)
-            problem = "title", capitalized(owner_words(str(error), words))
-    if problem is not None:
-        field, reason = problem
-        return _new_article_page(values, {"field": field, "text": reason}, 422)
-    flash(
-        "Saved as a draft: only you can see it. Write it here, then publish it.",
-        FLASH_CATEGORY,
-    )
-    return redirect(url_for("editor.article_text_page", slug=slug), 303)
