@@ -258,3 +258,23 @@ def test_an_empty_articles_folder_is_refused_naming_it(tmp_path, database_path):
     (folder / "articles" / f"{HOME}.md").unlink()
     said = start_error(database_path, folder)
     assert f"{folder / 'articles'}: no article has 'home: true'" in said
+
+
+def test_a_saved_only_article_that_no_longer_fits_is_left_out(tmp_path, database_path):
+    # As an older version saved it: a key this version no longer knows.
+    db = connect(str(database_path))
+    db["content_revisions"].insert(
+        {
+            "file": "articles/old-words.md",
+            "text": article_text("Old words", extra="byline: Ana\n"),
+            "saved_at": "2025-01-01T00:00:00+00:00",
+            "note": "",
+        }
+    )
+    db.conn.close()
+    app = app_on(database_path, folder_with(tmp_path))
+    assert slugs(app) == [HOME]  # the site starts, without it
+    [warning] = app.extensions["site.skipped_revisions"].values()
+    assert warning.startswith("articles/old-words.md: saved revision 1 no longer")
+    assert "unknown front matter key 'byline'" in warning
+    assert warning.endswith("; the article is not shown")

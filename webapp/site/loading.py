@@ -270,21 +270,26 @@ def load_saved_content(app, saved):
             return _read_with(app, using), skipped
         except FileMistake as error:
             if error.name in using:
-                skipped[error.name] = no_longer_fits(error.name, using, error)
+                skipped[error.name] = no_longer_fits(
+                    error.name, using, error, names[error.name]
+                )
             elif using:
                 # The folder's file does not fit the saved words of another
                 # (a section removed): the folder's words everywhere.
                 for name in using:
-                    skipped[name] = no_longer_fits(name, using, error)
+                    skipped[name] = no_longer_fits(name, using, error, names[name])
             else:
                 raise
 
 
-def no_longer_fits(name, saved, error):
+def no_longer_fits(name, saved, error, path=None):
     """The warning for a saved revision the site cannot show."""
+    instead = "the file in the content folder is shown"
+    if path is not None and not Path(path).exists():
+        instead = "the article is not shown"  # written in the editor: no file
     return (
         f"{name}: saved revision {saved[name][0]} no longer fits this version of "
-        f"the site: {error}; the file in the content folder is shown"
+        f"the site: {error}; {instead}"
     )
 
 
