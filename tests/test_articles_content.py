@@ -198,6 +198,8 @@ def test_a_saved_only_article_then_deleted_then_restored(tmp_path, database_path
     client.get("/")
     with app.app_context():
         assert find_article("prenatal-massage", drafts=True) is None
+        # flask check names no saved words for it.
+        assert app.extensions["site.saved_files_shown"] == []
         # Its history keeps every step; the deleted one is empty.
         rows = revisions.history(db, "articles/prenatal-massage.md")
         assert [row["id"] for row in rows] == [deleted, deleted - 1, first]

@@ -28,7 +28,13 @@ from . import (
     widget_views,
 )
 from .content import ContentError, get_practice, start_error
-from .loading import CONTENT_FILES, content_file, content_folder, load_saved_content
+from .loading import (
+    CONTENT_FILES,
+    content_file,
+    content_folder,
+    content_paths,
+    load_saved_content,
+)
 from .old_settings import check_old_setting
 from .placements import book_href, booking_platform
 from .practice import PRACTICE_FILE
@@ -96,7 +102,14 @@ def _load_content(app):
     first_load = "content" not in app.extensions
     app.extensions["content"] = content
     app.extensions[SKIPPED] = skipped
-    app.extensions[SHOWN] = [name for name in saved if name not in skipped]
+    # A deleted article's empty revision, or an article.md the folder no
+    # longer reads, shows nothing.
+    names = content_paths(config, saved)
+    app.extensions[SHOWN] = [
+        name
+        for name, (_id, text) in saved.items()
+        if name not in skipped and name in names and text
+    ]
     app.extensions["content_version"] = version
     practice_file = content_file(config, "PRACTICE_FILE", PRACTICE_FILE)
     for setting in practice.old_settings if first_load else ():
