@@ -15,7 +15,9 @@ from html import unescape
 import pytest
 
 from webapp.core.db import connect
+from webapp.site.article import ARTICLE_FILE, load_article
 from webapp.site.content import CONTENT_DIR
+from webapp.site.practice import load_practice
 
 from .conftest import OWNER_PASSWORD, log_in, make_app, store_owner_password, visit
 from .practice_data import filled_practice_app
@@ -23,7 +25,9 @@ from .test_calls import BEACON, tel_links
 from .test_chooser import answers
 from .test_fast_path import fast_path_of
 
-HOME = "medical-or-therapeutic-massage"
+HOME = ARTICLE_FILE.stem
+HOME_TITLE = load_article(ARTICLE_FILE).title
+PRACTICE = load_practice().name
 SECOND = "prenatal-massage"
 DRAFT = "first-visit"
 SECOND_TITLE = "Massage While You Are Pregnant"
@@ -158,7 +162,7 @@ def test_the_second_article_is_at_its_own_address_with_its_own_words(client):
     response = client.get(f"/articles/{SECOND}")
     assert response.status_code == 200
     html = html_of(response)
-    assert f"<title>{SECOND_TITLE} | Reach for Serenity</title>" in html
+    assert f"<title>{SECOND_TITLE} | {PRACTICE}</title>" in html
     assert meta(html, "description") == SECOND_DESCRIPTION
     assert canonical(html) == f"http://localhost/articles/{SECOND}"
     assert meta(html, "og:url") == f"http://localhost/articles/{SECOND}"
@@ -176,7 +180,7 @@ def test_its_json_ld_is_an_article_by_the_practice(client):
     assert article["description"] == SECOND_DESCRIPTION
     assert article["datePublished"] == "2025-05-02"
     assert article["mainEntityOfPage"] == f"http://localhost/articles/{SECOND}"
-    practice = {"@type": "Organization", "name": "Reach for Serenity"}
+    practice = {"@type": "Organization", "name": PRACTICE}
     assert article["author"] == article["publisher"] == practice
     # The business is the practice's own address, whichever article shows it.
     assert graph["HealthAndBeautyBusiness"]["url"] == "http://localhost/"
@@ -204,7 +208,7 @@ def test_the_owner_sees_the_draft_marked_and_never_kept(owner):
     response = owner.get(f"/articles/{DRAFT}")
     assert response.status_code == 200
     html = html_of(response)
-    assert f"<title>Draft: {DRAFT_TITLE} | Reach for Serenity</title>" in html
+    assert f"<title>Draft: {DRAFT_TITLE} | {PRACTICE}</title>" in html
     assert "Only you can see this article" in html
     assert "no-store" in response.headers["Cache-Control"]
     assert response.headers["X-Robots-Tag"] == "noindex"
@@ -227,8 +231,8 @@ def test_each_article_ends_with_the_other_published_ones(client):
         (f"/articles/{SECOND}", SECOND_TITLE)
     ]
     second = html_of(client.get(f"/articles/{SECOND}"))
-    assert "More from Reach for Serenity" in second
-    assert more_from(second) == [("/", "What Comes to Mind When You Hear “Massage”?")]
+    assert f"More from {PRACTICE}" in second
+    assert more_from(second) == [("/", HOME_TITLE)]
     assert SECOND_DESCRIPTION not in second.split('class="more-articles"')[1]
 
 
@@ -242,10 +246,10 @@ def test_the_articles_page_lists_the_published_ones_newest_first(client):
     response = client.get("/articles")
     assert response.status_code == 200
     html = html_of(response)
-    assert "<title>Articles | Reach for Serenity</title>" in html
+    assert f"<title>Articles | {PRACTICE}</title>" in html
     assert article_links(html) == [
         (f"/articles/{SECOND}", SECOND_TITLE),
-        ("/", "What Comes to Mind When You Hear “Massage”?"),
+        ("/", HOME_TITLE),
     ]
     assert SECOND_DESCRIPTION in html
     assert DRAFT_TITLE not in html

@@ -20,6 +20,7 @@ from ..servers import wait_until
 from ..test_articles_pages import (
     DRAFT,
     DRAFT_TITLE,
+    HOME_TITLE,
     SECOND,
     SECOND_TITLE,
     events,
@@ -31,7 +32,6 @@ from .conftest import DESKTOP, JOURNEYS, axe_violations, page_without_scripts
 WIDGETS = load_widgets()
 ASPECT = WIDGETS.comparison.aspects[2]
 OUTCOMES = WIDGETS.chooser.outcomes
-HOME_TITLE = "What Comes to Mind When You Hear “Massage”?"
 SECOND_PATH = f"/articles/{SECOND}"
 
 
