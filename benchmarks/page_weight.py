@@ -9,7 +9,9 @@ practice details filled in (tests/practice_data.py, with the therapist's
 photo), opens / in Debian's Chromium as a 375 x 812 phone with an empty cache
 and lists every file the first load fetched (until the network is quiet,
 without scrolling; a file fetched twice counted once), plus the icon the page
-links (a phone's browser fetches it; headless Chromium may not). Text files
+links (a phone's browser fetches it; headless Chromium may not). htmx is
+not in it: site.js loads it only when a widget comes within a screen of view
+(or is touched), and the first widget is screens down. Text files
 are counted as the shipped proxies send them, gzipped at level 5: nginx's as
 deploy/nginx-webapp.conf sets it, and Caddy's default (Caddy sends zstd, a
 little smaller, to browsers that take it). The photo is
