@@ -384,3 +384,25 @@ def test_a_second_home_is_refused_naming_the_articles_by_their_titles(owner, db)
     assert "home: true" in reason  # the key the owner typed
     assert not re.search(r"\.md\b|articles/", reason)
     assert revision_count(db) == 1
+
+
+def test_an_article_whose_save_no_longer_fits_is_named_with_its_versions(
+    app, owner, db
+):
+    create(owner)
+    # As if an older version of the site had saved a key this one dropped.
+    good = revisions.newest_texts(db)[f"articles/{SLUG}.md"][1]
+    stale = good.replace("published: false", "published: false\nreleased: soon")
+    revisions._insert(db, f"articles/{SLUG}.md", stale, "")
+    db.conn.commit()
+    hub = page_of(owner.get("/edit"))
+    alert = alert_of(hub)
+    assert f"The article “{TITLE}”: your last saved version no longer fits" in alert
+    assert f'href="/edit/articles/{SLUG}/history"' in hub
+    history = page_of(owner.get(f"/edit/articles/{SLUG}/history"))
+    assert "so readers do not see it: restore a version that fits" in history
+    assert f'href="/edit/articles/{SLUG}"' not in history  # nothing to edit yet
+    restore = re.search(rf'action="(/edit/articles/{SLUG}/restore/\d+)"', history)[1]
+    assert post(owner, restore, "/edit").status_code == 303
+    assert "no longer fits" not in page_of(owner.get("/edit"))
+    assert owner.get(f"/edit/articles/{SLUG}").status_code == 200

@@ -75,7 +75,10 @@ def title_in(text):
 
 
 def deleted_words(slug):
-    """The ``Words`` of a deleted article (only its saved versions), else None."""
+    """The ``Words`` of an article known by its saved versions only, else None.
+
+    A deleted one, or one written here whose newest save no longer fits.
+    """
     file = article_name(slug)
     kept = newest_kept_text(file) if article_slug(file) else None
     if kept is None:

@@ -10,7 +10,13 @@ from flask import get_flashed_messages, render_template
 from ..auth.guard import login_required
 from ..core.formatting import long_date
 from ..site.articles import all_articles
-from .article_views import HUB_CATEGORY, deleted_articles, words_of_article
+from ..site.loading import article_slug
+from .article_views import (
+    HUB_CATEGORY,
+    deleted_articles,
+    deleted_words,
+    words_of_article,
+)
 from .blueprint import bp
 from .pages import WORDS, newest_saves, saved_row, skipped_files
 
@@ -39,7 +45,14 @@ def index():
         for article in all_articles()
     ]
     rows = [saved_row(words, newest) for words in WORDS.values()]
-    every = rows + articles
+    shown = {row["words"].file: row["words"] for row in rows + articles}
+    # An article written here whose save no longer fits is not on the site at
+    # all (no file stands in): its versions are all there is to open.
+    not_shown = [
+        words
+        for name in sorted(skipped.difference(shown))
+        if article_slug(name) and (words := deleted_words(article_slug(name)))
+    ]
     messages = get_flashed_messages(category_filter=[HUB_CATEGORY])
     return render_template(
         "editor/index.html",
@@ -47,6 +60,7 @@ def index():
         rows=rows[1:],
         articles=articles,
         deleted=deleted_articles(),
-        skipped=[row["words"] for row in every if row["words"].file in skipped],
+        skipped=[words for file, words in shown.items() if file in skipped],
+        not_shown=not_shown,
         message=messages[-1] if messages else "",
     )

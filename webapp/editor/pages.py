@@ -206,6 +206,8 @@ def history_page(words, *, error="", status=200):
         message=messages[-1] if messages else "",
         error=error,
         no_longer_fits=words.file in skipped_files(),
+        # An article written here has no file the site came with to show.
+        came_with=words.file in content_paths(current_app.config),
     )
     return html, status
 
