@@ -126,6 +126,12 @@ def test_an_address_that_is_no_slug_is_refused(tmp_path, database_path):
     assert "articles/Prenatal Massage.md: an article's file name" in said
 
 
+def test_home_in_quotes_is_refused_in_plain_words(tmp_path, database_path):
+    quoted = article_text("Prenatal massage", extra='home: "true"\n')
+    said = start_error(database_path, folder_with(tmp_path, prenatal=quoted))
+    assert "articles/prenatal.md: front matter key 'home' must be true or false" in said
+
+
 def test_two_homes_are_refused_naming_both(tmp_path, database_path):
     second = article_text("Prenatal massage", extra="home: true\n")
     said = start_error(database_path, folder_with(tmp_path, prenatal=second))

@@ -53,6 +53,16 @@ def _published(value):
 Published = Annotated[datetime.date | None, BeforeValidator(_published)]
 
 
+def _yes_or_no(value):
+    """true or false, written bare (in quotes YAML reads text)."""
+    if not isinstance(value, bool):
+        raise problem(" must be true or false (without quotes)")
+    return value
+
+
+YesOrNo = Annotated[bool, Strict(), BeforeValidator(_yes_or_no)]
+
+
 class ArticleWidget(ContentModel):
     """One widget an article shows, after one of its own sections."""
 
@@ -81,7 +91,7 @@ class FrontMatter(BaseModel):
     # A date, or false for a draft only the signed-in owner sees.
     published: Published
     # The one article served at "/"; it must be published.
-    home: Annotated[bool, Strict()] = False
+    home: YesOrNo = False
     # Which widgets the article shows, after which of its sections. None: the
     # home article shows widgets.yaml's show_after placements, another none.
     widgets: tuple[ArticleWidget, ...] | None = None
