@@ -212,6 +212,7 @@ def test_the_home_article_cannot_be_unpublished_or_deleted(app, owner, db, chang
     assert not TECHNICAL.search(reason)
     assert revision_count(db) == before
     assert reader_status(app, "/") == 200
+    assert owner.get(f"/edit/articles/{slug}/delete").status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -241,6 +241,8 @@ def article_unpublish(slug):
 def article_delete_page(slug):
     """The step before deleting: what deleting does, and the button."""
     article = live_article(slug)
+    if article.home:
+        abort(404)  # never deleted: it has no such step (a POST says why)
     return render_template("editor/delete.html", article=article)
 
 
