@@ -117,12 +117,16 @@ def json_ld(html):
     return {node["@type"]: node for node in json.loads(found.group(1))["@graph"]}
 
 
+def more_from_nav(html):
+    """The "More from" block at the end of an article, or None."""
+    found = re.search(r'<nav class="more-articles".*?</nav>', html, re.S)
+    return found.group(0) if found else None
+
+
 def more_from(html):
     """The "More from" list at the end of an article: [(address, title)]."""
-    found = re.search(r'<nav class="more-articles".*?</nav>', html, re.S)
-    if not found:
-        return None
-    return article_links(found.group(0))
+    nav = more_from_nav(html)
+    return None if nav is None else article_links(nav)
 
 
 def article_links(html):
@@ -233,6 +237,8 @@ def test_each_article_ends_with_the_other_published_ones(client):
     second = html_of(client.get(f"/articles/{SECOND}"))
     assert f"More from {PRACTICE}" in second
     assert more_from(second) == [("/", HOME_TITLE)]
+    # The list ends with the way to every article.
+    assert '<a href="/articles">All articles</a>' in more_from_nav(second)
     assert SECOND_DESCRIPTION not in second.split('class="more-articles"')[1]
 
 
