@@ -255,7 +255,8 @@ def test_a_version_that_no_longer_fits_is_refused_with_the_reason(app, owner):
     assert "(shown on the site now)" not in history
     token = csrf_token_from(history)
     response = owner.post(f"{HOME_EDIT}/restore/{stale}", data={"csrf_token": token})
-    assert response.status_code == 400
+    # As every other refusal of the editor: the words could not be taken.
+    assert response.status_code == 422
     html = text_of(response)
     alert = re.search(r'role="alert">(.*?)</div>', html, re.S)[1]
     assert f"Version {stale} was not restored: it no longer fits the site" in alert

@@ -311,7 +311,7 @@ def restore_revision(words, revision_id):
             f"Version {revision_id} was not restored: it no longer fits the site "
             f"({owner_words(str(error), words)})."
         )
-        return history_page(words, error=reason, status=400)
+        return history_page(words, error=reason, status=422)
     flash(
         f"Version {revision_id} restored: it is saved as version {new_id} "
         "and the site shows it now.",
