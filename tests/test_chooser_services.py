@@ -71,8 +71,8 @@ def post(client, path, data):
 @pytest.mark.parametrize(
     ("given", "line", "button"),
     [
-        (MEDICAL, "Medical massage · 90 min · $132.50", "chooser-medical"),
-        (THERAPEUTIC, "Therapeutic massage · 60 min · $90", "chooser-therapeutic"),
+        (MEDICAL, "Medical massage · 90 minutes · $132.50", "chooser-medical"),
+        (THERAPEUTIC, "Therapeutic massage · 60 minutes · $90", "chooser-therapeutic"),
     ],
 )
 def test_the_suggestion_names_the_practice_session_above_its_button(
@@ -112,7 +112,7 @@ def test_a_session_line_shows_only_what_is_filled_in():
         "Medical massage"
     )
     assert service_line(practice, Service(name="Medical massage", minutes=45)) == (
-        "Medical massage · 45 min"
+        "Medical massage · 45 minutes"
     )
     free = Service(name="Medical massage", price=0)
     assert service_line(practice, free) == "Medical massage · $0"

@@ -68,7 +68,7 @@ def test_the_suggestion_shows_the_session_and_gives_the_answers_back(
     expect_outcome(page, OUTCOMES["medical"])
     result = page.locator("#chooser-result")
     session = result.locator(".recommendation__services li")
-    expect(session).to_have_text(["Medical massage · 90 min · $132.50"])
+    expect(session).to_have_text(["Medical massage · 90 minutes · $132.50"])
     button = result.get_by_role("link", name=OUTCOMES["medical"].book_label)
     expect(button).to_be_visible()
     # The session is shown above the button that books it (both measured at
@@ -110,7 +110,7 @@ def test_the_suggestion_shows_the_session_and_gives_the_answers_back(
     assert submit(page, live_server, js).status == 200
     expect_outcome(page, OUTCOMES["therapeutic"])
     expect(page.locator(".recommendation__services li")).to_have_text(
-        ["Therapeutic massage · 60 min · $90"]
+        ["Therapeutic massage · 60 minutes · $90"]
     )
     page.watch.assert_clean()
 

@@ -23,13 +23,8 @@ def matching_services(services, outcome):
 
 
 def service_line(practice, service):
-    """One service as "Medical massage · 90 min · $132.50", each part when known."""
-    parts = [service.name]
-    if service.minutes:
-        parts.append(f"{service.minutes} min")
-    if service.price is not None:
-        parts.append(practice.price(service))
-    return " · ".join(parts)
+    """One service as "Medical massage · 90 minutes · $132.50", each part when known."""
+    return " · ".join([service.name, *practice.service_terms(service)])
 
 
 def service_lines(practice, outcome):

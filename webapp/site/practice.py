@@ -340,6 +340,13 @@ class Practice(ContentModel):
         """A service's price in the practice's currency and locale: ``$90``."""
         return money(service.price, self.currency)
 
+    def service_terms(self, service):
+        """A service's length and price, each when known: ``["90 minutes", "$90"]``."""
+        terms = [f"{service.minutes} minutes"] if service.minutes else []
+        if service.price is not None:
+            terms.append(self.price(service))
+        return terms
+
     @property
     def price_from(self):
         """The lowest session price, ``$90``, or None when no session has one."""
