@@ -36,10 +36,11 @@ sys.path.insert(0, str(PROJECT))
 
 from tests.practice_data import write_practice  # noqa: E402
 from tests.servers import serving  # noqa: E402
+from tests.test_articles_pages import SECOND, write_articles  # noqa: E402
 
 LIGHTHOUSE = PROJECT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
-PAGES = ("/", "/privacy")
+PAGES = ("/", f"/articles/{SECOND}", "/articles", "/privacy")
 ASSERTED = ("accessibility", "best-practices", "seo")
 CATEGORIES = ("performance", *ASSERTED)
 METRICS = (
@@ -64,10 +65,16 @@ RUN_SECONDS = 180
 
 @contextmanager
 def served_filled_site(folder):
-    """gunicorn serving the site with every practice block filled in; its URL."""
+    """gunicorn serving the site as a practice has it; its URL.
+
+    Every practice block filled in, and the shipped article with a second
+    one and a draft beside it (so every article ends with "More from").
+    """
     folder = Path(folder)
     practice = write_practice(folder)
-    with serving(folder, FLASK_PRACTICE_FILE=str(practice)) as server:
+    content = write_articles(folder / "content")
+    settings = {"FLASK_PRACTICE_FILE": str(practice), "FLASK_CONTENT_DIR": str(content)}
+    with serving(folder, **settings) as server:
         yield f"http://127.0.0.1:{server.port}"
 
 

@@ -1,4 +1,4 @@
-"""Lighthouse (npm, mobile profile) gives the articles and privacy pages 100.
+"""Lighthouse (npm, mobile profile) gives every article, the list and privacy 100.
 
 Accessibility, best practices and SEO do not depend on the machine's speed,
 so they are asserted; performance does, and benchmarks/lighthouse.py prints
@@ -12,6 +12,7 @@ import pytest
 
 from benchmarks.lighthouse import (
     ASSERTED,
+    PAGES,
     audits_below_full_marks,
     category_scores,
     foreign_requests,
@@ -19,9 +20,7 @@ from benchmarks.lighthouse import (
     served_filled_site,
 )
 
-from ..practice_data import write_practice
-from ..servers import request, serving
-from ..test_articles_pages import SECOND, write_articles
+from ..servers import request
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +32,7 @@ def site(tmp_path_factory):
         yield url
 
 
-@pytest.mark.parametrize("path", ["/", "/privacy"])
+@pytest.mark.parametrize("path", PAGES)
 def test_page_scores_100_for_accessibility_best_practices_and_seo(site, path):
     try:
         report = run_lighthouse(site + path, categories=ASSERTED)
@@ -47,19 +46,3 @@ def test_page_scores_100_for_accessibility_best_practices_and_seo(site, path):
     # Everything the page needs comes from the site itself: no web fonts,
     # scripts or images from elsewhere (Chromium could not reach them here).
     assert foreign_requests(report, site) == []
-
-
-@pytest.fixture(scope="module")
-def articles_site(tmp_path_factory):
-    """The filled-in site with a second article and a draft, served by gunicorn."""
-    folder = tmp_path_factory.mktemp("lighthouse-articles")
-    content = write_articles(folder / "content")
-    practice = write_practice(folder)
-    settings = {"FLASK_CONTENT_DIR": str(content), "FLASK_PRACTICE_FILE": str(practice)}
-    with serving(folder, **settings) as server:
-        yield f"http://127.0.0.1:{server.port}"
-
-
-@pytest.mark.parametrize("path", [f"/articles/{SECOND}", "/articles"])
-def test_another_article_and_the_list_score_100_too(articles_site, path):
-    test_page_scores_100_for_accessibility_best_practices_and_seo(articles_site, path)
