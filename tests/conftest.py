@@ -205,8 +205,13 @@ MALFORMED_URLS = ["http://[::1", "http://[bad/stats", "//[", "\x7f%ff"]
 # --- Events seeded straight into the database ---------------------------------
 
 
-def record(app, events, address, *, agent=PHONE, referrer="", utm=None, when=None):
-    """Store events straight through the tracking module (as a request would)."""
+def record(
+    app, events, address, *, agent=PHONE, referrer="", utm=None, when=None, page="/"
+):
+    """Store events straight through the tracking module (as a request would).
+
+    ``page``: the page they happened on ("/" the home article).
+    """
     device, browser = classify.device_and_browser(agent)
     db = connect(app.config["DATABASE"])
     try:
@@ -216,7 +221,7 @@ def record(app, events, address, *, agent=PHONE, referrer="", utm=None, when=Non
                 ip=address,
                 user_agent=agent,
                 reason=None,
-                page="/",
+                page=page,
                 referrer_host=referrer,
                 utm=utm or {},
                 device=device,

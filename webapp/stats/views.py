@@ -176,17 +176,19 @@ def events_csv(db, today, period, article):
     """Raw events of the period (of one article's page, narrowed), oldest first."""
     return export.csv_response(
         reports.EXPORT_COLUMNS,
-        _raw_event_rows(current_app.config["DATABASE"], period, article),
+        # The page now: the rows stream after the request's context is gone.
+        _raw_event_rows(
+            current_app.config["DATABASE"], period, articles.page_of(article)
+        ),
         _filename("events", period, article),
     )
 
 
-def _raw_event_rows(path, period, article):
-    """The period's raw events as CSV rows, on a connection of their own.
+def _raw_event_rows(path, period, page):
+    """The period's raw events (of ``page``) as CSV rows, on their own connection.
 
     The download streams after the request's connection is closed.
     """
-    page = articles.page_of(article)
     db = connect(path)
     try:
         for event in reports.raw_events(db, period.start, period.end, page):
