@@ -242,6 +242,16 @@ def test_narrowing_to_one_article_narrows_the_whole_dashboard(seeded, owner_clie
         assert 'href="/stats?period=7d"' in html  # "See every article"
 
 
+def test_a_bad_period_keeps_the_article_in_the_links(seeded, owner_client):
+    response = owner_client.get(
+        f"/stats?from=2025-03-09&to=2025-03-01&article={SECOND}"
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f'href="/stats?period=7d&amp;article={SECOND}"' in html
+    assert f'<input type="hidden" name="article" value="{SECOND}">' in html
+
+
 @pytest.mark.parametrize(
     "path", ["/stats", "/stats.json", "/stats/daily.csv", "/stats/events.csv"]
 )

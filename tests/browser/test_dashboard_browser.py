@@ -13,7 +13,8 @@ from webapp.core import calendar
 from webapp.core.calendar import practice_zone
 from webapp.tracking.vocabulary import CLICK, VIEW, WIDGET
 
-from ..conftest import HOSTILE_STRINGS
+from ..conftest import HOSTILE_STRINGS, make_app
+from ..test_articles_pages import SECOND, SECOND_TITLE, write_articles
 from ..test_click_to_client import add_batch, ago
 from ..test_dashboard import dashes, record, spelt
 from .conftest import DESKTOP, NARROW, PHONE, axe_violations, with_text_spacing
@@ -652,3 +653,59 @@ def test_this_month_opens_with_the_value_and_the_fees_in_us_dates(
     page.reload()
     expect(page.locator(".dash-heading")).to_contain_text("This month")
     page.watch.assert_clean()
+
+
+# --- Each article's numbers (issue 32) ------------------------------------------------
+
+
+class TestArticles:
+    """A second article's readers: the Articles table, and narrowing to one."""
+
+    @pytest.fixture
+    def app(self, database_path, tmp_path):
+        """The app on a content folder of three articles (home, second, a draft)."""
+        folder = write_articles(tmp_path / "content")
+        return make_app(database_path, CONTENT_DIR=str(folder))
+
+    @pytest.fixture
+    def two_articles(self, app):
+        """Today: 3 views and 1 click on the home article, 2 and 2 on the second."""
+        for n in range(3):
+            click = {"kind": CLICK, "placement": "header"}
+            events = [{"kind": VIEW}] + ([click] if n == 0 else [])
+            record(app, events, f"198.51.100.{n}")
+        for n in range(2):
+            events = [{"kind": VIEW}, {"kind": CLICK, "placement": "article-end"}]
+            record(app, events, f"198.51.100.{10 + n}", page=f"/articles/{SECOND}")
+
+    @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+    def test_the_table_and_narrowing_by_clicking_an_article(
+        self, open_page, live_server, owner_password, two_articles, js
+    ):
+        page = sign_in(open_page, live_server, owner_password, js=js)
+        table = page.get_by_role("region", name="Articles, table")
+        expect(table).to_contain_text(SECOND_TITLE)
+        expect(table.locator("tfoot")).to_contain_text("All articles")
+        expect(page.locator("#dash-narrowed")).to_have_count(0)
+        assert headline(page, "Page views") == "5"
+        if js:
+            mark_document(page)
+
+        table.get_by_role("link", name=f"Only this one (“{SECOND_TITLE}”)").click()
+        page.wait_for_url(f"{live_server.url}/stats?article={SECOND}&period=7d")
+        expect(page.locator("#dash-narrowed")).to_contain_text(SECOND_TITLE)
+        expect(page.locator(".owner-total").first).to_contain_text("2")
+        assert headline(page, "Booking clicks") == "2"
+        # Another period keeps the article; "See every article" lets it go.
+        page.get_by_role("link", name="Last 30 days").click()
+        page.wait_for_url(f"{live_server.url}/stats?period=30d&article={SECOND}")
+        expect(page.locator("#dash-narrowed")).to_contain_text(SECOND_TITLE)
+        assert headline(page, "Page views") == "2"
+        page.get_by_role("link", name="See every article").click()
+        page.wait_for_url(f"{live_server.url}/stats?period=30d")
+        expect(page.locator("#dash-narrowed")).to_have_count(0)
+        assert headline(page, "Page views") == "5"
+        if js:  # axe runs in the page: only with JavaScript
+            assert same_document(page)
+            assert axe_violations(page) == []
+        page.watch.assert_clean()

@@ -32,6 +32,7 @@ from ..site.placements import booking_platform
 from ..site.views import site_url
 from . import articles, dashboard, export, reports
 from .periods import PRESETS, parse_period
+from .rollups import ALL_PAGES
 
 bp = Blueprint("stats", __name__)
 
@@ -113,7 +114,7 @@ def _dashboard_page(board, error=None, status=200):
         "earliest": calendar.EARLIEST,
         "form": form,
         # Links that keep the narrowing; none once the article is unknown.
-        "article_args": board.article_args if board else {},
+        "article_args": board.article_args if board else _known_article_args(),
         "article_missing": status == 404,
         "every_article_url": url_for(
             "stats.index",
@@ -122,6 +123,15 @@ def _dashboard_page(board, error=None, status=200):
     }
     template = "stats/_fragment.html" if wants_fragment() else "stats/index.html"
     return vary_on_htmx(make_response(render_template(template, **context), status))
+
+
+def _known_article_args():
+    """``{"article": slug}`` when the address names a known article, else {}."""
+    slug = request.args.get("article")
+    try:
+        return {"article": slug} if articles.page_of(slug) != ALL_PAGES else {}
+    except articles.UnknownArticle:
+        return {}
 
 
 def _upload_url():
