@@ -72,4 +72,7 @@ M018_STATEMENTS = (
     # Reports read one page's rows of a period from the index alone.
     "CREATE INDEX daily_counts_covering ON daily_counts"
     " (page, day, kind, dimension, value, events, uniques)",
+    # ... and every page's totals of a period (the Articles table) likewise.
+    "CREATE INDEX daily_counts_by_dimension ON daily_counts"
+    " (dimension, day, page, kind, value, events, uniques)",
 )

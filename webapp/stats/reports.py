@@ -236,10 +236,10 @@ def report(db, start, end, page=ALL_PAGES):
             result.click_hours[(_weekday(day), int(hour))] += count
         for row_page, kind, dim, value, count, uniques in db.execute(
             "SELECT page, kind, dimension, value, sum(events), sum(uniques) "  # noqa: S608
-            "FROM daily_counts WHERE day BETWEEN ? AND ? AND page != ? "
-            f"AND (dimension = ? OR dimension = ?) AND {UP_TO_DATE} "
+            "FROM daily_counts WHERE dimension IN (?, ?) AND day BETWEEN ? AND ? "
+            f"AND page != ? AND {UP_TO_DATE} "
             "GROUP BY page, kind, dimension, value",
-            [first, last, ALL_PAGES, TOTAL, CHOOSER_DIMENSION],
+            [TOTAL, CHOOSER_DIMENSION, first, last, ALL_PAGES],
         ):
             result.pages.setdefault(row_page, {})[(kind, dim, value)] = (
                 count,
