@@ -25,6 +25,7 @@ from webapp.tracking.vocabulary import CLICK, VIEW
 from .conftest import create_migrated_database, log_in, make_app, record
 from .test_articles_pages import SECOND, SECOND_TITLE, write_articles
 from .test_dashboard import csv_rows
+from .test_digest import letter_text
 
 HOME_TITLE = "What Comes to Mind When You Hear “Massage”?"
 SECOND_PAGE = f"/articles/{SECOND}"
@@ -327,9 +328,9 @@ def _letter(app, clicks_home, clicks_second):
 
 
 def test_the_letter_names_the_article_with_the_most_booking_clicks(app):
-    assert (
-        _letter(app, 7, 4) == f"Most booking clicks came from “{HOME_TITLE}”: 7 of 11"
-    )
+    words = f"Most booking clicks came from “{HOME_TITLE}”: 7 of 11"
+    assert _letter(app, 7, 4) == words
+    assert f"{words}.\n" in letter_text(app)
 
 
 def test_the_letter_is_honest_about_few_clicks(app):
