@@ -7,10 +7,12 @@ file, as the owner would, and checks what the owner is told, what is saved
 
 import html
 import re
+import shutil
 
 import pytest
 
 from webapp.site import revisions
+from webapp.site.content import CONTENT_DIR
 
 from .conftest import READER_HEADERS, csrf_token_from, log_in, make_app
 
@@ -407,3 +409,40 @@ def test_an_article_whose_save_no_longer_fits_is_named_with_its_versions(
     assert post(owner, restore, "/edit").status_code == 303
     assert "no longer fits" not in page_of(owner.get("/edit"))
     assert owner.get(f"/edit/articles/{SLUG}").status_code == 200
+
+
+def test_an_article_only_in_the_folder_is_deleted_and_restored(
+    tmp_path, database_path, owner_password
+):
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, folder)
+    (folder / "articles" / "gift-ideas.md").write_text(
+        "---\ntitle: Gift ideas\npublished: 2025-05-01\n"
+        "description: Gifts for a friend.\nhealth_note: Ask your provider.\n---\n"
+        "The opening words.\n\n---\n## A voucher\n\nA voucher for a session.\n",
+        encoding="utf-8",
+    )
+    app = make_app(
+        database_path,
+        CONTENT_DIR=str(folder),
+        LOCALE="en_GB",
+        TIME_ZONE="Europe/London",
+    )
+    owner = app.test_client()
+    log_in(owner)
+    assert reader_status(app, "/articles/gift-ideas") == 200
+    deleted = post(
+        owner, "/edit/articles/gift-ideas/delete", "/edit/articles/gift-ideas/delete"
+    )
+    assert deleted.status_code == 303
+    assert reader_status(app, "/articles/gift-ideas") == 404
+    gone = page_of(owner.get("/edit")).split("Deleted articles", 1)[1]
+    assert ">Gift ideas</h4>" in gone
+    history = page_of(owner.get("/edit/articles/gift-ideas/history"))
+    assert "as it was before deleting" in history
+    restore = re.search(r'action="(/edit/articles/gift-ideas/restore/\d+)"', gone)[1]
+    assert post(owner, restore, "/edit").status_code == 303
+    assert reader_status(app, "/articles/gift-ideas") == 200
+    assert "A voucher for a session." in page_of(
+        app.test_client().get("/articles/gift-ideas", headers=READER_HEADERS)
+    )

@@ -124,4 +124,10 @@ def delete(db, slug):
     article = find(db, slug)
     if article.home:
         raise ContentError(f"'{slug}' is the home page's article: it cannot be deleted")
+    if article.file not in revisions.newest_texts(db):
+        # Only a file so far: keep its words as a version, so that deleting
+        # can be undone from its history like any other article's.
+        revisions.save(
+            db, article.file, _current_text(db, article), "as it was before deleting"
+        )
     return revisions.save(db, article.file, "", "deleted")
