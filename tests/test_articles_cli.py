@@ -3,6 +3,7 @@
 import re
 
 from webapp.core.db import connect
+from webapp.site import article_changes
 
 from .conftest import READER_HEADERS, make_app
 
@@ -87,3 +88,18 @@ def test_refusals_are_one_line_and_exit_1(database_path):
         assert result.output.startswith("Error: ")
         assert len(result.output.strip().splitlines()) == 1, result.output
     assert revisions_in(database_path) == []
+
+
+def test_a_deleted_articles_address_is_refused_with_the_way_back(database_path):
+    app = make_app(database_path)
+    assert invoke(app, "new", "gift-ideas", "--title", "Gift ideas").exit_code == 0
+    with app.app_context():
+        db = connect(str(database_path))
+        article_changes.delete(db, "gift-ideas")
+        db.conn.close()
+    before = revisions_in(database_path)
+    again = invoke(app, "new", "gift-ideas", "--title", "Other gifts")
+    assert again.exit_code == 1
+    assert "a deleted article had the address 'gift-ideas'" in again.output
+    assert "flask content revert" in again.output
+    assert revisions_in(database_path) == before

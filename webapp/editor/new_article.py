@@ -3,9 +3,10 @@
 ``/edit/new-article`` asks for both; the address is made from the title
 (``suggested_address``) and follows it as it is typed (htmx posts the title
 to ``/edit/new-article/address``) until the owner writes one of their own;
-without JavaScript an empty address is made from the title on saving. A bad
-or taken address is refused (422) beside its box, in plain words; the draft
-is saved by ``site.article_changes.new_article`` and opens in its editor.
+without JavaScript an empty address is made from the title on saving. The draft is
+saved by ``site.article_changes.new_article``, whose rules refuse a bad or
+taken address (422, said beside its box in plain words); it opens in its
+editor.
 """
 
 import re
@@ -16,10 +17,9 @@ from flask import flash, redirect, render_template, request, url_for
 from ..auth.guard import login_required
 from ..core.db import get_db
 from ..site import article_changes, revisions
-from ..site.articles import find_article
-from ..site.content import ID_PATTERN, ContentError
+from ..site.content import ContentError
 from ..site.loading import SLUG_LIMIT, article_name
-from .article_views import ABOUT, FLASH_CATEGORY, deleted_words
+from .article_views import ABOUT, FLASH_CATEGORY
 from .blueprint import bp
 from .pages import Words, owner_words
 from .text_views import capitalized
@@ -45,18 +45,6 @@ def suggested_address(title):
             break
         address = joined
     return address
-
-
-def _address_taken(slug):
-    """Why ``slug`` cannot be a new article's address, or '' when it can."""
-    if find_article(slug, drafts=True) is not None:
-        return "Another article has this address: choose another."
-    if deleted_words(slug) is not None:
-        return (
-            "An article you deleted had this address: restore it from Deleted "
-            "articles on Edit the site, or choose another address."
-        )
-    return ""
 
 
 def address_field(title, typed, suggested):
@@ -106,15 +94,27 @@ def new_article_address():
 
 
 def _check_new(title, slug):
-    """``(field, reason)`` of the first problem with a new article, else None."""
+    """``(field, reason)`` of a missing title or address, else None."""
     if not title.strip():
         return "title", "Give the article a title."
     if not slug:
         return "slug", f"Give the article an address. {ADDRESS_RULE}"
-    if len(slug) > SLUG_LIMIT or not ID_PATTERN.match(slug):
+    return None
+
+
+def _refusal(error, title, slug):
+    """``(field, reason)`` in the owner's words for a refused new article."""
+    if isinstance(error, article_changes.BadAddress):
         return "slug", f"This address cannot be used. {ADDRESS_RULE}"
-    taken = _address_taken(slug)
-    return ("slug", taken) if taken else None
+    if isinstance(error, article_changes.AddressOfDeleted):
+        return "slug", (
+            "An article you deleted had this address: restore it from Deleted "
+            "articles on Edit the site, or choose another address."
+        )
+    if isinstance(error, article_changes.AddressTaken):
+        return "slug", "Another article has this address: choose another."
+    words = Words("article", article_name(slug), title, ABOUT, slug=slug)
+    return "title", capitalized(owner_words(str(error), words))
 
 
 @bp.post("/new-article")
@@ -130,8 +130,7 @@ def new_article():
         try:
             article_changes.new_article(get_db(), slug, title, values["note"])
         except ContentError as error:
-            words = Words("article", article_name(slug), title, ABOUT, slug=slug)
-            problem = "title", capitalized(owner_words(str(error), words))
+            problem = _refusal(error, title, slug)
     if problem is not None:
         field, reason = problem
         return _new_article_page(values, {"field": field, "text": reason}, 422)

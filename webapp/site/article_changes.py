@@ -31,15 +31,27 @@ NEW_TEXT = (
 )
 
 
+class BadAddress(ContentError):
+    """A new article's address that cannot be one (its letters, its length)."""
+
+
+class AddressTaken(ContentError):
+    """A new article's address that another article has."""
+
+
+class AddressOfDeleted(AddressTaken):
+    """A new article's address that a deleted article had (it can come back)."""
+
+
 def check_slug(slug):
-    """``slug`` if it can be an article's address, else a ContentError."""
+    """``slug`` if it can be an article's address, else a BadAddress."""
     if not isinstance(slug, str) or not ID_PATTERN.match(slug):
-        raise ContentError(
+        raise BadAddress(
             f"'{slug}' cannot be an article's address: use lowercase letters, "
             "digits and hyphens only (like prenatal-massage)"
         )
     if len(slug) > SLUG_LIMIT:
-        raise ContentError(
+        raise BadAddress(
             f"an article's address can be at most {SLUG_LIMIT} characters long"
         )
     return slug
@@ -75,13 +87,36 @@ def draft_text(title):
     return f"---\n{front}---\n{NEW_TEXT}\n"
 
 
+def had_words(db, file):
+    """True when ``file`` has a saved version with words (a deleted one's too)."""
+    if not db[revisions.TABLE].exists():
+        return False
+    rows = db[revisions.TABLE].rows_where("file = ? AND text != ''", [file], limit=1)
+    return next(iter(rows), None) is not None
+
+
+def check_address_free(db, slug):
+    """Refuse ``slug`` as a new article's address when an article has or had it.
+
+    A deleted article keeps its address: it can be restored, and its saved
+    versions would otherwise become the new one's history.
+    """
+    if any(article.slug == slug for article in current_articles(db)):
+        raise AddressTaken(f"there is already an article called '{slug}'")
+    if had_words(db, article_name(slug)):
+        raise AddressOfDeleted(
+            f"a deleted article had the address '{slug}': restore it "
+            f"(flask content history {article_name(slug)}, then flask content "
+            "revert), or choose another address"
+        )
+
+
 def new_article(db, slug, title, note=""):
     """Save a new draft article ``slug`` called ``title``; its revision id."""
     check_slug(slug)
     if not title or not title.strip():
         raise ContentError("a new article needs a title")
-    if any(article.slug == slug for article in current_articles(db)):
-        raise ContentError(f"there is already an article called '{slug}'")
+    check_address_free(db, slug)
     return revisions.save(
         db, article_name(slug), draft_text(title), note or "new article (a draft)"
     )
