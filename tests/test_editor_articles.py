@@ -446,3 +446,23 @@ def test_an_article_only_in_the_folder_is_deleted_and_restored(
     assert "A voucher for a session." in page_of(
         app.test_client().get("/articles/gift-ideas", headers=READER_HEADERS)
     )
+
+
+def test_taking_home_off_the_home_article_is_refused_in_the_owners_words(owner, db):
+    slug = home_slug(owner)
+    page = page_of(owner.get(f"/edit/articles/{slug}"))
+    text = html.unescape(re.search(r"<textarea[^>]*>\n(.*?)</textarea>", page, re.S)[1])
+    assert "home: true\n" in text
+    response = owner.post(
+        f"/edit/articles/{slug}",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "text": text.replace("home: true\n", ""),
+        },
+    )
+    assert response.status_code == 422
+    reason = html.unescape(alert_of(page_of(response)))
+    assert "This article is the home page: keep 'home: true'" in reason
+    assert "make another article the home page" in reason
+    assert not TECHNICAL.search(reason) and "content" not in reason
+    assert revision_count(db) == 0

@@ -31,7 +31,14 @@ from ..core.formatting import clock, counted, long_date
 from ..site import revisions
 from ..site.articles import find_article
 from ..site.content import ContentError
-from ..site.loading import content_folder, content_paths, load_saved_content
+from ..site.loading import (
+    ARTICLE_NAME,
+    LEGACY_HOME,
+    NO_HOME,
+    content_folder,
+    content_paths,
+    load_saved_content,
+)
 from .blueprint import bp
 
 # Lines of unchanged text kept around each change in a comparison.
@@ -98,11 +105,18 @@ def edit_url(words):
 
 # A check's message starts with the file it is about, then maybe the revision:
 # "articles/prenatal.md (revision 12): front matter key 'title' ...".
+ANY_ARTICLE = ARTICLE_NAME.pattern[1:-1]  # loading's rule, unanchored
 FILE_AT_START = re.compile(
-    r"^(?P<file>articles/[a-z0-9-]+\.md|[a-z]+\.(?:md|yaml))(?: \(revision \d+\))?: "
+    rf"^(?P<file>{ANY_ARTICLE}|[a-z]+\.(?:md|yaml))(?: \(revision \d+\))?: "
 )
 # An article's name anywhere in a message ("a.md and b.md: both say ...").
-ARTICLE_NAMED = re.compile(r"\barticles/[a-z0-9-]+\.md\b|\barticle\.md\b")
+ARTICLE_NAMED = re.compile(rf"\b{ANY_ARTICLE}\b|\b{re.escape(LEGACY_HOME)}\b")
+
+
+HOME_KEPT = (
+    "this article is the home page: keep 'home: true' "
+    "(or make another article the home page first)"
+)
 
 
 def _said_by_the_owner(file):
@@ -122,6 +136,8 @@ def owner_words(message, words):
     page of that file, that is said by the page itself; another file's name
     becomes what the owner calls it.
     """
+    if NO_HOME in message:
+        return HOME_KEPT
     config = current_app.config
     for name, path in content_paths(config).items():
         message = message.replace(str(path), name)

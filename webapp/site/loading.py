@@ -39,6 +39,8 @@ ARTICLES_DIR = "articles"
 LEGACY_HOME = "article.md"
 SLUG_LIMIT = 60
 ARTICLE_NAME = re.compile(rf"^{ARTICLES_DIR}/({ID_REGEX[1:-1]})\.md$")
+# The refusal when no article is the home page (the editor words it its way).
+NO_HOME = "no article has 'home: true' (one must be the page at /)"
 
 
 def content_folder(config):
@@ -144,7 +146,7 @@ def _the_home(articles, paths, saved, folder):
     homes = [article for article in articles if article.home]
     if not homes:
         raise FileMistake(
-            f"{folder}: no article has 'home: true' (one must be the page at /)",
+            f"{folder}: {NO_HOME}",
             None,
         )
     if len(homes) > 1:
