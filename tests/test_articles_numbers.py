@@ -371,3 +371,122 @@ def test_a_database_of_todays_schema_upgrades_and_its_numbers_are_the_homes(tmp_
     upgraded = sqlite3.connect(path)
     sql = "SELECT sql FROM sqlite_master WHERE tbl_name = 'daily_counts' ORDER BY name"
     assert fresh.execute(sql).fetchall() == upgraded.execute(sql).fetchall()
+
+
+# --- What a review found (issue 32) -------------------------------------------
+
+
+def test_narrowed_the_not_counted_tallies_say_they_are_every_articles(
+    seeded, owner_client, app
+):
+    html = owner_client.get(f"/stats?period=7d&article={SECOND}").get_data(as_text=True)
+    section = html[html.index('id="filtered-title"') :]
+    section = section[: section.index("</section>")]
+    assert "every article" in section
+    whole = owner_client.get("/stats?period=7d").get_data(as_text=True)
+    assert 'id="filtered-scope"' not in whole
+    data = owner_client.get(f"/stats.json?period=7d&article={SECOND}").get_json()
+    assert data["filtered_covers"] == "every article"
+    assert "filtered_covers" not in owner_client.get("/stats.json").get_json()
+    runner = app.test_cli_runner()
+    cli = json.loads(
+        runner.invoke(args=["stats", "--json", "--article", SECOND]).output
+    )
+    assert cli["filtered_covers"] == "every article"
+    text = runner.invoke(args=["stats", "--article", SECOND]).output
+    assert "Not counted (every article" in text
+    assert "Not counted:" in runner.invoke(args=["stats"]).output
+
+
+def _letter_of(app, clicks_by_page):
+    """The weekly letter's top article after ``{page: clickers}`` on each page."""
+    monday = letters.last_full_week(calendar.today(practice_zone(app)))
+    tuesday = monday + datetime.timedelta(days=1)
+    for index, (page, clicks) in enumerate(clicks_by_page.items()):
+        for n in range(clicks):
+            when = at(app, tuesday, 10 + index)
+            record(app, [view(), click()], f"10.{index}.0.{n}", when=when, page=page)
+    db = connect(app.config["DATABASE"])
+    try:
+        with app.app_context():
+            return letters.build(db, monday, app.config).top_article
+    finally:
+        db.conn.close()
+
+
+def test_the_letter_counts_two_articles_of_one_title_apart(database_path, tmp_path):
+    folder = write_articles(tmp_path / "c")
+    twin = (folder / "articles" / f"{SECOND}.md").read_text()
+    (folder / "articles" / "twin.md").write_text(twin)
+    app = make_app(database_path, CONTENT_DIR=str(folder))
+    words = _letter_of(app, {"/": 6, SECOND_PAGE: 4, "/articles/twin": 4})
+    # By title the two would add up to 8 and beat the home article's 6.
+    assert words == f"Most booking clicks came from “{HOME_TITLE}”: 6 of 14"
+
+
+def test_the_letter_names_each_of_two_same_titled_articles(database_path, tmp_path):
+    folder = write_articles(tmp_path / "c")
+    twin = (folder / "articles" / f"{SECOND}.md").read_text()
+    (folder / "articles" / "twin.md").write_text(twin)
+    app = make_app(database_path, CONTENT_DIR=str(folder))
+    words = _letter_of(app, {SECOND_PAGE: 5, "/articles/twin": 5})
+    assert words.count(SECOND_TITLE) == 2
+    assert "/articles/twin" in words and SECOND_PAGE in words
+
+
+def test_the_articles_table_links_each_article_where_the_site_serves_it(
+    seeded, owner_client
+):
+    html = owner_client.get("/stats?period=7d").get_data(as_text=True)
+    rows = re.findall(
+        r'<th scope="row" class="dash-table__label">(.*?)</th>', html, re.S
+    )
+    links = [re.search(r'href="([^"]+)"', row).group(1) for row in rows[:2]]
+    assert links == ["/", SECOND_PAGE]
+    # The current article's title comes from the site's own lookup, drafts too.
+    with owner_client.application.test_request_context():
+        from webapp.stats import articles
+
+        assert articles.title_of(SECOND) == SECOND_TITLE
+        assert articles.title_of("first-visit") == "What Your First Visit Is Like"
+        assert articles.title_of("gone") == ""
+
+
+def test_with_several_articles_the_words_do_not_speak_of_one(seeded, owner_client, app):
+    html = owner_client.get("/stats?period=7d").get_data(as_text=True)
+    assert "phone number on the article" not in html
+    assert "phone number on your articles" in html
+    text = app.test_cli_runner().invoke(args=["stats"]).output
+    assert "phone number on your articles" in text
+    monday = letters.last_full_week(seeded)
+    record(
+        app,
+        [view(), {"kind": "call", "placement": "practice"}],
+        "10.9.9.9",
+        when=at(app, monday + datetime.timedelta(days=1), 10),
+        page=SECOND_PAGE,
+    )
+    db = connect(app.config["DATABASE"])
+    try:
+        with app.app_context():
+            letter = letters.build(db, monday, app.config)
+    finally:
+        db.conn.close()
+    assert letter.calls.startswith("1 call from your articles")
+    assert "the article's week" not in letter.subject
+    assert "your articles' week" in letter.subject
+
+
+def test_the_demo_spreads_readers_over_the_published_articles(app, database_path):
+    result = app.test_cli_runner().invoke(
+        args=["seed-demo", "--events", "2000", "--days", "10", "--seed", "4"]
+    )
+    assert result.exit_code == 0, result.output
+    db = connect(str(database_path))
+    try:
+        pages = dict(db.execute("SELECT page, count(*) FROM events GROUP BY page"))
+    finally:
+        db.conn.close()
+    # The home article most, the second some, the draft none.
+    assert set(pages) == {"/", SECOND_PAGE}
+    assert pages["/"] > pages[SECOND_PAGE] > 0

@@ -11,6 +11,7 @@ a handful of page views, and every day that ties for it named.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -134,6 +135,8 @@ class Letter:
     click_through: str = ""
     # "4 calls from the article, ...": left out in a week without one.
     calls: str = ""
+    # "the article's week", or "your articles' week" with more than one.
+    whose_week: str = "the article's week"
     best_day: str = ""
     # Which article brought the most booking clicks ('' with one article).
     top_article: str = ""
@@ -166,11 +169,14 @@ def build(db, monday, config):
     totals = report.totals()
     label = week.label
     practice = practice_name()
+    read = stats_articles.articles_words()
+    whose_week = "the article's week" if read == "the article" else f"{read}' week"
     letter = Letter(
         monday=monday,
         sunday=sunday,
         label=label,
-        subject=f"{practice}: the article's week, {label}",
+        subject=f"{practice}: {whose_week}, {label}",
+        whose_week=whose_week,
         practice=practice,
         totals=totals,
         previous=before,
@@ -184,7 +190,7 @@ def build(db, monday, config):
     if totals["calls"]:
         calls = formatting.counted(totals["calls"], "call")
         letter.calls = (
-            f"{calls} from the article, {change(totals['calls'], before['calls'])}"
+            f"{calls} from {read}, {change(totals['calls'], before['calls'])}"
         )
     letter.best_day = best_day(report)
     letter.top_article = top_article(report)
@@ -266,26 +272,30 @@ def top_article(report):
     '' unless two or more articles had booking clicks; with too few clicks to
     call one the best (honesty.peaks), each article's clicks instead.
     """
-    clicks = {
-        row.title: row.booking_clicks
-        for row in stats_articles.rows(report)
-        if row.slug and row.booking_clicks
+    rows = [row for row in stats_articles.rows(report) if row.slug]
+    # Counted by page: two articles may share a title. A shared title is
+    # followed by its address, so the owner can tell which is which.
+    titles = Counter(row.title for row in rows)
+    names = {
+        row.page: f"“{row.title}”" + (f" ({row.page})" if titles[row.title] > 1 else "")
+        for row in rows
     }
+    clicks = {row.page: row.booking_clicks for row in rows if row.booking_clicks}
     if len(clicks) < 2:
         return ""
     top = peaks(clicks)
-    names = format_list([f"“{title}”" for title in top], locale=current_locale())
+    named = format_list([names[page] for page in top], locale=current_locale())
     if len(top) > 1:
         each = number(clicks[top[0]])
-        return f"{names} brought the most booking clicks ({each} each)"
+        return f"{named} brought the most booking clicks ({each} each)"
     if top:
         total = number(sum(clicks.values()))
         return (
-            f"Most booking clicks came from {names}: "
+            f"Most booking clicks came from {named}: "
             f"{number(clicks[top[0]])} of {total}"
         )
     every = format_list(
-        [f"“{title}” {counted(n, 'booking click')}" for title, n in clicks.items()],
+        [f"{names[page]} {counted(n, 'booking click')}" for page, n in clicks.items()],
         locale=current_locale(),
     )
     return f"Booking clicks by article: {every} (too few to say which brings more)"

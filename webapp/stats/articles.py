@@ -12,7 +12,7 @@ the whole dashboard, its JSON and CSV files to one article's page.
 from dataclasses import dataclass
 
 from ..core.formatting import rate
-from ..site.articles import all_articles, find_article
+from ..site.articles import HOME_PATH, all_articles, find_article, published_articles
 from ..tracking.vocabulary import CALL, CLICK, VIEW, WIDGET
 from .charts import is_rough
 from .reports import CHOOSER_DIMENSION
@@ -20,7 +20,6 @@ from .rollups import ALL_PAGES, TOTAL
 
 # The row of booking clicks whose link named no published article.
 NO_ARTICLE_TITLE = "No article (a booking link that named none)"
-HOME_PAGE = "/"
 
 
 class UnknownArticle(ValueError):
@@ -43,6 +42,8 @@ class ArticleRow:
     unique_callers: int
     chooser_suggestions: int
     draft: bool = False
+    # The article itself (None: a page no article has now), for its link.
+    article: object = None
 
     @property
     def click_through_rate(self):
@@ -89,12 +90,19 @@ def page_of(slug):
     return article.path
 
 
-def title_of(page):
-    """The title of the article at ``page``, for headings ('' for the whole site)."""
-    for article in all_articles():
-        if article.path == page:
-            return article.title
-    return "" if page == ALL_PAGES else page
+def title_of(slug):
+    """The title of the article called ``slug``, drafts too ('' for none)."""
+    article = find_article(slug, drafts=True) if slug else None
+    return article.title if article else ""
+
+
+def articles_words():
+    """How the owner's words name what readers read: one article or several.
+
+    "the article" while the site has one published article (today's words),
+    "your articles" once it has more.
+    """
+    return "the article" if len(published_articles()) < 2 else "your articles"
 
 
 def rows(report):
@@ -105,8 +113,9 @@ def rows(report):
         page_counts = counts.get(article.path, {})
         if article.draft and not page_counts:
             continue
-        result.append(_row(article.path, article.title, article.slug, page_counts))
-        result[-1].draft = article.draft
+        row = _row(article.path, article.title, article.slug, page_counts)
+        row.draft, row.article = article.draft, article
+        result.append(row)
     known = {row.page for row in result}
     others = [
         _row(page, NO_ARTICLE_TITLE if page == "" else page, None, page_counts)
@@ -119,7 +128,7 @@ def rows(report):
 
 def shows_table(article_rows):
     """The table is worth showing: several articles, or events off the home page."""
-    return len(article_rows) > 1 or any(row.page != HOME_PAGE for row in article_rows)
+    return len(article_rows) > 1 or any(row.page != HOME_PATH for row in article_rows)
 
 
 def _row(page, title, slug, counts):

@@ -15,11 +15,11 @@ from ..core import calendar
 from ..core.checks import check_retention_days
 from ..core.db import get_migrated_db
 from ..core.formatting import current_locale, long_date, number, percent
-from ..site.articles import all_articles
+from ..site.articles import all_articles, published_articles
 from ..site.content import get_widgets
 from ..tracking.vocabulary import REASON_LABELS
 from ..tracking.writer import lost_counts
-from . import articles, conversion, demo, reports, rollups
+from . import articles, conversion, demo, export, reports, rollups
 from .honesty import change_words, count_change, rate_change
 
 # The most days `stats` counts back (about a century): further back is not a date.
@@ -62,10 +62,11 @@ def stats_command(days, as_json, article):
     rates resting on fewer than 20 people who pressed a booking button are
     "too few to tell yet". The click-through rate is people who pressed a
     booking button out of unique visitors. Calls are presses on the
-    practice's phone number on the article (reported only by a browser that
+    practice's phone number on an article (reported only by a browser that
     runs JavaScript); a second one within 30 minutes is not a new person who
     called. "Not counted" gives what was
-    filtered out, by reason. "Lost before storing" counts events the journal
+    filtered out, by reason (always for every article: it is not tallied by
+    article). "Lost before storing" counts events the journal
     had to drop (full while the database refused them) and lines cut off by a
     crash mid-write; in --json they appear as "journal_lost" once either is
     above zero. Kept bookings (completed or upcoming), through the website,
@@ -99,6 +100,7 @@ def stats_command(days, as_json, article):
     rows = articles.rows(report)
     if article:
         numbers["article"] = article
+    numbers.update(export.filtered_scope(article))
     if articles.shows_table(rows):
         numbers["articles"] = [row.as_json() for row in rows]
     summary = summarise(db, start, today, current_app.config)
@@ -117,7 +119,7 @@ def stats_command(days, as_json, article):
         before_start = before_end - timedelta(days=days - 1)
         before = reports.period_totals(db, before_start, before_end, page)
     if article:
-        click.echo(f"Only the article “{articles.title_of(page)}”.")
+        click.echo(f"Only the article “{articles.title_of(article)}”.")
     click.echo(_stats_text(numbers, before))
     if "articles" in numbers:
         click.echo(_articles_text(rows))
@@ -157,10 +159,14 @@ def _stats_text(numbers, before):
         "",
         "Click-through rate: people who pressed a booking button, out of unique"
         " visitors.",
-        "Calls: presses on your phone number on the article; only a browser that",
-        "runs JavaScript reports one, and a number dialled by hand is not counted.",
+        f"Calls: presses on your phone number on {articles.articles_words()};",
+        "only a browser that runs JavaScript reports one,",
+        "and a number dialled by hand is not counted.",
         "",
-        "Not counted:",
+        # Left-out requests are tallied by reason only, never by article.
+        "Not counted (every article, not only this one):"
+        if "article" in numbers
+        else "Not counted:",
     ]
     # As wide as the longest label, so the numbers stay in one column.
     width = max(len(label) for label in REASON_LABELS.values()) + 2
@@ -299,6 +305,7 @@ def seed_demo_command(events, days, force, seed):
         calendar.practice_zone(),
         get_widgets(),
         rng,
+        other_pages=[a.path for a in published_articles() if not a.home],
     )
     click.echo(
         f"Added {seeded.events:,} demo events (and {seeded.filtered:,} not-counted "

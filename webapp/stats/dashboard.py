@@ -153,6 +153,8 @@ class Dashboard:
     site_totals: dict = field(default_factory=dict)
     site_rough: bool = False
     show_articles: bool = False
+    # "the article" or "your articles" (articles.articles_words).
+    articles_words: str = "the article"
 
     @property
     def article_args(self):
@@ -198,11 +200,12 @@ def build(
     )
     board = Dashboard(period, previous_period, report, previous, time_zone, page=page)
     if page != ALL_PAGES:
-        board.article_slug, board.article_title = article, articles.title_of(page)
+        board.article_slug, board.article_title = article, articles.title_of(article)
     board.site_totals = site.totals()
     board.site_rough = is_rough(site.unique_visitors)
     board.articles = articles.rows(site)
     board.show_articles = articles.shows_table(board.articles)
+    board.articles_words = articles.articles_words()
     board.first_day = not reports.has_reader_event(db)
     board.headlines = headlines(report, previous, since_words(period.days))
     board.notes = notes_between(db, period.start, period.end)

@@ -16,6 +16,7 @@ from ..bookings import batches
 from ..bookings.channels import DIRECTORY, GOOGLE, OTHER, SOCIAL, STAFF, WEBSITE
 from ..bookings.importer import Reading
 from ..core.db import immediate, read_meta, write_meta
+from ..site.articles import HOME_PATH
 from ..site.chooser_content import OUTCOMES
 from ..site.placements import UNKNOWN
 from ..tracking.store import add_filtered, insert_events
@@ -90,6 +91,10 @@ PLACEMENT_WEIGHT = {
     UNKNOWN: 0.01,
 }
 WIDGET_SHARE = 0.35
+# Readers of the other published articles, if any (the home article keeps the
+# rest), and the booking buttons every article has (widgets differ by article).
+OTHER_ARTICLES_SHARE = 0.3
+EVERY_ARTICLE_PLACEMENTS = {"article-end": 0.5, "header": 0.2, "bottom-bar": 0.3}
 CLICK_CHANCE = {False: 0.05, True: 0.13}  # by "used a widget"
 REPEAT_CHANCE = 0.12
 # Readers who press the practice's phone number, and where they find it.
@@ -134,11 +139,14 @@ def widget_uses(widgets):
     ]
 
 
-def seed(db, events, days, now, tz, widgets, rng=None):
+def seed(db, events, days, now, tz, widgets, rng=None, other_pages=()):
     """Add exactly ``events`` synthetic events over the ``days`` days up to ``now``.
 
-    Widget uses are drawn from ``widgets`` (the content the site shows), so
-    the demo never holds a row the real page could not produce.
+    Widget uses are drawn from ``widgets`` (the content the home article
+    shows), so the demo never holds a row the real page could not produce.
+    ``other_pages``: the other published articles' addresses; some readers
+    read one of them instead (views, clicks and calls, no widget use), so the
+    dashboard shows its Articles table.
     """
     rng = rng or random.Random()  # noqa: S311 (made-up data, not security)
     local_now = now.astimezone(tz)
@@ -147,7 +155,7 @@ def seed(db, events, days, now, tz, widgets, rng=None):
     targets = _split(
         events, [_day_weight(d, i, days, rng) for i, d in enumerate(dates)]
     )
-    maker = _Maker(rng, tz, widget_uses(widgets))
+    maker = _Maker(rng, tz, widget_uses(widgets), other_pages)
     filtered = 0
     clickers = {}
     for day, target in zip(dates, targets, strict=True):
@@ -259,8 +267,9 @@ def _tally_filtered(db, day, rows, rng):
 class _Maker:
     """Makes one day's readers and their events."""
 
-    def __init__(self, rng, tz, widget_items):
+    def __init__(self, rng, tz, widget_items, other_pages=()):
         self.rng = rng
+        self.other_pages = list(other_pages)
         self.tz = tz
         self.offsets = {}
         self.devices = list(DEVICES)
@@ -290,9 +299,12 @@ class _Maker:
         rng = self.rng
         device = rng.choices(self.devices, self.device_weights)[0]
         browsers = DEVICES[device][1]
+        page = HOME_PATH
+        if self.other_pages and rng.random() < OTHER_ARTICLES_SHARE:
+            page = rng.choice(self.other_pages)
         base = {
             "day": day.isoformat(),
-            "page": "/",
+            "page": page,
             "referrer_host": rng.choices(self.referrers, self.referrer_weights)[0],
             "device": device,
             "browser": rng.choices(list(browsers), list(browsers.values()))[0],
@@ -321,7 +333,7 @@ class _Maker:
         events = [event(VIEW, 0)]
         for _ in range(rng.choices((0, 1, 2), (85, 12, 3))[0]):
             events.append(event(VIEW, rng.randrange(30, 900)))
-        used = rng.random() < WIDGET_SHARE
+        used = page == HOME_PATH and rng.random() < WIDGET_SHARE
         if used:
             for _ in range(rng.randint(1, 4)):
                 widget, detail = rng.choice(self.widget_items)
@@ -330,6 +342,11 @@ class _Maker:
                 )
         if rng.random() < CLICK_CHANCE[used]:
             placement = rng.choices(self.placements, self.placement_weights)[0]
+            if page != HOME_PATH:
+                placement = rng.choices(
+                    list(EVERY_ARTICLE_PLACEMENTS),
+                    list(EVERY_ARTICLE_PLACEMENTS.values()),
+                )[0]
             events.append(
                 event(CLICK, rng.randrange(20, 600), placement=placement, repeat=0)
             )

@@ -126,13 +126,24 @@ def as_json(board):
         "changes": {h.key: h.direction for h in board.headlines},
         "notes": [{"day": note["day"], "text": note["text"]} for note in board.notes],
         # The article every number above is narrowed to (None: every article;
-        # bookings and notes are always every article's), and each article's
+        # bookings, notes and what was not counted are always every article's:
+        # ``filtered_covers`` says so when narrowed), and each article's
         # numbers with the whole site's (``articles_total``: unique visitors
         # there count a reader of two articles once).
         "article": board.article_slug,
+        **filtered_scope(board.article_slug),
         "articles": [row.as_json() for row in board.articles],
         "articles_total": board.site_totals,
     }
+
+
+def filtered_scope(article):
+    """What says "filtered" is every article's, for numbers narrowed to one.
+
+    Requests left out (bots, previews, the owner) are tallied by day and reason
+    only, never by page: narrowed numbers still carry the whole site's.
+    """
+    return {"filtered_covers": "every article"} if article else {}
 
 
 # Columns of the daily CSV, as in ``Report.daily()``.
