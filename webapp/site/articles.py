@@ -6,9 +6,10 @@ pages, tracking's booking links and the owner's numbers. Each article is an
 ``/articles/<slug>``); drafts are only ever shown to the signed-in owner.
 """
 
-from flask import current_app
+from flask import abort, current_app
 
-ARTICLES_FOLDER = "articles"
+from ..auth.sessions import is_owner
+
 HOME_PATH = "/"
 
 
@@ -33,6 +34,17 @@ def find_article(slug, drafts=False):
         if article.slug == slug and (drafts or not article.draft):
             return article
     return None
+
+
+def article_named(slug):
+    """The article ``slug`` names for this visitor (a draft: the owner only), else 404.
+
+    The one rule of an article's page and of its widgets' fragments.
+    """
+    article = find_article(slug, drafts=is_owner())
+    if article is None:
+        abort(404)
+    return article
 
 
 def article_at(path):

@@ -306,11 +306,6 @@ class ContentModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def get_article():
-    """The article loaded at start-up."""
-    return current_app.extensions["content"]["article"]
-
-
 def get_privacy():
     """The privacy page, loaded at start-up."""
     return current_app.extensions["content"]["privacy"]

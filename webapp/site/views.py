@@ -3,7 +3,6 @@
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     g,
     make_response,
@@ -13,13 +12,12 @@ from flask import (
     url_for,
 )
 
-from ..auth.sessions import is_owner
 from ..core.db import get_db, pending_migrations
 from ..core.http import vary_on_htmx, wants_fragment
 from ..core.security import csrf
 from ..tracking.capture import judge, page_view, record
 from . import widget_state
-from .articles import find_article, home_article, published_articles
+from .articles import article_named, home_article, published_articles
 from .content import get_privacy
 
 bp = Blueprint("site", __name__)
@@ -107,14 +105,6 @@ def chooser_page():
     return _answered(*_article_page(home_article(), chooser_form=request.form))
 
 
-def _article_at(slug):
-    """The article ``slug`` names (a draft for the owner only), else a 404."""
-    article = find_article(slug, drafts=is_owner())
-    if article is None:
-        abort(404)
-    return article
-
-
 def _to_home():
     """The home article's own address ("/"), the query kept; 308 keeps a POST."""
     query = request.query_string.decode("latin-1")
@@ -124,7 +114,7 @@ def _to_home():
 @bp.get("/articles/<slug>")
 def article(slug):
     """Another article at its own address, widgets in the state its URL names."""
-    article = _article_at(slug)
+    article = article_named(slug)
     if article.home:
         return _to_home()
     return _shown(*_article_page(article))
@@ -135,7 +125,7 @@ def article(slug):
 @bp.post("/articles/<slug>")
 def article_chooser_page(slug):
     """Another article with the chooser's suggestion, for a reader without JS."""
-    article = _article_at(slug)
+    article = article_named(slug)
     if article.home:
         return _to_home()
     return _answered(*_article_page(article, chooser_form=request.form))

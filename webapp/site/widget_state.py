@@ -17,11 +17,10 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import abort, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from ..auth.sessions import is_owner
 from ..core.http import current_page_args, is_history_restore
 from ..tracking.capture import widget_use
 from .article import Article
-from .articles import find_article, home_article
+from .articles import article_named, home_article
 from .chooser import ChooserForm, read_chooser
 from .chooser_services import offers_call, service_lines
 from .content import get_widgets
@@ -55,12 +54,7 @@ def linked_article(slug):
 
     A draft only for the signed-in owner, as its page.
     """
-    if slug is None:
-        return home_article()
-    article = find_article(slug, drafts=is_owner())
-    if article is None:
-        abort(404)
-    return article
+    return home_article() if slug is None else article_named(slug)
 
 
 # --- State in the URL ----------------------------------------------------------
