@@ -456,6 +456,9 @@ def test_with_several_articles_the_words_do_not_speak_of_one(seeded, owner_clien
     html = owner_client.get("/stats?period=7d").get_data(as_text=True)
     assert "phone number on the article" not in html
     assert "phone number on your articles" in html
+    assert '<h1 id="stats-title">What your articles bring</h1>' in html
+    answer = owner_client.get("/stats.json").get_json()["answer"]
+    assert answer == "Import your bookings to see what your articles bring in."
     text = app.test_cli_runner().invoke(args=["stats"]).output
     assert "phone number on your articles" in text
     monday = letters.last_full_week(seeded)
@@ -490,3 +493,9 @@ def test_the_demo_spreads_readers_over_the_published_articles(app, database_path
     # The home article most, the second some, the draft none.
     assert set(pages) == {"/", SECOND_PAGE}
     assert pages["/"] > pages[SECOND_PAGE] > 0
+
+
+def test_the_first_day_checklist_speaks_of_every_article(owner_client):
+    html = owner_client.get("/stats").get_data(as_text=True)
+    assert "No one has read your articles yet" in html
+    assert "what your articles bring in" in html

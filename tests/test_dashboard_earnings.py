@@ -11,6 +11,7 @@ from webapp.core.db import connect
 from webapp.core.settings import DEFAULTS
 from webapp.stats.earnings import answer_sentence
 
+from .conftest import make_app
 from .test_click_to_client import add_batch
 
 NOV_1, NOV_30 = datetime.date(2026, 11, 1), datetime.date(2026, 11, 30)
@@ -91,9 +92,11 @@ def test_the_sentence_says_what_is_still_to_come(database_path):
 
 def test_before_any_import_the_sentence_asks_for_one(database_path):
     summary = summary_of(database_path, [])
-    assert answer_sentence(summary, "This month", "USD") == (
-        "Import your bookings to see what the article brings in."
-    )
+    # The site's one article: the words name it ("your articles" with several).
+    with make_app(database_path).app_context():
+        assert answer_sentence(summary, "This month", "USD") == (
+            "Import your bookings to see what the article brings in."
+        )
 
 
 def test_a_period_without_website_bookings_says_so(database_path):

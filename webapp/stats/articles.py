@@ -105,6 +105,12 @@ def articles_words():
     return "the article" if len(published_articles()) < 2 else "your articles"
 
 
+def what_articles_bring():
+    """ "what the article brings", or "what your articles bring" with several."""
+    words = articles_words()
+    return f"what {words} {'brings' if words == 'the article' else 'bring'}"
+
+
 def rows(report):
     """Every article, then any other page with events, biggest clicks first after."""
     counts = report.pages

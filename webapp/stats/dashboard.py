@@ -153,8 +153,6 @@ class Dashboard:
     site_totals: dict = field(default_factory=dict)
     site_rough: bool = False
     show_articles: bool = False
-    # "the article" or "your articles" (articles.articles_words).
-    articles_words: str = "the article"
 
     @property
     def article_args(self):
@@ -205,7 +203,6 @@ def build(
     board.site_rough = is_rough(site.unique_visitors)
     board.articles = articles.rows(site)
     board.show_articles = articles.shows_table(board.articles)
-    board.articles_words = articles.articles_words()
     board.first_day = not reports.has_reader_event(db)
     board.headlines = headlines(report, previous, since_words(period.days))
     board.notes = notes_between(db, period.start, period.end)

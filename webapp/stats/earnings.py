@@ -1,4 +1,4 @@
-"""What the article earned in a period, in one plain sentence.
+"""What the article (or articles) earned in a period, in one plain sentence.
 
 The dashboard's and the weekly letter's first words.
 """
@@ -6,8 +6,12 @@ The dashboard's and the weekly letter's first words.
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..core.formatting import counted, money, money_cents, number
+from .articles import what_articles_bring
 
-IMPORT_FIRST = "Import your bookings to see what the article brings in."
+
+def import_first():
+    """The first words before any import: what the article (or articles) bring."""
+    return f"Import your bookings to see {what_articles_bring()} in."
 
 
 def answer_sentence(summary, period_words, currency):
@@ -17,7 +21,7 @@ def answer_sentence(summary, period_words, currency):
     ``period_words`` opens the sentence ("This month", "Nov 30 – Dec 6").
     """
     if not summary.any_imported:
-        return IMPORT_FIRST
+        return import_first()
     later = _coming_later(summary)
     count = summary.website_bookings
     if not count:

@@ -108,6 +108,9 @@ def _dashboard_page(board, error=None, status=200):
         "bookings_upload": _upload_url(),
         # What the first-day checklist offers to share: the article's address.
         "article_link": site_url(),
+        # "the article", or "your articles" once there are several.
+        "articles_words": articles.articles_words(),
+        "what_they_bring": articles.what_articles_bring(),
         "error": error,
         "presets": PRESETS,
         "today": calendar.today(),
