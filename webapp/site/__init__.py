@@ -15,7 +15,7 @@ from flask import current_app
 
 from ..core.check_result import Result, warn
 from ..core.checks import register_check
-from ..core.db import register_after_migrate
+from ..core.db import connect, register_after_migrate
 from . import (
     articles_commands,
     booking,
@@ -84,7 +84,16 @@ def check_saved_words(config):
 
 
 def saved_words_warnings(app):
-    """What ``migrate`` warns about once the schema is up to date: skipped revisions."""
+    """What ``migrate`` warns about once the schema is up to date: skipped revisions.
+
+    First the home article's versions saved as ``article.md`` become its own
+    (revisions.adopt_legacy_home), once.
+    """
+    db = connect(app.config["DATABASE"])
+    try:
+        revisions.adopt_legacy_home(app, db)
+    finally:
+        db.conn.close()
     _load_content(app)
     return list(app.extensions[SKIPPED].values())
 

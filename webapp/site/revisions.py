@@ -10,6 +10,7 @@ content when it changed (``ContentWatch``), so a save shows without a restart.
 
 import datetime
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -18,11 +19,13 @@ from pathlib import Path
 import sqlite_utils
 from flask import current_app, has_app_context
 
+from ..core.db import immediate
 from ..core.text import clean_text
 from .content import ContentError, read_text
 from .loading import (
     FILE_NAMES,
     LEGACY_HOME,
+    article_files,
     article_slug,
     check_candidate,
     content_paths,
@@ -146,6 +149,38 @@ def revert(db, file, revision_id):
     if not rows:
         raise ContentError(f"{file}: there is no saved revision {revision_id}")
     return save(db, file, rows[0]["text"], f"restored revision {revision_id}")
+
+
+# A front matter without a ``home:`` line (an article.md saved before there
+# were several articles was home without saying so).
+FRONT_MATTER_START = re.compile(r"\A---\n")
+HOME_LINE = re.compile(r"^home:", re.MULTILINE)
+
+
+def adopt_legacy_home(app, db):
+    """Make the versions saved as ``article.md`` the home article's; how many.
+
+    Before there were several articles, the owner's edits of the one article
+    were saved as ``article.md``. A folder with ``articles/`` (a clone, once
+    updated) no longer reads that name: when its home article has no saved
+    version of its own, those versions become its own, each saying
+    ``home: true`` as the file name said before, so its history, its
+    restores and the page show them.
+    """
+    if LEGACY_HOME in article_files(app.config) or not db[TABLE].exists():
+        return 0
+    home = app.extensions["content"]["article"].file
+    with immediate(db):
+        if db[TABLE].count_where("file = ?", [home]):
+            return 0
+        rows = list(db[TABLE].rows_where("file = ?", [LEGACY_HOME], select="id, text"))
+        for row in rows:
+            text = row["text"]
+            end = text.find("\n---", 3)
+            if text and end > 0 and not HOME_LINE.search(text[:end]):
+                text = FRONT_MATTER_START.sub("---\nhome: true\n", text, count=1)
+            db[TABLE].update(row["id"], {"file": home, "text": text})
+    return len(rows)
 
 
 def content_version(db):
