@@ -103,3 +103,29 @@ def test_a_deleted_articles_address_is_refused_with_the_way_back(database_path):
     assert "a deleted article had the address 'gift-ideas'" in again.output
     assert "flask content revert" in again.output
     assert revisions_in(database_path) == before
+
+
+def test_home_makes_another_article_the_home_page(database_path):
+    app = make_app(database_path, SITE_URL="https://massage.example")
+    invoke(app, "new", "gift-ideas", "--title", "Gift ideas")
+    refused = invoke(app, "home", "gift-ideas")
+    assert refused.exit_code == 1
+    assert "publish it first" in refused.output
+    invoke(app, "publish", "gift-ideas")
+    made = invoke(app, "home", "gift-ideas")
+    assert made.exit_code == 0, made.output
+    assert made.output.startswith("gift-ideas is the home page now")
+    listed = invoke(app, "list").output.splitlines()
+    assert listed[0].startswith("gift-ideas ")
+    assert listed[0].endswith("home  https://massage.example/")
+    assert any(
+        line.startswith(HOME) and "home" not in line.split()[-2:] for line in listed
+    )
+    reader = app.test_client()
+    assert "Gift ideas" in reader.get("/", headers=READER_HEADERS).get_data(
+        as_text=True
+    )
+    assert reader.get(f"/articles/{HOME}", headers=READER_HEADERS).status_code == 200
+    assert invoke(app, "home", "gift-ideas").output == (
+        "gift-ideas is the home page already.\n"
+    )

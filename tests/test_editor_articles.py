@@ -466,3 +466,37 @@ def test_taking_home_off_the_home_article_is_refused_in_the_owners_words(owner, 
     assert "make another article the home page" in reason
     assert not TECHNICAL.search(reason) and "content" not in reason
     assert revision_count(db) == 0
+
+
+def test_the_owner_makes_another_article_the_home_page(app, owner, db):
+    old_home = home_slug(owner)
+    create(owner)
+    draft_page = page_of(owner.get(f"/edit/articles/{SLUG}"))
+    assert "Make this the home page" not in draft_page  # a draft cannot be
+    post(owner, f"/edit/articles/{SLUG}/publish", f"/edit/articles/{SLUG}")
+    page = page_of(owner.get(f"/edit/articles/{SLUG}"))
+    assert f'action="/edit/articles/{SLUG}/make-home"' in page
+    before = revision_count(db)
+    made = post(owner, f"/edit/articles/{SLUG}/make-home", f"/edit/articles/{SLUG}")
+    assert made.status_code == 303
+    assert "is the home page now" in page_of(owner.get(made.headers["Location"]))
+    assert revision_count(db) == before + 2
+    reader = app.test_client()
+    assert TITLE in html.unescape(page_of(reader.get("/", headers=READER_HEADERS)))
+    old_page = page_of(reader.get(f"/articles/{old_home}", headers=READER_HEADERS))
+    for widget in ('id="compare"', 'id="techniques"', 'id="chooser"'):
+        assert widget in old_page  # its widgets stay with it
+    assert 'id="chooser"' not in page_of(reader.get("/", headers=READER_HEADERS))
+    assert home_slug(owner) == SLUG
+    home_page = page_of(owner.get(f"/edit/articles/{SLUG}"))
+    assert "Make this the home page" not in home_page
+
+
+def test_a_draft_cannot_be_made_the_home_page(app, owner, db):
+    create(owner)
+    before = revision_count(db)
+    refused = post(owner, f"/edit/articles/{SLUG}/make-home", f"/edit/articles/{SLUG}")
+    assert refused.status_code == 422
+    reason = alert_of(page_of(refused))
+    assert "publish it first" in reason and not TECHNICAL.search(reason)
+    assert revision_count(db) == before

@@ -2,12 +2,12 @@
 
 ``/edit/articles/<slug>`` holds one article's Markdown with a preview (the
 text pages' own views, editor/text_views.py), with its history, diff and
-restore beside it (editor/pages.py). ``POST .../publish``, ``.../unpublish``
-and ``.../delete`` (after a confirmation page that needs no JavaScript) call
-the one home of those changes (``site.article_changes``), checked as any save
-is; a refusal is a 422 in the owner's words. ``/edit/article``, the one
-article's page before there were several, leads to the home article's. A new
-article is new_article.py's.
+restore beside it (editor/pages.py). ``POST .../publish``, ``.../unpublish``,
+``.../make-home`` and ``.../delete`` (after a confirmation page that needs
+no JavaScript) call the one home of those changes (``site.article_changes``),
+checked as any save is; a refusal is a 422 in the owner's words.
+``/edit/article``, the one article's page before there were several, leads to
+the home article's. A new article is new_article.py's.
 """
 
 import re
@@ -233,6 +233,17 @@ def article_unpublish(slug):
         slug,
         article_changes.unpublish,
         "“{title}” is a draft again: only you can see it.",
+    )
+
+
+@bp.post("/articles/<slug>/make-home")
+@login_required
+def article_make_home(slug):
+    """Make a published article the home page: readers find it at "/"."""
+    return _change(
+        slug,
+        article_changes.make_home,
+        "“{title}” is the home page now: readers find it at the site's address.",
     )
 
 

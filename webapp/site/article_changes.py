@@ -16,10 +16,14 @@ from flask import current_app
 from ..core.calendar import today
 from . import revisions
 from .content import ID_PATTERN, ContentError
-from .loading import SLUG_LIMIT, article_name, load_saved_content
+from .loading import SLUG_LIMIT, article_files, article_name, load_saved_content
 
 # The front matter's ``published:`` line (the first, at the start of a line).
 PUBLISHED_LINE = re.compile(r"^published:[^\n]*$", re.MULTILINE)
+# The front matter's ``home: true`` line, and where a new one goes.
+HOME_LINE = re.compile(r"^home:[ \t]*true[ \t]*\n", re.MULTILINE)
+FRONT_MATTER_START = re.compile(r"\A---[ \t]*\n")
+WIDGETS_KEY = re.compile(r"^widgets:", re.MULTILINE)
 NEW_DESCRIPTION = "A line or two on what this article is about."
 NEW_HEALTH_NOTE = (
     "This article is general information, not medical advice. If you have "
@@ -166,3 +170,56 @@ def delete(db, slug):
             db, article.file, _current_text(db, article), "as it was before deleting"
         )
     return revisions.save(db, article.file, "", "deleted")
+
+
+def _names_widgets(text):
+    """True when the front matter of ``text`` has a ``widgets:`` key."""
+    return WIDGETS_KEY.search(text[: text.find("\n---", 3)]) is not None
+
+
+def _added(text, lines):
+    """``text`` with ``lines`` at the start of its front matter."""
+    return FRONT_MATTER_START.sub(lambda _start: "---\n" + lines, text, count=1)
+
+
+def _widgets_lines(placements):
+    """The ``widgets:`` key placing ``placements`` ((widget, after) pairs)."""
+    if not placements:
+        return "widgets: []\n"
+    return "widgets:\n" + "".join(
+        f"  - widget: {widget}\n    after: {after}\n" for widget, after in placements
+    )
+
+
+def make_home(db, slug):
+    """Make published ``slug`` the page at "/"; the two revision ids, or None.
+
+    The article home now loses its ``home: true`` as ``slug`` gains it, both
+    saved as one change (neither can be saved alone).
+    """
+    article = find(db, slug)
+    if article.home:
+        return None
+    if article.draft:
+        raise ContentError(
+            f"'{slug}' is a draft: publish it first, then make it the home page"
+        )
+    if any(home for _path, home in article_files(current_app.config).values()):
+        raise ContentError(
+            "the home page is fixed by how this site is set up "
+            "(its article file is named in the settings)"
+        )
+    home = next(a for a in current_articles(db) if a.home)
+    old_home = HOME_LINE.sub("", _current_text(db, home), count=1)
+    if not _names_widgets(old_home):
+        # Its widgets came from widgets.yaml's show_after, a home's only:
+        # written out, they stay where they were.
+        old_home = _added(old_home, _widgets_lines(home.placements))
+    new_home = _added(_current_text(db, article), "home: true\n")
+    if not _names_widgets(new_home):
+        new_home = _added(new_home, "widgets: []\n")  # as it showed: none
+    return revisions.save_together(
+        db,
+        {home.file: old_home, article.file: new_home},
+        f"made {slug} the home page",
+    )

@@ -1,4 +1,7 @@
-"""The owner's articles from a terminal: ``flask articles list|new|publish|unpublish``.
+"""The owner's articles from a terminal: ``flask articles list|new|publish|...``.
+
+``list``, ``new``, ``publish``, ``unpublish`` and ``home`` (which article is
+the page at "/").
 
 Each change is a saved revision (site/article_changes.py), so the live site
 shows it within a second and the editor's history lists it.
@@ -105,3 +108,25 @@ def unpublish_command(slug):
         click.echo(f"{slug} is a draft already.")
         return
     click.echo(f"{slug} is a draft again (revision {revision_id}). {LIVE_SOON}")
+
+
+@articles_group.command("home")
+@click.argument("slug")
+def home_command(slug):
+    """Make a published article the home page, the page at "/".
+
+    The article that was the home page stays published at its own address.
+
+    Example:
+
+    \b
+        flask --app webapp articles home prenatal-massage
+    """
+    revision_ids = _refusing(article_changes.make_home, slug)
+    if revision_ids is None:
+        click.echo(f"{slug} is the home page already.")
+        return
+    click.echo(
+        f"{slug} is the home page now (revisions {revision_ids[0]} and "
+        f"{revision_ids[1]}). {LIVE_SOON}"
+    )

@@ -208,7 +208,11 @@ def read_content(app, saved=None):
         saved,
         content_folder(config) / ARTICLES_DIR,
     )
-    section_ids = [section.id for section in home.sections]
+    # widgets.yaml's show_after places the widgets of a home article that
+    # names none of its own: only then must it name one of its sections.
+    section_ids = None
+    if home.placements is None:
+        section_ids = [section.id for section in home.sections]
     reading(WIDGETS_FILE.name, lambda p: load_widgets(p, section_ids=section_ids))
     widgets = step[WIDGETS_FILE.name]
     techniques = widgets.techniques.items
@@ -302,7 +306,12 @@ def check_candidate(app, name, text, saved):
     revisions, where they fit); the error names the file and the key, as at
     start-up.
     """
-    current = {other: revision for other, revision in saved.items() if other != name}
+    check_candidates(app, {name: text}, saved)
+
+
+def check_candidates(app, texts, saved):
+    """``check_candidate`` for several files saved together ({name: text})."""
+    current = {other: rev for other, rev in saved.items() if other not in texts}
     _content, skipped = load_saved_content(app, current)
     using = {other: rev for other, rev in current.items() if other not in skipped}
-    _read_with(app, {**using, name: (None, text)})
+    _read_with(app, {**using, **{name: (None, text) for name, text in texts.items()}})

@@ -28,6 +28,7 @@ from .loading import (
     article_files,
     article_slug,
     check_candidate,
+    check_candidates,
     content_paths,
     is_deleted,
     load_saved_content,
@@ -81,6 +82,20 @@ def save(db, file, text, note=""):
     check_size(file, text)
     check_candidate(current_app, file, text, newest_texts(db))
     return _insert(db, file, text, note)
+
+
+def save_together(db, texts, note=""):
+    """Save ``texts`` ({file: text}) as one change, checked together; their ids.
+
+    For a change no file can make alone (another article becomes the home
+    page: one loses ``home: true`` as the other gains it).
+    """
+    for file, text in texts.items():
+        check_name(file)
+        check_size(file, text)
+    check_candidates(current_app, texts, newest_texts(db))
+    with immediate(db):
+        return [_insert(db, file, text, note) for file, text in texts.items()]
 
 
 def _insert(db, file, text, note):
