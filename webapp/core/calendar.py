@@ -96,3 +96,9 @@ class Week:
     def next(self):
         """The week after."""
         return Week(self.start + datetime.timedelta(days=7))
+
+    @classmethod
+    def before(cls, day, count):
+        """The ``count`` full weeks before the one ``day`` falls in, newest first."""
+        week = cls.containing(day)
+        return [(week := week.previous()) for _ in range(count)]

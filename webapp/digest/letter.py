@@ -55,7 +55,7 @@ PRACTICE_LENGTH = 200
 
 def last_full_week(today):
     """The Monday of the last full Monday-to-Sunday week before ``today``."""
-    return Week.containing(today).previous().start
+    return Week.before(today, 1)[0].start
 
 
 def chosen_week(text, today):
@@ -395,9 +395,3 @@ def _day_name(day):
     """``Tuesday, November 24`` in the practice's locale, for a stored ISO day."""
     day = datetime.date.fromisoformat(day)
     return format_skeleton("MMMMEEEEd", day, locale=current_locale())
-
-
-def recent_weeks(today, count=12):
-    """The Mondays of the last ``count`` full weeks, newest first."""
-    week = Week.containing(today)
-    return [(week := week.previous()).start for _ in range(count)]

@@ -34,7 +34,7 @@ from ..core.calendar import Week
 from ..core.db import get_db
 from ..core.formatting import clock, long_date
 from . import delivery, sends
-from .letter import build, chosen_week, last_full_week, recent_weeks
+from .letter import build, chosen_week, last_full_week
 from .mail import mail_settings
 
 bp = Blueprint("digest", __name__)
@@ -80,7 +80,7 @@ def preview():
     """The letter for a chosen week, with the week picker and "Send me a copy"."""
     today = calendar.today()
     monday, problem = _chosen_week(request.args.get("week"), today)
-    weeks = recent_weeks(today)
+    weeks = [week.start for week in Week.before(today, 12)]  # a quarter to pick from
     if monday not in weeks:
         weeks.append(monday)
     choices = [(w.isoformat(), Week(w).label) for w in weeks]
