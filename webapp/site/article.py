@@ -13,8 +13,6 @@ from pydantic import (
     ConfigDict,
     Field,
     Strict,
-    ValidationInfo,
-    field_validator,
     model_validator,
 )
 
@@ -22,8 +20,8 @@ from .content import (
     CONTENT_DIR,
     ContentError,
     ContentModel,
-    Ident,
     OptionalText,
+    SectionId,
     Text,
     load_front_matter,
     problem,
@@ -67,19 +65,7 @@ class ArticleWidget(ContentModel):
     """One widget an article shows, after one of its own sections."""
 
     widget: Literal[WIDGET_NAMES]
-    after: Ident = Field(description="The id of the section the widget follows.")
-
-    @field_validator("after")
-    @classmethod
-    def _section_exists(cls, value, info: ValidationInfo):
-        """The section must be one of this article's."""
-        section_ids = (info.context or {}).get("section_ids")
-        if section_ids is not None and value not in section_ids:
-            raise problem(
-                f": the article has no section '{value}' "
-                f"(it has: {', '.join(section_ids)})"
-            )
-        return value
+    after: SectionId = Field(description="The id of the section the widget follows.")
 
 
 class FrontMatter(BaseModel):

@@ -28,6 +28,7 @@ from pydantic import (
     Field,
     Strict,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
@@ -283,6 +284,20 @@ Paragraphs = Annotated[
     ),
 ]
 Ident = Annotated[str, Field(pattern=ID_REGEX), BeforeValidator(_ident)]
+
+
+def _known_section(value, info: ValidationInfo):
+    """A section id must be one of the article's (when the loader knows them)."""
+    section_ids = (info.context or {}).get("section_ids")
+    if section_ids is not None and value not in section_ids:
+        raise problem(
+            f": the article has no section '{value}' (it has: {', '.join(section_ids)})"
+        )
+    return value
+
+
+# The id of a section of the article a widget follows (article.py, widget_content.py).
+SectionId = Annotated[Ident, AfterValidator(_known_section)]
 
 
 def unique_ids(items):

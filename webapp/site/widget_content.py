@@ -10,7 +10,7 @@ content/widgets.schema.json for editors.
 
 from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 
 from .article import WIDGET_NAMES
 from .chooser_content import ChooserFields, Kind
@@ -21,10 +21,10 @@ from .content import (
     IdList,
     OptionalText,
     Paragraphs,
+    SectionId,
     Text,
     load_yaml,
     placeholders,
-    problem,
 )
 
 WIDGETS_FILE = CONTENT_DIR / "widgets.yaml"
@@ -45,22 +45,10 @@ OldBookLabel = Annotated[
 class SectionWidget(ContentModel):
     """A widget placed after one section of the article."""
 
-    show_after: Ident = Field(
+    show_after: SectionId = Field(
         description="The id of the article section this widget follows: its "
         "heading in lowercase, words joined by hyphens."
     )
-
-    @field_validator("show_after")
-    @classmethod
-    def _section_exists(cls, value, info: ValidationInfo):
-        """The section must exist in the article (when the loader knows them)."""
-        section_ids = (info.context or {}).get("section_ids")
-        if section_ids is not None and value not in section_ids:
-            raise problem(
-                f": the article has no section '{value}' "
-                f"(it has: {', '.join(section_ids)})"
-            )
-        return value
 
 
 # --- The comparison --------------------------------------------------------------
