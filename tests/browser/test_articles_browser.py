@@ -147,7 +147,7 @@ def test_the_draft_is_a_404_to_a_reader_and_the_owners_to_see(
         "Only you can see this article"
     )
     assert axe_violations(owner) == []
-    # Not listed to the owner either: published articles only.
+    # Not listed to the owner either: published articles only, then the list.
     expect(more_from(owner).get_by_role("link")).to_have_text(
-        [SECOND_TITLE, HOME_TITLE]
+        [SECOND_TITLE, HOME_TITLE, "All articles"]
     )
